@@ -1,0 +1,1 @@
+# Package marker so importlib.resources can find the SQL files (declared as package data).

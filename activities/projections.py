@@ -1,0 +1,87 @@
+"""RosterProjection: the operators' read side (roster rows, period status) in PostgreSQL.
+
+Applied inside the append transaction by `EventStore`, so the projection and its recorded
+position can never disagree with the events. Rebuildable from the events at any time.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from activities.store_models import StoredEvent
+from domain.calendar import PeriodCalendar
+from domain.events import (
+    LotteryDrawn,
+    MeetingOpened,
+    PeriodOpened,
+    PhaseClosed,
+    RosterPublished,
+    ShiftLeftUncovered,
+    ShiftTaken,
+    parse_event,
+)
+from domain.model import Phase
+
+_UPSERT_ROSTER = """
+    INSERT INTO roster_entries (stream_id, shift_id, doctor_id, source, rule, reason, version)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    ON CONFLICT (stream_id, shift_id) DO UPDATE
+    SET doctor_id = EXCLUDED.doctor_id, source = EXCLUDED.source, rule = EXCLUDED.rule,
+        reason = EXCLUDED.reason, version = EXCLUDED.version
+"""
+
+
+class RosterProjection:
+    name = "roster"
+
+    async def apply(self, conn: asyncpg.Connection, stream_id: str, events: list[StoredEvent]) -> None:
+        roster_rows = []
+        for stored in events:
+            event = parse_event(stored.data)
+            v, at = stored.version, stored.occurred_at
+            match event:
+                case PeriodOpened(config=config, simulated=simulated):
+                    total = len(PeriodCalendar.from_config(config).shifts)
+                    await conn.execute(
+                        """
+                        INSERT INTO period_status (stream_id, district_id, simulated, phase, shifts_total,
+                                                   version, updated_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7)
+                        ON CONFLICT (stream_id) DO UPDATE SET district_id = EXCLUDED.district_id,
+                            simulated = EXCLUDED.simulated, phase = EXCLUDED.phase,
+                            shifts_total = EXCLUDED.shifts_total, version = EXCLUDED.version,
+                            updated_at = EXCLUDED.updated_at
+                        """,
+                        stream_id, config.district.id, simulated, Phase.MEETING.value, total, v, at,
+                    )
+                case ShiftTaken(shift=shift, doctor=doctor, source=source):
+                    roster_rows.append((stream_id, shift, doctor, source.value, None, None, v))
+                case LotteryDrawn(shift=shift, doctor=doctor):
+                    roster_rows.append((stream_id, shift, doctor, "lottery", None, None, v))
+                case ShiftLeftUncovered(shift=shift, rule=rule, reason=reason):
+                    roster_rows.append((stream_id, shift, None, "uncovered", rule, reason, v))
+                case MeetingOpened(quota=quota):
+                    await self._status(conn, stream_id, v, at, meeting_open=True, quota=quota.base)
+                case PhaseClosed(next_phase=nxt):
+                    await self._status(conn, stream_id, v, at, phase=nxt.value, meeting_open=False)
+                case RosterPublished(unsafe=unsafe):
+                    await self._status(conn, stream_id, v, at, phase=Phase.PUBLISHED.value, unsafe=list(unsafe))
+        if roster_rows:
+            await conn.executemany(_UPSERT_ROSTER, roster_rows)
+        if events:
+            await conn.execute(
+                "UPDATE period_status SET version = $2, updated_at = $3 WHERE stream_id = $1",
+                stream_id, events[-1].version, events[-1].occurred_at,
+            )
+
+    async def _status(self, conn: asyncpg.Connection, stream_id: str, version: int, at, **columns) -> None:
+        # jsonb values go through the pool's JSON codec (activities.db).
+        sets = ", ".join(f"{name} = ${i + 4}" for i, name in enumerate(columns))
+        await conn.execute(
+            f"UPDATE period_status SET {sets}, version = $2, updated_at = $3 WHERE stream_id = $1",
+            stream_id, version, at, *columns.values(),
+        )
+
+    async def reset(self, conn: asyncpg.Connection, stream_id: str) -> None:
+        await conn.execute("DELETE FROM roster_entries WHERE stream_id = $1", stream_id)
+        await conn.execute("DELETE FROM period_status WHERE stream_id = $1", stream_id)

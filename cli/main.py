@@ -1,0 +1,224 @@
+"""`vakt` — the command line of Vaktfordeling.
+
+    vakt demo                          run the bundled sample district end to end
+    vakt simulate SCENARIO.json [--json]
+    vakt roster PERIOD [--json]        the published roster, from PostgreSQL only
+    vakt worker                        run a worker (same as `python worker.py`)
+
+Exit codes: 0 success, 1 failure, 2 bad input (nothing run, nothing written).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from infra.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Vaktfordeling: shift allocation for a legevakt.")
+err = Console(stderr=True)
+out = Console()
+
+EXIT_BAD_INPUT = 2
+
+STAGES = {
+    "staff_assignments": "Entering staff shifts (R-PROC-2)",
+    "advance_wishes": "Entering advance wishes (R-MEET-2)",
+    "meeting_picks": "Meeting: GPs pick shifts (phase A)",
+    "claims": "Offering board: claims (phase B)",
+    "lottery": "Lottery and publication (phase C)",
+}
+
+
+def _finish(code: int) -> None:
+    """Exit past interpreter teardown: temporalio's runtime threads can abort CPython's
+    finalisation (sdk-python#300), turning a clean exit into SIGABRT."""
+    from infra.process import exit_now
+
+    exit_now(code)
+
+
+def _bad_input(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    _finish(EXIT_BAD_INPUT)
+
+
+async def _database_url(settings: Settings, quiet: bool) -> str:
+    from worker import resolve_database_url
+
+    return await resolve_database_url(settings, say=(lambda _m: None) if quiet else (lambda m: err.print(m)))
+
+
+def _load_scenario(path: Path):
+    from domain.scenario import ScenarioError, parse_scenario
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _bad_input(f"{path}: no such file")
+    except json.JSONDecodeError as e:
+        _bad_input(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})")
+    try:
+        return parse_scenario(document)
+    except ScenarioError as e:
+        lines = "\n".join(f"  {p}" for p in e.problems)
+        _bad_input(f"{path}: invalid scenario, nothing was run:\n{lines}")
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None, None
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+        transient=False,
+    )
+    tasks: dict[str, int] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(STAGES.get(stage, stage), total=max(total, 1))
+        progress.update(tasks[stage], completed=done)
+
+    return progress, report
+
+
+def _simulate(path: Path, as_json: bool, demo: bool = False) -> None:
+    scenario = _load_scenario(path)
+    from cli.render import print_summary
+    from cli.simulate import LivePeriodError, run_simulation
+
+    settings = Settings.from_env()
+    show_progress = not as_json or err.is_terminal
+    progress, report = _progress(show_progress)
+
+    async def go():
+        url = await _database_url(settings, quiet=as_json)
+        if progress:
+            progress.start()
+        try:
+            return await run_simulation(scenario, url, progress=report)
+        finally:
+            if progress:
+                progress.stop()
+
+    try:
+        outcome = asyncio.run(go())
+    except LivePeriodError as e:
+        _bad_input(str(e))
+    if as_json:
+        sys.stdout.write(json.dumps(outcome.document, ensure_ascii=False, indent=1) + "\n")
+        _finish(0)
+    print_summary(out, outcome.document, seconds=outcome.seconds)
+    period = outcome.document["period"]
+    out.print(
+        "\nWhere to look further:\n"
+        f"  vakt roster {period}            the published roster, read from PostgreSQL\n"
+        f"  vakt roster {period} --json     the same as JSON\n"
+        f"  vakt simulate {path} --json   the full result document (draw pools, loads, rejections)\n"
+        f"  database: {settings.redacted_database_url()} (tables events, roster_entries, period_status)",
+        highlight=False,
+    )
+    _finish(0)
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario JSON (docs/scenario-format.md)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result document on stdout, nothing else")] = False,
+) -> None:
+    """Run a scenario through the real workflow on the time-skipping test server."""
+    _simulate(scenario, as_json)
+
+
+@app.command()
+def demo(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result document instead of the summary")] = False,
+) -> None:
+    """Run the bundled sample district (Mosseregionen-sized, fictional) end to end."""
+    from cli.sample_district import SAMPLE_PATH
+
+    if not as_json:
+        out.print(
+            "[bold]Vaktfordeling demo[/bold]: a fictional Mosseregionen-sized district — 60 GPs in Moss, Råde, "
+            "Vestby and Våler, 10 substitutes, 4 staff doctors — and a half-year of shifts, run through "
+            "meeting → offering → lottery on a real Temporal workflow, with every event stored in PostgreSQL.\n"
+        )
+    _simulate(SAMPLE_PATH, as_json, demo=True)
+
+
+@app.command()
+def roster(
+    period: Annotated[str, typer.Argument(help="Period id, e.g. mosse-2027-h1")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the roster document as JSON")] = False,
+) -> None:
+    """The roster of a period, read from PostgreSQL only (no worker or Temporal needed)."""
+    from cli.read_side import UnknownPeriod, read_period
+    from cli.render import print_summary
+    from domain.calendar import PeriodCalendar
+    from domain.roster import roster_document
+    from worker import open_store
+
+    settings = Settings.from_env()
+
+    async def go():
+        pool, store = await open_store(await _database_url(settings, quiet=True))
+        try:
+            state = await read_period(store, period)
+        finally:
+            await pool.close()
+        return roster_document(state, PeriodCalendar.from_config(state.require_config()))
+
+    try:
+        document = asyncio.run(go())
+    except UnknownPeriod:
+        _bad_input(f"no period {period!r} in the database ({settings.redacted_database_url()})")
+    if as_json:
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+    else:
+        if document["phase"] != "published":
+            out.print(f"[yellow]Period {period} is not published yet (phase {document['phase']}).[/yellow]")
+        print_summary(out, document)
+    _finish(0)
+
+
+@app.command()
+def worker() -> None:
+    """Run a worker: TEMPORAL_ADDRESS/DATABASE_URL when set, else the embedded defaults."""
+    import worker as worker_module
+
+    worker_module.main()
+    _finish(0)
+
+
+def main() -> None:
+    from infra.process import install_temporal_runtime
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    install_temporal_runtime()
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as e:
+        _finish(e.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        _finish(130)
+    except Exception as e:  # click usage errors carry their own exit code (2)
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            _finish(e.exit_code)
+        raise
+    _finish(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Domain events: the facts of an allocation period, in the order they happened.
+
+Events are pure facts with no identity of their own; the workflow wraps each in an envelope
+with an event id from `workflow.uuid4()`, a per-period version and a timestamp
+(`RecordedEvent`). Folding a period's events with `domain.state.apply` rebuilds its state — in
+the workflow, in a restarted run and on the read side alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from domain.model import PeriodConfig, Phase
+from domain.quota import QuotaSnapshot
+
+
+class Source(StrEnum):
+    """How a doctor came to hold a shift."""
+
+    STAFF = "staff"  # R-PROC-2
+    ADVANCE_WISH = "advance_wish"  # R-MEET-2
+    MEETING = "meeting"  # phase A
+    OFFERING = "offering"  # phase B, R-PROC-3
+    LOTTERY = "lottery"  # phase C, R-PROC-4
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PeriodOpened(_Event):
+    type: Literal["PeriodOpened"] = "PeriodOpened"
+    config: PeriodConfig
+    simulated: bool = False
+
+
+class ShiftTaken(_Event):
+    """A doctor took a free shift by a voluntary action or a staff entry."""
+
+    type: Literal["ShiftTaken"] = "ShiftTaken"
+    shift: str
+    doctor: str
+    source: Source
+
+
+class MeetingOpened(_Event):
+    """R-PROC-2 entries are in; the meeting starts. Records the quota (R-PROC-6, R-LOAD-2)."""
+
+    type: Literal["MeetingOpened"] = "MeetingOpened"
+    quota: QuotaSnapshot
+
+
+class PhaseClosed(_Event):
+    """R-PROC-1: a phase ended, on its deadline or early by a recorded operator action."""
+
+    type: Literal["PhaseClosed"] = "PhaseClosed"
+    phase: Phase
+    next_phase: Phase
+    by: Literal["deadline", "operator"]
+    operator: str | None = None
+    reason: str | None = None
+
+
+class LotteryStarted(_Event):
+    """R-LOT-4: the seed every draw derives from, recorded before the first draw."""
+
+    type: Literal["LotteryStarted"] = "LotteryStarted"
+    seed: int
+    open_shifts: int
+
+
+class LotteryDrawn(_Event):
+    """R-LOT-4: one draw, with everything needed to recompute it."""
+
+    type: Literal["LotteryDrawn"] = "LotteryDrawn"
+    draw: int  # 1-based order of the draw
+    shift: str
+    pool: list[str]  # every doctor who could legally be drawn (R-LOT-1, R-LOT-2)
+    deficits: dict[str, float]  # quota minus load for each pool member, before the draw (R-LOT-3)
+    tied: list[str]  # the pool members with the largest deficit, sorted
+    doctor: str
+
+
+class ShiftLeftUncovered(_Event):
+    """R-PROC-4: a shift no legal draw could fill is reported, never dropped or filled illegally."""
+
+    type: Literal["ShiftLeftUncovered"] = "ShiftLeftUncovered"
+    shift: str
+    rule: str
+    reason: str
+
+
+class RosterPublished(_Event):
+    type: Literal["RosterPublished"] = "RosterPublished"
+    assigned: int
+    uncovered: int
+    unsafe: list[str]  # R-QUAL-3: duty shifts of not-qualified doctors lacking backup
+
+
+DomainEvent = Annotated[
+    PeriodOpened
+    | ShiftTaken
+    | MeetingOpened
+    | PhaseClosed
+    | LotteryStarted
+    | LotteryDrawn
+    | ShiftLeftUncovered
+    | RosterPublished,
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[DomainEvent] = TypeAdapter(DomainEvent)
+
+
+def parse_event(data: dict) -> DomainEvent:
+    return EVENT_ADAPTER.validate_python(data)
+
+
+class RecordedEvent(BaseModel):
+    """The envelope: identity, order and time of one event in a period's stream."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: UUID
+    version: int
+    occurred_at: datetime
+    event: DomainEvent

@@ -1,0 +1,120 @@
+"""Publication: the roster, its uncovered and unsafe shifts, and per-doctor load (R-PROC-4)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from domain.calendar import PeriodCalendar, covers
+from domain.events import RosterPublished
+from domain.model import ShiftKind
+from domain.qualification import is_independently_qualified
+from domain.quota import shift_weight
+from domain.state import PeriodState
+
+
+def unsafe_shifts(state: PeriodState, calendar: PeriodCalendar) -> list[str]:
+    """R-QUAL-3: duty shifts held by a not-qualified doctor whose time no held backup covers."""
+    config = state.require_config()
+    policy = config.district.policy
+    unsafe = []
+    for shift_id, assignment in state.assignments.items():
+        shift = calendar.by_id[shift_id]
+        if shift.kind is not ShiftKind.DUTY:
+            continue
+        doctor = config.doctor(assignment.doctor)
+        if doctor is None or is_independently_qualified(doctor.qualification, shift.day, policy):
+            continue
+        held_backups = [b for b in calendar.backups_covering(shift) if b.id in state.assignments]
+        if not covers(held_backups, shift.start, shift.end):
+            unsafe.append(shift_id)
+    return sorted(unsafe, key=lambda sid: (calendar.by_id[sid].start, sid))
+
+
+def publish(state: PeriodState, calendar: PeriodCalendar) -> RosterPublished:
+    return RosterPublished(
+        assigned=len(state.assignments),
+        uncovered=len(state.uncovered),
+        unsafe=unsafe_shifts(state, calendar),
+    )
+
+
+class DoctorLoad(BaseModel):
+    """R-LOAD-1: shifts held (physically worked) and their points, against the quota."""
+
+    doctor: str
+    shifts: int
+    points: float
+    quota: int
+    deviation: float  # points minus quota; negative = below quota
+
+
+def loads(state: PeriodState, calendar: PeriodCalendar) -> dict[str, DoctorLoad]:
+    config = state.require_config()
+    weights = config.district.policy.weights
+    counts: dict[str, int] = {d.id: 0 for d in config.doctors}
+    points: dict[str, float] = {d.id: 0.0 for d in config.doctors}
+    for shift_id, assignment in state.assignments.items():
+        counts[assignment.doctor] = counts.get(assignment.doctor, 0) + 1
+        points[assignment.doctor] = points.get(assignment.doctor, 0.0) + shift_weight(calendar.by_id[shift_id], weights)
+    result = {}
+    for doctor_id in counts:
+        quota = state.quota.of(doctor_id) if state.quota else 0
+        result[doctor_id] = DoctorLoad(
+            doctor=doctor_id,
+            shifts=counts[doctor_id],
+            points=round(points[doctor_id], 3),
+            quota=quota,
+            deviation=round(points[doctor_id] - quota, 3),
+        )
+    return result
+
+
+def fairness(state: PeriodState, calendar: PeriodCalendar) -> dict:
+    """Per duty-bound doctor: quota, shifts, points and deviation; the period's max−min spread.
+
+    Only doctors with a quota are compared (staff and exempt doctors have none).
+    """
+    table = {d: load for d, load in loads(state, calendar).items() if load.quota > 0}
+    deviations = [load.deviation for load in table.values()]
+    return {
+        "doctors": {d: load.model_dump(exclude={"doctor"}) for d, load in sorted(table.items())},
+        "spread": round(max(deviations) - min(deviations), 3) if deviations else 0.0,
+        "weighted": bool(state.quota and state.quota.weighted),
+    }
+
+
+def roster_document(state: PeriodState, calendar: PeriodCalendar) -> dict:
+    """The result document of `docs/scenario-format.md` (less `rejected`, which the caller adds).
+
+    Built from state alone, so the simulation, `vakt roster` and a rebuild from stored events
+    print the same thing for the same events.
+    """
+    config = state.require_config()
+    order = {s.id: i for i, s in enumerate(calendar.shifts)}
+    return {
+        "period": config.period.id,
+        "district": config.district.id,
+        "simulated": state.simulated,
+        "phase": state.phase.value,
+        "quota": state.quota.base if state.quota else None,
+        "quotas": dict(sorted(state.quota.per_doctor.items())) if state.quota else {},
+        "assignments": [
+            {"shift": shift_id, "doctor": a.doctor, "source": a.source.value}
+            for shift_id, a in sorted(state.assignments.items(), key=lambda kv: order[kv[0]])
+        ],
+        "uncovered": [
+            {"shift": u.shift, "reason": u.reason, "rule": u.rule}
+            for u in sorted(state.uncovered, key=lambda u: order[u.shift])
+        ],
+        "unsafe": list(state.unsafe),
+        "load": {d: load.shifts for d, load in sorted(loads(state, calendar).items())},
+        "lottery": {
+            "seed": state.seed,
+            "draws": [
+                {"draw": d.draw, "shift": d.shift, "pool": d.pool, "tied": d.tied, "doctor": d.doctor}
+                for d in state.draws
+            ],
+        },
+        "fairness": fairness(state, calendar),
+        "version": state.version,
+    }

@@ -1,0 +1,143 @@
+"""Checks of a doctor's action against the rulebook. A rejected action names its rule.
+
+Messages name doctor and shift ids only — never contact data or an exemption's reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from domain.availability import absent_on
+from domain.calendar import PeriodCalendar
+from domain.events import Source
+from domain.model import DoctorProfile, MeetingAttendance, Phase, Policy, Role, Shift, ShiftKind
+from domain.qualification import is_independently_qualified, why_not_qualified
+from domain.rest import rest_conflict
+from domain.state import PeriodState
+
+
+class ActionKind(StrEnum):
+    STAFF_ENTRY = "staff_entry"  # R-PROC-2
+    ADVANCE_WISH = "advance_wish"  # R-MEET-2
+    MEETING_PICK = "meeting_pick"  # phase A
+    OFFERING_CLAIM = "offering_claim"  # phase B, R-PROC-3
+
+    @property
+    def source(self) -> Source:
+        return {
+            ActionKind.STAFF_ENTRY: Source.STAFF,
+            ActionKind.ADVANCE_WISH: Source.ADVANCE_WISH,
+            ActionKind.MEETING_PICK: Source.MEETING,
+            ActionKind.OFFERING_CLAIM: Source.OFFERING,
+        }[self]
+
+
+class RuleViolation(BaseModel):
+    rule: str
+    message: str
+
+
+def _violation(rule: str, message: str) -> RuleViolation:
+    return RuleViolation(rule=rule, message=message)
+
+
+def check_action(
+    state: PeriodState, calendar: PeriodCalendar, kind: ActionKind, doctor_id: str, shift_id: str, now: datetime
+) -> RuleViolation | None:
+    """The first rule the action breaks, or None when it may be recorded."""
+    config = state.require_config()
+    doctor = config.doctor(doctor_id)
+    if doctor is None:
+        return _violation("R-PROC-7", f"{doctor_id} is not a doctor of district {config.district.id}")
+    shift = calendar.get(shift_id)
+    if shift is None:
+        return _violation("R-PROC-7", f"{shift_id} is not a shift of period {config.period.id}")
+    phase_problem = _phase_violation(state, kind, now)
+    if phase_problem:
+        return phase_problem
+    holder = state.assignments.get(shift_id)
+    if holder is not None:
+        return _violation("R-PROC-7", f"{shift_id} is already held by {holder.doctor}")
+    role_problem = _role_violation(doctor, kind)
+    if role_problem:
+        return role_problem
+    held = [calendar.by_id[s] for s in state.held_by(doctor_id)]
+    return eligibility_violation(config.district.policy, calendar, doctor, shift, held, voluntary=True)
+
+
+def _phase_violation(state: PeriodState, kind: ActionKind, now: datetime) -> RuleViolation | None:
+    config = state.require_config()
+    if kind is ActionKind.STAFF_ENTRY:
+        if state.phase is not Phase.MEETING or state.meeting_open:
+            return _violation("R-PROC-2", "staff shifts are entered before the meeting opens")
+    elif kind is ActionKind.ADVANCE_WISH:
+        if state.phase is not Phase.MEETING or state.meeting_open or now > config.period.wishes_due:
+            due = config.period.wishes_due.strftime("%Y-%m-%d %H:%M")
+            return _violation("R-MEET-2", f"advance wishes are accepted before the meeting, until {due}")
+    elif kind is ActionKind.MEETING_PICK:
+        if state.phase is not Phase.MEETING or not state.meeting_open:
+            return _violation("R-PROC-7", f"meeting picks are not accepted in phase {_phase_name(state)}")
+    elif kind is ActionKind.OFFERING_CLAIM:
+        if state.phase is not Phase.OFFERING:
+            return _violation("R-PROC-7", f"offering claims are not accepted in phase {_phase_name(state)}")
+    return None
+
+
+def _phase_name(state: PeriodState) -> str:
+    if state.phase is Phase.MEETING and not state.meeting_open:
+        return "meeting (not yet open)"
+    return state.phase.value
+
+
+def _role_violation(doctor: DoctorProfile, kind: ActionKind) -> RuleViolation | None:
+    if kind is ActionKind.STAFF_ENTRY:
+        if doctor.role is not Role.STAFF:
+            return _violation("R-PROC-2", f"{doctor.id} is not a staff doctor; only staff shifts are pre-entered")
+        return None
+    if kind is ActionKind.OFFERING_CLAIM:
+        if doctor.role is Role.STAFF:
+            return _violation("R-PROC-3", f"{doctor.id} is a staff doctor; the offering is for GPs and substitutes")
+        return None
+    # The meeting and its advance wishes belong to the GPs and those standing in for them (R-EX-5).
+    if doctor.role is Role.STAFF:
+        return _violation("R-PROC-2", f"{doctor.id} is a staff doctor; staff shifts are entered before the meeting")
+    if doctor.role is Role.SUBSTITUTE and doctor.stands_in is None:
+        return _violation("R-PROC-3", f"{doctor.id} is a substitute; substitutes claim shifts in the offering")
+    if kind is ActionKind.ADVANCE_WISH and not doctor.valid_meeting_absence:
+        return _violation("R-MEET-2", f"{doctor.id} has no valid absence from the meeting; wishes are given there")
+    if kind is ActionKind.MEETING_PICK and doctor.meeting is not MeetingAttendance.ATTENDED:
+        return _violation("R-MEET-1", f"{doctor.id} was absent from the meeting and could not pick there")
+    return None
+
+
+def eligibility_violation(
+    policy: Policy,
+    calendar: PeriodCalendar,
+    doctor: DoctorProfile,
+    shift: Shift,
+    held: list[Shift],
+    *,
+    voluntary: bool,
+) -> RuleViolation | None:
+    """Whether this doctor may work this shift at all, beside the shifts they hold.
+
+    Shared by action checks and the lottery so both apply the same rules. `voluntary` lets the
+    district's back-to-back policy relax the rest minimum (R-REST-1); draws never get that.
+    """
+    qualified = is_independently_qualified(doctor.qualification, shift.day, policy)
+    if shift.kind is ShiftKind.BACKUP and not qualified:
+        reason = why_not_qualified(doctor.qualification, shift.day)
+        return _violation("R-QUAL-2", f"{doctor.id} is not independently qualified ({reason}); {shift.id} is a backup shift")
+    if shift.kind is ShiftKind.DUTY and not qualified and not calendar.backup_can_cover(shift):
+        return _violation("R-QUAL-3", f"{doctor.id} is not independently qualified and no backup shift covers {shift.id}")
+    if absent_on(doctor, shift.day):
+        return _violation("R-LOT-2", f"{doctor.id} is registered absent on {shift.day.isoformat()}")
+    conflict = rest_conflict(
+        shift, held, policy.min_rest_hours, allow_back_to_back=voluntary and policy.allow_back_to_back
+    )
+    if conflict:
+        return _violation("R-REST-1", f"{shift.id} {conflict} for {doctor.id}")
+    return None

@@ -1,0 +1,367 @@
+"""The scenario document (`docs/scenario-format.md`, format 1): parsing, validation, import.
+
+The clinic's records hold personal data (mobile, e-mail, birth date, exemption reasons). They
+are validated here (R-DATA-1) and turned into `DoctorProfile`s that carry only what the rules
+need, so nothing sensitive reaches Temporal payloads or logs. Validation errors name the JSON
+path and the reason — never the offending value, which may be personal data.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator, model_validator
+
+from domain.model import (
+    DateRange,
+    District,
+    DoctorProfile,
+    ExemptionGrant,
+    MeetingAttendance,
+    PeriodConfig,
+    PeriodDates,
+    Policy,
+    Qualification,
+    Role,
+    ShiftKind,
+    ShiftTemplate,
+    StandIn,
+)
+from domain.shifts import WEEKDAYS
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+# R-DATA-1: Norwegian mobile numbers have 8 digits and start with 4 or 9; +47 / 0047 optional.
+MOBILE = re.compile(r"^(?:\+47|0047)?([49]\d{7})$")
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+R_EX_1_REASONS = {"age_over_60", "pregnancy", "breastfeeding"}  # by right, on request
+R_EX_2_REASONS = {"health", "social"}  # discretionary
+VALID_MEETING_ABSENCE = {"illness", "vacation", "course", "on_duty", "approved_other"}  # R-MEET-1
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario: every problem as `path: reason`."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class _Open(BaseModel):
+    # "More fields are welcome" (scenario-format.md): unknown keys are kept, not rejected.
+    model_config = ConfigDict(extra="allow")
+
+
+class ScenarioPolicy(_Open):
+    min_rest_hours: float = Field(8.0, ge=0, le=24)
+    allow_back_to_back: bool = False
+    meeting_duration_hours: float = Field(3.0, gt=0, le=72)
+    weights: dict[str, float] | None = None
+    qualification_exceptions: list[dict[str, Any]] = []
+
+
+class ScenarioDistrict(_Open):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1)
+    timezone: Literal["Europe/Oslo"] = "Europe/Oslo"
+    policy: ScenarioPolicy = ScenarioPolicy()
+
+
+class ScenarioPeriod(_Open):
+    id: str = Field(pattern=ID_PATTERN)
+    start: date
+    end: date
+    wishes_due: datetime
+    meeting_at: datetime
+    offering_closes: datetime
+
+
+class ScenarioShiftTemplate(_Open):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    kind: ShiftKind
+    days: list[str] | Literal["all"]
+    start: str
+    end: str
+
+    @field_validator("days")
+    @classmethod
+    def _weekdays(cls, value: list[str] | str) -> list[str] | str:
+        if value != "all":
+            unknown = [d for d in value if d not in WEEKDAYS]
+            if unknown or not value:
+                raise ValueError("days must be 'all' or a non-empty list of mon, tue, wed, thu, fri, sat, sun")
+        return value
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not HHMM.match(value):
+            raise ValueError("not a time of day as HH:MM")
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> ScenarioShiftTemplate:
+        if self.start == self.end:
+            raise ValueError("start and end are equal: a shift cannot last 0 or 24 hours")
+        return self
+
+
+class ScenarioQualification(_Open):
+    specialist_gp: date | None = None
+    violence_course: date | None = None
+    acute_course: date | None = None
+    clinical_months: int = Field(ge=0)
+    duty_shifts_done: int = Field(ge=0)
+    gp_months: int = Field(ge=0)
+
+
+class ScenarioExemption(_Open):
+    reason: Literal["age_over_60", "pregnancy", "breastfeeding", "health", "social"]
+    from_: date = Field(alias="from")
+    to: date | None = None
+    granted: bool
+    decided_by: str | None = None  # R-EX-2
+    decided_at: date | None = None  # R-EX-2
+    applied_on: date | None = None  # R-EX-3
+
+    @model_validator(mode="after")
+    def _range(self) -> ScenarioExemption:
+        if self.to is not None and self.to < self.from_:
+            raise ValueError("'to' is before 'from'")
+        return self
+
+
+class ScenarioAbsence(_Open):
+    from_: date = Field(alias="from")
+    to: date
+    reason: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _range(self) -> ScenarioAbsence:
+        if self.to < self.from_:
+            raise ValueError("'to' is before 'from'")
+        return self
+
+
+class ScenarioDoctor(_Open):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1)
+    role: Role
+    birth_date: date | None = None
+    mobile: str
+    email: EmailStr
+    qualification: ScenarioQualification
+    exemptions: list[ScenarioExemption] = []
+    absences: list[ScenarioAbsence] = []
+    meeting_absence: (
+        Literal["illness", "vacation", "course", "on_duty", "approved_other", "unexcused"] | None
+    ) = None
+    substitute_for: str | None = None
+    substitute_from: date | None = None
+    substitute_to: date | None = None
+
+    @field_validator("mobile")
+    @classmethod
+    def _mobile(cls, value: str) -> str:
+        # R-DATA-1. The message never repeats the number (personal data).
+        match = MOBILE.match(re.sub(r"[\s-]", "", value))
+        if not match:
+            raise ValueError("not a Norwegian mobile number")
+        return "+47" + match.group(1)
+
+    @model_validator(mode="after")
+    def _dates(self) -> ScenarioDoctor:
+        q = self.qualification
+        if self.birth_date is not None:
+            for name in ("specialist_gp", "violence_course", "acute_course"):
+                value = getattr(q, name)
+                if value is not None and value < self.birth_date:
+                    raise ValueError(f"qualification.{name} is before the doctor's birth date")  # R-DATA-1
+        if self.role is not Role.SUBSTITUTE and self.substitute_for is not None:
+            raise ValueError("substitute_for is only for role 'substitute'")
+        if self.substitute_from and self.substitute_to and self.substitute_to < self.substitute_from:
+            raise ValueError("substitute_to is before substitute_from")
+        return self
+
+
+class ScenarioAction(_Open):
+    doctor: str
+    shift: str
+
+
+class Scenario(_Open):
+    format: Literal[1]
+    district: ScenarioDistrict
+    period: ScenarioPeriod
+    shift_template: list[ScenarioShiftTemplate] = Field(min_length=1)
+    doctors: list[ScenarioDoctor] = Field(min_length=1)
+    staff_assignments: list[ScenarioAction] = []
+    advance_wishes: list[ScenarioAction] = []
+    meeting_picks: list[ScenarioAction] = []
+    claims: list[ScenarioAction] = []
+    lottery_seed: int | None = None
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            name = "from" if part == "from_" else str(part)
+            out += f".{name}" if out else name
+    return out or "(document)"
+
+
+def _reason(error: dict[str, Any]) -> str:
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    return message
+
+
+def parse_scenario(document: Any) -> Scenario:
+    """Validate a scenario document; raise ScenarioError with every problem found."""
+    try:
+        scenario = Scenario.model_validate(document)
+    except ValidationError as exc:
+        # Build messages from loc and msg only: str(exc) would echo the input values.
+        raise ScenarioError([f"{_path(e['loc'])}: {_reason(e)}" for e in exc.errors()]) from None
+    problems = _cross_check(scenario)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def _cross_check(s: Scenario) -> list[str]:
+    problems = []
+    if s.period.end < s.period.start:
+        problems.append("period.end: before period.start")
+    if not (s.period.wishes_due <= s.period.meeting_at <= s.period.offering_closes):
+        problems.append("period: deadlines must satisfy wishes_due <= meeting_at <= offering_closes")
+    if (s.period.end - s.period.start).days > 400:
+        problems.append("period.end: a period longer than 400 days is not an allocation period")
+    seen: dict[str, int] = {}
+    for i, t in enumerate(s.shift_template):
+        if t.name in seen:
+            problems.append(f"shift_template[{i}].name: duplicate of shift_template[{seen[t.name]}]")
+        seen[t.name] = i
+    ids: dict[str, int] = {}
+    for i, d in enumerate(s.doctors):
+        if d.id in ids:
+            problems.append(f"doctors[{i}].id: duplicate of doctors[{ids[d.id]}]")
+        ids[d.id] = i
+    roles = {d.id: d.role for d in s.doctors}
+    for i, d in enumerate(s.doctors):
+        if d.substitute_for is not None and roles.get(d.substitute_for) is not Role.GP:
+            problems.append(f"doctors[{i}].substitute_for: not a GP of the district")
+    for i, raw in enumerate(s.district.policy.qualification_exceptions):
+        if "name" not in raw or "until" not in raw:
+            problems.append(f"district.policy.qualification_exceptions[{i}]: needs 'name' and 'until'")
+    return problems
+
+
+def _sixtieth_birthday(birth: date) -> date:
+    try:
+        return birth.replace(year=birth.year + 60)
+    except ValueError:  # born 29 February
+        return birth.replace(year=birth.year + 60, day=28) + timedelta(days=1)
+
+
+def _grants(d: ScenarioDoctor, meeting_day: date) -> tuple[ExemptionGrant, ...]:
+    """Exemptions in force, reasons dropped (R-EX-1..3)."""
+    grants = []
+    for e in d.exemptions:
+        if e.applied_on is not None and e.applied_on > meeting_day:
+            continue  # R-EX-3: applications must arrive before the meeting
+        start = e.from_
+        if e.reason in R_EX_1_REASONS:
+            # R-EX-1: by right, whatever the record's `granted` says; age from the 60th birthday.
+            if e.reason == "age_over_60":
+                if d.birth_date is None:
+                    continue
+                start = max(start, _sixtieth_birthday(d.birth_date))
+                if e.to is not None and e.to < start:
+                    continue
+            grants.append(ExemptionGrant(rule="R-EX-1", range=DateRange(start=start, end=e.to)))
+        elif e.granted:  # R-EX-2: discretionary, in force only when the clinic granted it
+            grants.append(
+                ExemptionGrant(
+                    rule="R-EX-2",
+                    range=DateRange(start=start, end=e.to),
+                    decided_by=e.decided_by,
+                    decided_at=e.decided_at,
+                )
+            )
+    return tuple(grants)
+
+
+def _profile(d: ScenarioDoctor, s: Scenario) -> DoctorProfile:
+    q = d.qualification
+    attendance = MeetingAttendance.ATTENDED
+    if d.meeting_absence in VALID_MEETING_ABSENCE:
+        attendance = MeetingAttendance.VALID_ABSENCE
+    elif d.meeting_absence == "unexcused":
+        attendance = MeetingAttendance.UNEXCUSED
+    stands_in = None
+    if d.substitute_for is not None:
+        stands_in = StandIn(
+            gp=d.substitute_for,
+            range=DateRange(start=d.substitute_from or s.period.start, end=d.substitute_to or s.period.end),
+        )
+    return DoctorProfile(
+        id=d.id,
+        role=d.role,
+        qualification=Qualification(
+            specialist_gp=q.specialist_gp,
+            violence_course=q.violence_course,
+            acute_course=q.acute_course,
+            clinical_months=q.clinical_months,
+            duty_shifts_done=q.duty_shifts_done,
+            gp_months=q.gp_months,
+        ),
+        exemptions=_grants(d, s.period.meeting_at.date()),
+        absences=tuple(DateRange(start=a.from_, end=a.to) for a in d.absences),
+        meeting=attendance,
+        stands_in=stands_in,
+    )
+
+
+def to_period_config(s: Scenario) -> PeriodConfig:
+    policy = s.district.policy
+    return PeriodConfig(
+        district=District(
+            id=s.district.id,
+            name=s.district.name,
+            policy=Policy(
+                min_rest_hours=policy.min_rest_hours,
+                allow_back_to_back=policy.allow_back_to_back,
+                meeting_duration_hours=policy.meeting_duration_hours,
+                weights=policy.weights,
+                qualification_exceptions=tuple(policy.qualification_exceptions),
+            ),
+        ),
+        period=PeriodDates(
+            id=s.period.id,
+            start=s.period.start,
+            end=s.period.end,
+            wishes_due=s.period.wishes_due,
+            meeting_at=s.period.meeting_at,
+            offering_closes=s.period.offering_closes,
+        ),
+        shift_template=tuple(
+            ShiftTemplate(
+                name=t.name,
+                kind=t.kind,
+                days=tuple(WEEKDAYS) if t.days == "all" else tuple(t.days),
+                start=t.start,
+                end=t.end,
+            )
+            for t in s.shift_template
+        ),
+        doctors=tuple(_profile(d, s) for d in s.doctors),
+        lottery_seed=s.lottery_seed,
+    )

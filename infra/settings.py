@@ -1,0 +1,79 @@
+"""Runtime settings, read once from the environment.
+
+Every external address is optional: ``None`` means "start the embedded server", so a laptop
+needs no setup while a deployment points at a real cluster and a managed PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field
+
+_MASK = "***"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    temporal_address: str | None = None  # None = embedded dev server
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "vaktfordeling"
+    # repr=False: the URL may carry a password and settings objects end up in logs/tracebacks.
+    database_url: str | None = Field(default=None, repr=False)  # None = embedded PostgreSQL
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build from ``os.environ`` (or a given mapping, for tests). Empty values count as unset."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            temporal_address=get("TEMPORAL_ADDRESS"),
+            temporal_namespace=get("TEMPORAL_NAMESPACE") or "default",
+            temporal_task_queue=get("TEMPORAL_TASK_QUEUE") or "vaktfordeling",
+            database_url=get("DATABASE_URL"),
+            data_dir=Path(
+                get("VAKT_DATA_DIR") or platformdirs.user_data_dir("vaktfordeling")
+            ).expanduser(),
+        )
+
+    @property
+    def embedded_temporal(self) -> bool:
+        return self.temporal_address is None
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url is None
+
+    def redacted_database_url(self) -> str:
+        """The database URL safe to print; "embedded" when none is configured."""
+        return redact_url(self.database_url) if self.database_url else "embedded"
+
+
+# libpq also accepts passwords as a query parameter or in a keyword/value DSN.
+_PASSWORD_PARAM = re.compile(r"(password\s*=\s*)('[^']*'|[^&\s]+)", re.IGNORECASE)
+
+
+def redact_url(url: str) -> str:
+    """Mask any password in a PostgreSQL URL or keyword/value DSN, keep the rest readable."""
+    masked = _PASSWORD_PARAM.sub(lambda m: m.group(1) + _MASK, url)
+    try:
+        parts = urlsplit(masked)
+    except ValueError:
+        return masked
+    if parts.password:  # "user:pw@host" form; an empty password is left as is
+        userinfo, _, hostinfo = parts.netloc.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        parts = parts._replace(netloc=f"{user}:{_MASK}@{hostinfo}")
+        masked = urlunsplit(parts)
+    return masked

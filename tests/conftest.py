@@ -1,0 +1,98 @@
+"""Shared fixtures: a real PostgreSQL and a real Temporal test server, both started lazily
+(only when a test asks for them) and once per session.
+
+- ``pg_url``: URL of a PostgreSQL server (embedded; or the server in VAKT_TEST_DATABASE_URL,
+  whose role must be allowed to CREATE DATABASE).
+- ``pg_database_url`` / ``pg_pool``: a FRESH, migrated database per test, so tests never see
+  each other's rows and can run in any order.
+- ``temporal_env``: the time-skipping WorkflowEnvironment (pydantic data converter).
+
+pytest-asyncio runs fixtures and tests on one session-wide loop (see pyproject), which is what
+lets a session fixture's pool/client be used from any test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from activities.db import create_pool, migrate
+from infra.embedded import embedded_postgres_url, start_time_skipping_env, stop_embedded_postgres
+
+
+@dataclass(frozen=True)
+class _PgServer:
+    url: str
+    throwaway: bool  # our own embedded server, deleted after the session
+
+
+@pytest.fixture(scope="session")
+async def _pg_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[_PgServer]:
+    external = os.environ.get("VAKT_TEST_DATABASE_URL")
+    if external:
+        yield _PgServer(external, throwaway=False)
+        return
+    data_dir = tmp_path_factory.mktemp("vakt-pg")
+    url = embedded_postgres_url(data_dir, cleanup_mode="delete")
+    # Deleted after the session, so nothing needs to survive a crash: skip the fsyncs that
+    # every per-test CREATE DATABASE would otherwise pay.
+    conn = await asyncpg.connect(url)
+    try:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            await conn.execute(f"ALTER SYSTEM SET {setting} = off")
+        await conn.execute("SELECT pg_reload_conf()")
+    finally:
+        await conn.close()
+    yield _PgServer(url, throwaway=True)
+    stop_embedded_postgres(data_dir)
+
+
+@pytest.fixture(scope="session")
+def pg_url(_pg_server: _PgServer) -> str:
+    return _pg_server.url
+
+
+def _with_database(url: str, dbname: str) -> str:
+    # Swap only the path: the embedded URL keeps its socket dir in the query (?host=...).
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + dbname))
+
+
+@pytest.fixture
+async def pg_database_url(_pg_server: _PgServer) -> AsyncIterator[str]:
+    """URL of a new, empty (unmigrated) database, dropped after the test."""
+    dbname = f"test_{uuid.uuid4().hex}"
+    admin = await asyncpg.connect(_pg_server.url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{dbname}"')
+        yield _with_database(_pg_server.url, dbname)
+        # FORCE: a test that leaked a connection must not break the next one.
+        await admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pg_pool(pg_database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """An asyncpg pool (jsonb <-> dict) on a fresh database with all migrations applied."""
+    pool = await create_pool(pg_database_url)
+    try:
+        await migrate(pool)
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture(scope="session")
+async def temporal_env():  # -> WorkflowEnvironment
+    env = await start_time_skipping_env()
+    try:
+        yield env
+    finally:
+        await env.shutdown()
