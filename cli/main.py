@@ -47,7 +47,8 @@ def _finish(code: int) -> None:
 
 
 def _bad_input(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    # Plain text, unwrapped: error lines are grepped and pasted into tickets.
+    sys.stderr.write(f"vakt: error: {message}\n")
     _finish(EXIT_BAD_INPUT)
 
 

@@ -27,7 +27,7 @@ from domain.scenario import Scenario, to_period_config
 from infra.embedded import start_time_skipping_env
 from worker import create_worker, open_store
 from workflows.messages import ActionInput, PeriodInput, PhaseView
-from workflows.period import RULE_VIOLATION, AllocationPeriodWorkflow
+from workflows.period import RULE_VIOLATION, RUN_ROLLING_OVER, AllocationPeriodWorkflow
 
 TASK_QUEUE = "vaktfordeling-simulation"
 
@@ -43,6 +43,7 @@ class SimulationOutcome:
     document: dict
     seconds: float
     actions: int
+    runs: int  # workflow runs (continue-as-new count + 1)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -54,14 +55,24 @@ ACTION_LISTS = (
 )
 
 
-async def execute_with_backoff(call, attempts: int = 8):
-    """Temporal refuses more than 10 updates in flight per workflow (RESOURCE_EXHAUSTED): back off."""
-    delay = 0.05
+def _retryable(error: Exception) -> bool:
+    # More than 10 updates in flight per workflow are refused (RESOURCE_EXHAUSTED); a run at its
+    # update limit refuses until it has continued as new (RunRollingOver).
+    if isinstance(error, RPCError):
+        return error.status is RPCStatusCode.RESOURCE_EXHAUSTED
+    if isinstance(error, WorkflowUpdateFailedError):
+        cause = error.cause
+        return isinstance(cause, ApplicationError) and cause.type == RUN_ROLLING_OVER
+    return False
+
+
+async def execute_with_backoff(call, attempts: int = 12):
+    delay = 0.02
     for attempt in range(attempts):
         try:
             return await call()
-        except RPCError as e:
-            if e.status is not RPCStatusCode.RESOURCE_EXHAUSTED or attempt == attempts - 1:
+        except (RPCError, WorkflowUpdateFailedError) as e:
+            if not _retryable(e) or attempt == attempts - 1:
                 raise
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
@@ -144,7 +155,7 @@ async def run_simulation(
             t = time.perf_counter()
             if progress:
                 progress("lottery", 0, 1)
-            await handle.result()  # skips to the offering deadline; the lottery runs and publishes
+            result = await handle.result()  # skips to the offering deadline; the lottery runs and publishes
             timings["lottery_and_publish"] = time.perf_counter() - t
             if progress:
                 progress("lottery", 1, 1)
@@ -152,7 +163,7 @@ async def run_simulation(
         document = roster_document(state, PeriodCalendar.from_config(config))
         document["rejected"] = rejected
         actions = sum(len(getattr(scenario, attr)) for attr, _, _ in ACTION_LISTS)
-        return SimulationOutcome(document, time.perf_counter() - started, actions, timings)
+        return SimulationOutcome(document, time.perf_counter() - started, actions, result.runs, timings)
     finally:
         await pool.close()
 

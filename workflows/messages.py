@@ -24,6 +24,7 @@ class CarriedState(BaseModel):
     pending: list[RecordedEvent] = []  # recorded but not yet in PostgreSQL
     stored_version: int = 0  # last version confirmed stored
     updates_before: int = 0  # updates handled by earlier runs (for status only)
+    runs_before: int = 0  # how many runs continued-as-new into this one
 
 
 class PeriodInput(BaseModel):
@@ -103,3 +104,5 @@ class PeriodResult(BaseModel):
     assigned: int
     uncovered: int
     unsafe: int
+    runs: int  # 1 + the times the period continued-as-new
+    updates: int

@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 RULE_VIOLATION = "RuleViolation"
+RUN_ROLLING_OVER = "RunRollingOver"  # retryable: the update limit of this run is reached
 APPEND_BATCH = 500  # events per append activity; keeps each payload well under 2 MB
 APPEND_TIMEOUT = timedelta(seconds=30)
 APPEND_RETRY = RetryPolicy(
@@ -79,6 +80,7 @@ class AllocationPeriodWorkflow:
         self._pending: list[RecordedEvent] = list(carried.pending)
         self._stored_version = carried.stored_version
         self._updates_before = carried.updates_before
+        self._runs_before = carried.runs_before
         self._updates_this_run = 0
         self._close_request: ClosePhaseInput | None = None
         # Derived from the config, never carried: cheap to rebuild, and keeps payloads small.
@@ -124,6 +126,8 @@ class AllocationPeriodWorkflow:
             assigned=len(self._state.assignments),
             uncovered=len(self._state.uncovered),
             unsafe=len(self._state.unsafe),
+            runs=self._runs_before + 1,
+            updates=self._updates_before + self._updates_this_run,
         )
 
     def _now(self) -> datetime:
@@ -219,7 +223,8 @@ class AllocationPeriodWorkflow:
         )
         if self._close_request is not None:
             return
-        await self._flush()
+        # Unstored events travel in the carried state: a database outage must not hold the
+        # period at the update limit.
         workflow.continue_as_new(
             self._input.model_copy(
                 update={
@@ -228,6 +233,7 @@ class AllocationPeriodWorkflow:
                         pending=self._pending,
                         stored_version=self._stored_version,
                         updates_before=self._updates_before + self._updates_this_run,
+                        runs_before=self._runs_before + 1,
                     )
                 }
             )
@@ -235,7 +241,17 @@ class AllocationPeriodWorkflow:
 
     # -------------------------------------------------------------- updates
 
+    def _admit(self) -> None:
+        """Refuse new updates once this run has had its share; the next run takes them.
+
+        Temporal fails a run's 2,001st update outright. The error is retryable: clients back
+        off and retry (cli.simulate.execute_with_backoff) and land on the new run.
+        """
+        if self._updates_this_run >= self._input.max_updates_per_run:
+            raise ApplicationError("the period is continuing as new; retry shortly", type=RUN_ROLLING_OVER)
+
     def _validate(self, kind: ActionKind, action: ActionInput) -> None:
+        self._admit()
         result = decide_action(self._state, self._calendar, kind, action.doctor, action.shift, self._now())
         if isinstance(result, RuleViolation):
             raise rule_violation_error(result)
@@ -297,6 +313,7 @@ class AllocationPeriodWorkflow:
 
     @close_phase_early.validator
     def _validate_close(self, request: ClosePhaseInput) -> None:
+        self._admit()
         if self._state.phase is Phase.MEETING and not self._state.meeting_open:
             raise rule_violation_error(
                 RuleViolation(rule="R-PROC-1", message="the meeting has not been held yet; no phase is skipped")
