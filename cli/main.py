@@ -3,6 +3,8 @@
     vakt demo                          run the bundled sample district end to end
     vakt simulate SCENARIO.json [--json]
     vakt roster PERIOD [--json]        the published roster, from PostgreSQL only
+    vakt verify PERIOD [--json]        recompute the lottery from the stored events
+    vakt explain PERIOD DOCTOR         why a doctor holds what they hold
     vakt worker                        run a worker (same as `python worker.py`)
 
 Exit codes: 0 success, 1 failure, 2 bad input (nothing run, nothing written).
@@ -124,8 +126,11 @@ def _simulate(path: Path, as_json: bool, demo: bool = False) -> None:
         f"  vakt roster {period}            the published roster, read from PostgreSQL\n"
         f"  vakt roster {period} --json     the same as JSON\n"
         f"  vakt simulate {path} --json   the full result document (draw pools, loads, rejections)\n"
+        f"  vakt verify {period}            recompute every lottery draw from the stored events\n"
+        f"  vakt explain {period} DOCTOR    why a doctor holds each shift, and their lottery pool status\n"
         f"  database: {settings.redacted_database_url()} (tables events, roster_entries, period_status)",
         highlight=False,
+        soft_wrap=True,
     )
     _finish(0)
 
@@ -155,16 +160,10 @@ def demo(
     _simulate(SAMPLE_PATH, as_json, demo=True)
 
 
-@app.command()
-def roster(
-    period: Annotated[str, typer.Argument(help="Period id, e.g. mosse-2027-h1")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the roster document as JSON")] = False,
-) -> None:
-    """The roster of a period, read from PostgreSQL only (no worker or Temporal needed)."""
-    from cli.read_side import UnknownPeriod, read_period
-    from cli.render import print_summary
-    from domain.calendar import PeriodCalendar
-    from domain.roster import roster_document
+def _read_stored(period: str, also=None):
+    """Open the database (no Temporal), read the period's events, optionally more; exit 2 if unknown."""
+    from activities.store import EventStore
+    from domain.events import parse_event
     from worker import open_store
 
     settings = Settings.from_env()
@@ -172,15 +171,78 @@ def roster(
     async def go():
         pool, store = await open_store(await _database_url(settings, quiet=True))
         try:
-            state = await read_period(store, period)
+            stored = await store.read_stream(period)
+            extra = await also(pool) if also and stored else None
+            return [parse_event(e.data) for e in stored], extra
         finally:
             await pool.close()
-        return roster_document(state, PeriodCalendar.from_config(state.require_config()))
 
-    try:
-        document = asyncio.run(go())
-    except UnknownPeriod:
+    events, extra = asyncio.run(go())
+    if not events:
         _bad_input(f"no period {period!r} in the database ({settings.redacted_database_url()})")
+    return events, extra
+
+
+@app.command()
+def verify(
+    period: Annotated[str, typer.Argument(help="Period id")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Recompute every lottery draw from the stored events alone (R-LOT-4); exit 1 on a mismatch."""
+    from domain.audit import verify_lottery
+
+    events, _ = _read_stored(period)
+    report = verify_lottery(events)
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=1) + "\n")
+    elif report.ok:
+        out.print(
+            f"[green]OK[/green]: all {report.draws} draws and {report.uncovered} uncovered shifts of {period} "
+            f"recomputed from the stored events with seed {report.seed} match.",
+            soft_wrap=True,
+        )
+    else:
+        detail = report.mismatch.describe() if report.mismatch else report.note
+        out.print(f"[red]MISMATCH[/red] in {period}: {detail}", soft_wrap=True)
+    _finish(0 if report.ok else 1)
+
+
+@app.command()
+def explain(
+    period: Annotated[str, typer.Argument(help="Period id")],
+    doctor: Annotated[str, typer.Argument(help="Doctor id")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON")] = False,
+) -> None:
+    """Why a doctor holds each shift, and why they were or were not in the lottery pool."""
+    from activities.rejections import RejectionLog
+    from domain.explain import RejectedAction, explain_doctor
+
+    events, rejected = _read_stored(period, also=lambda pool: RejectionLog(pool).for_doctor(period, doctor))
+    try:
+        explanation = explain_doctor(events, doctor, [RejectedAction(**r) for r in rejected or []])
+    except LookupError as e:
+        _bad_input(str(e))
+    if as_json:
+        sys.stdout.write(explanation.model_dump_json(indent=1) + "\n")
+    else:
+        sys.stdout.write(explanation.text())
+    _finish(0)
+
+
+@app.command()
+def roster(
+    period: Annotated[str, typer.Argument(help="Period id, e.g. mosse-2027-h1")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the roster document as JSON")] = False,
+) -> None:
+    """The roster of a period, read from PostgreSQL only (no worker or Temporal needed)."""
+    from cli.render import print_summary
+    from domain.calendar import PeriodCalendar
+    from domain.roster import roster_document
+    from domain.state import fold
+
+    events, _ = _read_stored(period)
+    state = fold(events)
+    document = roster_document(state, PeriodCalendar.from_config(state.require_config()))
     if as_json:
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
     else:
@@ -211,10 +273,9 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         err.print("aborted")
         _finish(130)
-    except Exception as e:  # click usage errors carry their own exit code (2)
-        import click
-
-        if isinstance(e, click.ClickException):
+    except Exception as e:
+        # Usage errors (typer's vendored click) know how to show themselves and exit with 2.
+        if hasattr(e, "show") and hasattr(e, "exit_code"):
             e.show()
             _finish(e.exit_code)
         raise

@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
+from activities.rejections import RejectionLog
 from activities.store import EventStore
 from cli.read_side import read_period
 from domain.calendar import PeriodCalendar
@@ -159,6 +160,7 @@ async def run_simulation(
             timings["lottery_and_publish"] = time.perf_counter() - t
             if progress:
                 progress("lottery", 1, 1)
+        await RejectionLog(pool).replace(period_id, rejected)
         state = await read_period(store, period_id)
         document = roster_document(state, PeriodCalendar.from_config(config))
         document["rejected"] = rejected
@@ -177,3 +179,4 @@ async def _reset_earlier_simulation(store: EventStore, period_id: str) -> None:
         )
     if kind == "simulation":
         await store.reset_simulated_stream(period_id)
+    await RejectionLog(store.pool).replace(period_id, [])

@@ -98,6 +98,17 @@ def roster_document(state: PeriodState, calendar: PeriodCalendar) -> dict:
         "phase": state.phase.value,
         "quota": state.quota.base if state.quota else None,
         "quotas": dict(sorted(state.quota.per_doctor.items())) if state.quota else {},
+        # Every shift with its local times and true length (R-TIME-1), for auditors.
+        "shifts": [
+            {
+                "id": s.id,
+                "kind": s.kind.value,
+                "start": s.local_start.isoformat(),
+                "end": s.local_end.isoformat(),
+                "hours": s.hours,
+            }
+            for s in calendar.shifts
+        ],
         "assignments": [
             {"shift": shift_id, "doctor": a.doctor, "source": a.source.value}
             for shift_id, a in sorted(state.assignments.items(), key=lambda kv: order[kv[0]])

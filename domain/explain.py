@@ -1,0 +1,199 @@
+"""`vakt explain`: why a doctor holds each shift and why they were (not) in the lottery pool.
+
+Plain language for a clinic operator, built from the stored events alone. Names rules, never
+personal data (no exemption reason, no contact data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from pydantic import BaseModel
+
+from domain.availability import exemption_on
+from domain.calendar import PeriodCalendar
+from domain.events import DomainEvent, LotteryDrawn, LotteryStarted, Source
+from domain.lottery import in_lottery_pool
+from domain.model import MeetingAttendance, Role
+from domain.qualification import is_independently_qualified
+from domain.quota import participation, shift_weight
+from domain.state import fold
+
+SOURCE_TEXT = {
+    Source.STAFF: "entered in advance as a staff doctor's shift (R-PROC-2)",
+    Source.ADVANCE_WISH: "an advance wish, given with a valid absence from the meeting (R-MEET-2)",
+    Source.MEETING: "picked at the allocation meeting (phase A)",
+    Source.OFFERING: "claimed on the offering board (phase B, R-PROC-3)",
+    Source.LOTTERY: "drawn in the lottery (phase C)",
+}
+ROLE_TEXT = {Role.GP: "GP (fastlege)", Role.SUBSTITUTE: "substitute (vikar)", Role.STAFF: "staff doctor"}
+WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class RejectedAction(BaseModel):
+    kind: str
+    shift: str
+    rule: str
+    message: str
+
+
+class Explanation(BaseModel):
+    period: str
+    doctor: str
+    sections: list[tuple[str, list[str]]]
+
+    def text(self) -> str:
+        out = []
+        for title, lines in self.sections:
+            out.append(title)
+            out.extend(f"  {line}" for line in lines)
+            out.append("")
+        return "\n".join(out).rstrip() + "\n"
+
+
+def _day(d: date) -> str:
+    return f"{WEEKDAY[d.weekday()]} {d.isoformat()}"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def explain_doctor(
+    events: Sequence[DomainEvent], doctor_id: str, rejected: Sequence[RejectedAction] = ()
+) -> Explanation:
+    final = fold(events)
+    config = final.require_config()
+    doctor = config.doctor(doctor_id)
+    if doctor is None:
+        raise LookupError(f"{doctor_id} is not a doctor of period {config.period.id}")
+    calendar = PeriodCalendar.from_config(config)
+    policy = config.district.policy
+    split = next((i for i, e in enumerate(events) if isinstance(e, LotteryStarted)), None)
+    before_lottery = fold(events[: split + 1]) if split is not None else final
+    quota = final.quota.of(doctor_id) if final.quota else None
+    sections: list[tuple[str, list[str]]] = []
+
+    # --- who
+    who = [f"Role: {ROLE_TEXT[doctor.role]}."]
+    share = participation(config, doctor_id)
+    if final.quota:
+        if quota:
+            who.append(
+                f"Quota (R-LOAD-2): {quota} {'points' if final.quota.weighted else 'shifts'} — the base quota "
+                f"{final.quota.base} × {share:.0%} of the period carrying a GP's duty (R-EX-3, R-EX-5)."
+            )
+        else:
+            who.append("No quota: not a participating GP in this period (R-LOAD-2).")
+    attendance = {
+        MeetingAttendance.ATTENDED: "attended the allocation meeting",
+        MeetingAttendance.VALID_ABSENCE: "had a valid absence from the meeting (R-MEET-1)",
+        MeetingAttendance.UNEXCUSED: "was absent from the meeting without a valid reason (R-MEET-1)",
+    }[doctor.meeting]
+    who.append(f"Meeting: {attendance}; wishes given: {final.wishes.get(doctor_id, 0)}.")
+    for grant in doctor.exemptions:
+        end = grant.range.end.isoformat() if grant.range.end else "further notice"
+        kind = "by right (R-EX-1)" if grant.rule == "R-EX-1" else "by the clinic's decision (R-EX-2)"
+        decided = ""
+        if grant.decided_by:
+            decided = f", decided by {grant.decided_by}" + (f" on {grant.decided_at}" if grant.decided_at else "")
+        who.append(
+            f"Exempt {kind} from {grant.range.start} to {end}{decided}: never drawn on those dates (R-LOT-2), "
+            "may still volunteer (R-EX-4)."
+        )
+    for absence in doctor.absences:
+        who.append(f"Registered absent {absence.start} to {absence.end}: not available those days (R-LOT-2).")
+    if doctor.stands_in:
+        r = doctor.stands_in.range
+        who.append(f"Stands in for {doctor.stands_in.gp} from {r.start} to {r.end} and takes that GP's place (R-EX-5).")
+    first = config.period.start
+    qualified = is_independently_qualified(doctor.qualification, first, policy)
+    who.append(
+        "Independently qualified (R-QUAL-1) at the period's start: may take backup shifts."
+        if qualified
+        else "Not independently qualified (R-QUAL-1) at the period's start: no backup shifts (R-QUAL-2), "
+        "duty only where a backup covers it (R-QUAL-3)."
+    )
+    sections.append((f"{doctor_id} in period {config.period.id}", who))
+
+    # --- shifts held
+    draws_by_shift = {e.shift: e for e in final.draws}
+    held = sorted(final.held_by(doctor_id), key=lambda s: calendar.by_id[s].start)
+    points = sum(shift_weight(calendar.by_id[s], policy.weights) for s in held)
+    lines = []
+    for shift_id in held:
+        shift = calendar.by_id[shift_id]
+        how = SOURCE_TEXT[final.assignments[shift_id].source]
+        when = f"{_day(shift.day)} {shift.local_start:%H:%M}–{shift.local_end:%H:%M}"
+        line = f"{shift_id} ({when}): {how}"
+        draw = draws_by_shift.get(shift_id)
+        if draw is not None:
+            line += (
+                f" — draw #{draw.draw}: {len(draw.pool)} doctors could legally take it; {len(draw.tied)} of them "
+                f"shared the largest deficit ({_fmt(draw.deficits[doctor_id])}) and the seed chose {doctor_id} (R-LOT-3, R-LOT-4)"
+            )
+        lines.append(line)
+    title = f"Shifts held: {len(held)}"
+    if quota:
+        title += f" ({_fmt(points)} points; {points - quota:+g} against the quota of {quota})"
+    sections.append((title, lines or ["none"]))
+
+    # --- lottery
+    lottery: list[str] = []
+    if split is None:
+        lottery.append("No lottery has been held yet.")
+    else:
+        lottery.append(_pool_status(config, before_lottery, calendar, doctor, quota))
+        member_of = [d for d in final.draws if doctor_id in d.pool]
+        drawn = [d for d in member_of if d.doctor == doctor_id]
+        lottery.append(f"In the pool for {len(member_of)} of {len(final.draws)} draws; drawn {len(drawn)} times.")
+        for d in member_of:
+            mine = d.deficits[doctor_id]
+            top = max(d.deficits.values())
+            load = (quota or 0) - mine
+            outcome = "drawn" if d.doctor == doctor_id else (
+                f"not drawn: {d.doctor} was chosen" + (" among the tied" if mine == top else f", whose deficit {_fmt(top)} was larger")
+            )
+            lottery.append(
+                f"draw #{d.draw} {d.shift}: load {_fmt(load)}, quota {quota}, deficit {_fmt(mine)} "
+                f"(largest in pool {_fmt(top)}) → {outcome}"
+            )
+    sections.append(("Lottery (R-LOT-1 … R-LOT-4)", lottery))
+
+    if rejected:
+        sections.append(
+            (
+                f"Rejected actions: {len(rejected)}",
+                [f"{r.kind.replace('_', ' ')} of {r.shift}: {r.rule} — {r.message}" for r in rejected],
+            )
+        )
+    else:
+        sections.append(("Rejected actions", ["none"]))
+    return Explanation(period=config.period.id, doctor=doctor_id, sections=sections)
+
+
+def _pool_status(config, state, calendar: PeriodCalendar, doctor, quota) -> str:
+    """Why the doctor was or was not in the lottery pool when the lottery began (R-LOT-1)."""
+    if doctor.role is Role.STAFF:
+        return "Not in the lottery pool: staff doctors are never drawn (R-LOT-2)."
+    if doctor.role is Role.SUBSTITUTE and doctor.stands_in is None:
+        return "Not in the lottery pool: substitutes are drawn only while standing in for a GP (R-LOT-2, R-EX-5)."
+    wishes = state.wishes.get(doctor.id, 0)
+    load = sum(shift_weight(calendar.by_id[s], config.district.policy.weights) for s in state.held_by(doctor.id))
+    if all(exemption_on(doctor, s.day) for s in calendar.shifts):
+        return "Not drawn: exempt for the whole period (R-LOT-2)."
+    if wishes == 0 and doctor.valid_meeting_absence:
+        return "Not in the lottery pool: had a valid absence from the meeting and gave no wishes (R-LOT-1)."
+    if wishes == 0:
+        return (
+            "In the lottery pool: gave no wishes at or before the meeting and had no valid absence "
+            "(R-LOT-1 a)."
+        )
+    reason = in_lottery_pool(config, state, doctor, calendar.shifts[0], state.quota, load) if state.quota else None
+    if reason is None:
+        return (
+            f"In the lottery pool: gave {wishes} wishes but held {_fmt(load)} of a quota of {quota} when the "
+            "lottery began (R-LOT-1 b)."
+        )
+    return f"Not in the lottery pool: gave {wishes} wishes and held {_fmt(load)}, reaching the quota of {quota} (R-LOT-1)."
