@@ -77,9 +77,9 @@ class DateRange(Frozen):
 class WeightPolicy(Frozen):
     """R-LOAD-2 (policy): optional weights so nights, weekends and public holidays count more."""
 
-    night: float = 1.0
-    weekend: float = 1.0
-    public_holiday: float = 1.0
+    night: float = Field(1.0, ge=0, le=10)
+    weekend: float = Field(1.0, ge=0, le=10)
+    public_holiday: float = Field(1.0, ge=0, le=10)
 
 
 class QualificationException(Frozen):

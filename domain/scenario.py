@@ -22,12 +22,15 @@ from domain.model import (
     MeetingAttendance,
     PeriodConfig,
     PeriodDates,
+    OSLO_TZ,
     Policy,
     Qualification,
+    QualificationException,
     Role,
     ShiftKind,
     ShiftTemplate,
     StandIn,
+    WeightPolicy,
 )
 from domain.shifts import WEEKDAYS
 
@@ -58,8 +61,8 @@ class ScenarioPolicy(_Open):
     min_rest_hours: float = Field(8.0, ge=0, le=24)
     allow_back_to_back: bool = False
     meeting_duration_hours: float = Field(3.0, gt=0, le=72)
-    weights: dict[str, float] | None = None
-    qualification_exceptions: list[dict[str, Any]] = []
+    weights: WeightPolicy | None = None  # R-LOAD-2; unknown keys are errors, not ignored
+    qualification_exceptions: list[QualificationException] = []  # R-QUAL-4
 
 
 class ScenarioDistrict(_Open):
@@ -76,6 +79,12 @@ class ScenarioPeriod(_Open):
     wishes_due: datetime
     meeting_at: datetime
     offering_closes: datetime
+
+    @field_validator("wishes_due", "meeting_at", "offering_closes")
+    @classmethod
+    def _oslo_wall_clock(cls, value: datetime) -> datetime:
+        # R-TIME-1: without an offset a time is Europe/Oslo wall-clock; with one, it is an instant.
+        return value.replace(tzinfo=OSLO_TZ) if value.tzinfo is None else value
 
 
 class ScenarioShiftTemplate(_Open):
@@ -207,6 +216,8 @@ class Scenario(_Open):
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
+        if isinstance(part, str) and any(c in part for c in "[('"):
+            continue  # pydantic's tag for a union branch (`list[str]`), not a JSON key
         if isinstance(part, int):
             out += f"[{part}]"
         else:
@@ -258,9 +269,19 @@ def _cross_check(s: Scenario) -> list[str]:
     for i, d in enumerate(s.doctors):
         if d.substitute_for is not None and roles.get(d.substitute_for) is not Role.GP:
             problems.append(f"doctors[{i}].substitute_for: not a GP of the district")
-    for i, raw in enumerate(s.district.policy.qualification_exceptions):
-        if "name" not in raw or "until" not in raw:
-            problems.append(f"district.policy.qualification_exceptions[{i}]: needs 'name' and 'until'")
+    for i, d in enumerate(s.doctors):
+        if any(e.reason == "age_over_60" for e in d.exemptions) and d.birth_date is None:
+            problems.append(f"doctors[{i}].birth_date: required for an age_over_60 exemption (R-EX-1)")
+    stand_ins: dict[str, list[tuple[int, date, date]]] = {}
+    for i, d in enumerate(s.doctors):
+        if d.substitute_for is not None:
+            start, end = d.substitute_from or s.period.start, d.substitute_to or s.period.end
+            for j, other_start, other_end in stand_ins.get(d.substitute_for, []):
+                if start <= other_end and other_start <= end:
+                    problems.append(
+                        f"doctors[{i}].substitute_for: doctors[{j}] already stands in for that GP on overlapping dates (R-EX-5)"
+                    )
+            stand_ins.setdefault(d.substitute_for, []).append((i, start, end))
     return problems
 
 

@@ -555,3 +555,23 @@ def minimal_doc() -> dict:
         "claims": [],
         "lottery_seed": 1,
     }
+
+
+def drive_scenario(document: dict, seed: int | None = None) -> Outcome:
+    """Parse a scenario document and drive it through the pure process (like /tmp/smoke.py)."""
+    from domain.scenario import parse_scenario, to_period_config
+
+    s = parse_scenario(document)
+    config = to_period_config(s)
+
+    def pairs(actions) -> list[Action]:
+        return [(a.doctor, a.shift) for a in actions]
+
+    return drive(
+        config,
+        staff_entries=pairs(s.staff_assignments),
+        advance=pairs(s.advance_wishes),
+        picks=pairs(s.meeting_picks),
+        claims=pairs(s.claims),
+        seed=seed if seed is not None else (config.lottery_seed or 1),
+    )

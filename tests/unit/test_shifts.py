@@ -151,3 +151,15 @@ def test_r_time_1_same_day_template_and_cross_midnight_template():
     assert late.hours == 6 and late.local_end.date() == date(2027, 5, 4)
     assert early.hours == 6.5 and early.local_end.date() == date(2027, 5, 3)
     assert [s.id for s in cal.shifts] == ["2027-05-03/early", "2027-05-03/late"]
+
+
+def test_r_time_1_nonexistent_and_ambiguous_wall_clock_starts():
+    """R-TIME-1: 02:30 on the spring night does not exist and resolves forward (03:30 CEST); 02:30 on
+    the autumn night is ambiguous and means its first occurrence (CEST)."""
+    template = (ShiftTemplate(name="small", kind=ShiftKind.DUTY, days=WEEKDAYS, start="02:30", end="06:00"),)
+    spring = calendar_for(date(2027, 3, 28), days=1, template=template).shifts[0]
+    assert spring.start == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    assert spring.local_start.hour == 3 and spring.hours == 2.5
+    autumn = calendar_for(date(2027, 10, 31), days=1, template=template).shifts[0]
+    assert autumn.start == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+    assert autumn.hours == 4.5
