@@ -8,6 +8,8 @@ document is rebuilt from those stored events, exactly as `vakt roster` does.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from activities.rejections import RejectionLog
 from activities.store import EventStore
 from cli.read_side import read_period
 from domain.calendar import PeriodCalendar
-from domain.model import Phase
+from domain.model import PHASE_ORDER, Phase
 from domain.roster import roster_document
 from domain.scenario import Scenario, to_period_config
 from infra.embedded import start_time_skipping_env
@@ -83,16 +85,28 @@ async def _send_actions(
     handle: WorkflowHandle, update, kind: str, actions, rejected: list[dict], progress: Progress | None, stage: str
 ) -> None:
     # In the listed order, one at a time: "first valid claim wins" (R-PROC-3) needs the order.
+    published = False
     for i, action in enumerate(actions, 1):
-        try:
-            await execute_with_backoff(
-                lambda: handle.execute_update(update, ActionInput(doctor=action.doctor, shift=action.shift))
-            )
-        except WorkflowUpdateFailedError as e:
-            cause = e.cause
-            if not (isinstance(cause, ApplicationError) and cause.type == RULE_VIOLATION):
-                raise
-            detail = cause.details[0] if cause.details else {"rule": "?", "message": cause.message}
+        detail = None
+        if published:
+            detail = _AFTER_PUBLICATION
+        else:
+            try:
+                await execute_with_backoff(
+                    lambda: handle.execute_update(update, ActionInput(doctor=action.doctor, shift=action.shift))
+                )
+            except WorkflowUpdateFailedError as e:
+                cause = e.cause
+                if not (isinstance(cause, ApplicationError) and cause.type == RULE_VIOLATION):
+                    raise
+                detail = cause.details[0] if cause.details else {"rule": "?", "message": cause.message}
+            except RPCError as e:
+                # The period was published (its workflow completed) before this action's phase
+                # came: a deadline left the phase no time. Refused like any out-of-phase action.
+                if e.status is not RPCStatusCode.NOT_FOUND:
+                    raise
+                published, detail = True, _AFTER_PUBLICATION
+        if detail is not None:
             rejected.append(
                 {
                     "action": {"doctor": action.doctor, "shift": action.shift},
@@ -103,6 +117,13 @@ async def _send_actions(
             )
         if progress:
             progress(stage, i, len(actions))
+
+
+_AFTER_PUBLICATION = {"rule": "R-PROC-7", "message": "the period is already published; no phase accepts actions"}
+
+
+def _after(phase: Phase, other: Phase) -> bool:
+    return PHASE_ORDER.index(phase) > PHASE_ORDER.index(other)
 
 
 async def _skip_until(env: WorkflowEnvironment, handle: WorkflowHandle, reached: Callable[[PhaseView], bool]) -> None:
@@ -125,6 +146,10 @@ async def run_simulation(
     max_updates_per_run: int | None = None,
 ) -> SimulationOutcome:
     config = to_period_config(scenario)
+    if config.lottery_seed is None:
+        # A dry run must be repeatable: without a seed, derive one from the scenario itself.
+        canonical = json.dumps(scenario.model_dump(mode="json", by_alias=True), sort_keys=True)
+        config = config.model_copy(update={"lottery_seed": int(hashlib.sha256(canonical.encode()).hexdigest()[:15], 16)})
     period_id = config.period.id
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -146,10 +171,12 @@ async def run_simulation(
             )
             rejected: list[dict] = []
             for attr, kind, update in ACTION_LISTS:
+                # Wait for the phase the actions belong to, or any later one: when a deadline
+                # leaves a phase no time at all, its actions are refused (R-PROC-7), not lost.
                 if attr == "meeting_picks":
-                    await _skip_until(env, handle, lambda v: v.meeting_open)
+                    await _skip_until(env, handle, lambda v: v.meeting_open or _after(v.phase, Phase.MEETING))
                 elif attr == "claims":
-                    await _skip_until(env, handle, lambda v: v.phase is Phase.OFFERING)
+                    await _skip_until(env, handle, lambda v: not _after(Phase.OFFERING, v.phase))
                 t = time.perf_counter()
                 await _send_actions(handle, update, kind, getattr(scenario, attr), rejected, progress, attr)
                 timings[attr] = time.perf_counter() - t

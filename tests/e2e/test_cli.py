@@ -136,3 +136,33 @@ def test_roster_of_an_unknown_period_exits_2(pg_database_url):
     run = vakt("roster", "no-such-period", database_url=pg_database_url)
     assert run.returncode == 2
     assert "no period 'no-such-period'" in run.stderr
+
+
+def test_a_phase_left_no_time_refuses_its_actions(pg_database_url, tmp_path):
+    """R-PROC-7: when the meeting runs past the offering deadline, the offering has no time;
+    its claims are refused with the rule, the lottery still fills the period."""
+    scenario = json.loads(EXAMPLE.read_text())
+    scenario["period"].update(
+        id="edge-no-offering", wishes_due="2026-11-30T18:00", meeting_at="2026-11-30T18:00",
+        offering_closes="2026-11-30T19:00",
+    )
+    path = tmp_path / "edge.json"
+    path.write_text(json.dumps(scenario))
+    run = vakt("simulate", str(path), "--json", database_url=pg_database_url)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    check_result(scenario, result)
+    claims = [r for r in result["rejected"] if r["kind"] == "offering_claim"]
+    assert len(claims) == len(scenario["claims"]) and {r["rule"] for r in claims} == {"R-PROC-7"}
+
+
+def test_without_a_seed_a_simulation_is_still_repeatable(pg_database_url, tmp_path):
+    """R-LOT-4: with no lottery_seed, the seed is derived from the scenario and recorded."""
+    scenario = json.loads(EXAMPLE.read_text())
+    del scenario["lottery_seed"]
+    path = tmp_path / "unseeded.json"
+    path.write_text(json.dumps(scenario))
+    runs = [vakt("simulate", str(path), "--json", database_url=pg_database_url) for _ in range(2)]
+    first, second = (json.loads(r.stdout) for r in runs)
+    assert first["lottery"]["seed"] is not None
+    assert first["lottery"] == second["lottery"] and first["assignments"] == second["assignments"]
