@@ -1,0 +1,85 @@
+"""Benchmark: simulate the bundled Mosseregionen-sized district (60 GPs, a half-year, ~480
+actions) end to end on the time-skipping server and an embedded PostgreSQL.
+
+    .venv/bin/python bench/bench_simulate.py [--rounds 3] [--scenario PATH]
+
+Prints wall time per phase, updates per second, and the lottery's pure compute time. Speed
+targets live here, not in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from cli.sample_district import SAMPLE_PATH
+from cli.simulate import run_simulation
+from domain.calendar import PeriodCalendar
+from domain.scenario import parse_scenario, to_period_config
+from infra.embedded import embedded_postgres_url
+from infra.process import exit_now, install_temporal_runtime
+
+
+def lottery_compute_seconds(scenario) -> float:
+    """The pure lottery on the state left after the offering (no Temporal, no database)."""
+    from datetime import timedelta
+
+    from domain.events import PeriodOpened
+    from domain.process import close_phase, decide_action, open_meeting, run_lottery
+    from domain.rules import ActionKind, RuleViolation
+    from domain.state import PeriodState, apply
+
+    config = to_period_config(scenario)
+    calendar = PeriodCalendar.from_config(config)
+    state = apply(PeriodState(), PeriodOpened(config=config))
+    now = config.period.wishes_due - timedelta(hours=1)
+    for kind, actions in (
+        (ActionKind.STAFF_ENTRY, scenario.staff_assignments),
+        (ActionKind.ADVANCE_WISH, scenario.advance_wishes),
+        (None, None),
+        (ActionKind.MEETING_PICK, scenario.meeting_picks),
+        ("close", None),
+        (ActionKind.OFFERING_CLAIM, scenario.claims),
+        ("close", None),
+    ):
+        if kind is None:
+            state = apply(state, open_meeting(state, calendar))
+        elif kind == "close":
+            state = apply(state, close_phase(state))
+        else:
+            for a in actions:
+                d = decide_action(state, calendar, kind, a.doctor, a.shift, now)
+                if not isinstance(d, RuleViolation):
+                    state = apply(state, d)
+    started = time.perf_counter()
+    run_lottery(state, calendar, config.lottery_seed or 1)
+    return time.perf_counter() - started
+
+
+async def main(path: Path, rounds: int) -> None:
+    scenario = parse_scenario(json.loads(path.read_text()))
+    url = embedded_postgres_url(Path(tempfile.mkdtemp(prefix="vakt-bench-")), cleanup_mode="delete")
+    totals = []
+    for i in range(rounds):
+        outcome = await run_simulation(scenario, url)
+        totals.append(outcome.seconds)
+        per_phase = ", ".join(f"{k} {v:.2f}s" for k, v in outcome.timings.items())
+        print(f"round {i + 1}: {outcome.seconds:.2f}s total, {outcome.actions / sum(outcome.timings.values()):.0f} actions/s ({per_phase})")
+    print(f"median {statistics.median(totals):.2f}s over {rounds} rounds; "
+          f"{len(scenario.doctors)} doctors, {len(PeriodCalendar.from_config(to_period_config(scenario)).shifts)} shifts")
+    print(f"pure lottery compute: {lottery_compute_seconds(scenario) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--scenario", type=Path, default=SAMPLE_PATH)
+    args = parser.parse_args()
+    install_temporal_runtime()
+    asyncio.run(main(args.scenario, args.rounds))
+    exit_now(0)
