@@ -66,6 +66,26 @@ class PhaseClosed(_Event):
     reason: str | None = None
 
 
+class DeadlineExtended(_Event):
+    """An operator moved the current step's deadline later (recorded with name and reason)."""
+
+    type: Literal["DeadlineExtended"] = "DeadlineExtended"
+    step: Literal["meeting_at", "meeting_closes", "offering_closes"]
+    previous: datetime
+    deadline: datetime
+    operator: str
+    reason: str
+
+
+class RoundCancelled(_Event):
+    """An operator cancelled the round; nothing more is accepted, no roster is published."""
+
+    type: Literal["RoundCancelled"] = "RoundCancelled"
+    phase: Phase  # the phase it was cancelled in
+    operator: str
+    reason: str
+
+
 class LotteryStarted(_Event):
     """R-LOT-4: the seed every draw derives from, recorded before the first draw."""
 
@@ -107,6 +127,8 @@ DomainEvent = Annotated[
     | ShiftTaken
     | MeetingOpened
     | PhaseClosed
+    | DeadlineExtended
+    | RoundCancelled
     | LotteryStarted
     | LotteryDrawn
     | ShiftLeftUncovered

@@ -42,6 +42,7 @@ class Phase(StrEnum):
     OFFERING = "offering"
     LOTTERY = "lottery"
     PUBLISHED = "published"
+    CANCELLED = "cancelled"  # an operator cancelled the round (recorded); terminal, no roster
 
 
 PHASE_ORDER: tuple[Phase, ...] = (Phase.MEETING, Phase.OFFERING, Phase.LOTTERY, Phase.PUBLISHED)

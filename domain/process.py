@@ -6,10 +6,18 @@ The workflow only adds time (timers, deadlines) and durability around these; tes
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain.calendar import PeriodCalendar
-from domain.events import DomainEvent, LotteryStarted, MeetingOpened, PhaseClosed, ShiftTaken
+from domain.events import (
+    DeadlineExtended,
+    DomainEvent,
+    LotteryStarted,
+    MeetingOpened,
+    PhaseClosed,
+    RoundCancelled,
+    ShiftTaken,
+)
 from domain.lottery import LotteryEvent, draw_lottery
 from domain.model import Phase, next_phase
 from domain.quota import compute_quota
@@ -57,3 +65,40 @@ def run_lottery(state: PeriodState, calendar: PeriodCalendar, seed: int) -> list
         final = apply(final, event)
     events.append(publish(final, calendar))
     return events
+
+
+def next_deadline(state: PeriodState) -> tuple[str | None, datetime | None]:
+    """The step the period waits for and when it is due, with operator extensions applied."""
+    config = state.require_config()
+    period, policy = config.period, config.district.policy
+    meeting_at = state.deadlines.get("meeting_at", period.meeting_at)
+    if state.phase is Phase.MEETING and not state.meeting_open:
+        return "meeting_at", meeting_at
+    if state.phase is Phase.MEETING:
+        closes = meeting_at + timedelta(hours=policy.meeting_duration_hours)
+        return "meeting_closes", state.deadlines.get("meeting_closes", closes)
+    if state.phase is Phase.OFFERING:
+        return "offering_closes", state.deadlines.get("offering_closes", period.offering_closes)
+    return None, None  # the lottery runs at once; published and cancelled rounds wait for nothing
+
+
+def extend_deadline(
+    state: PeriodState, until: datetime, operator: str, reason: str, now: datetime
+) -> DeadlineExtended | RuleViolation:
+    """An operator moves the current step's deadline later (R-PROC-1: closing early is `close`)."""
+    step, current = next_deadline(state)
+    if step is None or current is None:
+        return RuleViolation(rule="R-PROC-1", message=f"phase {state.phase.value} has no deadline to extend")
+    if until <= current or until <= now:
+        return RuleViolation(
+            rule="R-PROC-1",
+            message=f"the new deadline must be later than the current one ({current:%Y-%m-%d %H:%M}) and than now; "
+            "to end a phase early, close it",
+        )
+    return DeadlineExtended(step=step, previous=current, deadline=until, operator=operator, reason=reason)
+
+
+def cancel_round(state: PeriodState, operator: str, reason: str) -> RoundCancelled | RuleViolation:
+    if state.finished:
+        return RuleViolation(rule="R-PROC-1", message=f"the round is already {state.phase.value}")
+    return RoundCancelled(phase=state.phase, operator=operator, reason=reason)

@@ -8,10 +8,12 @@ and on the read side, so they cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from pydantic import BaseModel
 
 from domain.events import (
+    DeadlineExtended,
     DomainEvent,
     LotteryDrawn,
     LotteryStarted,
@@ -20,6 +22,7 @@ from domain.events import (
     PhaseClosed,
     RosterPublished,
     ShiftLeftUncovered,
+    RoundCancelled,
     ShiftTaken,
     Source,
 )
@@ -48,6 +51,12 @@ class PeriodState(BaseModel):
     uncovered: list[ShiftLeftUncovered] = []
     unsafe: list[str] = []
     phases_closed: list[PhaseClosed] = []
+    deadlines: dict[str, datetime] = {}  # operator extensions by step (DeadlineExtended)
+    cancelled: RoundCancelled | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.phase in (Phase.PUBLISHED, Phase.CANCELLED)
 
     @property
     def opened(self) -> bool:
@@ -89,6 +98,12 @@ def apply(state: PeriodState, event: DomainEvent) -> PeriodState:
                     "meeting_open": False,
                     "phases_closed": [*state.phases_closed, event],
                 }
+            )
+        case DeadlineExtended(step=step, deadline=deadline):
+            return state.model_copy(update={"version": version, "deadlines": {**state.deadlines, step: deadline}})
+        case RoundCancelled():
+            return state.model_copy(
+                update={"version": version, "phase": Phase.CANCELLED, "meeting_open": False, "cancelled": event}
             )
         case LotteryStarted(seed=seed):
             return state.model_copy(update={"version": version, "seed": seed})

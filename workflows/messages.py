@@ -35,7 +35,26 @@ class PeriodInput(BaseModel):
     # replay-safe.
     clock_offset_seconds: float = 0.0
     max_updates_per_run: int = Field(DEFAULT_MAX_UPDATES_PER_RUN, ge=10)
+    # True when the server has VaktPeriod/VaktDistrict/VaktPhase registered (workflows.search).
+    search_attributes: bool = False
     carried: CarriedState | None = None
+
+
+class ExtendDeadlineInput(BaseModel):
+    until: datetime  # naive = Europe/Oslo wall-clock
+    operator: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class CancelRoundInput(BaseModel):
+    operator: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class OperatorActionResult(BaseModel):
+    phase: Phase
+    version: int
+    next_deadline: datetime | None
 
 
 class ActionInput(BaseModel):

@@ -25,19 +25,31 @@ with workflow.unsafe.imports_passed_through():
     from domain.calendar import PeriodCalendar
     from domain.events import DomainEvent, PeriodOpened, RecordedEvent
     from domain.model import OSLO_TZ, Phase
-    from domain.process import close_phase, decide_action, open_meeting, run_lottery
+    from domain.process import (
+        cancel_round,
+        close_phase,
+        decide_action,
+        extend_deadline,
+        next_deadline,
+        open_meeting,
+        run_lottery,
+    )
     from domain.quota import shift_weight
     from domain.rules import ActionKind, RuleViolation
     from domain.state import PeriodState, apply
+    from workflows import search
     from workflows.messages import (
         ActionInput,
         ActionResult,
+        CancelRoundInput,
         CarriedState,
         ClosePhaseInput,
         ClosePhaseResult,
         CoverageView,
         DoctorProgress,
         DoctorProgressInput,
+        ExtendDeadlineInput,
+        OperatorActionResult,
         PeriodInput,
         PeriodResult,
         PhaseView,
@@ -58,6 +70,10 @@ APPEND_RETRY = RetryPolicy(
         StoreErrorType.INVALID_BATCH,
     ],
 )
+
+
+def _oslo(value: datetime) -> datetime:
+    return value.replace(tzinfo=OSLO_TZ) if value.tzinfo is None else value
 
 
 def rule_violation_error(violation: RuleViolation) -> ApplicationError:
@@ -95,7 +111,15 @@ class AllocationPeriodWorkflow:
     async def run(self, inp: PeriodInput) -> PeriodResult:
         if not self._state.opened:
             self._record([PeriodOpened(config=inp.config, simulated=inp.simulated)])
-        while self._state.phase is not Phase.PUBLISHED:
+        if inp.search_attributes:
+            workflow.upsert_search_attributes(
+                [
+                    search.PERIOD.value_set(inp.config.period.id),
+                    search.DISTRICT.value_set(inp.config.district.id),
+                    search.PHASE.value_set(self._state.phase.value),
+                ]
+            )
+        while not self._state.finished:
             await self._flush()
             if self._close_request is not None:
                 request, self._close_request = self._close_request, None
@@ -136,13 +160,7 @@ class AllocationPeriodWorkflow:
         return now.astimezone(OSLO_TZ)  # the sandbox proxies ZoneInfo; use the real one
 
     def _next_deadline(self) -> datetime | None:
-        period = self._input.config.period
-        policy = self._input.config.district.policy
-        if self._state.phase is Phase.MEETING:
-            return period.meeting_closes(policy) if self._state.meeting_open else period.meeting_at
-        if self._state.phase is Phase.OFFERING:
-            return period.offering_closes
-        return None  # the lottery runs at once when the offering closes
+        return next_deadline(self._state)[1]
 
     def _next_step(self) -> str:
         if self._state.phase is Phase.MEETING:
@@ -151,6 +169,8 @@ class AllocationPeriodWorkflow:
             return "offering closes, lottery draws the open shifts"
         if self._state.phase is Phase.LOTTERY:
             return "roster is published"
+        if self._state.phase is Phase.CANCELLED:
+            return "none: the round was cancelled"
         return "none: the roster is published"
 
     def _advance(self, by: str, request: ClosePhaseInput | None = None) -> None:
@@ -173,11 +193,14 @@ class AllocationPeriodWorkflow:
 
     def _record(self, events: list[DomainEvent]) -> None:
         now = self._now()
+        phase = self._state.phase
         for event in events:
             self._state = apply(self._state, event)
             self._pending.append(
                 RecordedEvent(event_id=workflow.uuid4(), version=self._state.version, occurred_at=now, event=event)
             )
+        if self._input.search_attributes and self._state.phase is not phase:
+            workflow.upsert_search_attributes([search.PHASE.value_set(self._state.phase.value)])
 
     async def _flush(self) -> None:
         """Append pending events to PostgreSQL in batches; idempotent by event id."""
@@ -308,7 +331,7 @@ class AllocationPeriodWorkflow:
         closing = self._state.phase
         self._close_request = request
         # The main loop performs the step; wait for it so the caller sees the new phase.
-        await workflow.wait_condition(lambda: self._close_request is None)
+        await workflow.wait_condition(lambda: self._close_request is None or self._state.finished)
         return ClosePhaseResult(closed=closing, now=self._state.phase)
 
     @close_phase_early.validator
@@ -324,6 +347,43 @@ class AllocationPeriodWorkflow:
             )
         if self._close_request is not None:
             raise rule_violation_error(RuleViolation(rule="R-PROC-1", message="a close is already in progress"))
+
+    @workflow.update
+    def extend_deadline(self, request: ExtendDeadlineInput) -> OperatorActionResult:
+        """An operator moves the current step's deadline later; recorded with name and reason."""
+        self._updates_this_run += 1
+        decision = extend_deadline(self._state, _oslo(request.until), request.operator, request.reason, self._now())
+        if isinstance(decision, RuleViolation):
+            raise rule_violation_error(decision)
+        self._record([decision])  # the main loop wakes on the pending event and re-arms its timer
+        return self._operator_result()
+
+    @extend_deadline.validator
+    def _validate_extend(self, request: ExtendDeadlineInput) -> None:
+        self._admit()
+        decision = extend_deadline(self._state, _oslo(request.until), request.operator, request.reason, self._now())
+        if isinstance(decision, RuleViolation):
+            raise rule_violation_error(decision)
+
+    @workflow.update
+    def cancel_round(self, request: CancelRoundInput) -> OperatorActionResult:
+        """An operator cancels the round: nothing more is accepted and no roster is published."""
+        self._updates_this_run += 1
+        decision = cancel_round(self._state, request.operator, request.reason)
+        if isinstance(decision, RuleViolation):
+            raise rule_violation_error(decision)
+        self._record([decision])
+        return self._operator_result()
+
+    @cancel_round.validator
+    def _validate_cancel(self, request: CancelRoundInput) -> None:
+        self._admit()
+        decision = cancel_round(self._state, request.operator, request.reason)
+        if isinstance(decision, RuleViolation):
+            raise rule_violation_error(decision)
+
+    def _operator_result(self) -> OperatorActionResult:
+        return OperatorActionResult(phase=self._state.phase, version=self._state.version, next_deadline=self._next_deadline())
 
     # -------------------------------------------------------------- queries
 
