@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from contextlib import AsyncExitStack
@@ -24,6 +25,8 @@ from activities.db import create_pool, migrate
 from activities.projections import RosterProjection
 from activities.store import EventStore, EventStoreActivities
 from infra.settings import Settings
+from infra.temporal_client import DEV_PORT, DEV_UI_PORT, dev_address_file
+from workflows import search
 from workflows.period import AllocationPeriodWorkflow
 
 log = logging.getLogger("vakt.worker")
@@ -56,15 +59,45 @@ async def connect(settings: Settings, stack: AsyncExitStack, say=print) -> tuple
             namespace=settings.temporal_namespace,
             data_converter=pydantic_data_converter,
         )
+        await register_search_attributes(client, settings.temporal_namespace)
         return client, settings.temporal_address
     from infra.embedded import start_dev_server_env
 
     say("TEMPORAL_ADDRESS not set: starting the embedded Temporal dev server …")
-    dev = await start_dev_server_env(settings.data_dir / "temporal")
+    dev = await start_dev_server_env(
+        settings.data_dir / "temporal",
+        namespace=settings.temporal_namespace,
+        search_attributes=search.ALL,
+        port=int(os.environ.get("VAKT_DEV_PORT", DEV_PORT)),
+        ui_port=int(os.environ.get("VAKT_DEV_UI_PORT", DEV_UI_PORT)),
+    )
     await stack.enter_async_context(dev.env)
     address = dev.env.client.service_client.config.target_host
-    say(f"  Temporal frontend {address}, Web UI {dev.ui_url}")
+    # Other commands (`vakt status`, `vakt close` …) find this server through the file.
+    address_file = dev_address_file(settings)
+    address_file.write_text(address)
+    stack.callback(address_file.unlink, missing_ok=True)
+    say(f"  Temporal frontend {address}\n  Temporal Web UI   {dev.ui_url}")
     return dev.env.client, address
+
+
+async def register_search_attributes(client: Client, namespace: str) -> None:
+    """Make VaktPeriod/VaktDistrict/VaktPhase known to the cluster (idempotent)."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+    from temporalio.service import RPCError, RPCStatusCode
+
+    request = AddSearchAttributesRequest(
+        namespace=namespace,
+        search_attributes={key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for key in search.ALL},
+    )
+    try:
+        await client.operator_service.add_search_attributes(request)
+    except RPCError as e:
+        if e.status not in (RPCStatusCode.ALREADY_EXISTS, RPCStatusCode.PERMISSION_DENIED):
+            raise
+        if e.status is RPCStatusCode.PERMISSION_DENIED:
+            log.warning("could not register search attributes (permission denied); ask the cluster admin")
 
 
 async def resolve_database_url(settings: Settings, say=print) -> str:

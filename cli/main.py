@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -249,6 +250,141 @@ def roster(
         if document["phase"] != "published":
             out.print(f"[yellow]Period {period} is not published yet (phase {document['phase']}).[/yellow]")
         print_summary(out, document)
+    _finish(0)
+
+
+# ---------------------------------------------------------------- live periods and operators
+
+
+def _on_cluster(work):
+    """Run `work(client, store, settings)` against Temporal and the database; map failures to exits."""
+    from cli.live import Refused, StartRefused
+    from infra.temporal_client import TemporalUnavailable, connect_temporal
+    from worker import open_store
+
+    settings = Settings.from_env()
+
+    async def go():
+        client = await connect_temporal(settings)
+        pool, store = await open_store(await _database_url(settings, quiet=True))
+        try:
+            return await work(client, store, settings)
+        finally:
+            await pool.close()
+
+    try:
+        return asyncio.run(go())
+    except TemporalUnavailable as e:
+        sys.stderr.write(f"vakt: error: {e}\n")
+        _finish(1)
+    except Refused as e:
+        sys.stderr.write(f"vakt: refused: {e.rule}: {e.message}\n")
+        _finish(1)
+    except StartRefused as e:
+        _bad_input(str(e))
+
+
+OperatorOpt = Annotated[str, typer.Option("--operator", help="Your name, recorded with the action")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why, recorded with the action")]
+
+
+@app.command()
+def start(scenario: Annotated[Path, typer.Argument(help="Period definition (scenario format; scripted actions are ignored)")]) -> None:
+    """Start a live period: its workflow runs the meeting, offering and lottery on their deadlines."""
+    from cli.live import start_live_period
+
+    parsed = _load_scenario(scenario)
+    period = _on_cluster(lambda client, store, settings: start_live_period(client, store, settings, parsed))
+    out.print(f"Started period {period}. Follow it with: vakt status {period}", soft_wrap=True)
+    _finish(0)
+
+
+@app.command()
+def act(
+    period: Annotated[str, typer.Argument(help="Period id")],
+    kind: Annotated[str, typer.Argument(help="staff | wish | pick | claim")],
+    doctor: Annotated[str, typer.Argument(help="Doctor id")],
+    shift: Annotated[str, typer.Argument(help="Shift id, DATE/NAME")],
+) -> None:
+    """Submit a doctor's action: a staff entry, advance wish, meeting pick or offering claim."""
+    from cli.live import ACTIONS, submit_action
+
+    if kind not in ACTIONS:
+        _bad_input(f"kind must be one of {', '.join(ACTIONS)}, not {kind!r}")
+    result = _on_cluster(lambda client, store, settings: submit_action(client, period, kind, doctor, shift))
+    out.print(f"Recorded: {result.doctor} holds {result.shift} ({result.source.value}), version {result.version}.")
+    _finish(0)
+
+
+@app.command()
+def close(period: Annotated[str, typer.Argument(help="Period id")], operator: OperatorOpt, reason: ReasonOpt) -> None:
+    """Close the current phase now instead of at its deadline (recorded, R-PROC-1)."""
+    from cli.live import close_phase
+
+    result = _on_cluster(lambda client, store, settings: close_phase(client, period, operator, reason))
+    out.print(f"Closed {result.closed.value}; the period is now in phase {result.now.value}.")
+    _finish(0)
+
+
+@app.command()
+def extend(
+    period: Annotated[str, typer.Argument(help="Period id")],
+    until: Annotated[datetime, typer.Option("--until", help="New deadline, Europe/Oslo wall-clock", formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"])],
+    operator: OperatorOpt,
+    reason: ReasonOpt,
+) -> None:
+    """Move the current step's deadline later (recorded with your name and reason)."""
+    from cli.live import extend_deadline
+
+    result = _on_cluster(lambda client, store, settings: extend_deadline(client, period, until, operator, reason))
+    out.print(f"Deadline moved: phase {result.phase.value}, next deadline {result.next_deadline:%Y-%m-%d %H:%M}.")
+    _finish(0)
+
+
+@app.command()
+def cancel(period: Annotated[str, typer.Argument(help="Period id")], operator: OperatorOpt, reason: ReasonOpt) -> None:
+    """Cancel a round: nothing more is accepted and no roster is published (recorded)."""
+    from cli.live import cancel_round
+
+    _on_cluster(lambda client, store, settings: cancel_round(client, period, operator, reason))
+    out.print(f"Period {period} cancelled.")
+    _finish(0)
+
+
+@app.command()
+def restart(
+    period: Annotated[str, typer.Argument(help="Period id")],
+    apply: Annotated[bool, typer.Option("--apply", help="Carry out the plan (default: only explain it)")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan (and outcome) as JSON")] = False,
+) -> None:
+    """Diagnose a stuck round and show the plan; with --apply, reset it or rebuild it from stored events."""
+    from cli.restart import apply_restart, plan_restart
+    from cli.status import diagnose
+
+    async def work(client, store, settings):
+        plan = await plan_restart(await diagnose(client, store, settings, period), store)
+        done = await apply_restart(plan, client, store, settings) if apply else None
+        return plan, done
+
+    plan, done = _on_cluster(work)
+    if as_json:
+        sys.stdout.write(json.dumps({**plan.model_dump(mode="json"), "applied": done}, indent=1) + "\n")
+    else:
+        out.print(f"Period {period}: {plan.verdict}", soft_wrap=True)
+        out.print(plan.explanation, soft_wrap=True)
+        if done:
+            out.print(f"Applied: {done}", soft_wrap=True)
+        elif plan.action != "none":
+            out.print(f"Dry run: nothing changed. Run `vakt restart {period} --apply` to do it.", soft_wrap=True)
+    _finish(0)
+
+
+@app.command()
+def dev() -> None:
+    """Local stack for trying the engine by hand: Temporal dev server + Web UI, PostgreSQL, worker."""
+    import worker as worker_module
+
+    worker_module.main()
     _finish(0)
 
 

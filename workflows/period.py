@@ -58,7 +58,7 @@ with workflow.unsafe.imports_passed_through():
 RULE_VIOLATION = "RuleViolation"
 RUN_ROLLING_OVER = "RunRollingOver"  # retryable: the update limit of this run is reached
 APPEND_BATCH = 500  # events per append activity; keeps each payload well under 2 MB
-APPEND_TIMEOUT = timedelta(seconds=30)
+APPEND_TIMEOUT = timedelta(seconds=10)  # appends take milliseconds; a dead worker is noticed sooner
 APPEND_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
