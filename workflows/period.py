@@ -121,6 +121,8 @@ class AllocationPeriodWorkflow:
             )
         while not self._state.finished:
             await self._flush()
+            if self._state.finished:
+                break  # cancelled by an update while the flush awaited its activity
             if self._close_request is not None:
                 request, self._close_request = self._close_request, None
                 self._advance(by="operator", request=request)
@@ -135,7 +137,10 @@ class AllocationPeriodWorkflow:
                 continue
             try:
                 await workflow.wait_condition(
-                    lambda: bool(self._pending) or self._close_request is not None or self._should_continue_as_new(),
+                    lambda: bool(self._pending)
+                    or self._close_request is not None
+                    or self._state.finished
+                    or self._should_continue_as_new(),
                     timeout=timedelta(seconds=remaining) if remaining is not None else None,
                 )
             except asyncio.TimeoutError:
