@@ -16,6 +16,7 @@ from domain.events import (
     PeriodOpened,
     PhaseClosed,
     RosterPublished,
+    RoundCancelled,
     ShiftLeftUncovered,
     ShiftTaken,
     parse_event,
@@ -64,6 +65,8 @@ class RosterProjection:
                     await self._status(conn, stream_id, v, at, meeting_open=True, quota=quota.base)
                 case PhaseClosed(next_phase=nxt):
                     await self._status(conn, stream_id, v, at, phase=nxt.value, meeting_open=False)
+                case RoundCancelled():
+                    await self._status(conn, stream_id, v, at, phase=Phase.CANCELLED.value, meeting_open=False)
                 case RosterPublished(unsafe=unsafe):
                     await self._status(conn, stream_id, v, at, phase=Phase.PUBLISHED.value, unsafe=list(unsafe))
         if roster_rows:

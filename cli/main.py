@@ -389,6 +389,56 @@ def dev() -> None:
 
 
 @app.command()
+def status(
+    period: Annotated[str | None, typer.Argument(help="Period id; leave out to list every round")] = None,
+    district: Annotated[str | None, typer.Option("--district", help="Only rounds of this district")] = None,
+    phase: Annotated[
+        str | None, typer.Option("--phase", help="Only rounds in this phase (meeting, offering, lottery, published, cancelled)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON")] = False,
+) -> None:
+    """Where every allocation round stands, or one round in detail and why it is stuck.
+    Falls back to the PostgreSQL projection when no worker is running, and says so."""
+    from cli.events import BadInput
+    from cli.status import run_status
+
+    try:
+        code = run_status(
+            Settings.from_env(), period, district=district, phase=phase, as_json=as_json, console=out,
+            say=lambda m: err.print(m),
+        )
+    except BadInput as e:
+        _bad_input(str(e))
+    _finish(code)
+
+
+@app.command()
+def events(
+    period: Annotated[str, typer.Argument(help="Period id")],
+    types: Annotated[
+        list[str] | None, typer.Option("--type", help="Only events of this type (repeatable), e.g. LotteryDrawn")
+    ] = None,
+    doctor: Annotated[
+        str | None, typer.Option("--doctor", help="Only events naming this doctor (took, drawn, or in a draw's pool)")
+    ] = None,
+    after_version: Annotated[int, typer.Option("--after-version", min=0, help="Start after this version")] = 0,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="Events per page")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the page as JSON")] = False,
+) -> None:
+    """The period's stored event log, from PostgreSQL (no worker or Temporal needed), one page at a time."""
+    from cli.events import BadInput, run_events
+
+    try:
+        code = run_events(
+            Settings.from_env(), period, types=types, doctor=doctor, after_version=after_version, limit=limit,
+            as_json=as_json, console=out, say=lambda m: err.print(m),
+        )
+    except BadInput as e:
+        _bad_input(str(e))
+    _finish(code)
+
+
+@app.command()
 def worker() -> None:
     """Run a worker: TEMPORAL_ADDRESS/DATABASE_URL when set, else the embedded defaults."""
     import worker as worker_module
