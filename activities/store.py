@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -293,6 +294,25 @@ class EventStore:
         return v or 0
 
 
+# --- fault injection (tests/faults only) ---------------------------------------------------
+# Exists only for the fault test "an append that crashes after its commit but before reporting"
+# (tests/faults/test_faults.py). Inert unless VAKT_FAULT_CRASH_AFTER_COMMIT is set: when it names
+# a file that does not exist yet, the worker creates that file right after an append committed
+# and kills its own process hard (no result reaches Temporal, which retries the activity on
+# another worker). The file makes it fire once; deleting it arms it again.
+FAULT_CRASH_AFTER_COMMIT = "VAKT_FAULT_CRASH_AFTER_COMMIT"
+
+
+def _fault_crash_after_commit() -> None:
+    marker = os.environ.get(FAULT_CRASH_AFTER_COMMIT)
+    if not marker or os.path.exists(marker):
+        return
+    with open(marker, "w") as f:
+        f.write(str(os.getpid()))
+    os.write(2, b"VAKT FAULT: append committed; crashing before reporting (exit 137)\n")
+    os._exit(137)
+
+
 class EventStoreActivities:
     """Temporal activities over one EventStore (pool injected at worker start).
 
@@ -310,7 +330,9 @@ class EventStoreActivities:
         # Store errors are deterministic: retrying would fail the same way, so fail the
         # activity at once. Connection errors propagate as-is and stay retryable.
         try:
-            return await self.store.append(inp)
+            result = await self.store.append(inp)
+            _fault_crash_after_commit()
+            return result
         except VersionConflict as e:
             raise ApplicationError(
                 str(e),

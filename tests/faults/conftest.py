@@ -1,0 +1,138 @@
+"""Session-wide real servers for the fault tests, a worker factory that never leaks a process,
+and the undisturbed run every disturbed round is compared with."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+
+from tests.faults.harness import (
+    Postgres,
+    Round,
+    Schedule,
+    StoredRound,
+    TemporalDevServer,
+    WorkerProcess,
+)
+
+
+@dataclass
+class FaultEnv:
+    temporal: TemporalDevServer
+    postgres: Postgres
+    client: Client
+    workdir: Path
+
+    @property
+    def database_url(self) -> str:
+        assert self.postgres.url is not None
+        return self.postgres.url
+
+    def env(self, task_queue: str, **extra: str) -> dict[str, str]:
+        """Environment of a worker or a `vakt` command talking to these servers."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "DATABASE_URL", "VAKT_"))}
+        env.update(
+            TEMPORAL_ADDRESS=self.temporal.address,
+            TEMPORAL_NAMESPACE="default",
+            DATABASE_URL=self.database_url,
+            TEMPORAL_TASK_QUEUE=task_queue,
+            VAKT_DATA_DIR=str(self.workdir / "vakt-data"),  # never the user's data dir
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(extra)
+        return env
+
+
+@pytest.fixture(scope="session")
+async def fault_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FaultEnv]:
+    workdir = tmp_path_factory.mktemp("faults")
+    postgres = Postgres(tmp_path_factory.mktemp("fpg"))  # short path: the socket lives in pgdata
+    temporal = TemporalDevServer(workdir / "temporal")
+    try:
+        postgres.start_first()
+        client = await temporal.start()
+        yield FaultEnv(temporal, postgres, client, workdir)
+    finally:
+        temporal.stop()
+        postgres.close()
+
+
+class Workers:
+    """Starts worker subprocesses for one test and kills every one of them at teardown."""
+
+    def __init__(self, fault_env: FaultEnv, task_queue: str, log_dir: Path) -> None:
+        self.fault_env = fault_env
+        self.task_queue = task_queue
+        self.log_dir = log_dir
+        self.started: list[WorkerProcess] = []
+
+    def spawn(self, name: str, *, bad: bool = False, **extra_env: str) -> WorkerProcess:
+        argv = [sys.executable, "-m", "tests.faults.bad_worker"] if bad else None
+        w = WorkerProcess(name, self.log_dir, self.fault_env.env(self.task_queue, **extra_env), argv)
+        self.started.append(w.start())
+        return w
+
+    async def ready(self, name: str, *, bad: bool = False, **extra_env: str) -> WorkerProcess:
+        w = self.spawn(name, bad=bad, **extra_env)
+        await w.wait_ready()
+        return w
+
+    def logs(self, lines: int = 25) -> str:
+        return "\n".join(w.tail(lines) for w in self.started[-3:])
+
+    def kill_all(self) -> None:
+        for w in self.started:
+            try:
+                w.kill()
+            except Exception:  # noqa: BLE001 - keep killing the others
+                pass
+
+
+@contextmanager
+def _workers(fault_env: FaultEnv, tmp_path: Path, label: str) -> Iterator[Workers]:
+    workers = Workers(fault_env, f"faults-{label}-{uuid.uuid4().hex[:8]}", tmp_path)
+    try:
+        yield workers
+    finally:
+        workers.kill_all()
+
+
+@pytest.fixture
+def workers(fault_env: FaultEnv, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Workers]:
+    with _workers(fault_env, tmp_path, request.node.name.removeprefix("test_")[:20]) as w:
+        yield w
+
+
+def new_round(fault_env: FaultEnv, workers: Workers, label: str, schedule: Schedule) -> Round:
+    return Round(
+        client=fault_env.client,
+        period_id=f"faults-{label}-{uuid.uuid4().hex[:6]}",
+        task_queue=workers.task_queue,
+        schedule=schedule,
+        logs=workers.logs,
+    )
+
+
+@pytest.fixture(scope="session")
+async def baseline(fault_env: FaultEnv, tmp_path_factory: pytest.TempPathFactory) -> StoredRound:
+    """The undisturbed run of the example scenario, once per session, under its own period id."""
+    with _workers(fault_env, tmp_path_factory.mktemp("baseline"), "baseline") as workers:
+        await workers.ready("w1")
+        rnd = new_round(fault_env, workers, "baseline", Schedule())
+        started = time.monotonic()
+        result = await rnd.play_undisturbed()
+        stored = await StoredRound.load(fault_env.database_url, rnd)
+        stored.check_intact()
+        assert result.phase.value == "published" and result.version == len(stored.events)
+        print(f"\nundisturbed run {rnd.period_id}: {len(stored.events)} events, "
+              f"{len(stored.rejected)} refused, {time.monotonic() - started:.1f}s, marks {rnd.marks}")
+        return stored
