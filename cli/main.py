@@ -362,7 +362,7 @@ def restart(
     from cli.status import diagnose
 
     async def work(client, store, settings):
-        plan = await plan_restart(await diagnose(client, store, settings, period), store)
+        plan = await plan_restart(await diagnose(client, store, settings, period), store, client)
         done = await apply_restart(plan, client, store, settings) if apply else None
         return plan, done
 

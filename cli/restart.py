@@ -13,21 +13,29 @@ healthy and does nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+from datetime import UTC, datetime
 from typing import Literal
+from uuid import uuid4
 
 from pydantic import BaseModel
 from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
 
 from activities.store import EventStore
-from domain.events import parse_event
-from domain.process import next_deadline
-from domain.state import fold
+from domain.calendar import PeriodCalendar
+from domain.events import RecordedEvent, parse_event
+from domain.model import OSLO_TZ, Phase
+from domain.process import cancel_round, close_phase, decide_action, extend_deadline, next_deadline, open_meeting
+from domain.rules import ActionKind, RuleViolation
+from domain.state import PeriodState, apply, fold
 from infra.settings import Settings
-from workflows.messages import CarriedState, PeriodInput
+from workflows.messages import ActionInput, CancelRoundInput, CarriedState, ExtendDeadlineInput, PeriodInput
 from workflows.period import AllocationPeriodWorkflow
 
 Action = Literal["none", "reset", "rebuild"]
@@ -52,8 +60,27 @@ def _nondeterministic(failure: dict | None) -> bool:
     return "nondetermin" in text or "non_determin" in text or "non-determin" in text
 
 
-async def plan_restart(diagnosis, store: EventStore) -> RestartPlan:
+def _first_line(failure: dict) -> str:
+    lines = (failure.get("message") or "").splitlines()
+    return (lines[0] if lines else failure.get("cause", "?"))[:120]
+
+
+async def _replays_with_deployed_code(handle) -> bool | None:
+    """Whether this process's workflow code replays the run's history (None: could not tell)."""
+    if handle is None:
+        return None
+    try:
+        history = await handle.fetch_history()
+        replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=pydantic_data_converter)
+        result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    except Exception:  # noqa: BLE001 - a diagnosis aid; the caller falls back to the failure cause
+        return None
+    return result.replay_failure is None
+
+
+async def plan_restart(diagnosis, store: EventStore, client: Client | None = None) -> RestartPlan:
     period = diagnosis.period
+    handle = client.get_workflow_handle(period, run_id=diagnosis.run_id) if client and diagnosis.run_id else None
     events = await store.read_stream(period)
     state = fold(parse_event(e.data) for e in events) if events else None
     step, deadline = next_deadline(state) if state and state.opened else (None, None)
@@ -79,26 +106,28 @@ async def plan_restart(diagnosis, store: EventStore) -> RestartPlan:
     failure = failure.model_dump() if hasattr(failure, "model_dump") else failure
     if status == "RUNNING" and not diagnosis.stuck:
         return RestartPlan(**base, action="none", explanation=f"The round is {diagnosis.verdict}; nothing to do.")
-    if status == "RUNNING" and failure and _nondeterministic(failure):
-        return RestartPlan(
-            **base,
-            action="rebuild",
-            explanation=(
-                "The workflow's history no longer replays with the deployed code (non-determinism after a "
-                f"deployment), so it is stuck. --apply will terminate run {diagnosis.run_id} and start a new run "
-                f"of {period} rebuilt from the {len(events)} events stored in PostgreSQL; it continues in {where}."
-            ),
-        )
-    if status == "RUNNING" and failure and diagnosis.last_good_workflow_task_event_id:
+    replays = await _replays_with_deployed_code(handle) if status == "RUNNING" and failure else None
+    if status == "RUNNING" and failure and replays and diagnosis.last_good_workflow_task_event_id:
         return RestartPlan(
             **base,
             action="reset",
             reset_to_event=diagnosis.last_good_workflow_task_event_id,
             explanation=(
-                f"The workflow task keeps failing ({failure.get('message', '').splitlines()[0][:120]}). Once the fix "
-                f"is deployed, --apply will reset run {diagnosis.run_id} to its last good workflow task (history "
-                f"event {diagnosis.last_good_workflow_task_event_id}) so the fixed code continues from there; "
-                "events already stored are not stored again."
+                f"The workflow task keeps failing ({_first_line(failure)}), but the code deployed now replays the "
+                f"history. --apply will reset run {diagnosis.run_id} to its last good workflow task (history event "
+                f"{diagnosis.last_good_workflow_task_event_id}); every action accepted up to then is kept, and events "
+                "already stored are not stored again."
+            ),
+        )
+    if status == "RUNNING" and failure and (_nondeterministic(failure) or replays is False):
+        return RestartPlan(
+            **base,
+            action="rebuild",
+            explanation=(
+                "The workflow's history no longer replays with the code deployed now (non-determinism), so it "
+                f"is stuck. --apply will terminate run {diagnosis.run_id} and start a new run of {period} rebuilt "
+                f"from the {len(events)} events stored in PostgreSQL, plus any action the history shows accepted "
+                f"but not yet stored; it continues in {where}."
             ),
         )
     if status == "RUNNING":
@@ -142,9 +171,16 @@ async def apply_restart(plan: RestartPlan, client: Client, store: EventStore, se
         description = await handle.describe()
         if description.status is not None and description.status.name == "RUNNING":
             await handle.terminate(reason="vakt restart: history no longer replays; rebuilding from stored events")
+            await asyncio.sleep(1)  # an append that was already running may still commit
     # Read after terminating, so an append that was still in flight is included.
     events = await store.read_stream(plan.period)
     state = fold(parse_event(e.data) for e in events)
+    recovered: list[RecordedEvent] = []
+    lost: list[str] = []
+    if plan.run_id:
+        state, recovered, lost = await recover_unstored_actions(
+            client.get_workflow_handle(plan.period, run_id=plan.run_id), state
+        )
     config = state.require_config()
     new = await client.start_workflow(
         AllocationPeriodWorkflow.run,
@@ -152,13 +188,89 @@ async def apply_restart(plan: RestartPlan, client: Client, store: EventStore, se
             config=config,
             simulated=state.simulated,
             search_attributes=True,
-            carried=CarriedState(state=state, stored_version=events[-1].version),
+            carried=CarriedState(state=state, pending=recovered, stored_version=events[-1].version),
         ),
         id=plan.period,
         task_queue=settings.temporal_task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
     )
-    return (
-        f"Started run {new.result_run_id} of {plan.period} from {len(events)} stored events, "
-        f"in phase {state.phase.value}."
+    done = (
+        f"Started run {new.result_run_id} of {plan.period} from {len(events)} stored events"
+        + (f" and {len(recovered)} accepted but unstored ones recovered from the history" if recovered else "")
+        + f", in phase {state.phase.value}."
     )
+    if lost:
+        done += " NOT recovered (tell the doctors to submit again): " + "; ".join(lost)
+    return done
+
+
+ACTION_UPDATES = {
+    "enter_staff_shift": ActionKind.STAFF_ENTRY,
+    "submit_advance_wish": ActionKind.ADVANCE_WISH,
+    "make_meeting_pick": ActionKind.MEETING_PICK,
+    "claim_offered_shift": ActionKind.OFFERING_CLAIM,
+}
+
+
+async def recover_unstored_actions(handle, state: PeriodState) -> tuple[PeriodState, list[RecordedEvent], list[str]]:
+    """Re-decide, on the rebuilt state, every action the old run accepted but never stored.
+
+    The history holds each accepted update's input and its result's version. Replayed in version
+    order with the deadline steps that had passed by then, the pure domain decisions give the
+    same events again; one that does not reproduce its version is reported, never guessed.
+    """
+    converter = pydantic_data_converter.payload_converter
+    accepted: dict[str, tuple[str, object, datetime]] = {}
+    done: list[tuple[int, str, object, datetime]] = []
+    async for e in handle.fetch_history_events():
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            request = e.workflow_execution_update_accepted_event_attributes.accepted_request
+            accepted[request.meta.update_id] = (request.input.name, request.input.args, e.event_time.ToDatetime(tzinfo=UTC))
+        elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+            attrs = e.workflow_execution_update_completed_event_attributes
+            if not attrs.outcome.HasField("success") or attrs.meta.update_id not in accepted:
+                continue
+            name, args, at = accepted[attrs.meta.update_id]
+            if name not in ACTION_UPDATES and name not in ("extend_deadline", "cancel_round"):
+                continue
+            [result] = converter.from_payloads(attrs.outcome.success.payloads, [dict])
+            if result.get("version", 0) > state.version:
+                done.append((result["version"], name, args, at))
+    calendar = PeriodCalendar.from_config(state.require_config())
+    recovered: list[RecordedEvent] = []
+    lost: list[str] = []
+    for version, name, args, at in sorted(done, key=lambda item: item[0]):
+        now = at.astimezone(OSLO_TZ)
+        state, steps = _deadline_steps_until(state, calendar, now)
+        recovered.extend(RecordedEvent(event_id=uuid4(), version=v, occurred_at=now, event=ev) for v, ev in steps)
+        if name in ACTION_UPDATES:
+            [action] = converter.from_payloads(args.payloads, [ActionInput])
+            decision = decide_action(state, calendar, ACTION_UPDATES[name], action.doctor, action.shift, now)
+            label = f"{action.doctor} {name.replace('_', ' ')} {action.shift}"
+        elif name == "extend_deadline":
+            [request] = converter.from_payloads(args.payloads, [ExtendDeadlineInput])
+            until = request.until if request.until.tzinfo else request.until.replace(tzinfo=OSLO_TZ)
+            decision = extend_deadline(state, until, request.operator, request.reason, now)
+            label = f"deadline extension by {request.operator}"
+        else:
+            [request] = converter.from_payloads(args.payloads, [CancelRoundInput])
+            decision = cancel_round(state, request.operator, request.reason)
+            label = f"cancellation by {request.operator}"
+        if isinstance(decision, RuleViolation) or state.version + 1 != version:
+            lost.append(label)
+            continue
+        state = apply(state, decision)
+        recovered.append(RecordedEvent(event_id=uuid4(), version=state.version, occurred_at=now, event=decision))
+    return state, recovered, lost
+
+
+def _deadline_steps_until(state: PeriodState, calendar: PeriodCalendar, now: datetime):
+    """The meeting openings and phase closes whose deadlines had passed by `now` (not the lottery)."""
+    steps = []
+    while True:
+        step, deadline = next_deadline(state)
+        if deadline is None or deadline > now or state.phase is Phase.OFFERING and step == "offering_closes":
+            return state, steps
+        event = open_meeting(state, calendar) if step == "meeting_at" else close_phase(state)
+        state = apply(state, event)
+        steps.append((state.version, event))

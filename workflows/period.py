@@ -101,16 +101,18 @@ class AllocationPeriodWorkflow:
         self._close_request: ClosePhaseInput | None = None
         # Derived from the config, never carried: cheap to rebuild, and keeps payloads small.
         self._calendar = PeriodCalendar.from_config(inp.config)
-        # Only the main loop appends; the lock keeps a second flush from interleaving (e.g. a
-        # final flush while an earlier one awaits its activity).
-        self._flush_lock = asyncio.Lock()
+        self._appending = False  # an append activity is in flight
+        self._stop_appender = False
+        self._continuing = False  # continue-as-new is being issued in this activation
+        if not self._state.opened:
+            # Recorded here rather than in run(): updates that arrive with the first workflow
+            # task are validated before run() starts, and they need an opened period.
+            self._record([PeriodOpened(config=inp.config, simulated=inp.simulated)])
 
     # ------------------------------------------------------------------ run
 
     @workflow.run
     async def run(self, inp: PeriodInput) -> PeriodResult:
-        if not self._state.opened:
-            self._record([PeriodOpened(config=inp.config, simulated=inp.simulated)])
         if inp.search_attributes:
             workflow.upsert_search_attributes(
                 [
@@ -119,10 +121,10 @@ class AllocationPeriodWorkflow:
                     search.PHASE.value_set(self._state.phase.value),
                 ]
             )
+        # Storing runs beside the deadline loop: a database outage delays storage, never a
+        # deadline (a phase closes on time even while an append is retrying).
+        appender = asyncio.create_task(self._append_pending())
         while not self._state.finished:
-            await self._flush()
-            if self._state.finished:
-                break  # cancelled by an update while the flush awaited its activity
             if self._close_request is not None:
                 request, self._close_request = self._close_request, None
                 self._advance(by="operator", request=request)
@@ -137,9 +139,9 @@ class AllocationPeriodWorkflow:
                 continue
             try:
                 await workflow.wait_condition(
-                    lambda: bool(self._pending)
-                    or self._close_request is not None
+                    lambda: self._close_request is not None
                     or self._state.finished
+                    or self._next_deadline() != deadline  # an operator extended it: re-arm
                     or self._should_continue_as_new(),
                     timeout=timedelta(seconds=remaining) if remaining is not None else None,
                 )
@@ -147,7 +149,8 @@ class AllocationPeriodWorkflow:
                 self._advance(by="deadline")
         # Let in-flight handlers finish so none is cut off, then store the last events.
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._flush()
+        self._stop_appender = True
+        await appender
         return PeriodResult(
             period=inp.config.period.id,
             phase=self._state.phase,
@@ -207,11 +210,21 @@ class AllocationPeriodWorkflow:
         if self._input.search_attributes and self._state.phase is not phase:
             workflow.upsert_search_attributes([search.PHASE.value_set(self._state.phase.value)])
 
-    async def _flush(self) -> None:
-        """Append pending events to PostgreSQL in batches; idempotent by event id."""
-        async with self._flush_lock:
-            while self._pending:
-                batch = self._pending[:APPEND_BATCH]
+    async def _append_pending(self) -> None:
+        """Append pending events to PostgreSQL in batches until told to stop and drained.
+
+        Idempotent by event id: a retried activity (or a batch re-sent by the next run after
+        continue-as-new) stores nothing twice.
+        """
+        while True:
+            await workflow.wait_condition(lambda: bool(self._pending) or self._stop_appender or self._continuing)
+            # Woken in the activation that continues as new: schedule nothing (the batch
+            # travels in the carried state and the next run appends it).
+            if self._continuing or not self._pending:
+                return
+            batch = self._pending[:APPEND_BATCH]
+            self._appending = True
+            try:
                 result: AppendEventsResult = await workflow.execute_activity(
                     "append_events",
                     AppendEventsInput(
@@ -232,9 +245,11 @@ class AllocationPeriodWorkflow:
                     start_to_close_timeout=APPEND_TIMEOUT,
                     retry_policy=APPEND_RETRY,
                 )
-                # Events recorded while the activity ran stay pending for the next batch.
-                del self._pending[: len(batch)]
-                self._stored_version = max(self._stored_version, result.last_version)
+            finally:
+                self._appending = False
+            # Events recorded while the activity ran stay pending for the next batch.
+            del self._pending[: len(batch)]
+            self._stored_version = max(self._stored_version, result.last_version)
 
     # ------------------------------------------------------- continue-as-new
 
@@ -245,14 +260,15 @@ class AllocationPeriodWorkflow:
         )
 
     async def _continue_as_new(self) -> None:
-        # An operator's close waits on the main loop, so it must not wait on that handler.
+        # An operator's close waits on the main loop, so it must not wait on that handler. An
+        # append in flight finishes first, so its result is not lost with this run.
         await workflow.wait_condition(
-            lambda: workflow.all_handlers_finished() or self._close_request is not None
+            lambda: (workflow.all_handlers_finished() and not self._appending) or self._close_request is not None
         )
         if self._close_request is not None:
             return
-        # Unstored events travel in the carried state: a database outage must not hold the
-        # period at the update limit.
+        # Unstored events travel in the carried state and the next run appends them.
+        self._continuing = True
         workflow.continue_as_new(
             self._input.model_copy(
                 update={
