@@ -157,3 +157,42 @@ async def _pick(handle, picks) -> None:
             await handle.execute_update(AllocationPeriodWorkflow.make_meeting_pick, ActionInput(**p))
         except WorkflowUpdateFailedError:
             pass  # the example's picks include deliberately illegal ones
+
+
+async def test_a_deadline_fires_while_an_append_is_held_up(pg_pool, pg_database_url, tmp_path):
+    """R-PROC-1 on time: storage runs beside the deadline loop, so while the database holds up
+    an append (a row lock here, an outage in production) the meeting still opens on its
+    deadline; the events are stored once the database lets go."""
+    import asyncpg
+
+    store = EventStore(pg_pool, projectors=[RosterProjection()])
+    dev = await start_dev_server_env(tmp_path, ui=False, search_attributes=search.ALL)
+    async with dev.env as env, create_worker(env.client, store, "held-tq"):
+        inp = _live_input(example_document(), "held")
+        handle = await env.client.start_workflow(AllocationPeriodWorkflow.run, inp, id="held", task_queue="held-tq")
+        await _until(handle, lambda v: v.stored_version >= 1)
+        blocker = await asyncpg.connect(pg_database_url)
+        try:
+            tx = blocker.transaction()
+            await tx.start()
+            await blocker.execute("SELECT 1 FROM streams WHERE stream_id = 'held' FOR UPDATE")
+            await handle.execute_update(
+                AllocationPeriodWorkflow.enter_staff_shift, ActionInput(doctor="st01", shift="2027-01-04/night")
+            )
+            # The staff entry's append now waits on the lock; the meeting must still open.
+            view = await asyncio.wait_for(_wait_view(handle, lambda v: v.meeting_open), 20)
+            assert view.stored_version < view.version
+            await tx.rollback()
+        finally:
+            await blocker.close()
+        await _until(handle, lambda v: v.stored_version == v.version)
+    types = [parse_event(e.data).type for e in await store.read_stream("held")]
+    assert types[:3] == ["PeriodOpened", "ShiftTaken", "MeetingOpened"]
+
+
+async def _wait_view(handle, reached):
+    while True:
+        view = await handle.query(AllocationPeriodWorkflow.phase)
+        if reached(view):
+            return view
+        await asyncio.sleep(0.1)
