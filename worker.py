@@ -109,12 +109,13 @@ async def resolve_database_url(settings: Settings, say=print) -> str:
     return await asyncio.to_thread(embedded_postgres_url, settings.data_dir)
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, make_worker=create_worker) -> None:
+    """Run a worker until SIGINT/SIGTERM. `make_worker` lets the fault tests deploy changed code."""
     async with AsyncExitStack() as stack:
         client, address = await connect(settings, stack)
         pool, store = await open_store(await resolve_database_url(settings))
         stack.push_async_callback(pool.close)
-        worker = create_worker(client, store, settings.temporal_task_queue)
+        worker = make_worker(client, store, settings.temporal_task_queue)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

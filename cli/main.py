@@ -163,7 +163,6 @@ def demo(
 
 def _read_stored(period: str, also=None):
     """Open the database (no Temporal), read the period's events, optionally more; exit 2 if unknown."""
-    from activities.store import EventStore
     from domain.events import parse_event
     from worker import open_store
 

@@ -370,7 +370,6 @@ class _Builder:
         rng.shuffle(rest)
         valid_absent = sorted(rest[:5], key=gp_ids.index)
         unexcused = sorted(rest[5:7], key=gp_ids.index)
-        no_wish = sorted(rest[7:17], key=gp_ids.index)
         for g in rest[:17]:
             if g in pool:
                 pool.remove(g)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from domain.availability import exemption_on
 from domain.calendar import PeriodCalendar
-from domain.events import DomainEvent, LotteryDrawn, LotteryStarted, Source
+from domain.events import DomainEvent, LotteryStarted, Source
 from domain.lottery import in_lottery_pool
 from domain.model import MeetingAttendance, Role
 from domain.qualification import is_independently_qualified

@@ -69,7 +69,7 @@ def test_explain_reads_correctly_for_drawn_exempt_and_satisfied_gps(pg_database_
     period = result["period"]
     drawn = result["lottery"]["draws"][0]["doctor"]
     text = vakt("explain", period, drawn, database_url=pg_database_url).stdout
-    assert f"drawn in the lottery (phase C) — draw #1" in text
+    assert "drawn in the lottery (phase C) — draw #1" in text
     assert "In the lottery pool" in text and "R-LOT-1" in text
     assert "deficit" in text and "Quota (R-LOAD-2): 4 shifts" in text
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import sys
 from datetime import timedelta
 
@@ -40,28 +39,11 @@ def create_bad_worker(client, store, task_queue: str) -> Worker:
 
 
 async def serve() -> None:
-    from contextlib import AsyncExitStack
-
     from infra.settings import Settings
-    from worker import connect, open_store, resolve_database_url
+    from worker import serve as serve_worker
 
-    settings = Settings.from_env()
-    async with AsyncExitStack() as stack:
-        client, address = await connect(settings, stack)
-        pool, store = await open_store(await resolve_database_url(settings))
-        stack.push_async_callback(pool.close)
-        worker = create_bad_worker(client, store, settings.temporal_task_queue)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        print(
-            f"Worker running on task queue {settings.temporal_task_queue!r} "
-            f"(BAD DEPLOYMENT, Temporal {address})",
-            flush=True,
-        )
-        async with worker:
-            await stop.wait()
+    # The real worker's start-up and banner (the harness waits for it), with the changed code.
+    await serve_worker(Settings.from_env(), make_worker=create_bad_worker)
 
 
 def main() -> None:
