@@ -14,9 +14,11 @@ lets a session fixture's pool/client be used from any test.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -38,7 +40,9 @@ async def _pg_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
     if external:
         yield _PgServer(external, throwaway=False)
         return
-    data_dir = tmp_path_factory.mktemp("vakt-pg")
+    # Not under pytest's basetemp: another pytest session on the machine prunes old basetemps
+    # and would delete a running server's data. cleanup_mode="delete" removes it at the end.
+    data_dir = Path(tempfile.mkdtemp(prefix="vakt-test-pg-"))
     url = embedded_postgres_url(data_dir, cleanup_mode="delete")
     # Deleted after the session, so nothing needs to survive a crash: skip the fsyncs that
     # every per-test CREATE DATABASE would otherwise pay.

@@ -4,7 +4,9 @@ and the undisturbed run every disturbed round is compared with."""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -55,7 +57,10 @@ class FaultEnv:
 @pytest.fixture(scope="session")
 async def fault_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FaultEnv]:
     workdir = tmp_path_factory.mktemp("faults")
-    postgres = Postgres(tmp_path_factory.mktemp("fpg"))  # short path: the socket lives in pgdata
+    # Short path (the socket lives in pgdata), and outside pytest's basetemp, which another
+    # pytest session on the machine may prune while this server runs.
+    pg_dir = Path(tempfile.mkdtemp(prefix="vakt-fpg-"))
+    postgres = Postgres(pg_dir)
     temporal = TemporalDevServer(workdir / "temporal")
     try:
         postgres.start_first()
@@ -64,6 +69,7 @@ async def fault_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[F
     finally:
         temporal.stop()
         postgres.close()
+        shutil.rmtree(pg_dir, ignore_errors=True)
 
 
 class Workers:
