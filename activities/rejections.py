@@ -22,6 +22,14 @@ class RejectionLog:
                 ],
             )
 
+    async def append(self, stream_id: str, kind: str, doctor: str, shift: str, rule: str, message: str) -> None:
+        """Record one refusal of a live period after the ones already logged."""
+        await self.pool.execute(
+            "INSERT INTO rejected_actions (stream_id, seq, kind, doctor_id, shift_id, rule, message)"
+            " SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6 FROM rejected_actions WHERE stream_id = $1",
+            stream_id, kind, doctor, shift, rule, message,
+        )
+
     async def for_doctor(self, stream_id: str, doctor_id: str) -> list[dict]:
         rows = await self.pool.fetch(
             "SELECT kind, shift_id AS shift, rule, message FROM rejected_actions"

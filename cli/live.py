@@ -12,6 +12,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
+from activities.rejections import RejectionLog
 from activities.store import EventStore
 from domain.scenario import Scenario, to_period_config
 from infra.settings import Settings
@@ -77,8 +78,16 @@ async def _update(client: Client, period: str, update, arg):
         raise
 
 
-async def submit_action(client: Client, period: str, kind: str, doctor: str, shift: str):
-    return await _update(client, period, ACTIONS[kind], ActionInput(doctor=doctor, shift=shift))
+ACTION_KINDS = {"staff": "staff_entry", "wish": "advance_wish", "pick": "meeting_pick", "claim": "offering_claim"}
+
+
+async def submit_action(client: Client, store: EventStore, period: str, kind: str, doctor: str, shift: str):
+    """Send the action; a refusal is logged for `vakt explain` and raised as Refused."""
+    try:
+        return await _update(client, period, ACTIONS[kind], ActionInput(doctor=doctor, shift=shift))
+    except Refused as refusal:
+        await RejectionLog(store.pool).append(period, ACTION_KINDS[kind], doctor, shift, refusal.rule, refusal.message)
+        raise
 
 
 async def close_phase(client: Client, period: str, operator: str, reason: str):

@@ -310,7 +310,7 @@ def act(
 
     if kind not in ACTIONS:
         _bad_input(f"kind must be one of {', '.join(ACTIONS)}, not {kind!r}")
-    result = _on_cluster(lambda client, store, settings: submit_action(client, period, kind, doctor, shift))
+    result = _on_cluster(lambda client, store, settings: submit_action(client, store, period, kind, doctor, shift))
     out.print(f"Recorded: {result.doctor} holds {result.shift} ({result.source.value}), version {result.version}.")
     _finish(0)
 

@@ -196,3 +196,24 @@ async def _wait_view(handle, reached):
         if reached(view):
             return view
         await asyncio.sleep(0.1)
+
+
+async def test_live_refusals_are_logged_for_explain(pg_pool, tmp_path):
+    """`vakt act` path: a refused live action names its rule and is kept for `vakt explain`."""
+    from activities.rejections import RejectionLog
+    from cli.live import Refused, submit_action
+
+    store = EventStore(pg_pool, projectors=[RosterProjection()])
+    dev = await start_dev_server_env(tmp_path, ui=False, search_attributes=search.ALL)
+    async with dev.env as env, create_worker(env.client, store, "act-tq"):
+        inp = _live_input(example_document(), "act")
+        await env.client.start_workflow(AllocationPeriodWorkflow.run, inp, id="act", task_queue="act-tq")
+        with pytest.raises(Refused) as refused:
+            await submit_action(env.client, store, "act", "staff", "gp01", "2027-01-05/night")
+        assert refused.value.rule == "R-PROC-2"
+        await submit_action(env.client, store, "act", "staff", "st01", "2027-01-04/night")
+    logged = await RejectionLog(pg_pool).for_doctor("act", "gp01")
+    assert logged == [
+        {"kind": "staff_entry", "shift": "2027-01-05/night", "rule": "R-PROC-2",
+         "message": "gp01 is not a staff doctor; only staff shifts are pre-entered"}
+    ]
