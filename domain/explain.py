@@ -60,6 +60,10 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def _n(count: float, word: str) -> str:
+    return f"{count:g} {word}" + ("" if count == 1 else "s")
+
+
 def explain_doctor(
     events: Sequence[DomainEvent], doctor_id: str, rejected: Sequence[RejectedAction] = ()
 ) -> Explanation:
@@ -130,13 +134,18 @@ def explain_doctor(
         draw = draws_by_shift.get(shift_id)
         if draw is not None:
             line += (
-                f" — draw #{draw.draw}: {len(draw.pool)} doctors could legally take it; {len(draw.tied)} of them "
-                f"shared the largest deficit ({_fmt(draw.deficits[doctor_id])}) and the seed chose {doctor_id} (R-LOT-3, R-LOT-4)"
+                f" — draw #{draw.draw}: {_n(len(draw.pool), 'doctor')} could legally take it; "
+                + (
+                    f"{doctor_id} alone had the largest deficit ({_fmt(draw.deficits[doctor_id])}) (R-LOT-3)"
+                    if len(draw.tied) == 1
+                    else f"{len(draw.tied)} of them shared the largest deficit ({_fmt(draw.deficits[doctor_id])}) "
+                    f"and the seed chose {doctor_id} (R-LOT-3, R-LOT-4)"
+                )
             )
         lines.append(line)
     title = f"Shifts held: {len(held)}"
     if quota:
-        title += f" ({_fmt(points)} points; {points - quota:+g} against the quota of {quota})"
+        title += f" ({_n(points, 'point')}; {points - quota:+g} against the quota of {quota})"
     sections.append((title, lines or ["none"]))
 
     # --- lottery
@@ -147,7 +156,9 @@ def explain_doctor(
         lottery.append(_pool_status(config, before_lottery, calendar, doctor, quota))
         member_of = [d for d in final.draws if doctor_id in d.pool]
         drawn = [d for d in member_of if d.doctor == doctor_id]
-        lottery.append(f"In the pool for {len(member_of)} of {len(final.draws)} draws; drawn {len(drawn)} times.")
+        lottery.append(
+            f"In the pool for {len(member_of)} of {_n(len(final.draws), 'draw')}; drawn {_n(len(drawn), 'time')}."
+        )
         for d in member_of:
             mine = d.deficits[doctor_id]
             top = max(d.deficits.values())
