@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shlex
-import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, get_args
@@ -31,6 +30,13 @@ from rich.console import Console
 from rich.table import Table
 
 from activities.store import EventStore, StoredEvent
+from cli.read_side import (  # noqa: F401 - BadInput is part of this module's interface
+    BadInput,
+    DatabaseUnavailable,
+    UnknownPeriod,
+    open_read_store,
+    report_unavailable,
+)
 from domain.calendar import PeriodCalendar
 from domain.events import (
     DeadlineExtended,
@@ -68,15 +74,6 @@ _DOCTOR_FILTER_SQL = """
     LIMIT $5
 """
 
-
-class BadInput(Exception):
-    """A request the command cannot serve (unknown period, unknown type …): exit 2."""
-
-
-class UnknownPeriod(BadInput, LookupError):
-    def __init__(self, period: str) -> None:
-        self.period = period
-        super().__init__(f"no period {period!r} in the database")
 
 
 def local_time(value: datetime | None, *, seconds: bool = False) -> str:
@@ -241,29 +238,6 @@ def render_events(console: Console, page: dict) -> None:
         console.print(f"next page: {command}", highlight=False, soft_wrap=True)
     else:
         console.print(f"end of the log ({len(page['events'])} events on this page).", highlight=False)
-
-
-class DatabaseUnavailable(Exception):
-    """PostgreSQL could not be reached; the message holds the redacted URL only."""
-
-
-async def open_read_store(settings: Settings, say: Callable[[str], None] | None) -> tuple[asyncpg.Pool, EventStore]:
-    """The configured (or embedded) database, migrated, with the event store over it."""
-    from worker import open_store, resolve_database_url
-
-    url = await resolve_database_url(settings, say=say or (lambda _m: None))
-    try:
-        return await open_store(url)
-    except (OSError, asyncio.TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError,
-            asyncpg.InvalidAuthorizationSpecificationError, asyncpg.InvalidCatalogNameError) as e:
-        raise DatabaseUnavailable(
-            f"PostgreSQL at {settings.redacted_database_url()} is not reachable ({type(e).__name__})"
-        ) from None
-
-
-def report_unavailable(e: DatabaseUnavailable) -> int:
-    sys.stderr.write(f"vakt: error: {e}\n")
-    return 1
 
 
 def run_events(

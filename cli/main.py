@@ -55,12 +55,6 @@ def _bad_input(message: str) -> None:
     _finish(EXIT_BAD_INPUT)
 
 
-async def _database_url(settings: Settings, quiet: bool) -> str:
-    from worker import resolve_database_url
-
-    return await resolve_database_url(settings, say=(lambda _m: None) if quiet else (lambda m: err.print(m)))
-
-
 def _load_scenario(path: Path):
     from domain.scenario import ScenarioError, parse_scenario
 
@@ -104,7 +98,9 @@ def _simulate(path: Path, as_json: bool, demo: bool = False) -> None:
     progress, report = _progress(show_progress)
 
     async def go():
-        url = await _database_url(settings, quiet=as_json)
+        from worker import resolve_database_url
+
+        url = await resolve_database_url(settings, say=(lambda _m: None) if as_json else err.print)
         if progress:
             progress.start()
         try:
@@ -162,14 +158,15 @@ def demo(
 
 
 def _read_stored(period: str, also=None):
-    """Open the database (no Temporal), read the period's events, optionally more; exit 2 if unknown."""
+    """Open the database (no Temporal), read the period's events, optionally more; exit 2 if
+    the period is unknown, 1 if PostgreSQL is not reachable."""
+    from cli.read_side import DatabaseUnavailable, open_read_store, report_unavailable
     from domain.events import parse_event
-    from worker import open_store
 
     settings = Settings.from_env()
 
     async def go():
-        pool, store = await open_store(await _database_url(settings, quiet=True))
+        pool, store = await open_read_store(settings, say=None)
         try:
             stored = await store.read_stream(period)
             extra = await also(pool) if also and stored else None
@@ -177,7 +174,10 @@ def _read_stored(period: str, also=None):
         finally:
             await pool.close()
 
-    events, extra = asyncio.run(go())
+    try:
+        events, extra = asyncio.run(go())
+    except DatabaseUnavailable as e:
+        _finish(report_unavailable(e))
     if not events:
         _bad_input(f"no period {period!r} in the database ({settings.redacted_database_url()})")
     return events, extra
@@ -258,14 +258,14 @@ def roster(
 def _on_cluster(work):
     """Run `work(client, store, settings)` against Temporal and the database; map failures to exits."""
     from cli.live import Refused, StartRefused
+    from cli.read_side import DatabaseUnavailable, open_read_store, report_unavailable
     from infra.temporal_client import TemporalUnavailable, connect_temporal
-    from worker import open_store
 
     settings = Settings.from_env()
 
     async def go():
         client = await connect_temporal(settings)
-        pool, store = await open_store(await _database_url(settings, quiet=True))
+        pool, store = await open_read_store(settings, say=None)
         try:
             return await work(client, store, settings)
         finally:
@@ -276,6 +276,8 @@ def _on_cluster(work):
     except TemporalUnavailable as e:
         sys.stderr.write(f"vakt: error: {e}\n")
         _finish(1)
+    except DatabaseUnavailable as e:
+        _finish(report_unavailable(e))
     except Refused as e:
         sys.stderr.write(f"vakt: refused: {e.rule}: {e.message}\n")
         _finish(1)

@@ -54,7 +54,8 @@ from rich.console import Console
 from rich.table import Table
 
 from activities.store import EventStore
-from cli.events import BadInput, DatabaseUnavailable, UnknownPeriod, local_time, open_read_store, report_unavailable
+from cli.events import BadInput, local_time
+from cli.read_side import DatabaseUnavailable, UnknownPeriod, open_read_store, report_unavailable
 from domain.calendar import PeriodCalendar
 from domain.events import parse_event
 from domain.lottery import in_lottery_pool
