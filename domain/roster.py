@@ -69,12 +69,16 @@ def loads(state: PeriodState, calendar: PeriodCalendar) -> dict[str, DoctorLoad]
     return result
 
 
-def fairness(state: PeriodState, calendar: PeriodCalendar) -> dict:
+def fairness(
+    state: PeriodState, calendar: PeriodCalendar, by_doctor: dict[str, DoctorLoad] | None = None
+) -> dict:
     """Per duty-bound doctor: quota, shifts, points and deviation; the period's max−min spread.
 
-    Only doctors with a quota are compared (staff and exempt doctors have none).
+    Only doctors with a quota are compared (staff and exempt doctors have none). `by_doctor`
+    saves recomputing the loads when the caller has them.
     """
-    table = {d: load for d, load in loads(state, calendar).items() if load.quota > 0}
+    by_doctor = by_doctor if by_doctor is not None else loads(state, calendar)
+    table = {d: load for d, load in by_doctor.items() if load.quota > 0}
     deviations = [load.deviation for load in table.values()]
     return {
         "doctors": {d: load.model_dump(exclude={"doctor"}) for d, load in sorted(table.items())},
@@ -91,6 +95,7 @@ def roster_document(state: PeriodState, calendar: PeriodCalendar) -> dict:
     """
     config = state.require_config()
     order = {s.id: i for i, s in enumerate(calendar.shifts)}
+    by_doctor = loads(state, calendar)
     return {
         "period": config.period.id,
         "district": config.district.id,
@@ -118,7 +123,7 @@ def roster_document(state: PeriodState, calendar: PeriodCalendar) -> dict:
             for u in sorted(state.uncovered, key=lambda u: order[u.shift])
         ],
         "unsafe": list(state.unsafe),
-        "load": {d: load.shifts for d, load in sorted(loads(state, calendar).items())},
+        "load": {d: load.shifts for d, load in sorted(by_doctor.items())},
         "lottery": {
             "seed": state.seed,
             "draws": [
@@ -126,6 +131,6 @@ def roster_document(state: PeriodState, calendar: PeriodCalendar) -> dict:
                 for d in state.draws
             ],
         },
-        "fairness": fairness(state, calendar),
+        "fairness": fairness(state, calendar, by_doctor),
         "version": state.version,
     }
