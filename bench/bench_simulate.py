@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cli.sample_district import SAMPLE_PATH
+from app.samples import SAMPLE_PATH
 from cli.simulate import run_simulation
 from domain.calendar import PeriodCalendar
 from domain.scenario import parse_scenario, to_period_config

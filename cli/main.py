@@ -146,7 +146,7 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result document instead of the summary")] = False,
 ) -> None:
     """Run the bundled sample district (Mosseregionen-sized, fictional) end to end."""
-    from cli.sample_district import SAMPLE_PATH
+    from app.samples import SAMPLE_PATH
 
     if not as_json:
         out.print(
@@ -238,11 +238,11 @@ def roster(
     from cli.render import print_summary
     from domain.calendar import PeriodCalendar
     from domain.roster import roster_document
-    from domain.state import fold
+    from domain.state import fold, lottery_draws
 
     events, _ = _read_stored(period)
     state = fold(events)
-    document = roster_document(state, PeriodCalendar.from_config(state.require_config()))
+    document = roster_document(state, PeriodCalendar.from_config(state.require_config()), lottery_draws(events))
     if as_json:
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
     else:

@@ -22,10 +22,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.rejections import RejectionLog
 from activities.store import EventStore
-from cli.read_side import read_period
 from domain.calendar import PeriodCalendar
 from domain.model import PHASE_ORDER, Phase
+from domain.events import parse_event
 from domain.roster import roster_document
+from domain.state import fold, lottery_draws
 from domain.scenario import Scenario, to_period_config
 from infra.embedded import start_time_skipping_env
 from worker import create_worker, open_store
@@ -188,8 +189,8 @@ async def run_simulation(
             if progress:
                 progress("lottery", 1, 1)
         await RejectionLog(pool).replace(period_id, rejected)
-        state = await read_period(store, period_id)
-        document = roster_document(state, PeriodCalendar.from_config(config))
+        stored = [parse_event(e.data) for e in await store.read_stream(period_id)]
+        document = roster_document(fold(stored), PeriodCalendar.from_config(config), lottery_draws(stored))
         document["rejected"] = rejected
         actions = sum(len(getattr(scenario, attr)) for attr, _, _ in ACTION_LISTS)
         return SimulationOutcome(document, time.perf_counter() - started, actions, result.runs, timings)

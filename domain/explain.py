@@ -18,7 +18,7 @@ from domain.lottery import in_lottery_pool
 from domain.model import MeetingAttendance, Role
 from domain.qualification import is_independently_qualified
 from domain.quota import participation, shift_weight
-from domain.state import fold
+from domain.state import fold, lottery_draws
 
 SOURCE_TEXT = {
     Source.STAFF: "entered in advance as a staff doctor's shift (R-PROC-2)",
@@ -122,7 +122,8 @@ def explain_doctor(
     sections.append((f"{doctor_id} in period {config.period.id}", who))
 
     # --- shifts held
-    draws_by_shift = {e.shift: e for e in final.draws}
+    draws = lottery_draws(events)
+    draws_by_shift = {e.shift: e for e in draws}
     held = sorted(final.held_by(doctor_id), key=lambda s: calendar.by_id[s].start)
     points = sum(shift_weight(calendar.by_id[s], policy.weights) for s in held)
     lines = []
@@ -154,10 +155,10 @@ def explain_doctor(
         lottery.append("No lottery has been held yet.")
     else:
         lottery.append(_pool_status(config, before_lottery, calendar, doctor, quota))
-        member_of = [d for d in final.draws if doctor_id in d.pool]
+        member_of = [d for d in draws if doctor_id in d.pool]
         drawn = [d for d in member_of if d.doctor == doctor_id]
         lottery.append(
-            f"In the pool for {len(member_of)} of {_n(len(final.draws), 'draw')}; drawn {_n(len(drawn), 'time')}."
+            f"In the pool for {len(member_of)} of {_n(len(draws), 'draw')}; drawn {_n(len(drawn), 'time')}."
         )
         for d in member_of:
             mine = d.deficits[doctor_id]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel
 
 from domain.calendar import PeriodCalendar, covers
-from domain.events import RosterPublished
+from domain.events import LotteryDrawn, RosterPublished
 from domain.model import ShiftKind
 from domain.qualification import is_independently_qualified
 from domain.quota import shift_weight
@@ -87,11 +89,11 @@ def fairness(
     }
 
 
-def roster_document(state: PeriodState, calendar: PeriodCalendar) -> dict:
+def roster_document(state: PeriodState, calendar: PeriodCalendar, draws: Sequence[LotteryDrawn] = ()) -> dict:
     """The result document of `docs/scenario-format.md` (less `rejected`, which the caller adds).
 
-    Built from state alone, so the simulation, `vakt roster` and a rebuild from stored events
-    print the same thing for the same events.
+    Built from the folded state and the draws of the event log (`domain.state.lottery_draws`), so
+    the simulation, `vakt roster` and a rebuild from stored events print the same thing.
     """
     config = state.require_config()
     order = {s.id: i for i, s in enumerate(calendar.shifts)}
@@ -128,7 +130,7 @@ def roster_document(state: PeriodState, calendar: PeriodCalendar) -> dict:
             "seed": state.seed,
             "draws": [
                 {"draw": d.draw, "shift": d.shift, "pool": d.pool, "tied": d.tied, "doctor": d.doctor}
-                for d in state.draws
+                for d in draws
             ],
         },
         "fairness": fairness(state, calendar, by_doctor),

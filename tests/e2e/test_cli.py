@@ -16,7 +16,7 @@ from tests.invariants import check_result
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "tests" / "data" / "example-scenario.json"
-SAMPLE = ROOT / "cli" / "data" / "sample-mosse-2027-h1.json"
+SAMPLE = ROOT / "app" / "data" / "sample-mosse-2027-h1.json"
 
 
 def vakt(*args: str, database_url: str, timeout: int = 300) -> subprocess.CompletedProcess:

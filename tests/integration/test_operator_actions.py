@@ -75,7 +75,7 @@ async def test_cancelling_a_round_stops_it_and_is_recorded(temporal_env, store):
     assert result.phase is Phase.CANCELLED
     state = await read_period(store, wid)
     assert state.phase is Phase.CANCELLED and state.cancelled.operator == "Kari"
-    assert not state.draws  # no lottery, no roster
+    assert state.drawn == 0  # no lottery, no roster
 
 
 async def test_a_run_rebuilt_from_stored_events_finishes_the_round_identically(pg_pool, tmp_path):

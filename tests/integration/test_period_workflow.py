@@ -201,7 +201,7 @@ async def test_simulated_roster_is_the_pure_process_result(pg_database_url):
     from domain.events import PeriodOpened
     from domain.process import close_phase, decide_action, open_meeting, run_lottery
     from domain.rules import ActionKind, RuleViolation
-    from domain.state import PeriodState, apply
+    from domain.state import PeriodState, apply, fold, lottery_draws
 
     scenario = parse_scenario(example_document())
     outcome = await run_simulation(scenario, pg_database_url)
@@ -224,8 +224,8 @@ async def test_simulated_roster_is_the_pure_process_result(pg_database_url):
     state = apply(state, close_phase(state))
     state = act(ActionKind.OFFERING_CLAIM, scenario.claims, state)
     state = apply(state, close_phase(state))
-    for event in run_lottery(state, calendar, config.lottery_seed):
-        state = apply(state, event)
-    expected = roster_document(state, calendar)
+    lottery = run_lottery(state, calendar, config.lottery_seed)
+    state = fold(lottery, state)
+    expected = roster_document(state, calendar, lottery_draws(lottery))
     for key in ("assignments", "uncovered", "unsafe", "load", "lottery", "quota"):
         assert outcome.document[key] == expected[key], key

@@ -309,7 +309,7 @@ def test_r_lot_4_different_seed_can_change_the_choice(example_outcome):
 
 def test_r_lot_4_seed_recorded_in_state_and_document(example_outcome):
     """R-LOT-4: the seed is recorded and every draw's pool is listed in the roster document."""
-    doc = roster_document(example_outcome.state, example_outcome.calendar)
+    doc = roster_document(example_outcome.state, example_outcome.calendar, draws(example_outcome))
     assert doc["lottery"]["seed"] == 7 == example_outcome.state.seed
     assert [d["shift"] for d in doc["lottery"]["draws"]] == [d.shift for d in draws(example_outcome)]
     assert all(d["pool"] and d["doctor"] in d["pool"] for d in doc["lottery"]["draws"])

@@ -1,4 +1,4 @@
-"""The bundled sample district (cli/sample_district.py): deterministic, realistic, legal by
+"""The bundled sample district (tools/sample_district.py): deterministic, realistic, legal by
 construction except the deliberately illegal demo actions.
 
 The checks below recompute shift intervals independently with zoneinfo (Europe/Oslo, real DST),
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cli import sample_district as sd
+from tools import sample_district as sd
 
 TZ = ZoneInfo("Europe/Oslo")
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -12,7 +12,7 @@ the demo shows being rejected. `expected_rejections()` lists those with the rule
 The function is pure and deterministic: it only uses `random.Random(seed)`, never the global
 generator, and never iterates over a set, so the output is byte-identical on every run.
 
-    python -m cli.sample_district [PATH]     # writes cli/data/sample-mosse-2027-h1.json
+    python -m tools.sample_district [PATH]   # writes app/data/sample-mosse-2027-h1.json
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = 1
-SAMPLE_PATH = Path(__file__).resolve().parent / "data" / "sample-mosse-2027-h1.json"
+SAMPLE_PATH = Path(__file__).resolve().parents[1] / "app" / "data" / "sample-mosse-2027-h1.json"
 LOTTERY_SEED = 20270104
 
 DISTRICT: dict[str, Any] = {
