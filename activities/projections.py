@@ -6,6 +6,8 @@ position can never disagree with the events. Rebuildable from the events at any 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import asyncpg
 
 from activities.store_models import StoredEvent
@@ -88,3 +90,37 @@ class RosterProjection:
     async def reset(self, conn: asyncpg.Connection, stream_id: str) -> None:
         await conn.execute("DELETE FROM roster_entries WHERE stream_id = $1", stream_id)
         await conn.execute("DELETE FROM period_status WHERE stream_id = $1", stream_id)
+
+
+class ProjectionReader:
+    """Reads of the projection for operators' views (`vakt status`), with no Temporal."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def status_row(self, stream_id: str) -> dict | None:
+        row = await self.pool.fetchrow(
+            "SELECT district_id, simulated, phase, meeting_open, quota, shifts_total, unsafe, version, updated_at "
+            "FROM period_status WHERE stream_id = $1",
+            stream_id,
+        )
+        return dict(row) if row else None
+
+    async def shifts_by_source(self, stream_id: str) -> dict[str, int]:
+        rows = await self.pool.fetch(
+            "SELECT source, count(*) AS n FROM roster_entries WHERE stream_id = $1 GROUP BY source", stream_id
+        )
+        return {r["source"]: r["n"] for r in rows}
+
+    async def last_event(self, stream_id: str) -> tuple[int, datetime] | None:
+        row = await self.pool.fetchrow(
+            "SELECT version, occurred_at FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1", stream_id
+        )
+        return (row["version"], row["occurred_at"]) if row else None
+
+    async def periods(self) -> list[str]:
+        """Every round in the projection."""
+        return [r["stream_id"] for r in await self.pool.fetch("SELECT stream_id FROM period_status ORDER BY stream_id")]
+
+    async def phase(self, stream_id: str) -> str | None:
+        return await self.pool.fetchval("SELECT phase FROM period_status WHERE stream_id = $1", stream_id)

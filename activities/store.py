@@ -17,6 +17,7 @@ import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.chain import ChainedRow, event_hash
 from activities.store_models import (
     AppendEventsInput,
     AppendEventsResult,
@@ -47,7 +48,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_EVENT_COLUMNS = "position, event_id, stream_id, version, type, data, occurred_at, recorded_at"
+_EVENT_COLUMNS = "position, event_id, stream_id, version, type, data, occurred_at, recorded_at, actor, prev_hash, hash"
 
 
 class EventStoreError(Exception):
@@ -114,12 +115,16 @@ def _check_batch(inp: AppendEventsInput) -> None:
 
 
 class EventStore:
-    def __init__(self, pool: asyncpg.Pool, projectors: Sequence[Projector] = ()) -> None:
+    """One schema's event store: `kind` "live" (append-only) or "simulation" (replaceable);
+    the pool's search_path selects the schema (activities.db.create_pool)."""
+
+    def __init__(self, pool: asyncpg.Pool, projectors: Sequence[Projector] = (), kind: StreamKind = "live") -> None:
         names = [p.name for p in projectors]
         if len(set(names)) != len(names):
             raise ValueError(f"projector names must be unique: {names}")
         self.pool = pool
         self.projectors = list(projectors)
+        self.kind: StreamKind = kind
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -128,6 +133,8 @@ class EventStore:
         if not inp.events:
             return AppendEventsResult(inserted=0, last_version=await self._last_version(inp.stream_id))
         _check_batch(inp)
+        if inp.stream_kind != self.kind:
+            raise StreamKindMismatch(inp.stream_id, self.kind, inp.stream_kind)
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 inserted, last_version = await self._append_in_tx(conn, inp)
@@ -142,6 +149,23 @@ class EventStore:
         )
         return AppendEventsResult(inserted=inserted, last_version=last_version)
 
+    async def append_atomically(self, batches: Sequence[AppendEventsInput]) -> AppendEventsResult:
+        """Several batches of one stream in ONE transaction (the lottery's draws): all or none."""
+        if not batches:
+            raise InvalidBatch("no batch to append")
+        for inp in batches:
+            _check_batch(inp)
+            if inp.stream_kind != self.kind:
+                raise StreamKindMismatch(inp.stream_id, self.kind, inp.stream_kind)
+        inserted = 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            for inp in batches:
+                n, last_version = await self._append_in_tx(conn, inp)
+                inserted += n
+        log.info("append stream=%s batches=%d inserted=%d last_version=%d",
+                 batches[0].stream_id, len(batches), inserted, last_version)
+        return AppendEventsResult(inserted=inserted, last_version=last_version)
+
     async def _append_in_tx(self, conn: asyncpg.Connection, inp: AppendEventsInput) -> tuple[int, int]:
         sid = inp.stream_id
         # The no-op DO UPDATE takes the row lock, so appends to one stream are serialised and
@@ -150,7 +174,7 @@ class EventStore:
             """
             INSERT INTO streams (stream_id, kind) VALUES ($1, $2)
             ON CONFLICT (stream_id) DO UPDATE SET kind = streams.kind
-            RETURNING kind, last_version
+            RETURNING kind, last_version, last_hash
             """,
             sid, inp.stream_kind,
         )
@@ -181,12 +205,24 @@ class EventStore:
                 sid, new[0].version, f"expected version {last_version + 1}, the stream is at {last_version}"
             )
 
+        # The chain hashes what the database will hold: PostgreSQL's own text of each jsonb value.
+        data_texts = await conn.fetchval(
+            "SELECT array_agg(d::jsonb::text ORDER BY n) FROM unnest($1::text[]) WITH ORDINALITY AS t(d, n)",
+            [json.dumps(e.data) for e in new],  # text, cast in SQL: no reliance on array codecs
+        )
+        prev_hashes, hashes = [], []
+        prev = row["last_hash"] or ""
+        for e, data_text in zip(new, data_texts, strict=True):
+            prev_hashes.append(prev)
+            prev = event_hash(prev, e.event_id, sid, e.version, e.type, e.actor, e.occurred_at, data_text)
+            hashes.append(prev)
         rows = await conn.fetch(
             f"""
-            INSERT INTO events (event_id, stream_id, version, type, data, occurred_at)
-            SELECT e.event_id, $1, e.version, e.type, e.data::jsonb, e.occurred_at
-            FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[])
-                 AS e(event_id, version, type, data, occurred_at)
+            INSERT INTO events (event_id, stream_id, version, type, data, occurred_at, actor, prev_hash, hash)
+            SELECT e.event_id, $1, e.version, e.type, e.data::jsonb, e.occurred_at, e.actor, e.prev_hash, e.hash
+            FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::text[],
+                        $8::text[], $9::text[])
+                 AS e(event_id, version, type, data, occurred_at, actor, prev_hash, hash)
             ORDER BY e.version
             ON CONFLICT (event_id) DO NOTHING
             RETURNING {_EVENT_COLUMNS}
@@ -195,15 +231,20 @@ class EventStore:
             [e.event_id for e in new],
             [e.version for e in new],
             [e.type for e in new],
-            [json.dumps(e.data) for e in new],  # text, cast in SQL: no reliance on array codecs
+            data_texts,
             [e.occurred_at for e in new],
+            [e.actor for e in new],
+            prev_hashes,
+            hashes,
         )
         if len(rows) != len(new):
             # Only possible if another stream stored one of these ids since our check.
             raise VersionConflict(sid, new[0].version, "an event id was stored concurrently elsewhere")
         inserted = sorted((_stored(r) for r in rows), key=lambda ev: ev.version)
         last_version = inserted[-1].version
-        await conn.execute("UPDATE streams SET last_version = $2 WHERE stream_id = $1", sid, last_version)
+        await conn.execute(
+            "UPDATE streams SET last_version = $2, last_hash = $3 WHERE stream_id = $1", sid, last_version, hashes[-1]
+        )
         await self._project(conn, sid, inserted)
         return len(inserted), last_version
 
@@ -235,7 +276,7 @@ class EventStore:
             kind = await self._lock_stream(conn, stream_id)
             if kind is None:
                 return 0
-            if kind != "simulation":
+            if kind != "simulation" or self.kind != "simulation":
                 raise LiveStreamProtected(stream_id)
             await self._reset_projections(conn, stream_id)
             status = await conn.execute("DELETE FROM events WHERE stream_id = $1", stream_id)
@@ -267,18 +308,31 @@ class EventStore:
         after_version: int = 0,
         types: list[str] | None = None,
         limit: int | None = None,
+        naming_doctor: str | None = None,
     ) -> list[StoredEvent]:
-        """Events of one stream in version order, optionally only some types / a page."""
+        """Events of one stream in version order, optionally only some types / a page /
+        those naming a doctor (who took or was drawn for a shift, or a draw's pool)."""
         rows = await self.pool.fetch(
             f"""
             SELECT {_EVENT_COLUMNS} FROM events
             WHERE stream_id = $1 AND version > $2 AND ($3::text[] IS NULL OR type = ANY($3))
+              AND ($5::text IS NULL OR (type IN ('ShiftTaken', 'LotteryDrawn')
+                   AND (data->>'doctor' = $5 OR COALESCE(data->'pool', '[]'::jsonb) ? $5)))
             ORDER BY version
             LIMIT $4
             """,
-            stream_id, after_version, types, limit,
+            stream_id, after_version, types, limit, naming_doctor,
         )
         return [_stored(r) for r in rows]
+
+    async def read_chain(self, stream_id: str) -> list[ChainedRow]:
+        """The stream's events as the hash-chain verifier reads them (activities.chain)."""
+        rows = await self.pool.fetch(
+            "SELECT event_id, stream_id, version, type, actor, occurred_at, data::text AS data_text, prev_hash, hash"
+            " FROM events WHERE stream_id = $1 ORDER BY version",
+            stream_id,
+        )
+        return [ChainedRow.model_validate(dict(r)) for r in rows]
 
     async def stream_kind(self, stream_id: str) -> StreamKind | None:
         return await self.pool.fetchval("SELECT kind FROM streams WHERE stream_id = $1", stream_id)
@@ -303,7 +357,7 @@ class EventStore:
 FAULT_CRASH_AFTER_COMMIT = "VAKT_FAULT_CRASH_AFTER_COMMIT"
 
 
-def _fault_crash_after_commit() -> None:
+def fault_crash_after_commit() -> None:
     marker = os.environ.get(FAULT_CRASH_AFTER_COMMIT)
     if not marker or os.path.exists(marker):
         return
@@ -311,6 +365,19 @@ def _fault_crash_after_commit() -> None:
         f.write(str(os.getpid()))
     os.write(2, b"VAKT FAULT: append committed; crashing before reporting (exit 137)\n")
     os._exit(137)
+
+
+def activity_error(e: EventStoreError) -> ApplicationError:
+    """Store errors are deterministic: retrying would fail the same way, so the activity fails
+    at once. Connection errors are not EventStoreErrors; they propagate and stay retryable."""
+    if isinstance(e, VersionConflict):
+        return ApplicationError(
+            str(e), {"stream_id": e.stream_id, "version": e.version},
+            type=StoreErrorType.VERSION_CONFLICT, non_retryable=True,
+        )
+    if isinstance(e, StreamKindMismatch):
+        return ApplicationError(str(e), type=StoreErrorType.STREAM_KIND_MISMATCH, non_retryable=True)
+    return ApplicationError(str(e), type=StoreErrorType.INVALID_BATCH, non_retryable=True)
 
 
 class EventStoreActivities:
@@ -327,25 +394,12 @@ class EventStoreActivities:
 
     @activity.defn(name="append_events")
     async def append_events(self, inp: AppendEventsInput) -> AppendEventsResult:
-        # Store errors are deterministic: retrying would fail the same way, so fail the
-        # activity at once. Connection errors propagate as-is and stay retryable.
         try:
             result = await self.store.append(inp)
-            _fault_crash_after_commit()
+            fault_crash_after_commit()
             return result
-        except VersionConflict as e:
-            raise ApplicationError(
-                str(e),
-                {"stream_id": e.stream_id, "version": e.version},
-                type=StoreErrorType.VERSION_CONFLICT,
-                non_retryable=True,
-            ) from e
-        except StreamKindMismatch as e:
-            raise ApplicationError(
-                str(e), type=StoreErrorType.STREAM_KIND_MISMATCH, non_retryable=True
-            ) from e
-        except InvalidBatch as e:
-            raise ApplicationError(str(e), type=StoreErrorType.INVALID_BATCH, non_retryable=True) from e
+        except EventStoreError as e:
+            raise activity_error(e) from e
 
     @activity.defn(name="read_events")
     async def read_events(self, inp: ReadEventsInput) -> list[StoredEvent]:

@@ -32,12 +32,15 @@ class NewEvent(BaseModel):
     type: str
     data: dict[str, Any]  # JSON-able; may hold personal data, so never logged
     occurred_at: AwareDatetime  # naive times are ambiguous around DST in Europe/Oslo
+    actor: str = Field(min_length=1, max_length=200)  # who acted: "doctor:gp01", "system:deadline" …
 
 
 class StoredEvent(NewEvent):
     stream_id: str
     position: int  # global arrival order across streams
     recorded_at: datetime
+    prev_hash: str | None = None  # activities/chain.py; None for events older than the chain
+    hash: str | None = None
 
 
 class AppendEventsInput(BaseModel):
@@ -63,3 +66,15 @@ class StreamInfo(BaseModel):
     kind: StreamKind
     created_at: datetime
     last_version: int
+
+
+class LotteryInput(BaseModel):
+    """The lottery activity reads the period's stored events (all of them are stored first),
+    draws, stores the draws and returns the compact outcome."""
+
+    stream_id: str
+    stream_kind: Literal["live", "simulation"]
+    after_version: int  # the state the lottery sees: the stored events up to this version
+    seed: int
+    occurred_at: datetime
+    actor: str

@@ -1,13 +1,8 @@
-"""`vakt` — the command line of Vaktfordeling.
+"""`vakt` — the command line of Vaktfordeling: parse, call a use case (app/), render.
 
-    vakt demo                          run the bundled sample district end to end
-    vakt simulate SCENARIO.json [--json]
-    vakt roster PERIOD [--json]        the published roster, from PostgreSQL only
-    vakt verify PERIOD [--json]        recompute the lottery from the stored events
-    vakt explain PERIOD DOCTOR         why a doctor holds what they hold
-    vakt worker                        run a worker (same as `python worker.py`)
-
-Exit codes: 0 success, 1 failure, 2 bad input (nothing run, nothing written).
+Exit codes: 0 success, 1 failure (a service unreachable, a check that failed), 2 bad input or a
+refusal (nothing run, nothing written). Every error is one line on stderr, never a traceback
+(set VAKT_DEBUG=1 to see one for an unexpected error).
 """
 
 from __future__ import annotations
@@ -15,21 +10,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from infra.settings import Settings
+from app.errors import VaktError
+from cli.text import safe, visible
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Vaktfordeling: shift allocation for a legevakt.")
 err = Console(stderr=True)
 out = Console()
 
+T = TypeVar("T")
 EXIT_BAD_INPUT = 2
 
 STAGES = {
@@ -49,31 +47,55 @@ def _finish(code: int) -> None:
     exit_now(code)
 
 
-def _bad_input(message: str) -> None:
-    # Plain text, unwrapped: error lines are grepped and pasted into tickets.
-    sys.stderr.write(f"vakt: error: {message}\n")
-    _finish(EXIT_BAD_INPUT)
+def _fail(message: str, code: int, prefix: str = "error") -> None:
+    # Plain text, one line: error lines are grepped and pasted into tickets.
+    sys.stderr.write(f"vakt: {prefix}: {visible(message)}\n")
+    _finish(code)
 
 
-def _load_scenario(path: Path):
-    from domain.scenario import ScenarioError, parse_scenario
+def _call(work: Callable[[Any], Awaitable[T]], *, say: Callable[[str], None] | None = None) -> T:
+    """The one door from the CLI into the application: bootstrap, run `work(services)`, and map
+    every error to one line and an exit code."""
+    from app.bootstrap import bootstrap
+    from app.errors import Refused
+
+    async def go() -> T:
+        async with bootstrap(say=say) as services:
+            return await work(services)
 
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        _bad_input(f"{path}: no such file")
-    except json.JSONDecodeError as e:
-        _bad_input(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})")
-    try:
-        return parse_scenario(document)
-    except ScenarioError as e:
-        lines = "\n".join(f"  {p}" for p in e.problems)
-        _bad_input(f"{path}: invalid scenario, nothing was run:\n{lines}")
+        return asyncio.run(go())
+    except Refused as e:
+        _fail(e.message, e.exit_code, "refused")
+    except VaktError as e:
+        _fail(e.message, e.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as e:  # noqa: BLE001 - a bug: one line for the operator, the trace on request
+        if os.environ.get("VAKT_DEBUG"):
+            raise
+        logging.getLogger("vakt").debug("unexpected error", exc_info=True)
+        _fail(f"internal error ({type(e).__name__}); run again with VAKT_DEBUG=1 for details", 1)
+    raise AssertionError("unreachable")
+
+
+def _say(as_json: bool) -> Callable[[str], None] | None:
+    return None if as_json else (lambda m: err.print(safe(m), soft_wrap=True))
+
+
+def _json(document: Any) -> None:
+    # Plain write: rich would wrap long lines and insert markup into a JSON document.
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=1, default=str) + "\n")
+
+
+# --------------------------------------------------------------------------- simulate, demo
 
 
 def _progress(enabled: bool):
     if not enabled:
         return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
         transient=False,
@@ -88,44 +110,38 @@ def _progress(enabled: bool):
     return progress, report
 
 
-def _simulate(path: Path, as_json: bool, demo: bool = False) -> None:
-    scenario = _load_scenario(path)
+def _simulate(path: Path, as_json: bool) -> None:
+    from app.documents import read_scenario
+    from app.simulation import run_simulation
     from cli.render import print_summary
-    from cli.simulate import LivePeriodError, run_simulation
 
-    settings = Settings.from_env()
-    show_progress = not as_json or err.is_terminal
-    progress, report = _progress(show_progress)
+    progress, report = _progress(not as_json or err.is_terminal)
 
-    async def go():
-        from worker import resolve_database_url
-
-        url = await resolve_database_url(settings, say=(lambda _m: None) if as_json else err.print)
+    async def work(services):
+        scenario = read_scenario(path)  # every bad input is reported before anything starts
+        await services.simulation_database()
         if progress:
             progress.start()
         try:
-            return await run_simulation(scenario, url, progress=report)
+            return await run_simulation(services, scenario, progress=report), services.settings
         finally:
             if progress:
                 progress.stop()
 
-    try:
-        outcome = asyncio.run(go())
-    except LivePeriodError as e:
-        _bad_input(str(e))
+    outcome, settings = _call(work, say=_say(as_json))
     if as_json:
-        sys.stdout.write(json.dumps(outcome.document, ensure_ascii=False, indent=1) + "\n")
+        _json(outcome.document)
         _finish(0)
     print_summary(out, outcome.document, seconds=outcome.seconds)
-    period = outcome.document["period"]
+    period = safe(outcome.document["period"])
     out.print(
         "\nWhere to look further:\n"
         f"  vakt roster {period}            the published roster, read from PostgreSQL\n"
         f"  vakt roster {period} --json     the same as JSON\n"
-        f"  vakt simulate {path} --json   the full result document (draw pools, loads, rejections)\n"
-        f"  vakt verify {period}            recompute every lottery draw from the stored events\n"
+        f"  vakt simulate {safe(path)} --json   the full result document (draw pools, loads, rejections)\n"
+        f"  vakt verify {period}            recompute every lottery draw and check the log's hash chain\n"
         f"  vakt explain {period} DOCTOR    why a doctor holds each shift, and their lottery pool status\n"
-        f"  database: {settings.redacted_database_url()} (tables events, roster_entries, period_status)",
+        f"  database: {safe(settings.redacted_database_url())} (schema simulation: events, roster_entries, period_status)",
         highlight=False,
         soft_wrap=True,
     )
@@ -154,33 +170,10 @@ def demo(
             "Vestby and Våler, 10 substitutes, 4 staff doctors — and a half-year of shifts, run through "
             "meeting → offering → lottery on a real Temporal workflow, with every event stored in PostgreSQL.\n"
         )
-    _simulate(SAMPLE_PATH, as_json, demo=True)
+    _simulate(SAMPLE_PATH, as_json)
 
 
-def _read_stored(period: str, also=None):
-    """Open the database (no Temporal), read the period's events, optionally more; exit 2 if
-    the period is unknown, 1 if PostgreSQL is not reachable."""
-    from cli.read_side import DatabaseUnavailable, open_read_store, report_unavailable
-    from domain.events import parse_event
-
-    settings = Settings.from_env()
-
-    async def go():
-        pool, store = await open_read_store(settings, say=None)
-        try:
-            stored = await store.read_stream(period)
-            extra = await also(pool) if also and stored else None
-            return [parse_event(e.data) for e in stored], extra
-        finally:
-            await pool.close()
-
-    try:
-        events, extra = asyncio.run(go())
-    except DatabaseUnavailable as e:
-        _finish(report_unavailable(e))
-    if not events:
-        _bad_input(f"no period {period!r} in the database ({settings.redacted_database_url()})")
-    return events, extra
+# ------------------------------------------------------------------------ read the record
 
 
 @app.command()
@@ -188,22 +181,30 @@ def verify(
     period: Annotated[str, typer.Argument(help="Period id")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
-    """Recompute every lottery draw from the stored events alone (R-LOT-4); exit 1 on a mismatch."""
-    from domain.audit import verify_lottery
+    """Check the log's hash chain and recompute every lottery draw from the stored events
+    (R-LOT-4); exit 1 and name the first difference when anything was altered."""
+    from app.reads import verify as verify_period
 
-    events, _ = _read_stored(period)
-    report = verify_lottery(events)
+    report = _call(lambda services: verify_period(services, period), say=_say(as_json))
     if as_json:
-        sys.stdout.write(report.model_dump_json(indent=1) + "\n")
-    elif report.ok:
+        _json(report.model_dump(mode="json"))
+        _finish(0 if report.ok else 1)
+    chain, lottery = report.chain, report.lottery
+    if not chain.ok:
+        out.print(f"[red]TAMPERED[/red]: {safe(chain.describe())}", soft_wrap=True)
+    else:
+        out.print(f"[green]OK[/green]: {safe(chain.describe())}.", soft_wrap=True)
+    if lottery.seed is None:
+        out.print(f"No lottery has been held in {safe(report.period)} yet.", soft_wrap=True)
+    elif lottery.ok:
         out.print(
-            f"[green]OK[/green]: all {report.draws} draws and {report.uncovered} uncovered shifts of {period} "
-            f"recomputed from the stored events with seed {report.seed} match.",
+            f"[green]OK[/green]: all {lottery.draws} draws and {lottery.uncovered} uncovered shifts of "
+            f"{safe(report.period)} recomputed from the stored events with seed {lottery.seed} match.",
             soft_wrap=True,
         )
     else:
-        detail = report.mismatch.describe() if report.mismatch else report.note
-        out.print(f"[red]MISMATCH[/red] in {period}: {detail}", soft_wrap=True)
+        detail = lottery.mismatch.describe() if lottery.mismatch else lottery.note
+        out.print(f"[red]MISMATCH[/red] in {safe(report.period)}: {safe(detail)}", soft_wrap=True)
     _finish(0 if report.ok else 1)
 
 
@@ -214,18 +215,13 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON")] = False,
 ) -> None:
     """Why a doctor holds each shift, and why they were or were not in the lottery pool."""
-    from activities.rejections import RejectionLog
-    from domain.explain import RejectedAction, explain_doctor
+    from app.reads import explain as explain_doctor
 
-    events, rejected = _read_stored(period, also=lambda pool: RejectionLog(pool).for_doctor(period, doctor))
-    try:
-        explanation = explain_doctor(events, doctor, [RejectedAction(**r) for r in rejected or []])
-    except LookupError as e:
-        _bad_input(str(e))
+    explanation = _call(lambda services: explain_doctor(services, period, doctor), say=_say(as_json))
     if as_json:
         sys.stdout.write(explanation.model_dump_json(indent=1) + "\n")
     else:
-        sys.stdout.write(explanation.text())
+        sys.stdout.write(visible(explanation.text()))
     _finish(0)
 
 
@@ -235,182 +231,17 @@ def roster(
     as_json: Annotated[bool, typer.Option("--json", help="Print the roster document as JSON")] = False,
 ) -> None:
     """The roster of a period, read from PostgreSQL only (no worker or Temporal needed)."""
+    from app.reads import roster as roster_of
     from cli.render import print_summary
-    from domain.calendar import PeriodCalendar
-    from domain.roster import roster_document
-    from domain.state import fold, lottery_draws
 
-    events, _ = _read_stored(period)
-    state = fold(events)
-    document = roster_document(state, PeriodCalendar.from_config(state.require_config()), lottery_draws(events))
+    document = _call(lambda services: roster_of(services, period), say=_say(as_json))
     if as_json:
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
-    else:
-        if document["phase"] != "published":
-            out.print(f"[yellow]Period {period} is not published yet (phase {document['phase']}).[/yellow]")
-        print_summary(out, document)
+        _json(document)
+        _finish(0)
+    if document["phase"] != "published":
+        out.print(f"[yellow]Period {safe(period)} is not published yet (phase {document['phase']}).[/yellow]")
+    print_summary(out, document)
     _finish(0)
-
-
-# ---------------------------------------------------------------- live periods and operators
-
-
-def _on_cluster(work):
-    """Run `work(client, store, settings)` against Temporal and the database; map failures to exits."""
-    from cli.live import Refused, StartRefused
-    from cli.read_side import DatabaseUnavailable, open_read_store, report_unavailable
-    from infra.temporal_client import TemporalUnavailable, connect_temporal
-
-    settings = Settings.from_env()
-
-    async def go():
-        client = await connect_temporal(settings)
-        pool, store = await open_read_store(settings, say=None)
-        try:
-            return await work(client, store, settings)
-        finally:
-            await pool.close()
-
-    try:
-        return asyncio.run(go())
-    except TemporalUnavailable as e:
-        sys.stderr.write(f"vakt: error: {e}\n")
-        _finish(1)
-    except DatabaseUnavailable as e:
-        _finish(report_unavailable(e))
-    except Refused as e:
-        sys.stderr.write(f"vakt: refused: {e.rule}: {e.message}\n")
-        _finish(1)
-    except StartRefused as e:
-        _bad_input(str(e))
-
-
-OperatorOpt = Annotated[str, typer.Option("--operator", help="Your name, recorded with the action")]
-ReasonOpt = Annotated[str, typer.Option("--reason", help="Why, recorded with the action")]
-
-
-@app.command()
-def start(scenario: Annotated[Path, typer.Argument(help="Period definition (scenario format; scripted actions are ignored)")]) -> None:
-    """Start a live period: its workflow runs the meeting, offering and lottery on their deadlines."""
-    from cli.live import start_live_period
-
-    parsed = _load_scenario(scenario)
-    period = _on_cluster(lambda client, store, settings: start_live_period(client, store, settings, parsed))
-    out.print(f"Started period {period}. Follow it with: vakt status {period}", soft_wrap=True)
-    _finish(0)
-
-
-@app.command()
-def act(
-    period: Annotated[str, typer.Argument(help="Period id")],
-    kind: Annotated[str, typer.Argument(help="staff | wish | pick | claim")],
-    doctor: Annotated[str, typer.Argument(help="Doctor id")],
-    shift: Annotated[str, typer.Argument(help="Shift id, DATE/NAME")],
-) -> None:
-    """Submit a doctor's action: a staff entry, advance wish, meeting pick or offering claim."""
-    from cli.live import ACTIONS, submit_action
-
-    if kind not in ACTIONS:
-        _bad_input(f"kind must be one of {', '.join(ACTIONS)}, not {kind!r}")
-    result = _on_cluster(lambda client, store, settings: submit_action(client, store, period, kind, doctor, shift))
-    out.print(f"Recorded: {result.doctor} holds {result.shift} ({result.source.value}), version {result.version}.")
-    _finish(0)
-
-
-@app.command()
-def close(period: Annotated[str, typer.Argument(help="Period id")], operator: OperatorOpt, reason: ReasonOpt) -> None:
-    """Close the current phase now instead of at its deadline (recorded, R-PROC-1)."""
-    from cli.live import close_phase
-
-    result = _on_cluster(lambda client, store, settings: close_phase(client, period, operator, reason))
-    out.print(f"Closed {result.closed.value}; the period is now in phase {result.now.value}.")
-    _finish(0)
-
-
-@app.command()
-def extend(
-    period: Annotated[str, typer.Argument(help="Period id")],
-    until: Annotated[datetime, typer.Option("--until", help="New deadline, Europe/Oslo wall-clock", formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"])],
-    operator: OperatorOpt,
-    reason: ReasonOpt,
-) -> None:
-    """Move the current step's deadline later (recorded with your name and reason)."""
-    from cli.live import extend_deadline
-
-    result = _on_cluster(lambda client, store, settings: extend_deadline(client, period, until, operator, reason))
-    out.print(f"Deadline moved: phase {result.phase.value}, next deadline {result.next_deadline:%Y-%m-%d %H:%M}.")
-    _finish(0)
-
-
-@app.command()
-def cancel(period: Annotated[str, typer.Argument(help="Period id")], operator: OperatorOpt, reason: ReasonOpt) -> None:
-    """Cancel a round: nothing more is accepted and no roster is published (recorded)."""
-    from cli.live import cancel_round
-
-    _on_cluster(lambda client, store, settings: cancel_round(client, period, operator, reason))
-    out.print(f"Period {period} cancelled.")
-    _finish(0)
-
-
-@app.command()
-def restart(
-    period: Annotated[str, typer.Argument(help="Period id")],
-    apply: Annotated[bool, typer.Option("--apply", help="Carry out the plan (default: only explain it)")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the plan (and outcome) as JSON")] = False,
-) -> None:
-    """Diagnose a stuck round and show the plan; with --apply, reset it or rebuild it from stored events."""
-    from cli.restart import apply_restart, plan_restart
-    from cli.status import diagnose
-
-    async def work(client, store, settings):
-        plan = await plan_restart(await diagnose(client, store, settings, period), store, client)
-        done = await apply_restart(plan, client, store, settings) if apply else None
-        return plan, done
-
-    plan, done = _on_cluster(work)
-    if as_json:
-        sys.stdout.write(json.dumps({**plan.model_dump(mode="json"), "applied": done}, indent=1) + "\n")
-    else:
-        out.print(f"Period {period}: {plan.verdict}", soft_wrap=True)
-        out.print(plan.explanation, soft_wrap=True)
-        if done:
-            out.print(f"Applied: {done}", soft_wrap=True)
-        elif plan.action != "none":
-            out.print(f"Dry run: nothing changed. Run `vakt restart {period} --apply` to do it.", soft_wrap=True)
-    _finish(0)
-
-
-@app.command()
-def dev() -> None:
-    """Local stack for trying the engine by hand: Temporal dev server + Web UI, PostgreSQL, worker."""
-    import worker as worker_module
-
-    worker_module.main()
-    _finish(0)
-
-
-@app.command()
-def status(
-    period: Annotated[str | None, typer.Argument(help="Period id; leave out to list every round")] = None,
-    district: Annotated[str | None, typer.Option("--district", help="Only rounds of this district")] = None,
-    phase: Annotated[
-        str | None, typer.Option("--phase", help="Only rounds in this phase (meeting, offering, lottery, published, cancelled)")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON")] = False,
-) -> None:
-    """Where every allocation round stands, or one round in detail and why it is stuck.
-    Falls back to the PostgreSQL projection when no worker is running, and says so."""
-    from cli.events import BadInput
-    from cli.status import run_status
-
-    try:
-        code = run_status(
-            Settings.from_env(), period, district=district, phase=phase, as_json=as_json, console=out,
-            say=lambda m: err.print(m),
-        )
-    except BadInput as e:
-        _bad_input(str(e))
-    _finish(code)
 
 
 @app.command()
@@ -427,16 +258,229 @@ def events(
     as_json: Annotated[bool, typer.Option("--json", help="Print the page as JSON")] = False,
 ) -> None:
     """The period's stored event log, from PostgreSQL (no worker or Temporal needed), one page at a time."""
-    from cli.events import BadInput, run_events
+    from app.events import event_log
+    from cli.render_events import render_events
+
+    page = _call(
+        lambda services: event_log(
+            services, period, types=types, doctor=doctor, after_version=after_version, limit=limit
+        ),
+        say=_say(as_json),
+    )
+    if as_json:
+        _json(page)
+    else:
+        render_events(out, page)
+    _finish(0)
+
+
+@app.command()
+def status(
+    period: Annotated[str | None, typer.Argument(help="Period id; leave out to list every round")] = None,
+    district: Annotated[str | None, typer.Option("--district", help="Only rounds of this district")] = None,
+    phase: Annotated[
+        str | None, typer.Option("--phase", help="Only rounds in this phase (meeting, offering, lottery, published, cancelled)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON")] = False,
+) -> None:
+    """Where every allocation round stands, or one round in detail and why it is stuck.
+    Falls back to the PostgreSQL projection when no worker is running, and says so."""
+    from app.status import round_status
+    from cli.render_status import render_status
+
+    report = _call(lambda services: round_status(services, period, district=district, phase=phase), say=_say(as_json))
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=1) + "\n")
+    else:
+        render_status(out, report)
+    _finish(0)
+
+
+# ---------------------------------------------------------------- live periods and operators
+
+OperatorOpt = Annotated[str, typer.Option("--operator", help="Your name, recorded with the action")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why, recorded with the action")]
+
+
+@app.command()
+def start(
+    scenario: Annotated[Path, typer.Argument(help="Period definition (scenario format; scripted actions are ignored)")],
+    operator: Annotated[str, typer.Option("--operator", help="Your name, recorded as who started it")] = "",
+) -> None:
+    """Start a live period: its workflow runs the meeting, offering and lottery on their deadlines."""
+    from app.documents import read_scenario
+    from app.periods import operator_actor, start_period
+    from domain import actors
+    from domain.scenario import to_period_config
+
+    async def work(services):
+        config = to_period_config(read_scenario(scenario))
+        started_by = operator_actor(operator) if operator else actors.actor("operator", _os_user())
+        return await start_period(services, config, started_by=started_by)
+
+    period = _call(work)
+    out.print(f"Started period {safe(period)}. Follow it with: vakt status {safe(period)}", soft_wrap=True)
+    _finish(0)
+
+
+def _os_user() -> str:
+    import getpass
 
     try:
-        code = run_events(
-            Settings.from_env(), period, types=types, doctor=doctor, after_version=after_version, limit=limit,
-            as_json=as_json, console=out, say=lambda m: err.print(m),
-        )
-    except BadInput as e:
-        _bad_input(str(e))
-    _finish(code)
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in a container: still an actor on record
+        return "unknown"
+
+
+@app.command()
+def act(
+    period: Annotated[str, typer.Argument(help="Period id")],
+    kind: Annotated[str, typer.Argument(help="staff | wish | pick | claim")],
+    doctor: Annotated[str, typer.Argument(help="Doctor id")],
+    shift: Annotated[str, typer.Argument(help="Shift id, DATE/NAME")],
+    operator: Annotated[str, typer.Option("--operator", help="Your name, recorded as who entered it")] = "",
+) -> None:
+    """Enter a doctor's action for them: a staff entry, advance wish, meeting pick or offering claim.
+    Recorded with you as the actor; doctors act for themselves on the web service."""
+    from app.errors import Refused
+    from app.periods import act as submit, operator_actor
+
+    async def work(services):
+        actor = operator_actor(operator or _os_user())
+        outcome = await submit(services, period, kind, doctor, shift, actor=actor)
+        if not outcome.accepted:
+            raise Refused(outcome.rule or "?", outcome.message or "")
+        return outcome
+
+    outcome = _call(work)
+    out.print(
+        f"Recorded: {safe(outcome.doctor)} holds {safe(outcome.shift)} ({outcome.source.value}), version {outcome.version}.",
+        soft_wrap=True,
+    )
+    _finish(0)
+
+
+@app.command()
+def close(period: Annotated[str, typer.Argument(help="Period id")], operator: OperatorOpt, reason: ReasonOpt) -> None:
+    """Close the current phase now instead of at its deadline (recorded, R-PROC-1)."""
+    from app.periods import close_phase
+
+    result = _call(lambda services: close_phase(services, period, operator=operator, reason=reason))
+    out.print(f"Closed {result.closed.value}; the period is now in phase {result.now.value}.")
+    _finish(0)
+
+
+@app.command()
+def extend(
+    period: Annotated[str, typer.Argument(help="Period id")],
+    until: Annotated[datetime, typer.Option("--until", help="New deadline, Europe/Oslo wall-clock", formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"])],
+    operator: OperatorOpt,
+    reason: ReasonOpt,
+) -> None:
+    """Move the current step's deadline later (recorded with your name and reason)."""
+    from app.periods import extend_deadline
+
+    result = _call(lambda services: extend_deadline(services, period, until=until, operator=operator, reason=reason))
+    out.print(f"Deadline moved: phase {result.phase.value}, next deadline {result.next_deadline:%Y-%m-%d %H:%M}.")
+    _finish(0)
+
+
+@app.command()
+def cancel(period: Annotated[str, typer.Argument(help="Period id")], operator: OperatorOpt, reason: ReasonOpt) -> None:
+    """Cancel a round: nothing more is accepted and no roster is published (recorded)."""
+    from app.periods import cancel_round
+
+    _call(lambda services: cancel_round(services, period, operator=operator, reason=reason))
+    out.print(f"Period {safe(period)} cancelled.")
+    _finish(0)
+
+
+@app.command()
+def restart(
+    period: Annotated[str, typer.Argument(help="Period id")],
+    apply: Annotated[bool, typer.Option("--apply", help="Carry out the plan (default: only explain it)")] = False,
+    operator: Annotated[str | None, typer.Option("--operator", help="Your name (required with --apply)")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (required with --apply)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan (and outcome) as JSON")] = False,
+) -> None:
+    """Diagnose a stuck round and show the plan; with --apply, reset it or rebuild it from stored
+    events, recorded with your name and reason."""
+    from app.restart import restart_round
+
+    plan, done = _call(
+        lambda services: restart_round(services, period, apply_plan=apply, operator=operator, reason=reason)
+    )
+    if as_json:
+        _json({**plan.model_dump(mode="json"), "applied": done})
+    else:
+        out.print(f"Period {safe(plan.period)}: {safe(plan.verdict)}", soft_wrap=True)
+        out.print(safe(plan.explanation), soft_wrap=True)
+        if done:
+            out.print(f"Applied: {safe(done)}", soft_wrap=True)
+        elif plan.action != "none":
+            out.print(
+                f"Dry run: nothing changed. Run `vakt restart {safe(plan.period)} --apply --operator NAME "
+                "--reason TEXT` to do it.",
+                soft_wrap=True,
+            )
+    _finish(0)
+
+
+# ------------------------------------------------------------------------- run and deploy
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations with the migration role (a deployment step)."""
+    from app.database import migrate_database
+
+    async def work(services):
+        urls = await services.database_urls()
+        return urls, await migrate_database(urls)
+
+    urls, applied = _call(work, say=_say(False))
+    for schema, versions in applied.items():
+        text = ", ".join(f"{v:03d}" for v in versions) if versions else "up to date"
+        out.print(f"schema {schema}: {text}", highlight=False)
+    out.print(f"database {safe(urls.redacted())} is migrated.", highlight=False)
+    _finish(0)
+
+
+keys_app = typer.Typer(help="Payload encryption keys (Temporal payloads are AES-GCM encrypted).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("show")
+def keys_show() -> None:
+    """Where the payload keys come from and their ids (never the keys themselves)."""
+    ring = _call(_keyring)
+    out.print(f"payload keys from {safe(ring.source)}: {', '.join(k.id for k in ring.keys)} (newest first; "
+              f"new payloads use {ring.newest.id})", highlight=False, soft_wrap=True)
+    _finish(0)
+
+
+async def _keyring(services):
+    return services.keyring
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Add a new newest key to the key file; older keys still decrypt older histories."""
+    from app.keys import rotate_payload_key
+
+    key_id = _call(lambda services: rotate_payload_key(services))
+    out.print(f"New payload key {key_id} is now used for new payloads; restart the workers to pick it up.")
+    _finish(0)
+
+
+@app.command()
+def dev() -> None:
+    """Local stack for trying the engine by hand: Temporal dev server + Web UI + codec endpoint,
+    PostgreSQL, worker."""
+    import worker as worker_module
+
+    worker_module.main()
+    _finish(0)
 
 
 @app.command()
@@ -465,7 +509,7 @@ def main() -> None:
         if hasattr(e, "show") and hasattr(e, "exit_code"):
             e.show()
             _finish(e.exit_code)
-        raise
+        _fail(f"internal error ({type(e).__name__}); run again with VAKT_DEBUG=1 for details", 1)
     _finish(0)
 
 

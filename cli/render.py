@@ -7,6 +7,8 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
+from cli.text import safe
+
 SOURCE_LABELS = {
     "staff": "staff doctors, entered first (R-PROC-2)",
     "advance_wish": "advance wishes, valid absence (R-MEET-2)",
@@ -18,7 +20,7 @@ SOURCE_LABELS = {
 
 def print_summary(console: Console, doc: dict, *, seconds: float | None = None, doctors_shown: int = 12) -> None:
     total = len(doc["assignments"]) + len(doc["uncovered"])
-    title = f"Period {doc['period']}" + (" (simulated)" if doc.get("simulated") else "")
+    title = safe(f"Period {doc['period']}" + (" (simulated)" if doc.get("simulated") else ""))
     console.rule(f"[bold]{title}[/bold] — phase: {doc['phase']}")
 
     coverage = Table(title="Coverage by phase", show_footer=True)
@@ -47,7 +49,7 @@ def print_summary(console: Console, doc: dict, *, seconds: float | None = None, 
         for col in ("#", "shift", "pool", "tied at largest deficit", "drawn"):
             table.add_column(col)
         for d in draws[:10]:
-            table.add_row(str(d["draw"]), d["shift"], str(len(d["pool"])), str(len(d["tied"])), d["doctor"])
+            table.add_row(str(d["draw"]), safe(d["shift"]), str(len(d["pool"])), str(len(d["tied"])), safe(d["doctor"]))
         console.print(table)
 
     _print_load(console, fairness.get("doctors", {}), doctors_shown)
@@ -58,14 +60,14 @@ def print_summary(console: Console, doc: dict, *, seconds: float | None = None, 
         table.add_column("rule")
         table.add_column("why")
         for u in doc["uncovered"]:
-            table.add_row(u["shift"], u.get("rule", ""), u["reason"])
+            table.add_row(safe(u["shift"]), safe(u.get("rule", "")), safe(u["reason"]))
         console.print(table)
     else:
         console.print("[green]Every shift is covered.[/green]")
     if doc["unsafe"]:
         console.print(
             f"[red]Unsafe (R-QUAL-3): {len(doc['unsafe'])} duty shifts of not-qualified doctors lack a "
-            f"covering backup:[/red] {', '.join(doc['unsafe'])}"
+            f"covering backup:[/red] {safe(', '.join(doc['unsafe']))}"
         )
     else:
         console.print("[green]No unsafe shift: every not-qualified doctor's duty has backup (R-QUAL-3).[/green]")
@@ -76,7 +78,7 @@ def print_summary(console: Console, doc: dict, *, seconds: float | None = None, 
         for col in ("kind", "doctor", "shift", "rule", "why"):
             table.add_column(col)
         for r in rejected:
-            table.add_row(r["kind"], r["action"]["doctor"], r["action"]["shift"], r["rule"], r["message"])
+            table.add_row(*(safe(v) for v in (r["kind"], r["action"]["doctor"], r["action"]["shift"], r["rule"], r["message"])))
         console.print(table)
     if seconds is not None:
         console.print(f"Ran in {seconds:.1f} s.")
@@ -93,6 +95,6 @@ def _print_load(console: Console, doctors: dict[str, dict], shown: int) -> None:
     for doctor, row in picks:
         style = "red" if row["deviation"] < 0 else ("yellow" if row["deviation"] > 0 else "")
         table.add_row(
-            doctor, str(row["quota"]), str(row["shifts"]), f"{row['points']:g}", f"[{style}]{row['deviation']:+g}[/{style}]" if style else "0"
+            safe(doctor), str(row["quota"]), str(row["shifts"]), f"{row['points']:g}", f"[{style}]{row['deviation']:+g}[/{style}]" if style else "0"
         )
     console.print(table)

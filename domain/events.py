@@ -86,6 +86,17 @@ class RoundCancelled(_Event):
     reason: str
 
 
+class RoundRestarted(_Event):
+    """An operator put a stuck round back on track (`vakt restart --apply`): recorded like every
+    other operator action, with who, why and which remedy."""
+
+    type: Literal["RoundRestarted"] = "RoundRestarted"
+    remedy: Literal["reset", "rebuild"]
+    operator: str
+    reason: str
+    previous_run: str | None = None  # the run that was reset or replaced
+
+
 class LotteryStarted(_Event):
     """R-LOT-4: the seed every draw derives from, recorded before the first draw."""
 
@@ -129,6 +140,7 @@ DomainEvent = Annotated[
     | PhaseClosed
     | DeadlineExtended
     | RoundCancelled
+    | RoundRestarted
     | LotteryStarted
     | LotteryDrawn
     | ShiftLeftUncovered
@@ -144,11 +156,12 @@ def parse_event(data: dict) -> DomainEvent:
 
 
 class RecordedEvent(BaseModel):
-    """The envelope: identity, order and time of one event in a period's stream."""
+    """The envelope: identity, order, time and actor of one event in a period's stream."""
 
     model_config = ConfigDict(frozen=True)
 
     event_id: UUID
     version: int
     occurred_at: datetime
+    actor: str  # who acted (domain.actors): "doctor:gp01", "operator:Kari Nordmann", "system:deadline"
     event: DomainEvent

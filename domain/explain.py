@@ -99,11 +99,8 @@ def explain_doctor(
     for grant in doctor.exemptions:
         end = grant.range.end.isoformat() if grant.range.end else "further notice"
         kind = "by right (R-EX-1)" if grant.rule == "R-EX-1" else "by the clinic's decision (R-EX-2)"
-        decided = ""
-        if grant.decided_by:
-            decided = f", decided by {grant.decided_by}" + (f" on {grant.decided_at}" if grant.decided_at else "")
         who.append(
-            f"Exempt {kind} from {grant.range.start} to {end}{decided}: never drawn on those dates (R-LOT-2), "
+            f"Exempt {kind} from {grant.range.start} to {end}: never drawn on those dates (R-LOT-2), "
             "may still volunteer (R-EX-4)."
         )
     for absence in doctor.absences:

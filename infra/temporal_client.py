@@ -7,12 +7,13 @@ import asyncio
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 
 from infra.settings import Settings
 
 DEV_PORT = 7233  # the Temporal CLI's usual ports, so the Web UI is where people expect it
 DEV_UI_PORT = 8233
+DEV_CODEC_PORT = 8234  # the codec endpoint the Web UI decrypts payloads through
 
 
 class TemporalUnavailable(ConnectionError):
@@ -31,14 +32,14 @@ def configured_address(settings: Settings) -> str | None:
     return path.read_text().strip() if path.exists() else None
 
 
-async def connect_temporal(settings: Settings, *, timeout: float = 3.0) -> Client:
+async def connect_temporal(settings: Settings, data_converter: DataConverter, *, timeout: float = 3.0) -> Client:
     """A client on the configured cluster; TemporalUnavailable when none answers."""
     address = configured_address(settings)
     if address is None:
         raise TemporalUnavailable("no TEMPORAL_ADDRESS set and no embedded dev server running (start `vakt dev`)")
     try:
         return await asyncio.wait_for(
-            Client.connect(address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter),
+            Client.connect(address, namespace=settings.temporal_namespace, data_converter=data_converter),
             timeout,
         )
     except Exception as e:  # connection refused, DNS, TLS, timeout: all mean "not reachable now"

@@ -1,34 +1,90 @@
 """Inputs and results of `AllocationPeriodWorkflow`'s run, updates and queries.
 
-Pure pydantic, safe to import in the workflow sandbox and in clients alike.
+Pure pydantic, safe to import in the workflow sandbox and in clients alike. Every payload is
+encrypted on the wire (infra.codec); sizes are bounded (app/limits.py) so none nears
+Temporal's 2 MB payload limit.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from domain.events import RecordedEvent, Source
 from domain.model import PeriodConfig, Phase
+from domain.rules import ActionKind
 from domain.state import PeriodState
 
 # Temporal refuses a run's 2,001st update; continue-as-new well before (architecture.md).
 DEFAULT_MAX_UPDATES_PER_RUN = 1800
+# One update carries at most this many doctors' actions (the front door batches them).
+MAX_ACTIONS_PER_UPDATE = 200
+# Outcomes of this many recent requests are remembered, across continue-as-new, so a request
+# retried after a lost answer is answered again instead of decided twice.
+REMEMBERED_OUTCOMES = 2000
+
+ID = Field(min_length=1, max_length=64)
+TEXT = Field(min_length=1, max_length=500)
+
+
+class ActionRequest(BaseModel):
+    """One doctor's action on one shift, as the front door sends it."""
+
+    request_id: str = Field(min_length=1, max_length=64)  # the caller's idempotency key
+    kind: ActionKind
+    doctor: str = ID
+    shift: str = Field(min_length=1, max_length=80)
+    actor: str = Field(min_length=3, max_length=120)  # domain.actors
+
+
+class ActionOutcome(BaseModel):
+    """A definite answer: accepted with the version that recorded it, or refused with its rule."""
+
+    request_id: str
+    accepted: bool
+    shift: str
+    doctor: str
+    source: Source | None = None
+    version: int | None = None
+    rule: str | None = None
+    message: str | None = None
+
+
+class SubmitActionsInput(BaseModel):
+    actions: list[ActionRequest] = Field(min_length=1, max_length=MAX_ACTIONS_PER_UPDATE)
+
+
+class SubmitActionsResult(BaseModel):
+    outcomes: list[ActionOutcome]  # one per action, in the order sent
+
+
+class RestartNote(BaseModel):
+    """Who restarted a round, why, and how (recorded as RoundRestarted)."""
+
+    remedy: Literal["reset", "rebuild"]
+    operator: str = Field(min_length=1, max_length=100)
+    reason: str = TEXT
+    previous_run: str | None = None
 
 
 class CarriedState(BaseModel):
-    """All of the workflow's state, carried across continue-as-new in one structure."""
+    """All of the workflow's state, carried across continue-as-new in one structure.
+
+    `state.config` travels as None: the config is in `PeriodInput.config` once, not twice.
+    """
 
     state: PeriodState
     pending: list[RecordedEvent] = []  # recorded but not yet in PostgreSQL
     stored_version: int = 0  # last version confirmed stored
+    outcomes: dict[str, ActionOutcome] = {}  # recent answers by request id (oldest first)
     updates_before: int = 0  # updates handled by earlier runs (for status only)
     runs_before: int = 0  # how many runs continued-as-new into this one
 
 
 class PeriodInput(BaseModel):
-    config: PeriodConfig
+    config: PeriodConfig  # minimised (domain.minimise): no contact data, ranges within the period
     simulated: bool = False
     # Simulated runs replay a scenario whose dates may lie in the past: the period's clock is
     # the server's clock plus this fixed offset (0 for a live period). Fixed at start, so
@@ -38,47 +94,36 @@ class PeriodInput(BaseModel):
     # True when the server has VaktPeriod/VaktDistrict/VaktPhase registered (workflows.search).
     search_attributes: bool = False
     carried: CarriedState | None = None
+    restart: RestartNote | None = None  # set by `vakt restart --apply` when it rebuilds the round
+    started_by: str = "system:period"  # who started the period (domain.actors)
 
 
 class ExtendDeadlineInput(BaseModel):
     until: datetime  # naive = Europe/Oslo wall-clock
-    operator: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    operator: str = Field(min_length=1, max_length=100)
+    reason: str = TEXT
 
 
 class CancelRoundInput(BaseModel):
-    operator: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    operator: str = Field(min_length=1, max_length=100)
+    reason: str = TEXT
+
+
+class ClosePhaseInput(BaseModel):
+    operator: str = Field(min_length=1, max_length=100)
+    reason: str = TEXT
+
+
+class ClosePhaseResult(BaseModel):
+    closed: Phase
+    now: Phase
+    version: int
 
 
 class OperatorActionResult(BaseModel):
     phase: Phase
     version: int
     next_deadline: datetime | None
-
-
-class ActionInput(BaseModel):
-    """A doctor's action on one shift: a staff entry, advance wish, meeting pick or claim."""
-
-    doctor: str
-    shift: str
-
-
-class ActionResult(BaseModel):
-    shift: str
-    doctor: str
-    source: Source
-    version: int  # the period version that recorded it
-
-
-class ClosePhaseInput(BaseModel):
-    operator: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
-
-
-class ClosePhaseResult(BaseModel):
-    closed: Phase
-    now: Phase
 
 
 class PhaseView(BaseModel):
@@ -103,7 +148,7 @@ class CoverageView(BaseModel):
 
 
 class DoctorProgressInput(BaseModel):
-    doctor: str
+    doctor: str = ID
 
 
 class DoctorProgress(BaseModel):
@@ -125,3 +170,4 @@ class PeriodResult(BaseModel):
     unsafe: int
     runs: int  # 1 + the times the period continued-as-new
     updates: int
+

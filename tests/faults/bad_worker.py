@@ -31,11 +31,10 @@ class ChangedAllocationPeriodWorkflow(AllocationPeriodWorkflow):
 
 
 def create_bad_worker(client, store, task_queue: str) -> Worker:
-    """`worker.create_worker` itself, with the changed class in place of the real one."""
-    import worker
+    """`create_worker` itself, with the changed class in place of the real one."""
+    from app.bootstrap import create_worker
 
-    worker.AllocationPeriodWorkflow = ChangedAllocationPeriodWorkflow  # only in this process
-    return worker.create_worker(client, store, task_queue)
+    return create_worker(client, store, task_queue, workflow_class=ChangedAllocationPeriodWorkflow)
 
 
 async def serve() -> None:

@@ -1,6 +1,6 @@
 """`vakt restart PERIOD [--apply]`: put a stuck round back on track.
 
-Two remedies, chosen from the diagnosis (`cli.status.diagnose`):
+Two remedies, chosen from the diagnosis (`app.status.diagnose`):
 - **reset** — the workflow task fails for a reason the fixed code no longer has (a bug, a
   crash): reset the run to its last good workflow task so the fixed code continues from there;
 - **rebuild** — the history itself is the problem (it no longer replays: non-determinism), or
@@ -8,7 +8,8 @@ Two remedies, chosen from the diagnosis (`cli.status.diagnose`):
   same workflow id whose state is the fold of the events stored in PostgreSQL. It continues at
   the stored phase with the remaining deadlines; versions continue from the last stored one.
 A dry run (the default) only explains. Applying twice is safe: the second run finds the round
-healthy and does nothing.
+healthy and does nothing. An applied restart is recorded in the period's log as `RoundRestarted`
+with the operator, the reason and the remedy, like every other operator action.
 """
 
 from __future__ import annotations
@@ -24,18 +25,32 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
 from activities.store import EventStore
+from app.bootstrap import Services
+from app.errors import BadInput
+from app.status import diagnose
+from app.updates import send_update
+from app.validate import free_text, period_id, person_name
+from domain import actors
 from domain.calendar import PeriodCalendar
 from domain.events import RecordedEvent, parse_event
-from domain.model import OSLO_TZ, Phase
-from domain.process import cancel_round, close_phase, decide_action, extend_deadline, next_deadline, open_meeting
-from domain.rules import ActionKind, RuleViolation
+from domain.model import OSLO_TZ
+from domain.process import cancel_round, decide_action, extend_deadline, next_deadline, steps_due
+from domain.rules import RuleViolation
 from domain.state import PeriodState, apply, fold
 from infra.settings import Settings
-from workflows.messages import ActionInput, CancelRoundInput, CarriedState, ExtendDeadlineInput, PeriodInput
+from workflows.messages import (
+    CancelRoundInput,
+    CarriedState,
+    ExtendDeadlineInput,
+    PeriodInput,
+    RestartNote,
+    SubmitActionsInput,
+    SubmitActionsResult,
+)
 from workflows.period import AllocationPeriodWorkflow
 
 Action = Literal["none", "reset", "rebuild"]
@@ -65,20 +80,22 @@ def _first_line(failure: dict) -> str:
     return (lines[0] if lines else failure.get("cause", "?"))[:120]
 
 
-async def _replays_with_deployed_code(handle) -> bool | None:
+async def _replays_with_deployed_code(handle, converter: DataConverter) -> bool | None:
     """Whether this process's workflow code replays the run's history (None: could not tell)."""
     if handle is None:
         return None
     try:
         history = await handle.fetch_history()
-        replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=pydantic_data_converter)
+        replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=converter)
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     except Exception:  # noqa: BLE001 - a diagnosis aid; the caller falls back to the failure cause
         return None
     return result.replay_failure is None
 
 
-async def plan_restart(diagnosis, store: EventStore, client: Client | None = None) -> RestartPlan:
+async def plan_restart(
+    diagnosis, store: EventStore, client: Client | None = None, converter: DataConverter | None = None
+) -> RestartPlan:
     period = diagnosis.period
     handle = client.get_workflow_handle(period, run_id=diagnosis.run_id) if client and diagnosis.run_id else None
     events = await store.read_stream(period)
@@ -106,7 +123,11 @@ async def plan_restart(diagnosis, store: EventStore, client: Client | None = Non
     failure = failure.model_dump() if hasattr(failure, "model_dump") else failure
     if status == "RUNNING" and not diagnosis.stuck:
         return RestartPlan(**base, action="none", explanation=f"The round is {diagnosis.verdict}; nothing to do.")
-    replays = await _replays_with_deployed_code(handle) if status == "RUNNING" and failure else None
+    replays = (
+        await _replays_with_deployed_code(handle, converter or client.data_converter)
+        if status == "RUNNING" and failure and client
+        else None
+    )
     if status == "RUNNING" and failure and replays and diagnosis.last_good_workflow_task_event_id:
         return RestartPlan(
             **base,
@@ -150,8 +171,11 @@ async def plan_restart(diagnosis, store: EventStore, client: Client | None = Non
     )
 
 
-async def apply_restart(plan: RestartPlan, client: Client, store: EventStore, settings: Settings) -> str:
-    """Carry out the plan; returns what was done, in one sentence."""
+async def apply_restart(
+    plan: RestartPlan, client: Client, store: EventStore, settings: Settings, *, operator: str, reason: str
+) -> str:
+    """Carry out the plan; returns what was done, in one sentence. The restart is recorded in
+    the period's log (RoundRestarted) with the operator and reason."""
     if plan.action == "none":
         return "Nothing done."
     handle = client.get_workflow_handle(plan.period)
@@ -166,6 +190,8 @@ async def apply_restart(plan: RestartPlan, client: Client, store: EventStore, se
                 request_id=f"vakt-restart-{plan.run_id}-{plan.reset_to_event}",
             )
         )
+        note = RestartNote(remedy="reset", operator=operator, reason=reason, previous_run=plan.run_id)
+        await send_update(client, plan.period, AllocationPeriodWorkflow.record_restart, note)
         return f"Reset run {plan.run_id} to event {plan.reset_to_event}; the new run is {response.run_id}."
     if plan.run_id:
         description = await handle.describe()
@@ -179,7 +205,7 @@ async def apply_restart(plan: RestartPlan, client: Client, store: EventStore, se
     lost: list[str] = []
     if plan.run_id:
         state, recovered, lost = await recover_unstored_actions(
-            client.get_workflow_handle(plan.period, run_id=plan.run_id), state
+            client.get_workflow_handle(plan.period, run_id=plan.run_id), state, client.data_converter
         )
     config = state.require_config()
     new = await client.start_workflow(
@@ -189,6 +215,7 @@ async def apply_restart(plan: RestartPlan, client: Client, store: EventStore, se
             simulated=state.simulated,
             search_attributes=True,
             carried=CarriedState(state=state, pending=recovered, stored_version=events[-1].version),
+            restart=RestartNote(remedy="rebuild", operator=operator, reason=reason, previous_run=plan.run_id),
         ),
         id=plan.period,
         task_queue=settings.temporal_task_queue,
@@ -204,22 +231,16 @@ async def apply_restart(plan: RestartPlan, client: Client, store: EventStore, se
     return done
 
 
-ACTION_UPDATES = {
-    "enter_staff_shift": ActionKind.STAFF_ENTRY,
-    "submit_advance_wish": ActionKind.ADVANCE_WISH,
-    "make_meeting_pick": ActionKind.MEETING_PICK,
-    "claim_offered_shift": ActionKind.OFFERING_CLAIM,
-}
-
-
-async def recover_unstored_actions(handle, state: PeriodState) -> tuple[PeriodState, list[RecordedEvent], list[str]]:
+async def recover_unstored_actions(
+    handle, state: PeriodState, converter: DataConverter
+) -> tuple[PeriodState, list[RecordedEvent], list[str]]:
     """Re-decide, on the rebuilt state, every action the old run accepted but never stored.
 
-    The history holds each accepted update's input and its result's version. Replayed in version
-    order with the deadline steps that had passed by then, the pure domain decisions give the
-    same events again; one that does not reproduce its version is reported, never guessed.
+    The history holds each completed update's input and result: for `submit_actions` the
+    requests and, per request, the version that recorded it. Replayed in version order with the
+    deadline steps that had passed by then, the pure domain decisions give the same events
+    again; one that does not reproduce its version is reported, never guessed.
     """
-    converter = pydantic_data_converter.payload_converter
     accepted: dict[str, tuple[str, object, datetime]] = {}
     done: list[tuple[int, str, object, datetime]] = []
     async for e in handle.fetch_history_events():
@@ -231,46 +252,65 @@ async def recover_unstored_actions(handle, state: PeriodState) -> tuple[PeriodSt
             if not attrs.outcome.HasField("success") or attrs.meta.update_id not in accepted:
                 continue
             name, args, at = accepted[attrs.meta.update_id]
-            if name not in ACTION_UPDATES and name not in ("extend_deadline", "cancel_round"):
-                continue
-            [result] = converter.from_payloads(attrs.outcome.success.payloads, [dict])
-            if result.get("version", 0) > state.version:
-                done.append((result["version"], name, args, at))
+            if name == "submit_actions":
+                [inp] = await converter.decode(args.payloads, [SubmitActionsInput])
+                [result] = await converter.decode(attrs.outcome.success.payloads, [SubmitActionsResult])
+                by_id = {r.request_id: r for r in inp.actions}
+                for outcome in result.outcomes:
+                    if outcome.accepted and outcome.version and outcome.version > state.version:
+                        done.append((outcome.version, name, by_id[outcome.request_id], at))
+            elif name in ("extend_deadline", "cancel_round"):
+                [result] = await converter.decode(attrs.outcome.success.payloads, [dict])
+                if result.get("version", 0) > state.version:
+                    done.append((result["version"], name, args, at))
     calendar = PeriodCalendar.from_config(state.require_config())
     recovered: list[RecordedEvent] = []
     lost: list[str] = []
-    for version, name, args, at in sorted(done, key=lambda item: item[0]):
+    for version, name, item, at in sorted(done, key=lambda entry: entry[0]):
         now = at.astimezone(OSLO_TZ)
-        state, steps = _deadline_steps_until(state, calendar, now)
-        recovered.extend(RecordedEvent(event_id=uuid4(), version=v, occurred_at=now, event=ev) for v, ev in steps)
-        if name in ACTION_UPDATES:
-            [action] = converter.from_payloads(args.payloads, [ActionInput])
-            decision = decide_action(state, calendar, ACTION_UPDATES[name], action.doctor, action.shift, now)
-            label = f"{action.doctor} {name.replace('_', ' ')} {action.shift}"
+        before = state.version
+        state, steps = steps_due(state, calendar, now)
+        recovered.extend(
+            RecordedEvent(event_id=uuid4(), version=before + i, occurred_at=now, actor=actors.DEADLINE, event=ev)
+            for i, ev in enumerate(steps, 1)
+        )
+        if name == "submit_actions":
+            decision = decide_action(state, calendar, item.kind, item.doctor, item.shift, now)
+            label, actor = f"{item.doctor} {item.kind} {item.shift}", item.actor
         elif name == "extend_deadline":
-            [request] = converter.from_payloads(args.payloads, [ExtendDeadlineInput])
+            [request] = await converter.decode(item.payloads, [ExtendDeadlineInput])
             until = request.until if request.until.tzinfo else request.until.replace(tzinfo=OSLO_TZ)
             decision = extend_deadline(state, until, request.operator, request.reason, now)
-            label = f"deadline extension by {request.operator}"
+            label, actor = f"deadline extension by {request.operator}", actors.operator(request.operator)
         else:
-            [request] = converter.from_payloads(args.payloads, [CancelRoundInput])
+            [request] = await converter.decode(item.payloads, [CancelRoundInput])
             decision = cancel_round(state, request.operator, request.reason)
-            label = f"cancellation by {request.operator}"
+            label, actor = f"cancellation by {request.operator}", actors.operator(request.operator)
         if isinstance(decision, RuleViolation) or state.version + 1 != version:
             lost.append(label)
             continue
         state = apply(state, decision)
-        recovered.append(RecordedEvent(event_id=uuid4(), version=state.version, occurred_at=now, event=decision))
+        recovered.append(
+            RecordedEvent(event_id=uuid4(), version=state.version, occurred_at=now, actor=actor, event=decision)
+        )
     return state, recovered, lost
 
 
-def _deadline_steps_until(state: PeriodState, calendar: PeriodCalendar, now: datetime):
-    """The meeting openings and phase closes whose deadlines had passed by `now` (not the lottery)."""
-    steps = []
-    while True:
-        step, deadline = next_deadline(state)
-        if deadline is None or deadline > now or state.phase is Phase.OFFERING and step == "offering_closes":
-            return state, steps
-        event = open_meeting(state, calendar) if step == "meeting_at" else close_phase(state)
-        state = apply(state, event)
-        steps.append((state.version, event))
+async def restart_round(
+    services: Services, period: str, *, apply_plan: bool, operator: str | None = None, reason: str | None = None
+) -> tuple[RestartPlan, str | None]:
+    """The use case: diagnose, plan, and (with `apply_plan`) carry out the plan on record."""
+    period = period_id(period)
+    if apply_plan:
+        if operator is None or reason is None:
+            raise BadInput("--operator and --reason: required with --apply (the restart is recorded)")
+        operator, reason = person_name(operator), free_text(reason, "--reason")
+    client = await services.temporal()
+    live = await services.database()
+    stores = [live.store, (await services.simulation_database()).store]
+    diagnosis = await diagnose(client, stores, services.settings, period)
+    plan = await plan_restart(diagnosis, live.store, client, services.data_converter)
+    done = None
+    if apply_plan:
+        done = await apply_restart(plan, client, live.store, services.settings, operator=operator, reason=reason)
+    return plan, done

@@ -1,0 +1,158 @@
+"""The database as the use cases see it: which URL for which role, migrations at deployment,
+and a pool on the live or the simulation schema.
+
+Roles:
+- the **application's role** (DATABASE_URL) reads and appends; it cannot update or delete a
+  live event, nor disable the triggers that forbid it (activities/db.py);
+- the **migration role** (VAKT_MIGRATION_DATABASE_URL, else DATABASE_URL's) owns the tables.
+  `vakt migrate` and the worker at start use it; read commands never migrate.
+The embedded default (no DATABASE_URL) creates both roles — `vakt_owner` and `vakt_app` — and
+a database `vakt` in its private server, and migrates it as `vakt_owner` when its schema is
+behind: that is the embedded default's deployment step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import asyncpg
+
+from activities.db import LIVE_SCHEMA, SIMULATION_SCHEMA, SchemaOutdated, check_schema, create_pool, migrate
+from activities.projections import RosterProjection
+from activities.rejections import RejectionLog
+from activities.store import EventStore
+from app.errors import Unavailable
+from infra.settings import Settings, redact_url
+
+EMBEDDED_DATABASE = "vakt"
+EMBEDDED_OWNER = "vakt_owner"
+EMBEDDED_APP_ROLE = "vakt_app"
+
+Say = Callable[[str], None]
+
+_UNREACHABLE = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InvalidAuthorizationSpecificationError,
+    asyncpg.InvalidCatalogNameError,
+    asyncpg.InvalidPasswordError,
+)
+
+
+@dataclass(frozen=True)
+class DatabaseUrls:
+    app: str  # the application's role
+    migration: str  # the tables' owner
+    app_role: str | None  # the role to grant to after migrating (None: the same role)
+    embedded: bool
+
+    def redacted(self) -> str:
+        return "embedded" if self.embedded else redact_url(self.app)
+
+
+def with_user(url: str, user: str, database: str) -> str:
+    """The same server (the embedded URL keeps its socket dir in ?host=) as another role/database."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    query = urlencode(parse_qsl(parts.query))
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}", path=f"/{database}", query=query))
+
+
+def _role_of(url: str) -> str | None:
+    return urlsplit(url).username or None
+
+
+async def _prepare_embedded(superuser_url: str) -> None:
+    """Create the embedded server's roles and database once (idempotent)."""
+    conn = await asyncpg.connect(superuser_url)
+    try:
+        for role in (EMBEDDED_OWNER, EMBEDDED_APP_ROLE):
+            if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
+                await conn.execute(f'CREATE ROLE "{role}" LOGIN')
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", EMBEDDED_DATABASE):
+            await conn.execute(f'CREATE DATABASE "{EMBEDDED_DATABASE}" OWNER "{EMBEDDED_OWNER}"')
+    finally:
+        await conn.close()
+
+
+async def resolve_urls(settings: Settings, say: Say | None = None) -> DatabaseUrls:
+    if settings.database_url:
+        migration = settings.migration_database_url or settings.database_url
+        app_role = settings.app_role
+        if app_role is None and migration != settings.database_url:
+            app_role = _role_of(settings.database_url)
+        return DatabaseUrls(settings.database_url, migration, app_role, embedded=False)
+    from infra.embedded import embedded_postgres_url
+
+    if say:
+        say(f"DATABASE_URL not set: using the embedded PostgreSQL in {settings.data_dir / 'pg'}")
+    try:
+        superuser = await asyncio.to_thread(embedded_postgres_url, settings.data_dir)
+        await _prepare_embedded(superuser)
+    except _UNREACHABLE as e:
+        raise Unavailable(f"the embedded PostgreSQL did not start ({type(e).__name__})") from None
+    return DatabaseUrls(
+        app=with_user(superuser, EMBEDDED_APP_ROLE, EMBEDDED_DATABASE),
+        migration=with_user(superuser, EMBEDDED_OWNER, EMBEDDED_DATABASE),
+        app_role=EMBEDDED_APP_ROLE,
+        embedded=True,
+    )
+
+
+async def migrate_database(urls: DatabaseUrls) -> dict[str, list[int]]:
+    """Apply pending migrations with the migration role and grant the application's role."""
+    try:
+        pool = await create_pool(urls.migration, min_size=1, max_size=1)
+    except _UNREACHABLE as e:
+        raise Unavailable(f"PostgreSQL at {redact_url(urls.migration)} is not reachable ({type(e).__name__})") from None
+    try:
+        return await migrate(pool, app_role=urls.app_role)
+    finally:
+        await pool.close()
+
+
+@dataclass
+class Database:
+    """A pool on one schema, with the event store and the refusal log over it."""
+
+    pool: asyncpg.Pool
+    store: EventStore
+    rejections: RejectionLog
+    urls: DatabaseUrls
+
+    async def aclose(self) -> None:
+        await self.pool.close()
+
+
+async def open_database(
+    settings: Settings, *, simulation: bool = False, say: Say | None = None, urls: DatabaseUrls | None = None,
+    max_size: int = 10,
+) -> Database:
+    """The application's pool on the live (or simulation) schema; Unavailable when PostgreSQL
+    does not answer or its schema is behind this code (run `vakt migrate`)."""
+    urls = urls or await resolve_urls(settings, say)
+    schema = SIMULATION_SCHEMA if simulation else LIVE_SCHEMA
+    try:
+        pool = await create_pool(urls.app, schema=schema, max_size=max_size)
+    except _UNREACHABLE as e:
+        raise Unavailable(f"PostgreSQL at {urls.redacted()} is not reachable ({type(e).__name__})") from None
+    try:
+        try:
+            await check_schema(pool)
+        except SchemaOutdated:
+            if not urls.embedded:
+                raise
+            await migrate_database(urls)  # the embedded default deploys itself
+    except SchemaOutdated as e:
+        await pool.close()
+        raise Unavailable(str(e)) from None
+    except BaseException:
+        await pool.close()
+        raise
+    store = EventStore(pool, projectors=[RosterProjection()], kind="simulation" if simulation else "live")
+    return Database(pool=pool, store=store, rejections=RejectionLog(pool), urls=urls)

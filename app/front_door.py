@@ -1,0 +1,114 @@
+"""The front door for doctors' actions: every action gets a definite answer, none is dropped.
+
+Temporal refuses more than 10 updates in flight on one workflow (`RESOURCE_EXHAUSTED`), so a
+burst — 70 doctors claiming the moment the offering opens — must not become 70 updates. Each
+period has a lane: actions queue in arrival order, and one update at a time carries everything
+queued so far (up to `MAX_ACTIONS_PER_UPDATE`). The workflow decides them in that order, so the
+first valid claim wins (R-PROC-3) and no shift ever has two holders. While an update is in
+flight the next batch gathers, so the busier the period, the larger the batches: throughput
+grows with the burst instead of collapsing under it.
+
+Passing errors are retried by `app.updates.send_update` with the same update id, and every
+action carries a request id the workflow remembers, so a batch sent twice is decided once.
+A whole batch refused by the workflow's validator (the round is over, the lottery is being
+drawn) gives each action that refusal. What reaches the caller is an `ActionOutcome` per
+action, or `WorkflowGone` / `Unavailable` for all of them — never a raw Temporal error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Sequence
+
+from temporalio.client import Client
+
+from app.errors import Refused
+from app.updates import send_update
+from workflows.messages import MAX_ACTIONS_PER_UPDATE, ActionOutcome, ActionRequest, SubmitActionsInput
+from workflows.period import AllocationPeriodWorkflow
+
+log = logging.getLogger(__name__)
+
+
+class _Lane:
+    """One period's queue and its single sender (one update in flight per period and process)."""
+
+    def __init__(self, client: Client, period: str, batch_size: int) -> None:
+        self.client, self.period, self.batch_size = client, period, batch_size
+        self.queue: deque[tuple[ActionRequest, asyncio.Future[ActionOutcome]]] = deque()
+        self.wakeup = asyncio.Event()
+        self.task = asyncio.create_task(self._send_forever(), name=f"front-door:{period}")
+
+    def enqueue(self, requests: Sequence[ActionRequest]) -> list[asyncio.Future[ActionOutcome]]:
+        loop = asyncio.get_running_loop()
+        futures = []
+        for request in requests:
+            future: asyncio.Future[ActionOutcome] = loop.create_future()
+            self.queue.append((request, future))
+            futures.append(future)
+        self.wakeup.set()
+        return futures
+
+    async def _send_forever(self) -> None:
+        while True:
+            await self.wakeup.wait()
+            self.wakeup.clear()
+            while self.queue:
+                batch = [self.queue.popleft() for _ in range(min(self.batch_size, len(self.queue)))]
+                await self._send(batch)
+
+    async def _send(self, batch: list[tuple[ActionRequest, asyncio.Future[ActionOutcome]]]) -> None:
+        requests = [request for request, _ in batch]
+        try:
+            result = await send_update(
+                self.client, self.period, AllocationPeriodWorkflow.submit_actions, SubmitActionsInput(actions=requests)
+            )
+            outcomes = result.outcomes
+        except Refused as refusal:  # the whole batch: the round is over, the lottery is drawn …
+            outcomes = [
+                ActionOutcome(
+                    request_id=r.request_id, accepted=False, shift=r.shift, doctor=r.doctor,
+                    rule=refusal.rule, message=refusal.reason,
+                )
+                for r in requests
+            ]
+        except BaseException as e:  # WorkflowGone, Unavailable, cancellation: every caller hears it
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(e)
+            if isinstance(e, asyncio.CancelledError):
+                raise
+            return
+        by_id = {o.request_id: o for o in outcomes}
+        for request, future in batch:
+            if not future.done():
+                future.set_result(by_id[request.request_id])
+
+
+class FrontDoor:
+    def __init__(self, client: Client, *, batch_size: int = MAX_ACTIONS_PER_UPDATE) -> None:
+        self.client = client
+        self.batch_size = batch_size
+        self._lanes: dict[str, _Lane] = {}
+
+    async def submit(self, period: str, requests: Sequence[ActionRequest]) -> list[ActionOutcome]:
+        """Queue the actions (in this order, behind any already queued for the period) and wait
+        for each one's answer."""
+        if not requests:
+            return []
+        lane = self._lanes.get(period)
+        if lane is None or lane.task.done():
+            lane = self._lanes[period] = _Lane(self.client, period, self.batch_size)
+        answers = await asyncio.gather(*lane.enqueue(requests), return_exceptions=True)
+        for answer in answers:
+            if isinstance(answer, BaseException):
+                raise answer
+        return list(answers)
+
+    async def aclose(self) -> None:
+        for lane in self._lanes.values():
+            lane.task.cancel()
+        await asyncio.gather(*(lane.task for lane in self._lanes.values()), return_exceptions=True)
+        self._lanes.clear()

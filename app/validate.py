@@ -1,0 +1,64 @@
+"""Checks of what people type, shared by every entry point. A bad value raises `BadInput`
+naming the field and the problem — never echoing the value, which may be huge, personal, or
+full of terminal escape codes (domain/limits.py has the limits)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+
+from app.errors import BadInput
+from domain.limits import MAX_ID_LENGTH, MAX_NAME_LENGTH, MAX_SHIFT_ID_LENGTH, MAX_TEXT_LENGTH
+from domain.model import OSLO_TZ
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")
+_SHIFT = re.compile(r"\d{4}-\d{2}-\d{2}/[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def _identifier(value: str, field: str, pattern: re.Pattern[str], limit: int, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise BadInput(f"{field}: missing")
+    if len(value) > limit:
+        raise BadInput(f"{field}: longer than {limit} characters")
+    if not pattern.fullmatch(value):
+        raise BadInput(f"{field}: not {what}")
+    return value
+
+
+def period_id(value: str, field: str = "PERIOD") -> str:
+    return _identifier(value, field, _ID, MAX_ID_LENGTH, "an id (letters, digits and _ . : - only)")
+
+
+def doctor_id(value: str, field: str = "DOCTOR") -> str:
+    return _identifier(value, field, _ID, MAX_ID_LENGTH, "a doctor id (letters, digits and _ . : - only)")
+
+
+def shift_id(value: str, field: str = "SHIFT") -> str:
+    return _identifier(value, field, _SHIFT, MAX_SHIFT_ID_LENGTH, "a shift id (DATE/NAME, e.g. 2027-01-05/evening)")
+
+
+def _no_control(value: str, field: str) -> None:
+    # Terminal escapes and other control characters would reach every screen that prints the
+    # text; markup such as "[bold]" is fine: it is always shown literally.
+    if any(unicodedata.category(c) in ("Cc", "Cf") and c not in "\t" for c in value):
+        raise BadInput(f"{field}: contains control characters (such as terminal escape codes)")
+
+
+def free_text(value: str, field: str, limit: int = MAX_TEXT_LENGTH) -> str:
+    """A reason or note: 1..limit characters, no control characters; kept as typed."""
+    if not isinstance(value, str) or not value.strip():
+        raise BadInput(f"{field}: missing")
+    if len(value) > limit:
+        raise BadInput(f"{field}: longer than {limit} characters")
+    _no_control(value, field)
+    return value.strip()
+
+
+def person_name(value: str, field: str = "--operator") -> str:
+    return free_text(value, field, min(MAX_NAME_LENGTH, 100))
+
+
+def oslo_time(value: datetime) -> datetime:
+    """A wall-clock time without an offset is Europe/Oslo (R-TIME-1)."""
+    return value.replace(tzinfo=OSLO_TZ) if value.tzinfo is None else value.astimezone(OSLO_TZ)
