@@ -117,8 +117,14 @@ def repeatable_seed(scenario: Scenario) -> int:
 
 
 async def run_simulation(
-    services: Services, scenario: Scenario, progress: Progress | None = None, max_updates_per_run: int | None = None
+    services: Services,
+    scenario: Scenario,
+    progress: Progress | None = None,
+    max_updates_per_run: int | None = None,
+    batch_size: int | None = None,
 ) -> SimulationOutcome:
+    """`batch_size` caps the actions per update (default: the front door's maximum); the tests
+    use 1 to drive many updates through continue-as-new."""
     config = to_period_config(scenario)
     if config.lottery_seed is None:
         config = config.model_copy(update={"lottery_seed": repeatable_seed(scenario)})
@@ -130,7 +136,7 @@ async def run_simulation(
     await db.rejections.replace(period_id, [])
     env = await start_time_skipping_env(services.data_converter)
     async with env, create_worker(env.client, db.store, TASK_QUEUE, fail_fast=True):
-        door = FrontDoor(env.client)
+        door = FrontDoor(env.client, **({"batch_size": batch_size} if batch_size else {}))
         try:
             # Anchor the period's clock an hour before wishes are due, whatever today's date is.
             server_now = await env.get_current_time()

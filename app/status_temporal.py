@@ -38,6 +38,15 @@ def first_line(message: str, limit: int = 200) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+async def failure_text(client: Any, failure: Any) -> str:
+    """A failure's message, decrypted: with encrypted payloads the server only holds
+    "Encoded failure", and the real message travels in the failure's encoded attributes."""
+    try:
+        return str(await client.data_converter.decode_failure(failure))
+    except Exception:  # noqa: BLE001 - an undecodable failure still gets reported
+        return failure.message
+
+
 def _utc(ts: Any) -> datetime:
     return ts.ToDatetime(tzinfo=timezone.utc)
 
@@ -73,7 +82,7 @@ class PollerCache:
         return await self._known[task_queue] > 0
 
 
-async def _read_history(handle: Any, d: PeriodDiagnosis) -> None:
+async def _read_history(client: Any, handle: Any, d: PeriodDiagnosis) -> None:
     """Count workflow task failures; find the current failing streak and the task before it."""
     from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 
@@ -90,7 +99,7 @@ async def _read_history(handle: Any, d: PeriodDiagnosis) -> None:
             d.workflow_task_failures += 1
             d.last_workflow_task_failure = WorkflowTaskFailure(
                 cause=_enum_name(WorkflowTaskFailedCause, attrs.cause, "WORKFLOW_TASK_FAILED_CAUSE_"),
-                message=attrs.failure.message if attrs.HasField("failure") else "",
+                message=await failure_text(client, attrs.failure) if attrs.HasField("failure") else "",
                 event_id=event.event_id,
                 time=_oslo(_utc(event.event_time)),
             )
@@ -129,7 +138,7 @@ async def temporal_facts(client: Any, d: PeriodDiagnosis, pollers: PollerCache, 
             activity_type=a.activity_type.name,
             state=_enum_name(PendingActivityState, a.state, "PENDING_ACTIVITY_STATE_"),
             attempt=a.attempt,
-            last_failure=first_line(a.last_failure.message) if a.HasField("last_failure") else None,
+            last_failure=first_line(await failure_text(client, a.last_failure)) if a.HasField("last_failure") else None,
             next_attempt_at=_oslo(_utc(a.next_attempt_schedule_time)) if a.HasField("next_attempt_schedule_time") else None,
         )
         for a in raw.pending_activities
@@ -138,7 +147,7 @@ async def temporal_facts(client: Any, d: PeriodDiagnosis, pollers: PollerCache, 
         d.workflow_task_attempt = raw.pending_workflow_task.attempt
     run = client.get_workflow_handle(d.period, run_id=desc.run_id)
     if detail or (d.workflow_task_attempt or 0) > 1:
-        await _read_history(run, d)
+        await _read_history(client, run, d)
     if d.status != "RUNNING":
         return None, None
     d.worker_polling = await pollers.polling(d.task_queue)

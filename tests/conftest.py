@@ -26,6 +26,7 @@ import pytest
 
 from activities.db import create_pool, migrate
 from infra.embedded import embedded_postgres_url, start_time_skipping_env, stop_embedded_postgres
+from tests.support import CONVERTER
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ async def pg_database_url(_pg_server: _PgServer) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def pg_pool(pg_database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    """An asyncpg pool (jsonb <-> dict) on a fresh database with all migrations applied."""
+    """An asyncpg pool (jsonb <-> dict) on a fresh database with all migrations applied, on the
+    live schema (as the database's owner)."""
     pool = await create_pool(pg_database_url)
     try:
         await migrate(pool)
@@ -93,9 +95,36 @@ async def pg_pool(pg_database_url: str) -> AsyncIterator[asyncpg.Pool]:
         await pool.close()
 
 
+@pytest.fixture
+async def sim_pool(pg_pool: asyncpg.Pool, pg_database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on the same database's simulation schema."""
+    pool = await create_pool(pg_database_url, schema="simulation")
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+APP_ROLE = "vakt_test_app"
+
+
+@pytest.fixture
+async def app_database_url(pg_pool: asyncpg.Pool, pg_database_url: str, _pg_server: _PgServer) -> str:
+    """The same migrated database as the application's role (no UPDATE/DELETE on live events)."""
+    admin = await asyncpg.connect(_pg_server.url)
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", APP_ROLE):
+            await admin.execute(f'CREATE ROLE "{APP_ROLE}" LOGIN')
+    finally:
+        await admin.close()
+    await migrate(pg_pool, app_role=APP_ROLE)
+    parts = urlsplit(pg_database_url)
+    return urlunsplit(parts._replace(netloc=f"{APP_ROLE}@{parts.netloc.rpartition('@')[2]}"))
+
+
 @pytest.fixture(scope="session")
 async def temporal_env():  # -> WorkflowEnvironment
-    env = await start_time_skipping_env()
+    env = await start_time_skipping_env(CONVERTER)
     try:
         yield env
     finally:

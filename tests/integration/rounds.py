@@ -78,10 +78,11 @@ async def store_round(store: EventStore, events: list[DomainEvent], *, at: datet
     opened = events[0]
     assert isinstance(opened, PeriodOpened)
     at = at or datetime.now(OSLO_TZ)
+    assert store.kind == ("simulation" if opened.simulated else "live"), "a simulated round goes to the simulation store"
     await store.append(
         AppendEventsInput(
             stream_id=opened.config.period.id,
-            stream_kind="simulation" if opened.simulated else "live",
+            stream_kind=store.kind,
             events=[
                 NewEvent(
                     event_id=uuid.uuid4(),
@@ -89,6 +90,7 @@ async def store_round(store: EventStore, events: list[DomainEvent], *, at: datet
                     type=e.type,
                     data=e.model_dump(mode="json"),
                     occurred_at=at + timedelta(seconds=i),
+                    actor="system:test",
                 )
                 for i, e in enumerate(events, start=1)
             ],

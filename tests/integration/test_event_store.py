@@ -11,6 +11,7 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.chain import verify_chain
 from activities.db import create_pool, load_migrations, migrate
 from activities.store import (
     AppendEventsInput,
@@ -37,6 +38,7 @@ def events(start: int, n: int, type_: str = "ShiftPicked") -> list[NewEvent]:
             type=type_,
             data={"shift": f"S{v}", "doctor": "Ærlig Østby", "nested": {"hours": [7.5, v]}},
             occurred_at=T0 + timedelta(minutes=v),
+            actor="doctor:gp01",
         )
         for v in range(start, start + n)
     ]
@@ -187,8 +189,13 @@ async def test_migrations_idempotent_and_safe_concurrently(pg_database_url: str)
     try:
         results = await asyncio.gather(*(migrate(p) for p in pools))  # fresh db, three starters
         everything = [m.version for m in load_migrations()]
-        assert sorted(results, key=len) == [[], [], everything]  # exactly one did the work
-        assert await migrate(pools[0]) == []  # and again: nothing to do
+        both_schemas = [m.version for m in load_migrations() if not m.live_only]
+        nothing = {"public": [], "simulation": []}
+        # Exactly one did the work; the live-only migrations (append-only triggers) only in public.
+        assert sorted(results, key=lambda r: len(r["public"])) == [
+            nothing, nothing, {"public": everything, "simulation": both_schemas}
+        ]
+        assert await migrate(pools[0]) == nothing  # and again: nothing to do
         rows = await pools[0].fetch("SELECT version, name FROM schema_migrations ORDER BY version")
         assert [(r["version"], r["name"]) for r in rows] == [
             (m.version, m.name) for m in load_migrations()
@@ -205,27 +212,24 @@ async def test_stream_kind_is_fixed_at_creation(store: EventStore) -> None:
     assert await store._last_version("p1") == 1
 
 
-async def test_reset_refuses_live_and_clears_simulation(
-    store: EventStore, projector: TableProjector
-) -> None:
-    await store.append(batch("live-1", events(1, 3), kind="live"))
-    await store.append(batch("sim-1", events(1, 3), kind="simulation"))
-
+async def test_simulations_are_kept_apart_and_only_they_can_be_reset(store: EventStore, sim_pool) -> None:
+    """A simulation lives in its own schema: the same id as a live period touches nothing live,
+    whichever was first; only simulations are ever reset."""
+    simulations = EventStore(sim_pool, kind="simulation")
+    await simulations.append(batch("p-1", events(1, 3), kind="simulation"))  # the simulation first
+    await store.append(batch("p-1", events(1, 2), kind="live"))  # then a live period, same id
     with pytest.raises(LiveStreamProtected, match="live period"):
-        await store.reset_simulated_stream("live-1")
-    assert len(await store.read_stream("live-1")) == 3
-    assert await position(store.pool, "live-1") == 3
+        await store.reset_simulated_stream("p-1")
+    assert len(await store.read_stream("p-1")) == 2
+    assert await position(store.pool, "p-1") == 2
 
-    assert await store.reset_simulated_stream("sim-1") == 3
-    assert await store.read_stream("sim-1") == []
-    assert await store.stream_kind("sim-1") is None
-    assert await position(store.pool, "sim-1") is None
-    assert await count(store.pool, "SELECT count(*) FROM test_projection WHERE stream_id = 'sim-1'") == 0
-    assert await count(store.pool, "SELECT count(*) FROM test_projection WHERE stream_id = 'live-1'") == 3
-
-    assert await store.reset_simulated_stream("never-existed") == 0
+    assert await simulations.reset_simulated_stream("p-1") == 3
+    assert await simulations.read_stream("p-1") == []
+    assert await simulations.stream_kind("p-1") is None
+    assert len(await store.read_stream("p-1")) == 2  # the live period is untouched
+    assert await simulations.reset_simulated_stream("never-existed") == 0
     # The cleared simulation can start over from version 1.
-    assert (await store.append(batch("sim-1", events(1, 1), kind="simulation"))).inserted == 1
+    assert (await simulations.append(batch("p-1", events(1, 1), kind="simulation"))).inserted == 1
 
 
 async def test_projection_position_is_in_the_append_transaction(
@@ -257,3 +261,86 @@ async def test_rebuild_projections_replays_stored_events(
     assert [r["version"] for r in rows] == [1, 2, 3, 4]
     assert await position(store.pool, "p1") == 4
     assert await store.rebuild_projections("missing") == 0
+
+
+# ------------------------------------------------------------------ append-only, hash chain
+
+
+async def test_the_application_role_cannot_rewrite_a_live_event(store: EventStore, app_database_url: str) -> None:
+    """The database enforces the append-only log: UPDATE, DELETE and TRUNCATE of live events are
+    refused to the application's role — by privilege and by trigger — which cannot disable the
+    trigger either; it may still append."""
+    await store.append(batch("p1", events(1, 2)))
+    app = await asyncpg.connect(app_database_url)
+    try:
+        for sql in (
+            "UPDATE events SET data = '{}'::jsonb WHERE stream_id = 'p1'",
+            "DELETE FROM events WHERE stream_id = 'p1'",
+            "TRUNCATE events",
+            "DELETE FROM streams WHERE stream_id = 'p1'",
+            "ALTER TABLE events DISABLE TRIGGER events_append_only",
+        ):
+            with pytest.raises(asyncpg.PostgresError):
+                await app.execute(sql)
+        # Even the owner (the migration role here) meets the trigger.
+        with pytest.raises(asyncpg.PostgresError, match="append-only"):
+            await store.pool.execute("UPDATE events SET type = 'Forged' WHERE stream_id = 'p1'")
+    finally:
+        await app.close()
+    app_pool = await create_pool(app_database_url)
+    try:
+        appended = await EventStore(app_pool).append(batch("p1", events(3, 1)))
+        assert appended.inserted == 1
+    finally:
+        await app_pool.close()
+    assert [e.version for e in await store.read_stream("p1")] == [1, 2, 3]
+
+
+async def test_hash_chain_names_an_event_changed_behind_the_applications_back(store: EventStore) -> None:
+    """A superuser who disables the trigger and edits one event breaks the chain at that event."""
+    await store.append(batch("p1", events(1, 3)))
+    await store.append(batch("p1", events(4, 2)))
+    chained = await store.read_chain("p1")
+    assert [r.version for r in chained] == [1, 2, 3, 4, 5]
+    assert chained[0].prev_hash == "" and chained[1].prev_hash == chained[0].hash
+    assert verify_chain("p1", chained).ok
+
+    async with store.pool.acquire() as conn:  # the test database's owner is a superuser
+        await conn.execute("ALTER TABLE events DISABLE TRIGGER events_append_only")
+        await conn.execute(
+            "UPDATE events SET data = jsonb_set(data, '{doctor}', '\"someone else\"') "
+            "WHERE stream_id = 'p1' AND version = 4"
+        )
+        await conn.execute("ALTER TABLE events ENABLE TRIGGER events_append_only")
+    report = verify_chain("p1", await store.read_chain("p1"))
+    assert not report.ok and report.broken_at == 4
+    assert "changed after it was stored" in report.describe() and "v4" in report.describe()
+
+    async with store.pool.acquire() as conn:  # a removed event is named too
+        await conn.execute("SET session_replication_role = replica")  # triggers off for this session
+        await conn.execute("DELETE FROM events WHERE stream_id = 'p1' AND version = 2")
+    report = verify_chain("p1", await store.read_chain("p1"))
+    assert not report.ok and report.broken_at == 3 and "missing" in report.problem
+
+
+async def test_lottery_batches_are_stored_all_or_none(store: EventStore) -> None:
+    """append_atomically: several byte-sized batches in one transaction (the lottery)."""
+    await store.append(batch("p1", events(1, 1)))
+    good, clash = batch("p1", events(2, 2)), batch("p1", events(3, 1))  # v3 twice: a conflict
+    with pytest.raises(VersionConflict):
+        await store.append_atomically([good, clash])
+    assert [e.version for e in await store.read_stream("p1")] == [1]
+    result = await store.append_atomically([good, batch("p1", events(4, 2))])
+    assert (result.inserted, result.last_version) == (4, 5)
+    assert verify_chain("p1", await store.read_chain("p1")).ok
+
+
+async def test_refusals_arriving_together_never_collide(pg_pool) -> None:
+    """rejected_actions.seq comes from one sequence: 40 refusals at the same moment all land."""
+    from activities.rejections import Refusal, RejectionLog
+
+    log = RejectionLog(pg_pool)
+    refusal = Refusal(stream_id="p1", kind="offering_claim", doctor="gp01", shift="2027-01-05/night",
+                      rule="R-PROC-7", message="already held", actor="doctor:gp01")
+    await asyncio.gather(*(log.append([refusal]) for _ in range(40)))
+    assert len(await log.for_doctor("p1", "gp01")) == 40

@@ -11,24 +11,30 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from activities.projections import RosterProjection
 from activities.store import EventStore
-from cli.read_side import read_period
-from cli.restart import RestartPlan, apply_restart
+from app.bootstrap import create_worker
+from app.restart import RestartPlan, apply_restart
 from domain.events import parse_event
+from domain.state import fold
 from domain.model import Phase
 from domain.model import OSLO_TZ
 from domain.scenario import parse_scenario, to_period_config
 from infra.embedded import start_dev_server_env
 from infra.settings import Settings
 from tests.integration.test_period_workflow import example_document, phase, skip_until, start_period
-from worker import create_worker
+from tests.support import CONVERTER, services_for, submit
 from workflows import search
-from workflows.messages import ActionInput, CancelRoundInput, ExtendDeadlineInput, PeriodInput
+from workflows.messages import CancelRoundInput, ExtendDeadlineInput, PeriodInput
 from workflows.period import AllocationPeriodWorkflow
 
 
 @pytest.fixture
-def store(pg_pool) -> EventStore:
-    return EventStore(pg_pool, projectors=[RosterProjection()])
+def store(sim_pool) -> EventStore:
+    """Simulated periods (their clock is offset): the simulation schema."""
+    return EventStore(sim_pool, projectors=[RosterProjection()], kind="simulation")
+
+
+async def read_period(store: EventStore, period: str):
+    return fold(parse_event(e.data) for e in await store.read_stream(period))
 
 
 async def test_extending_a_deadline_moves_the_timer_and_is_recorded(temporal_env, store):
@@ -61,12 +67,8 @@ async def test_cancelling_a_round_stops_it_and_is_recorded(temporal_env, store):
     worker, inp, wid, tq = await start_period(temporal_env, store, example_document())
     async with worker:
         handle = await temporal_env.client.start_workflow(AllocationPeriodWorkflow.run, inp, id=wid, task_queue=tq)
-        try:
-            await handle.execute_update(
-                AllocationPeriodWorkflow.enter_staff_shift, ActionInput(doctor="st01", shift="2027-01-04/night")
-            )
-        except WorkflowUpdateFailedError as e:
-            raise AssertionError(f"{e.cause} {await phase(handle)}")
+        entered = await submit(handle, "staff", "st01", "2027-01-04/night")
+        assert entered.accepted, (entered, await phase(handle))
         cancelled = await handle.execute_update(
             AllocationPeriodWorkflow.cancel_round, CancelRoundInput(operator="Kari", reason="period merged into H2")
         )
@@ -86,7 +88,7 @@ async def test_a_run_rebuilt_from_stored_events_finishes_the_round_identically(p
     store = EventStore(pg_pool, projectors=[RosterProjection()])
     document = example_document()
     picks = document["meeting_picks"][:12]
-    dev = await start_dev_server_env(tmp_path, ui=False, search_attributes=search.ALL)
+    dev = await start_dev_server_env(tmp_path, CONVERTER, ui=False, search_attributes=search.ALL)
     async with dev.env as env:
         reference_roster, reference_types = await _live_run(env, store, document, picks, "ref")
         tq = "rebuild-tq"
@@ -99,7 +101,7 @@ async def test_a_run_rebuilt_from_stored_events_finishes_the_round_identically(p
             await handle.terminate("simulating a run whose history is lost")
             settings = Settings(temporal_task_queue=tq, data_dir=tmp_path)
             plan = RestartPlan(period="rebuilt", verdict="stuck", action="rebuild", explanation="test")
-            done = await apply_restart(plan, env.client, store, settings)
+            done = await apply_restart(plan, env.client, store, settings, operator="Kari", reason="lost history")
             assert "in phase offering" in done
             rebuilt = env.client.get_workflow_handle("rebuilt")
             assert (await rebuilt.query(AllocationPeriodWorkflow.phase)).phase is Phase.OFFERING
@@ -109,8 +111,13 @@ async def test_a_run_rebuilt_from_stored_events_finishes_the_round_identically(p
     assert len({e.event_id for e in stored}) == len(stored)
     state = await read_period(store, "rebuilt")
     assert {s: a.doctor for s, a in state.assignments.items()} == reference_roster
-    # Same events in the same order as the undisturbed run: nothing lost, nothing twice.
-    assert [parse_event(e.data).type for e in stored] == reference_types
+    # Same events in the same order as the undisturbed run, nothing lost, nothing twice; and the
+    # restart itself on record, by the operator, with the reason.
+    types = [parse_event(e.data).type for e in stored]
+    assert [t for t in types if t != "RoundRestarted"] == reference_types
+    [restart] = [e for e in stored if e.type == "RoundRestarted"]
+    assert restart.actor == "operator:Kari" and restart.data["reason"] == "lost history"
+    assert restart.data["remedy"] == "rebuild"
 
 
 def _live_input(document: dict, period_id: str) -> PeriodInput:
@@ -153,10 +160,7 @@ async def _live_run(env, store, document, picks, period_id) -> tuple[dict[str, s
 
 async def _pick(handle, picks) -> None:
     for p in picks:
-        try:
-            await handle.execute_update(AllocationPeriodWorkflow.make_meeting_pick, ActionInput(**p))
-        except WorkflowUpdateFailedError:
-            pass  # the example's picks include deliberately illegal ones
+        await submit(handle, "pick", p["doctor"], p["shift"])  # the example's illegal ones are refused
 
 
 async def test_a_deadline_fires_while_an_append_is_held_up(pg_pool, pg_database_url, tmp_path):
@@ -166,7 +170,7 @@ async def test_a_deadline_fires_while_an_append_is_held_up(pg_pool, pg_database_
     import asyncpg
 
     store = EventStore(pg_pool, projectors=[RosterProjection()])
-    dev = await start_dev_server_env(tmp_path, ui=False, search_attributes=search.ALL)
+    dev = await start_dev_server_env(tmp_path, CONVERTER, ui=False, search_attributes=search.ALL)
     async with dev.env as env, create_worker(env.client, store, "held-tq"):
         inp = _live_input(example_document(), "held")
         handle = await env.client.start_workflow(AllocationPeriodWorkflow.run, inp, id="held", task_queue="held-tq")
@@ -176,9 +180,7 @@ async def test_a_deadline_fires_while_an_append_is_held_up(pg_pool, pg_database_
             tx = blocker.transaction()
             await tx.start()
             await blocker.execute("SELECT 1 FROM streams WHERE stream_id = 'held' FOR UPDATE")
-            await handle.execute_update(
-                AllocationPeriodWorkflow.enter_staff_shift, ActionInput(doctor="st01", shift="2027-01-04/night")
-            )
+            assert (await submit(handle, "staff", "st01", "2027-01-04/night")).accepted
             # The staff entry's append now waits on the lock; the meeting must still open.
             view = await asyncio.wait_for(_wait_view(handle, lambda v: v.meeting_open), 20)
             assert view.stored_version < view.version
@@ -198,20 +200,26 @@ async def _wait_view(handle, reached):
         await asyncio.sleep(0.1)
 
 
-async def test_live_refusals_are_logged_for_explain(pg_pool, tmp_path):
-    """`vakt act` path: a refused live action names its rule and is kept for `vakt explain`."""
+async def test_live_refusals_are_logged_for_explain(pg_pool, pg_database_url, tmp_path):
+    """`vakt act` path (app.periods.act): a refused live action names its rule and is kept for
+    `vakt explain`; an accepted one carries its actor into the log."""
     from activities.rejections import RejectionLog
-    from cli.live import Refused, submit_action
+    from app.periods import act
 
     store = EventStore(pg_pool, projectors=[RosterProjection()])
-    dev = await start_dev_server_env(tmp_path, ui=False, search_attributes=search.ALL)
+    dev = await start_dev_server_env(tmp_path, CONVERTER, ui=False, search_attributes=search.ALL)
     async with dev.env as env, create_worker(env.client, store, "act-tq"):
+        services = services_for(pg_database_url, tmp_path, env.client)
         inp = _live_input(example_document(), "act")
-        await env.client.start_workflow(AllocationPeriodWorkflow.run, inp, id="act", task_queue="act-tq")
-        with pytest.raises(Refused) as refused:
-            await submit_action(env.client, store, "act", "staff", "gp01", "2027-01-05/night")
-        assert refused.value.rule == "R-PROC-2"
-        await submit_action(env.client, store, "act", "staff", "st01", "2027-01-04/night")
+        handle = await env.client.start_workflow(AllocationPeriodWorkflow.run, inp, id="act", task_queue="act-tq")
+        refused = await act(services, "act", "staff", "gp01", "2027-01-05/night", actor="operator:Kari")
+        assert not refused.accepted and refused.rule == "R-PROC-2"
+        accepted = await act(services, "act", "staff", "st01", "2027-01-04/night", actor="operator:Kari")
+        assert accepted.accepted
+        await services.aclose()
+        await _until(handle, lambda v: v.stored_version == v.version)
+    [taken] = await store.read_stream("act", types=["ShiftTaken"])
+    assert taken.actor == "operator:Kari"
     logged = await RejectionLog(pg_pool).for_doctor("act", "gp01")
     assert logged == [
         {"kind": "staff_entry", "shift": "2027-01-05/night", "rule": "R-PROC-2",

@@ -11,20 +11,20 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
 
 from activities.projections import RosterProjection
 from activities.store import EventStore
-from cli.read_side import read_period
-from cli.simulate import run_simulation
+from app.simulation import run_simulation
 from domain.calendar import PeriodCalendar
 from domain.events import parse_event
 from domain.model import Phase
 from domain.roster import roster_document
 from domain.scenario import parse_scenario, to_period_config
-from worker import create_worker
-from workflows.messages import ActionInput, ClosePhaseInput, DoctorProgressInput, PeriodInput, PhaseView
-from workflows.period import RULE_VIOLATION, AllocationPeriodWorkflow
+from app.bootstrap import create_worker
+from domain.state import fold
+from tests.support import services_for, submit
+from workflows.messages import ClosePhaseInput, DoctorProgressInput, PeriodInput, PhaseView
+from workflows.period import AllocationPeriodWorkflow
 
 # The contract's example scenario (docs/scenario-format.md), copied into the repo.
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example-scenario.json"
@@ -35,8 +35,9 @@ def example_document() -> dict:
 
 
 @pytest.fixture
-def store(pg_pool) -> EventStore:
-    return EventStore(pg_pool, projectors=[RosterProjection()])
+def store(sim_pool) -> EventStore:
+    """These periods run simulated (their clock is offset), so they live in the simulation schema."""
+    return EventStore(sim_pool, projectors=[RosterProjection()], kind="simulation")
 
 
 async def start_period(temporal_env, store, document: dict, **overrides):
@@ -100,28 +101,21 @@ async def test_phases_advance_on_their_deadlines_without_waiting(temporal_env, s
     assert events[-1].type == "RosterPublished"
 
 
-async def test_rejected_update_names_its_rule_and_writes_nothing(temporal_env, store):
-    """R-QUAL-2 via an update validator: rejected, rule named, state and store unchanged."""
+async def test_refused_action_names_its_rule_and_writes_nothing(temporal_env, store):
+    """R-QUAL-2: a refused action gets its rule and message back; state and store unchanged."""
     worker, inp, wid, tq = await start_period(temporal_env, store, example_document())
     async with worker:
         handle = await temporal_env.client.start_workflow(AllocationPeriodWorkflow.run, inp, id=wid, task_queue=tq)
         await skip_until(temporal_env, handle, lambda v: v.meeting_open)
         before = await phase(handle)
-        with pytest.raises(WorkflowUpdateFailedError) as failure:
-            # gp06 lacks the violence course: not independently qualified (R-QUAL-1).
-            await handle.execute_update(
-                AllocationPeriodWorkflow.make_meeting_pick, ActionInput(doctor="gp06", shift="2027-01-05/backup")
-            )
-        cause = failure.value.cause
-        assert isinstance(cause, ApplicationError) and cause.type == RULE_VIOLATION
-        assert cause.details[0]["rule"] == "R-QUAL-2"
-        assert "R-QUAL-2" in cause.message
+        # gp06 lacks the violence course: not independently qualified (R-QUAL-1).
+        refused = await submit(handle, "pick", "gp06", "2027-01-05/backup")
+        assert not refused.accepted and refused.rule == "R-QUAL-2" and refused.version is None
+        assert "gp06 is not independently qualified" in refused.message
         after = await phase(handle)
         assert after.version == before.version
-        accepted = await handle.execute_update(
-            AllocationPeriodWorkflow.make_meeting_pick, ActionInput(doctor="gp04", shift="2027-01-05/backup")
-        )
-        assert accepted.version == before.version + 1
+        accepted = await submit(handle, "pick", "gp04", "2027-01-05/backup")
+        assert accepted.accepted and accepted.version == before.version + 1
         progress = await handle.query(AllocationPeriodWorkflow.doctor_progress, DoctorProgressInput(doctor="gp04"))
         assert progress.shifts == ["2027-01-05/backup"] and progress.wishes == 1
         await handle.result()
@@ -160,18 +154,14 @@ async def test_stored_events_rebuild_the_workflows_roster(temporal_env, store):
     async with worker:
         handle = await temporal_env.client.start_workflow(AllocationPeriodWorkflow.run, inp, id=wid, task_queue=tq)
         await skip_until(temporal_env, handle, lambda v: v.meeting_open)
-        await handle.execute_update(
-            AllocationPeriodWorkflow.make_meeting_pick, ActionInput(doctor="gp05", shift="2027-01-09/day")
-        )
+        assert (await submit(handle, "pick", "gp05", "2027-01-09/day")).accepted
         await skip_until(temporal_env, handle, lambda v: v.phase is Phase.OFFERING)
-        await handle.execute_update(
-            AllocationPeriodWorkflow.claim_offered_shift, ActionInput(doctor="sub02", shift="2027-01-10/backup")
-        )
+        assert (await submit(handle, "claim", "sub02", "2027-01-10/backup")).accepted
         result = await handle.result()
     stored = await store.read_stream(wid)
     assert [e.version for e in stored] == list(range(1, len(stored) + 1))
     assert len({e.event_id for e in stored}) == len(stored)
-    state = await read_period(store, wid)
+    state = fold(parse_event(e.data) for e in stored)
     assert state.version == result.version
     assert len(state.assignments) == result.assigned
     assert state.assignments["2027-01-09/day"].doctor == "gp05"
@@ -180,13 +170,15 @@ async def test_stored_events_rebuild_the_workflows_roster(temporal_env, store):
     assert {r["shift_id"]: r["doctor_id"] for r in rows} == {s: a.doctor for s, a in state.assignments.items()}
 
 
-async def test_continue_as_new_carries_state_and_changes_nothing(pg_database_url):
-    """Continue-as-new before the update limit: a run forced to continue every 10 updates ends
-    with the same roster as one that never continues."""
+async def test_continue_as_new_carries_state_and_changes_nothing(pg_pool, pg_database_url, tmp_path):
+    """Continue-as-new before the update limit: a run forced to continue every 10 updates (one
+    action per update) ends with the same roster as one that never continues."""
     document = example_document()
-    normal = await run_simulation(parse_scenario(document), pg_database_url)
+    services = services_for(pg_database_url, tmp_path)
+    normal = await run_simulation(services, parse_scenario(document))
     document["period"]["id"] = "demo-can"
-    chunked = await run_simulation(parse_scenario(document), pg_database_url, max_updates_per_run=10)
+    chunked = await run_simulation(services, parse_scenario(document), max_updates_per_run=10, batch_size=1)
+    await services.aclose()
     assert normal.runs == 1
     assert chunked.runs >= 4  # ~50 updates, a new run every 10
     for key in ("assignments", "uncovered", "unsafe", "load", "quota"):
@@ -196,7 +188,7 @@ async def test_continue_as_new_carries_state_and_changes_nothing(pg_database_url
     assert chunked.document["lottery"]["draws"] == normal.document["lottery"]["draws"]
 
 
-async def test_simulated_roster_is_the_pure_process_result(pg_database_url):
+async def test_simulated_roster_is_the_pure_process_result(pg_pool, pg_database_url, tmp_path):
     """The workflow adds time and durability only: its roster equals the pure domain process."""
     from domain.events import PeriodOpened
     from domain.process import close_phase, decide_action, open_meeting, run_lottery
@@ -204,7 +196,9 @@ async def test_simulated_roster_is_the_pure_process_result(pg_database_url):
     from domain.state import PeriodState, apply, fold, lottery_draws
 
     scenario = parse_scenario(example_document())
-    outcome = await run_simulation(scenario, pg_database_url)
+    services = services_for(pg_database_url, tmp_path)
+    outcome = await run_simulation(services, scenario)
+    await services.aclose()
     config = to_period_config(scenario)
     calendar = PeriodCalendar.from_config(config)
     state = apply(PeriodState(), PeriodOpened(config=config, simulated=True))

@@ -22,17 +22,20 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from activities.db import create_pool, migrate
 from activities.projections import RosterProjection
+from activities.lottery import LotteryActivities
 from activities.store import EventStore, EventStoreActivities
-from cli.events import BadInput
-from cli.status import NO_WORKER_NOTE, diagnose, list_rounds, render_status
+from app.bootstrap import create_worker
+from app.errors import BadInput
+from app.status import NO_WORKER_NOTE, diagnose, list_rounds
+from cli.render_status import render_status
 from domain.events import PeriodOpened
 from domain.model import OSLO_TZ, Role
 from infra.embedded import start_dev_server_env
 from infra.settings import Settings
 from tests.integration.rounds import example_config, published_round, store_round, unique
-from worker import create_worker
+from tests.support import CONVERTER, submit
 from workflows import search
-from workflows.messages import ActionInput, PeriodInput, PeriodResult
+from workflows.messages import PeriodInput, PeriodResult
 from workflows.period import AllocationPeriodWorkflow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +43,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 async def dev_env(tmp_path_factory):
-    dev = await start_dev_server_env(tmp_path_factory.mktemp("temporal"), ui=False, search_attributes=search.ALL)
+    dev = await start_dev_server_env(
+        tmp_path_factory.mktemp("temporal"), CONVERTER, ui=False, search_attributes=search.ALL
+    )
     try:
         yield dev.env
     finally:
@@ -105,14 +110,12 @@ async def test_running_round_in_the_list_and_waiting_for_its_deadline(dev_env, s
         try:
             # The meeting opens on its (real) timer; then a GP picks a shift.
             await until(lambda: settled(handle, meeting_open=True), what="the meeting to open")
-            await handle.execute_update(
-                AllocationPeriodWorkflow.make_meeting_pick, ActionInput(doctor="gp04", shift="2027-01-05/backup")
-            )
+            assert (await submit(handle, "pick", "gp04", "2027-01-05/backup")).accepted
             await until(lambda: settled(handle), what="the pick to be stored")
             closes = config.period.meeting_at + timedelta(hours=3)  # policy.meeting_duration_hours
             waiting = f"waiting for deadline {local(closes)} (meeting closes, offering opens)"
 
-            listing = await list_rounds(client, store, settings)
+            listing = await list_rounds(client, [store], settings)
             assert listing.source == "temporal" and listing.note is None
             row = next(r for r in listing.rounds if r.period == period)
             assert (row.phase, row.district, row.source, row.status) == ("meeting", "demo", "temporal", "RUNNING")
@@ -122,7 +125,7 @@ async def test_running_round_in_the_list_and_waiting_for_its_deadline(dev_env, s
             text = rendered(listing)
             assert period in text and local(closes) in text and "1/46" in text and "waiting for deadline" in text
 
-            d = await diagnose(client, store, settings, period)
+            d = await diagnose(client, [store], settings, period)
             assert d.source == "temporal" and d.note is None
             assert d.verdict == waiting and d.stuck is False and d.reason is None
             assert d.status == "RUNNING" and d.run_id == handle.result_run_id
@@ -154,14 +157,14 @@ async def test_no_worker_polling_is_stuck_and_shown_from_postgresql(dev_env, sto
     await store_round(store, [PeriodOpened(config=config)])
     handle = await start_round(client, config, task_queue)
     try:
-        d = await diagnose(client, store, settings, period)
+        d = await diagnose(client, [store], settings, period)
         assert d.stuck and d.verdict == f"stuck: no worker is polling task queue {task_queue}"
         assert d.source == "postgresql" and d.note.startswith(NO_WORKER_NOTE)
         assert d.phase == "meeting" and d.next_deadline == config.period.meeting_at
         assert d.next_step == "meeting opens" and d.coverage.total == 46 and d.coverage.open == 46
         assert d.status == "RUNNING" and d.worker_polling is False
 
-        listing = await list_rounds(client, store, settings)
+        listing = await list_rounds(client, [store], settings)
         assert listing.source == "postgresql" and listing.note.startswith(NO_WORKER_NOTE)
         row = next(r for r in listing.rounds if r.period == period)
         assert row.stuck and row.next_deadline == config.period.meeting_at
@@ -170,15 +173,15 @@ async def test_no_worker_polling_is_stuck_and_shown_from_postgresql(dev_env, sto
         assert "stuck: no worker polling" in text
 
         # --district / --phase filter the rounds; an unknown phase is bad input.
-        assert period in {r.period for r in (await list_rounds(client, store, settings, district="demo")).rounds}
-        assert period not in {r.period for r in (await list_rounds(client, store, settings, district="moss")).rounds}
-        assert period not in {r.period for r in (await list_rounds(client, store, settings, phase="published")).rounds}
-        with pytest.raises(BadInput, match="unknown phase 'done'"):
-            await list_rounds(client, store, settings, phase="done")
+        assert period in {r.period for r in (await list_rounds(client, [store], settings, district="demo")).rounds}
+        assert period not in {r.period for r in (await list_rounds(client, [store], settings, district="moss")).rounds}
+        assert period not in {r.period for r in (await list_rounds(client, [store], settings, phase="published")).rounds}
+        with pytest.raises(BadInput, match="--phase: not a phase"):
+            await list_rounds(client, [store], settings, phase="done")
 
         # Terminated before publication: stuck, whatever the projection says.
         await handle.terminate(reason="operator terminated it")
-        d = await diagnose(client, store, settings, period)
+        d = await diagnose(client, [store], settings, period)
         assert d.status == "TERMINATED" and d.stuck
         assert d.verdict == "stuck: the workflow was terminated but the period is not published"
         assert d.note.startswith("The workflow is closed (TERMINATED)")
@@ -207,7 +210,7 @@ async def test_failing_append_activity_is_diagnosed_as_stuck(dev_env, pg_databas
                     return bool(pending) and pending[0].attempt >= 3
 
                 await until(third_attempt, what="the third append attempt")  # backoff 1 s, 2 s
-                d = await diagnose(client, EventStore(reader), settings, config.period.id)
+                d = await diagnose(client, [EventStore(reader)], settings, config.period.id)
                 assert d.stuck and d.verdict.startswith("stuck: activity append_events failing (attempt ")
                 assert "pool is closed" in d.verdict
                 activity = d.pending_activities[0]
@@ -223,12 +226,6 @@ async def test_failing_append_activity_is_diagnosed_as_stuck(dev_env, pg_databas
         await reader.close()
 
 
-def _wired(command: str) -> bool:
-    from cli.main import app
-
-    return any((c.name or c.callback.__name__) == command for c in app.registered_commands)
-
-
 def vakt(*args: str, database_url: str, data_dir: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
     # An empty data dir: no TEMPORAL_ADDRESS and no embedded dev server address to find.
@@ -238,9 +235,8 @@ def vakt(*args: str, database_url: str, data_dir: Path) -> subprocess.CompletedP
     )
 
 
-@pytest.mark.skipif(not _wired("status"), reason="`vakt status` is not wired into cli/main.py yet")
 async def test_status_with_the_worker_stopped_shows_every_round_from_postgresql(
-    dev_env, store, pg_database_url, tmp_path
+    dev_env, store, sim_pool, pg_database_url, tmp_path
 ):
     """Must show: `vakt status` on a machine with the worker stopped still shows every round
     from PostgreSQL."""
@@ -248,7 +244,7 @@ async def test_status_with_the_worker_stopped_shows_every_round_from_postgresql(
     task_queue = unique("tq")
     live = example_config(unique("live"), meeting_in=timedelta(minutes=10))
     simulated = example_config(unique("sim"), meeting_in=timedelta(minutes=5))
-    await store_round(store, published_round(simulated))
+    await store_round(EventStore(sim_pool, [RosterProjection()], kind="simulation"), published_round(simulated))
     async with create_worker(client, store, task_queue):
         handle = await start_round(client, live, task_queue)
         await until(lambda: settled(handle), what="the opening to be stored")
@@ -308,33 +304,27 @@ async def test_non_deterministic_workflow_task_is_diagnosed_as_stuck(dev_env, st
         handle = await start_round(client, config, task_queue)
         await until(lambda: settled(idle), what="the idle round's first step")
         await until(lambda: settled(handle), what="the first step")
-        await handle.execute_update(
-            AllocationPeriodWorkflow.enter_staff_shift, ActionInput(doctor="st01", shift="2027-01-04/evening")
-        )
+        assert (await submit(handle, "staff", "st01", "2027-01-04/evening")).accepted
         await until(lambda: settled(handle), what="the staff entry to be stored")
     bad = Worker(
         client,
         task_queue=task_queue,
         workflows=[BadDeployment],
-        activities=EventStoreActivities(store).activities(),
+        activities=[*EventStoreActivities(store).activities(), *LotteryActivities(store).activities()],
         workflow_runner=UnsandboxedWorkflowRunner(),  # the class lives in this test module
     )
     update = None
     try:
         async with bad:
             # A new workflow task: the bad code replays the history and fails.
-            update = asyncio.create_task(
-                handle.execute_update(
-                    AllocationPeriodWorkflow.enter_staff_shift, ActionInput(doctor="st01", shift="2027-01-05/evening")
-                )
-            )
+            update = asyncio.create_task(submit(handle, "staff", "st01", "2027-01-05/evening"))
 
             async def retried() -> bool:
                 pending = (await handle.describe()).raw_description.pending_workflow_task
                 return pending.attempt > 1
 
             await until(retried, what="the workflow task to fail")
-            d = await diagnose(client, store, settings, period)
+            d = await diagnose(client, [store], settings, period)
             assert d.verdict.startswith(
                 "stuck: workflow task failing (NON_DETERMINISTIC_ERROR: [TMPRL1100] Nondeterminism error"
             ), d.verdict
@@ -364,13 +354,13 @@ async def test_non_deterministic_workflow_task_is_diagnosed_as_stuck(dev_env, st
             assert "Verdict: stuck: workflow task failing (NON_DETERMINISTIC_ERROR" in text
             assert f"event {good} (reset point)" in text
 
-            listing = await list_rounds(client, store, settings)
+            listing = await list_rounds(client, [store], settings)
             row = next(r for r in listing.rounds if r.period == period)
             assert row.stuck and row.verdict.startswith("stuck: workflow task failing (NON_DETERMINISTIC_ERROR")
             assert row.verdict_short == "stuck: workflow task failing (NON_DETERMINISTIC_ERROR)"
 
             # A round with no new task yet: its history is fine, but a query's replay fails the same way.
-            i = await diagnose(client, store, settings, idle_config.period.id)
+            i = await diagnose(client, [store], settings, idle_config.period.id)
             assert i.stuck and i.verdict.startswith("stuck: the deployed worker cannot replay this workflow")
             assert i.workflow_task_failures == 0 and i.source == "postgresql" and i.phase == "meeting"
     finally:

@@ -1,0 +1,48 @@
+"""Helpers shared by the integration tests: the test payload key, the encrypting converter,
+sending doctors' actions the way the front door does, and services over a test database."""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from pathlib import Path
+
+from temporalio.client import Client, WorkflowHandle
+
+from app.bootstrap import Services
+from domain.rules import ACTION_BY_VERB, ActionKind
+from infra.codec import ENV_KEYS, Keyring, PayloadKey, data_converter
+from infra.settings import Settings
+from workflows.messages import ActionOutcome, ActionRequest, SubmitActionsInput
+from workflows.period import AllocationPeriodWorkflow
+
+# A fixed key for the test suite only (never a real deployment's): every payload the tests
+# send through Temporal is encrypted with it, and subprocesses inherit it through the env.
+TEST_KEY = PayloadKey("test-key-1", bytes(range(32)))
+TEST_KEYRING = Keyring((TEST_KEY,), "the test suite")
+TEST_KEYS_ENV = f"{TEST_KEY.id}:{base64.b64encode(TEST_KEY.secret).decode()}"
+os.environ[ENV_KEYS] = TEST_KEYS_ENV
+CONVERTER = data_converter(TEST_KEYRING)
+
+
+def request(kind: ActionKind | str, doctor: str, shift: str, actor: str = "operator:test") -> ActionRequest:
+    kind = ACTION_BY_VERB.get(kind, kind) if isinstance(kind, str) else kind
+    return ActionRequest(request_id=uuid.uuid4().hex, kind=ActionKind(kind), doctor=doctor, shift=shift, actor=actor)
+
+
+async def submit(handle: WorkflowHandle, kind: ActionKind | str, doctor: str, shift: str, **kw) -> ActionOutcome:
+    """One action in one update, as the front door would send a batch of one."""
+    result = await handle.execute_update(
+        AllocationPeriodWorkflow.submit_actions, SubmitActionsInput(actions=[request(kind, doctor, shift, **kw)])
+    )
+    return result.outcomes[0]
+
+
+def services_for(database_url: str, data_dir: Path, client: Client | None = None, **env: str) -> Services:
+    """Services over a test database (already migrated) and, optionally, a test's client."""
+    settings = Settings.from_env({"DATABASE_URL": database_url, "VAKT_DATA_DIR": str(data_dir), **env})
+    services = Services(settings)
+    if client is not None:
+        services.adopt_client(client)
+    return services
