@@ -53,6 +53,15 @@ def _batches(stream_id: str, stream_kind: str, events: list[NewEvent]) -> list[A
     return batches
 
 
+async def _heartbeat(every: float = 2.0) -> None:
+    """Tell Temporal this worker is alive while the draw computes and the draws are stored, so a
+    worker that dies mid-lottery is replaced within the heartbeat timeout, not the whole
+    start-to-close timeout."""
+    while True:
+        activity.heartbeat()
+        await asyncio.sleep(every)
+
+
 class LotteryActivities:
     def __init__(self, store: EventStore) -> None:
         self.store = store
@@ -62,10 +71,13 @@ class LotteryActivities:
 
     @activity.defn(name="run_lottery")
     async def run_lottery(self, inp: LotteryInput) -> LotteryOutcome:
+        heartbeat = asyncio.create_task(_heartbeat())
         try:
             return await self._run(inp)
         except EventStoreError as e:
             raise activity_error(e) from e
+        finally:
+            heartbeat.cancel()
 
     async def _run(self, inp: LotteryInput) -> LotteryOutcome:
         stored = [parse_event(e.data) for e in await self.store.read_stream(inp.stream_id)]
@@ -94,7 +106,7 @@ class LotteryActivities:
             for version, event in enumerate(events, first)
         ]
         result = await self.store.append_atomically(_batches(inp.stream_id, inp.stream_kind, new))
-        fault_crash_after_commit()
+        fault_crash_after_commit("run_lottery")
         log.info("lottery stream=%s events=%d inserted=%d", inp.stream_id, len(new), result.inserted)
         return lottery_outcome(events, first)
 

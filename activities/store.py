@@ -353,13 +353,18 @@ class EventStore:
 # (tests/faults/test_faults.py). Inert unless VAKT_FAULT_CRASH_AFTER_COMMIT is set: when it names
 # a file that does not exist yet, the worker creates that file right after an append committed
 # and kills its own process hard (no result reaches Temporal, which retries the activity on
-# another worker). The file makes it fire once; deleting it arms it again.
+# another worker). The file makes it fire once; deleting it arms it again. With
+# VAKT_FAULT_CRASH_ACTIVITY set, only that activity's commit fires it (e.g. run_lottery).
 FAULT_CRASH_AFTER_COMMIT = "VAKT_FAULT_CRASH_AFTER_COMMIT"
+FAULT_CRASH_ACTIVITY = "VAKT_FAULT_CRASH_ACTIVITY"
 
 
-def fault_crash_after_commit() -> None:
+def fault_crash_after_commit(activity_name: str) -> None:
     marker = os.environ.get(FAULT_CRASH_AFTER_COMMIT)
     if not marker or os.path.exists(marker):
+        return
+    only = os.environ.get(FAULT_CRASH_ACTIVITY)
+    if only and only != activity_name:
         return
     with open(marker, "w") as f:
         f.write(str(os.getpid()))
@@ -396,7 +401,7 @@ class EventStoreActivities:
     async def append_events(self, inp: AppendEventsInput) -> AppendEventsResult:
         try:
             result = await self.store.append(inp)
-            fault_crash_after_commit()
+            fault_crash_after_commit("append_events")
             return result
         except EventStoreError as e:
             raise activity_error(e) from e

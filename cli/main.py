@@ -505,10 +505,10 @@ def main() -> None:
         err.print("aborted")
         _finish(130)
     except Exception as e:
-        # Usage errors (typer's vendored click) know how to show themselves and exit with 2.
-        if hasattr(e, "show") and hasattr(e, "exit_code"):
-            e.show()
-            _finish(e.exit_code)
+        # Usage errors (typer's click): one line like every other error, exit 2 (`--help` helps).
+        if hasattr(e, "format_message") and hasattr(e, "exit_code"):
+            message = " ".join(e.format_message().split())
+            _fail((message[:300] + "…" if len(message) > 300 else message) + " (see --help)", e.exit_code)
         _fail(f"internal error ({type(e).__name__}); run again with VAKT_DEBUG=1 for details", 1)
     _finish(0)
 

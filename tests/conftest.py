@@ -129,3 +129,19 @@ async def temporal_env():  # -> WorkflowEnvironment
         yield env
     finally:
         await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_server(tmp_path_factory: pytest.TempPathFactory):
+    """A Temporal dev server (the one `vakt dev` embeds), with the period search attributes and
+    the encrypting converter, shared by the tests that need a real cluster."""
+    from infra.embedded import start_dev_server_env
+    from workflows import search
+
+    dev = await start_dev_server_env(
+        tmp_path_factory.mktemp("temporal-dev"), CONVERTER, ui=False, search_attributes=search.ALL
+    )
+    try:
+        yield dev.env
+    finally:
+        await dev.env.shutdown()

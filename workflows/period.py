@@ -71,8 +71,9 @@ with workflow.unsafe.imports_passed_through():
 
 RULE_VIOLATION = "RuleViolation"
 RUN_ROLLING_OVER = "RunRollingOver"  # retryable: the update limit of this run is reached
-APPEND_TIMEOUT = timedelta(seconds=30)  # appends take milliseconds; a dead worker is noticed sooner
+APPEND_TIMEOUT = timedelta(seconds=10)  # appends take milliseconds; a dead worker is noticed sooner
 LOTTERY_TIMEOUT = timedelta(minutes=10)  # seconds at the largest district; generous for a slow box
+LOTTERY_HEARTBEAT = timedelta(seconds=10)  # a worker that dies mid-lottery is noticed this soon
 STORE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -227,6 +228,7 @@ class AllocationPeriodWorkflow:
             ),
             result_type=LotteryOutcome,
             start_to_close_timeout=LOTTERY_TIMEOUT,
+            heartbeat_timeout=LOTTERY_HEARTBEAT,
             retry_policy=STORE_RETRY,
         )
         self._state = apply_lottery_outcome(self._state, outcome)

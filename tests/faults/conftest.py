@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from tests.support import TEST_KEYS_ENV
 from tests.faults.harness import (
     Postgres,
     Round,
@@ -48,6 +49,7 @@ class FaultEnv:
             DATABASE_URL=self.database_url,
             TEMPORAL_TASK_QUEUE=task_queue,
             VAKT_DATA_DIR=str(self.workdir / "vakt-data"),  # never the user's data dir
+            VAKT_PAYLOAD_KEYS=TEST_KEYS_ENV,  # the same key as the tests' client
             PYTHONUNBUFFERED="1",
         )
         env.update(extra)

@@ -39,7 +39,6 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -50,7 +49,9 @@ from domain.model import OSLO_TZ, PHASE_ORDER, Phase
 from domain.scenario import Scenario, parse_scenario, to_period_config
 from domain.state import PeriodState, fold
 from infra.embedded import _find_binary, embedded_postgres_url, stop_embedded_postgres
-from workflows.messages import ActionInput, PeriodInput, PhaseView
+from domain.rules import ActionKind
+from tests.support import CONVERTER
+from workflows.messages import ActionRequest, PeriodInput, PhaseView, SubmitActionsInput
 from workflows.period import RULE_VIOLATION, RUN_ROLLING_OVER, AllocationPeriodWorkflow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,7 +119,7 @@ class TemporalDevServer:
                 raise RuntimeError(f"temporal dev server exited with {self.proc.returncode}:\n{tail(self.log)}")
             try:
                 client = await asyncio.wait_for(
-                    Client.connect(self.address, namespace="default", data_converter=pydantic_data_converter), 5
+                    Client.connect(self.address, namespace="default", data_converter=CONVERTER), 5
                 )
                 await asyncio.wait_for(client.count_workflows(), 5)  # frontend and visibility answer
                 return client
@@ -290,10 +291,10 @@ class Schedule:
 
 
 ACTION_LISTS = {
-    "staff_assignments": AllocationPeriodWorkflow.enter_staff_shift,
-    "advance_wishes": AllocationPeriodWorkflow.submit_advance_wish,
-    "meeting_picks": AllocationPeriodWorkflow.make_meeting_pick,
-    "claims": AllocationPeriodWorkflow.claim_offered_shift,
+    "staff_assignments": ActionKind.STAFF_ENTRY,
+    "advance_wishes": ActionKind.ADVANCE_WISH,
+    "meeting_picks": ActionKind.MEETING_PICK,
+    "claims": ActionKind.OFFERING_CLAIM,
 }
 
 
@@ -458,35 +459,42 @@ class Round:
     ) -> None:
         """The scenario's actions of one list, in order, one at a time ("first valid claim wins").
 
-        Each update has a fixed update id, so a retry after a lost answer is the same update, not
-        a second one. A rule violation is recorded; a transient error is retried with backoff
-        until `timeout_each`.
+        Each update has a fixed update id and request id, so a retry after a lost answer is the
+        same update, not a second one. A refusal is recorded; a transient error is retried with
+        backoff until `timeout_each`.
         """
-        update = ACTION_LISTS[attr]
+        kind = ACTION_LISTS[attr]
         actions = getattr(self.scenario, attr)
         indices = list(only) if only is not None else list(range(len(actions)))
         for n, i in enumerate(indices):
             if n and spacing:
                 await asyncio.sleep(spacing)
             action = actions[i]
-            await self._send_one(attr, i, update, action.doctor, action.shift, timeout_each)
+            await self._send_one(attr, i, kind, action.doctor, action.shift, timeout_each)
             if after_each is not None:
                 await after_each(i)
 
-    async def _send_one(self, attr: str, i: int, update, doctor: str, shift: str, timeout: float) -> None:
+    async def _send_one(self, attr: str, i: int, kind: ActionKind, doctor: str, shift: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         delay = 0.05
         update_id = f"{attr}-{i}"
+        request = ActionRequest(request_id=update_id, kind=kind, doctor=doctor, shift=shift, actor="operator:fault-test")
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise self.fail(f"update {update_id} ({doctor} {shift}) not answered within {timeout}s")
             try:
-                await asyncio.wait_for(
-                    self.handle.execute_update(update, ActionInput(doctor=doctor, shift=shift), id=update_id),
+                result = await asyncio.wait_for(
+                    self.handle.execute_update(
+                        AllocationPeriodWorkflow.submit_actions, SubmitActionsInput(actions=[request]), id=update_id
+                    ),
                     remaining,
                 )
-                self.accepted += 1
+                [outcome] = result.outcomes
+                if outcome.accepted:
+                    self.accepted += 1
+                else:
+                    self.rejected.append(Rejection(attr, doctor, shift, outcome.rule or "?"))
                 return
             except WorkflowUpdateFailedError as e:
                 cause = e.cause
@@ -584,9 +592,12 @@ _DEADLINE_KEYS = ("id", "wishes_due", "meeting_at", "offering_closes")
 
 def normalized(events: list[StoredEvent]) -> list[tuple[str, dict]]:
     """(type, data) of each event, without what differs between two runs of one scenario by
-    construction: the period id and the real-time deadlines in PeriodOpened's config."""
+    construction: the period id and the real-time deadlines in PeriodOpened's config, and an
+    operator's recorded restart (RoundRestarted), which the undisturbed run never needed."""
     out = []
     for e in events:
+        if e.type == "RoundRestarted":
+            continue
         data = copy.deepcopy(e.data)
         if e.type == "PeriodOpened":
             for key in _DEADLINE_KEYS:
@@ -668,6 +679,21 @@ class StreamLock:
         await tx.start()
         found = await conn.fetchval("SELECT 1 FROM streams WHERE stream_id = $1 FOR UPDATE", stream_id)
         assert found, f"stream {stream_id} not stored yet"
+        return cls(conn, tx)
+
+    @classmethod
+    async def roster_row(cls, url: str, stream_id: str, shift_id: str) -> StreamLock:
+        """An uncommitted roster row for `shift_id`: the lottery's append, whose projection
+        writes that row, waits in PostgreSQL until released — while every earlier append (the
+        phase close before the lottery) goes through."""
+        conn = await asyncpg.connect(url)
+        tx = conn.transaction()
+        await tx.start()
+        await conn.execute(
+            "INSERT INTO roster_entries (stream_id, shift_id, doctor_id, source, version) "
+            "VALUES ($1, $2, NULL, 'uncovered', 0)",
+            stream_id, shift_id,
+        )
         return cls(conn, tx)
 
     async def release(self) -> None:

@@ -38,28 +38,35 @@ APPEND_TIMEOUT = 10.0  # workflows.period.APPEND_TIMEOUT
 
 
 async def _lottery_in_flight(rnd: Round, timeout: float):
-    """Until the lottery is drawn in the workflow but its events are not stored yet."""
-    return await rnd.wait_for_phase(
-        lambda v: v.phase is Phase.PUBLISHED and v.stored_version < v.version,
-        "the lottery drawn in the workflow with its append still in flight",
-        timeout,
-    )
+    """Until the workflow is in the lottery phase with its `run_lottery` activity running."""
+
+    async def running() -> bool:
+        return any(a.activity_type.name == "run_lottery" for a in (await rnd.pending()).pending_activities)
+
+    view = await rnd.wait_for_phase(lambda v: v.phase is Phase.LOTTERY, "the lottery phase", timeout)
+    deadline = time.monotonic() + 15
+    while not await running():
+        if time.monotonic() > deadline:
+            raise rnd.fail("the run_lottery activity did not start")
+        await asyncio.sleep(0.1)
+    return view
 
 
-async def _append_attempts(rnd: Round) -> list[tuple[int, str]]:
-    """(attempt, last failure) of the pending append activities."""
+async def _append_attempts(rnd: Round, activity: str = "append_events") -> list[tuple[int, str]]:
+    """(attempt, last failure) of the pending activities of one type."""
     raw = await rnd.pending()
-    return [(a.attempt, a.last_failure.message) for a in raw.pending_activities if a.activity_type.name == "append_events"]
+    return [(a.attempt, a.last_failure.message) for a in raw.pending_activities if a.activity_type.name == activity]
 
 
 async def _append_history(rnd: Round) -> list[tuple[str, int]]:
-    """For each append activity that ran, from the history: ("lottery" or "other", attempts)."""
+    """For each storing activity that ran, from the history: ("lottery" for run_lottery, which
+    stores the draws, or "other" for append_events), and its attempt."""
     batches: dict[int, str] = {}
     out = []
     async for e in rnd.handle.fetch_history_events():
         if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            payloads = e.activity_task_scheduled_event_attributes.input.payloads
-            batches[e.event_id] = "lottery" if any(b"LotteryStarted" in p.data for p in payloads) else "other"
+            name = e.activity_task_scheduled_event_attributes.activity_type.name
+            batches[e.event_id] = "lottery" if name == "run_lottery" else "other"
         elif e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
             attrs = e.activity_task_started_event_attributes
             out.append((batches[attrs.scheduled_event_id], attrs.attempt))
@@ -97,19 +104,22 @@ async def test_worker_killed_during_meeting_and_lottery(fault_env: FaultEnv, wor
     await rnd.wait_offering()
     await rnd.send("claims")
     await rnd.wait_stored()
-    # Hold the stream's row lock so the lottery's append, once drawn, waits in PostgreSQL: the
-    # kill then lands while the lottery is in flight, every time.
-    lock = await StreamLock.acquire(fault_env.database_url, rnd.period_id)
+    # Hold the roster row of a shift the lottery draws (the same draws as the baseline's: same
+    # state, same seed), so the lottery's append waits in PostgreSQL: the kill then lands while
+    # the lottery is in flight, every time.
+    first_drawn = next(e.data["shift"] for e in baseline.events if e.type == "LotteryDrawn")
+    lock = await StreamLock.roster_row(fault_env.database_url, rnd.period_id, first_drawn)
     try:
         view = await _lottery_in_flight(rnd, timeout=rnd.schedule.offering_closes - rnd.elapsed() + 15)
-        assert [a for a, _ in await _append_attempts(rnd)] == [1], "the lottery's append is not running"
+        assert [a for a, _ in await _append_attempts(rnd, "run_lottery")] == [1], "the lottery is not running"
+        await asyncio.sleep(1)  # its draws are computed; their append waits on the row
         w2.kill()
         rnd.mark("w2 killed (lottery)")
     finally:
         await lock.release()
     stored = await read_events(fault_env.database_url, rnd.period_id)
     assert "LotteryStarted" not in {e.type for e in stored}, "the kill came too late: the lottery was stored"
-    assert view.version > len(stored)
+    assert view.version == len(stored)  # everything before the lottery was stored first
     workers.spawn("w3")
 
     result = await rnd.result(timeout=APPEND_TIMEOUT + STICKY + 20)
@@ -184,11 +194,11 @@ async def test_append_crashes_after_commit(fault_env: FaultEnv, workers: Workers
     await rnd.send_preparation()
     await rnd.wait_meeting_open()
 
-    async def replace_after_crash(dead, name: str) -> None:
+    async def replace_after_crash(dead, name: str, **extra: str) -> None:
         code = await dead.wait_exit(timeout=30)
         assert code == 137 and marker.exists(), f"expected the hook's crash, got {code}\n{dead.tail()}"
         rnd.mark(f"{dead.name} crashed after commit")
-        workers.spawn(name, **crash_env)  # the marker exists again: this one is disarmed
+        workers.spawn(name, **crash_env, **extra)  # the marker exists again: this one is disarmed
 
     replacement: asyncio.Task | None = None
 
@@ -197,7 +207,8 @@ async def test_append_crashes_after_commit(fault_env: FaultEnv, workers: Workers
         if i == 9:
             await rnd.wait_stored()
             marker.unlink()  # the next append (pick 11's) commits, then kills w1
-            replacement = asyncio.create_task(replace_after_crash(w1, "w2"))
+            # w2 fires only on the lottery's commit (the phase close before it is appended apart).
+            replacement = asyncio.create_task(replace_after_crash(w1, "w2", VAKT_FAULT_CRASH_ACTIVITY="run_lottery"))
 
     await rnd.send("meeting_picks", after_each=arm_midway)
     assert replacement is not None
@@ -207,10 +218,11 @@ async def test_append_crashes_after_commit(fault_env: FaultEnv, workers: Workers
     await rnd.wait_offering()
     await rnd.send("claims")
     await rnd.wait_stored()
-    marker.unlink()  # armed again: the next append is the lottery's
+    marker.unlink()  # armed again, for the lottery's commit only
     await replace_after_crash(w2, "w3")
     stored = await read_events(fault_env.database_url, rnd.period_id)
-    assert stored[-1].type == "RosterPublished", "the lottery's append should have committed"
+    types = [e.type for e in stored]
+    assert "LotteryStarted" in types and "RosterPublished" not in types, "the lottery's draws should have committed"
     description = await rnd.handle.describe()
     assert description.status.name == "RUNNING", "Temporal should not know yet that the lottery was stored"
 
@@ -270,7 +282,8 @@ async def _restart(fault_env: FaultEnv, workers: Workers, rnd: Round) -> list[st
     the round on track and must not restart it again)."""
     env = fault_env.env(workers.task_queue)
     outputs, run_ids = [], [await _run_id(rnd)]
-    steps = (("restart (dry run)", []), ("restart --apply", ["--apply"]), ("restart --apply again", ["--apply"]))
+    apply = ["--apply", "--operator", "Kari Nordmann", "--reason", "bad deployment rolled back"]
+    steps = (("restart (dry run)", []), ("restart --apply", apply), ("restart --apply again", apply))
     for label, extra in steps:
         args = ["restart", rnd.period_id, *extra]
         result = await asyncio.to_thread(run_vakt, args, env, 60)
