@@ -509,6 +509,8 @@ def main() -> None:
         if hasattr(e, "format_message") and hasattr(e, "exit_code"):
             message = " ".join(e.format_message().split())
             _fail((message[:300] + "…" if len(message) > 300 else message) + " (see --help)", e.exit_code)
+        if os.environ.get("VAKT_DEBUG"):
+            raise
         _fail(f"internal error ({type(e).__name__}); run again with VAKT_DEBUG=1 for details", 1)
     _finish(0)
 

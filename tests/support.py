@@ -39,6 +39,16 @@ async def submit(handle: WorkflowHandle, kind: ActionKind | str, doctor: str, sh
     return result.outcomes[0]
 
 
+async def submit_retrying(client: Client, period: str, kind: ActionKind | str, doctor: str, shift: str) -> ActionOutcome:
+    """As `submit`, through app.updates.send_update: retried while the run rolls over."""
+    from app.updates import send_update
+
+    result = await send_update(
+        client, period, AllocationPeriodWorkflow.submit_actions, SubmitActionsInput(actions=[request(kind, doctor, shift)])
+    )
+    return result.outcomes[0]
+
+
 def services_for(database_url: str, data_dir: Path, client: Client | None = None, **env: str) -> Services:
     """Services over a test database (already migrated) and, optionally, a test's client."""
     settings = Settings.from_env({"DATABASE_URL": database_url, "VAKT_DATA_DIR": str(data_dir), **env})

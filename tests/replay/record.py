@@ -1,0 +1,127 @@
+"""Record the histories the replay test replays: one whole period on the time-skipping server.
+
+    .venv/bin/python -m tests.replay.record
+
+Run it when a change to the workflow is *intended* to change its history (and the change is
+deployed with a new workflow type or a patch, never over running periods). It rewrites
+tests/replay/histories/*.json: a period from the meeting to publication with an advance wish,
+a refused action, an operator's deadline extension and early close, a continue-as-new (the run
+is forced to continue every 10 updates), the lottery and publication. Payloads are encrypted with
+the test suite's key (tests/support.py), as in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.api.enums.v1 import EventType
+
+from activities.db import create_pool, migrate
+from activities.projections import RosterProjection
+from activities.store import EventStore
+from app.bootstrap import create_worker
+from domain.model import Phase
+from domain.scenario import parse_scenario, to_period_config
+from infra.embedded import embedded_postgres_url, start_time_skipping_env, stop_embedded_postgres
+from app.updates import send_update
+from tests.support import CONVERTER, submit_retrying
+from workflows.messages import ClosePhaseInput, ExtendDeadlineInput, PeriodInput
+from workflows.period import AllocationPeriodWorkflow
+
+HERE = Path(__file__).resolve().parent
+HISTORIES = HERE / "histories"
+EXAMPLE = HERE.parent / "data" / "example-scenario.json"
+WORKFLOW_ID = "replay-period"
+TASK_QUEUE = "replay-recording"
+
+
+async def _skip_until(env, handle, reached) -> None:
+    for _ in range(200):
+        view = await handle.query(AllocationPeriodWorkflow.phase)
+        if reached(view):
+            return
+        if view.next_deadline and view.next_deadline > view.now:
+            await env.sleep(view.next_deadline - view.now + timedelta(seconds=1))
+        else:
+            await asyncio.sleep(0.05)
+    raise TimeoutError("phase not reached")
+
+
+async def record(out: Path = HISTORIES) -> list[Path]:
+    scenario = parse_scenario(json.loads(EXAMPLE.read_text()))
+    config = to_period_config(scenario)
+    config = config.model_copy(update={"period": config.period.model_copy(update={"id": WORKFLOW_ID})})
+    data_dir = Path(tempfile.mkdtemp(prefix="vakt-replay-pg-"))
+    try:
+        url = embedded_postgres_url(data_dir, cleanup_mode="delete")
+        pool = await create_pool(url, schema="simulation")
+        await migrate(pool)
+        store = EventStore(pool, [RosterProjection()], kind="simulation")
+        env = await start_time_skipping_env(CONVERTER)
+        async with env, create_worker(env.client, store, TASK_QUEUE, fail_fast=True):
+            anchor = config.period.wishes_due - timedelta(hours=1)
+            inp = PeriodInput(
+                config=config, simulated=True, max_updates_per_run=10,
+                clock_offset_seconds=(anchor - await env.get_current_time()).total_seconds(),
+                started_by="operator:recorder",
+            )
+            handle = await env.client.start_workflow(
+                AllocationPeriodWorkflow.run, inp, id=WORKFLOW_ID, task_queue=TASK_QUEUE
+            )
+            first_run = handle.result_run_id
+            client = env.client
+            for a in scenario.staff_assignments:
+                await submit_retrying(client, WORKFLOW_ID, "staff", a.doctor, a.shift)
+            for a in scenario.advance_wishes:
+                await submit_retrying(client, WORKFLOW_ID, "wish", a.doctor, a.shift)
+            view = await handle.query(AllocationPeriodWorkflow.phase)
+            extension = ExtendDeadlineInput(
+                until=view.next_deadline + timedelta(hours=2), operator="Kari", reason="room taken"
+            )
+            await send_update(client, WORKFLOW_ID, AllocationPeriodWorkflow.extend_deadline, extension)
+            await _skip_until(env, handle, lambda v: v.meeting_open)
+            for a in scenario.meeting_picks:  # one action per update: the run continues as new
+                await submit_retrying(client, WORKFLOW_ID, "pick", a.doctor, a.shift)
+            close = ClosePhaseInput(operator="Kari", reason="all picked")
+            await send_update(client, WORKFLOW_ID, AllocationPeriodWorkflow.close_phase_early, close)
+            await _skip_until(env, handle, lambda v: v.phase is Phase.OFFERING)
+            for a in scenario.claims:
+                await submit_retrying(client, WORKFLOW_ID, "claim", a.doctor, a.shift)
+            result = await handle.result()
+            assert result.phase is Phase.PUBLISHED and result.runs > 1, result
+            written = []
+            out.mkdir(parents=True, exist_ok=True)
+            for old in out.glob("*.json"):
+                old.unlink()
+            run_id, n = first_run, 1
+            while run_id:
+                history = await env.client.get_workflow_handle(WORKFLOW_ID, run_id=run_id).fetch_history()
+                path = out / f"period-run{n}.json"
+                path.write_text(history.to_json())
+                written.append(path)
+                last = history.events[-1]
+                run_id = (
+                    last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+                    if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+                    else None
+                )
+                n += 1
+        await pool.close()
+    finally:
+        stop_embedded_postgres(data_dir)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return written
+
+
+if __name__ == "__main__":
+    from infra.process import exit_now, install_temporal_runtime
+
+    install_temporal_runtime()
+    paths = asyncio.run(record())
+    print("\n".join(f"wrote {p} ({p.stat().st_size:,} bytes)" for p in paths))
+    exit_now(0)

@@ -1,0 +1,65 @@
+"""Replay the recorded histories of a whole period with the workflow code as it is now.
+
+A change that makes the workflow non-deterministic — a new timer, a reordered activity, a
+removed update — fails here, in CI, not on a running period in production. The histories
+(tests/replay/histories/) cover the meeting through publication: an advance wish, refused
+actions, an operator's extension and early close, five continue-as-new hand-overs, the lottery
+activity and publication. Re-record them with `python -m tests.replay.record` only when a change
+is meant to change the history (and is deployed so that running periods keep the old code).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
+
+from tests.replay.record import HISTORIES, WORKFLOW_ID
+from tests.support import CONVERTER
+from workflows.messages import PeriodInput, PeriodResult
+from workflows.period import AllocationPeriodWorkflow
+
+RECORDED = sorted(HISTORIES.glob("*.json"))
+
+
+def _history(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(WORKFLOW_ID, path.read_text())
+
+
+def test_the_recordings_cover_a_whole_period():
+    assert len(RECORDED) >= 2, "run `python -m tests.replay.record`"
+    text = "".join(p.read_text() for p in RECORDED)
+    for marker in ("ContinuedAsNew", "ActivityTaskScheduled", "WorkflowExecutionUpdateCompleted", "TimerFired"):
+        assert marker.lower().replace("_", "") in text.lower().replace("_", ""), marker
+    assert "run_lottery" in text and "append_events" in text
+    assert "close_phase_early" in text and "extend_deadline" in text and "submit_actions" in text
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
+async def test_recorded_history_replays_with_the_current_code(path: Path):
+    replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=CONVERTER)
+    await replayer.replay_workflow(_history(path))  # raises on any non-determinism
+
+
+@workflow.defn(name="AllocationPeriodWorkflow")
+class ExtraTimerAtTheTop(AllocationPeriodWorkflow):
+    """The deliberate non-deterministic change: one more timer before everything else."""
+
+    @workflow.run
+    async def run(self, inp: PeriodInput) -> PeriodResult:
+        await workflow.sleep(timedelta(seconds=1))
+        return await super().run(inp)
+
+
+async def test_a_non_deterministic_change_fails_the_replay():
+    """The control: the replay test does catch a change like an extra timer at the top of run()."""
+    replayer = Replayer(
+        workflows=[ExtraTimerAtTheTop], data_converter=CONVERTER, workflow_runner=UnsandboxedWorkflowRunner()
+    )
+    result = await replayer.replay_workflow(_history(RECORDED[0]), raise_on_replay_failure=False)
+    assert result.replay_failure is not None
+    assert "nondetermin" in str(result.replay_failure).lower()
