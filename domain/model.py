@@ -189,6 +189,10 @@ class DoctorProfile(Frozen):
     absences: tuple[DateRange, ...] = ()
     meeting: MeetingAttendance = MeetingAttendance.ATTENDED  # R-MEET-1
     stands_in: StandIn | None = None  # R-EX-5 (substitutes only)
+    # R-LOAD-1 across periods: points worked above (+) or below (-) quota in the district's
+    # earlier periods, carried by its policy (domain.district.CarryPolicy). The lottery's deficit
+    # includes it (R-LOT-3).
+    carried: float = Field(0.0, ge=-100, le=100)
 
     @property
     def valid_meeting_absence(self) -> bool:
