@@ -132,3 +132,24 @@ async def test_cli_events_json(stored, pg_database_url, tmp_path):
         [sys.executable, "-m", "cli.main", "events", "nope"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert bad.returncode == 2 and "no period 'nope'" in bad.stderr
+
+
+async def test_free_text_is_shown_literally_never_as_markup_or_escape_codes(sim_pool):
+    """An operator's reason such as "room [bold]taken[/]" — or a stored escape sequence — prints
+    exactly as typed: rich never interprets it, the terminal never receives the escape."""
+    from domain.events import DeadlineExtended, PeriodOpened
+    from domain.model import OSLO_TZ as TZ
+
+    store = EventStore(sim_pool, projectors=[RosterProjection()], kind="simulation")
+    config = example_config(unique("literal"), meeting_in=timedelta(minutes=5))
+    now = datetime.now(TZ)
+    reason = "room [bold]taken[/] \x1b[2J[red]x[/red]"
+    events = [
+        PeriodOpened(config=config, simulated=True),
+        DeadlineExtended(step="meeting_at", previous=now, deadline=now + timedelta(days=1), operator="[i]Kari[/i]", reason=reason),
+    ]
+    await store_round(store, events)
+    page = await events_page(store, config.period.id, None, None, 0, 10)
+    text = _text(page)
+    assert "room [bold]taken[/]" in text and "[i]Kari[/i]" in text
+    assert "\x1b" not in text and "\\x1b[2J[red]x[/red]" in text
