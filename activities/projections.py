@@ -48,14 +48,16 @@ class RosterProjection:
                     await conn.execute(
                         """
                         INSERT INTO period_status (stream_id, district_id, simulated, phase, shifts_total,
-                                                   version, updated_at)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7)
+                                                   version, updated_at, period_start, period_end)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                         ON CONFLICT (stream_id) DO UPDATE SET district_id = EXCLUDED.district_id,
                             simulated = EXCLUDED.simulated, phase = EXCLUDED.phase,
                             shifts_total = EXCLUDED.shifts_total, version = EXCLUDED.version,
-                            updated_at = EXCLUDED.updated_at
+                            updated_at = EXCLUDED.updated_at, period_start = EXCLUDED.period_start,
+                            period_end = EXCLUDED.period_end
                         """,
                         stream_id, config.district.id, simulated, Phase.MEETING.value, total, v, at,
+                        config.period.start, config.period.end,
                     )
                 case ShiftTaken(shift=shift, doctor=doctor, source=source):
                     roster_rows.append((stream_id, shift, doctor, source.value, None, None, v))
@@ -121,6 +123,23 @@ class ProjectionReader:
     async def periods(self) -> list[str]:
         """Every round in the projection."""
         return [r["stream_id"] for r in await self.pool.fetch("SELECT stream_id FROM period_status ORDER BY stream_id")]
+
+    async def overlapping(self, district_id: str, start, end, *, other_than: str) -> str | None:
+        """A round of the district, not cancelled, whose dates overlap [start, end] (R-PROC-5)."""
+        return await self.pool.fetchval(
+            "SELECT stream_id FROM period_status WHERE district_id = $1 AND stream_id <> $4"
+            " AND phase <> 'cancelled' AND period_start <= $3 AND period_end >= $2 ORDER BY period_start LIMIT 1",
+            district_id, start, end, other_than,
+        )
+
+    async def district_rounds(self, district_id: str, *, before: object = None) -> list[dict]:
+        """The district's rounds, newest first (published ones carry balances, R-LOAD-1)."""
+        rows = await self.pool.fetch(
+            "SELECT stream_id, phase, period_start, period_end FROM period_status WHERE district_id = $1"
+            " AND ($2::date IS NULL OR period_start < $2) ORDER BY period_start DESC",
+            district_id, before,
+        )
+        return [dict(r) for r in rows]
 
     async def phase(self, stream_id: str) -> str | None:
         return await self.pool.fetchval("SELECT phase FROM period_status WHERE stream_id = $1", stream_id)

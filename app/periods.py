@@ -56,6 +56,12 @@ async def start_period(services: Services, config: PeriodConfig, *, started_by: 
     db = await services.database()
     if await db.store.stream_kind(period) is not None:
         raise Conflict(f"period {period!r} has already been started")
+    other = await ProjectionReader(db.pool).overlapping(
+        config.district.id, config.period.start, config.period.end, other_than=period
+    )
+    if other is not None:
+        # R-PROC-5: one round per district and period, whatever it is called.
+        raise Conflict(f"district {config.district.id!r} already has round {other!r} for these dates")
     inp = PeriodInput(config=config, search_attributes=True, started_by=started_by)
     size = sum(p.ByteSize() for p in services.data_converter.payload_converter.to_payloads([inp]))
     if size > MAX_START_PAYLOAD_BYTES:

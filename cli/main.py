@@ -446,6 +446,10 @@ def migrate() -> None:
     _finish(0)
 
 
+from cli.schedule_cmd import schedule_app  # noqa: E402 - sub-apps register after the commands above
+
+app.add_typer(schedule_app, name="schedule")
+
 keys_app = typer.Typer(help="Payload encryption keys (Temporal payloads are AES-GCM encrypted).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 

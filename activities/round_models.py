@@ -1,0 +1,26 @@
+"""Contracts between the scheduled round starter and its activity (pure pydantic: importable by
+workflows)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from domain.model import PeriodConfig
+
+
+class PlanRoundInput(BaseModel):
+    district_id: str
+    today: date  # the starter's clock (workflow.now()), Europe/Oslo date
+
+
+class RoundPlan(BaseModel):
+    """The district's next round, built from the registry as of its start (minimised), or why
+    there is none to start."""
+
+    district_id: str
+    period_id: str | None = None
+    config: PeriodConfig | None = None
+    invitation_at: datetime | None = None
+    reason: str  # "due", or why nothing is started: "already started", "no such district" …

@@ -1,0 +1,72 @@
+"""ScheduledRoundWorkflow: the action of a district's Temporal Schedule (R-PROC-5).
+
+Each district has a Schedule (app/schedules.py) that fires at the invitation time of each of its
+rounds; an operator may also trigger it. Every firing runs this short workflow: an activity plans
+the district's next round from the registry as of the round's start (minimised: no contact
+data), and the round's AllocationPeriodWorkflow is started as an abandoned child whose id is the
+period id (`mosse-2027-h1`). Starting an id that exists is refused by Temporal
+(REJECT_DUPLICATE), so one district has one period per half-year, whatever the schedule or an
+operator does: a duplicate start leaves the running round alone and reports it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
+    from activities.round_models import PlanRoundInput, RoundPlan
+    from domain.model import OSLO_TZ
+    from workflows.messages import PeriodInput
+    from workflows.period import AllocationPeriodWorkflow
+
+PLAN_TIMEOUT = timedelta(minutes=2)
+
+
+class RoundStarterInput(BaseModel):
+    district_id: str
+    search_attributes: bool = True
+    clock_offset_seconds: float = 0.0  # passed on to the period (simulations only)
+
+
+class RoundStarterResult(BaseModel):
+    district_id: str
+    period_id: str | None  # the round started now, or None
+    outcome: str  # "started", "already started", or why nothing was to start
+
+
+@workflow.defn
+class ScheduledRoundWorkflow:
+    @workflow.run
+    async def run(self, inp: RoundStarterInput) -> RoundStarterResult:
+        now = (workflow.now() + timedelta(seconds=inp.clock_offset_seconds)).astimezone(OSLO_TZ)
+        plan: RoundPlan = await workflow.execute_activity(
+            "plan_next_round",
+            PlanRoundInput(district_id=inp.district_id, today=now.date()),
+            result_type=RoundPlan,
+            start_to_close_timeout=PLAN_TIMEOUT,
+            retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1), non_retryable_error_types=["NoSuchDistrict"]),
+        )
+        if plan.config is None:
+            return RoundStarterResult(district_id=inp.district_id, period_id=None, outcome=plan.reason)
+        try:
+            await workflow.start_child_workflow(
+                AllocationPeriodWorkflow.run,
+                PeriodInput(
+                    config=plan.config,
+                    search_attributes=inp.search_attributes,
+                    clock_offset_seconds=inp.clock_offset_seconds,
+                    started_by="system:schedule",
+                ),
+                id=plan.config.period.id,
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError:
+            return RoundStarterResult(district_id=inp.district_id, period_id=None, outcome="already started")
+        return RoundStarterResult(district_id=inp.district_id, period_id=plan.config.period.id, outcome="started")
