@@ -208,14 +208,18 @@ async def apply_restart(
             client.get_workflow_handle(plan.period, run_id=plan.run_id), state, client.data_converter
         )
     config = state.require_config()
+    # The new run keeps the old run's settings (follow-through, update budget …) when its input
+    # can still be read; only its state comes from PostgreSQL.
+    before = await _original_input(client, plan) or PeriodInput(config=config, simulated=state.simulated)
     new = await client.start_workflow(
         AllocationPeriodWorkflow.run,
-        PeriodInput(
-            config=config,
-            simulated=state.simulated,
-            search_attributes=True,
-            carried=CarriedState(state=state, pending=recovered, stored_version=events[-1].version),
-            restart=RestartNote(remedy="rebuild", operator=operator, reason=reason, previous_run=plan.run_id),
+        before.model_copy(
+            update={
+                "config": config,
+                "search_attributes": True,
+                "carried": CarriedState(state=state, pending=recovered, stored_version=events[-1].version),
+                "restart": RestartNote(remedy="rebuild", operator=operator, reason=reason, previous_run=plan.run_id),
+            }
         ),
         id=plan.period,
         task_queue=settings.temporal_task_queue,
@@ -229,6 +233,18 @@ async def apply_restart(
     if lost:
         done += " NOT recovered (tell the doctors to submit again): " + "; ".join(lost)
     return done
+
+
+async def _original_input(client: Client, plan: RestartPlan) -> PeriodInput | None:
+    """The input of the run being replaced (its latest run when the plan names none)."""
+    try:
+        async for event in client.get_workflow_handle(plan.period, run_id=plan.run_id).fetch_history_events():
+            payloads = event.workflow_execution_started_event_attributes.input.payloads
+            [inp] = await client.data_converter.decode(payloads, [PeriodInput])
+            return inp
+    except Exception:  # noqa: BLE001 - history gone or unreadable: the defaults will do
+        return None
+    return None
 
 
 async def recover_unstored_actions(

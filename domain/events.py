@@ -27,6 +27,7 @@ class Source(StrEnum):
     MEETING = "meeting"  # phase A
     OFFERING = "offering"  # phase B, R-PROC-3
     LOTTERY = "lottery"  # phase C, R-PROC-4
+    SWAP = "swap"  # taken over from a colleague after publication, R-SWAP-1
 
 
 class _Event(BaseModel):
@@ -133,6 +134,47 @@ class RosterPublished(_Event):
     unsafe: list[str]  # R-QUAL-3: duty shifts of not-qualified doctors lacking backup
 
 
+class SwapOffered(_Event):
+    """R-SWAP-1: a holder offers a published shift to a named colleague, or to every doctor who
+    may take it (`receiver` None). The giver still holds it."""
+
+    type: Literal["SwapOffered"] = "SwapOffered"
+    swap: str  # id
+    shift: str
+    giver: str
+    receiver: str | None
+    expires_at: datetime
+
+
+class SwapAccepted(_Event):
+    """R-SWAP-1: the swap completed; from now on the receiver holds (and works) the shift."""
+
+    type: Literal["SwapAccepted"] = "SwapAccepted"
+    swap: str
+    shift: str
+    giver: str
+    receiver: str
+
+
+class SwapClosed(_Event):
+    """A swap that ended without completing: it changed nothing (R-SWAP-1)."""
+
+    type: Literal["SwapClosed"] = "SwapClosed"
+    swap: str
+    shift: str
+    outcome: Literal["declined", "withdrawn", "expired"]
+    by: str | None = None  # the doctor who declined or withdrew
+
+
+class ShiftsWorked(_Event):
+    """R-LOAD-1: shifts that have ended, each with the doctor who held it at its end (who
+    physically worked it)."""
+
+    type: Literal["ShiftsWorked"] = "ShiftsWorked"
+    worked: list[tuple[str, str]]  # (shift, doctor)
+    until: datetime  # every held shift ending at or before this is in
+
+
 DomainEvent = Annotated[
     PeriodOpened
     | ShiftTaken
@@ -144,7 +186,11 @@ DomainEvent = Annotated[
     | LotteryStarted
     | LotteryDrawn
     | ShiftLeftUncovered
-    | RosterPublished,
+    | RosterPublished
+    | SwapOffered
+    | SwapAccepted
+    | SwapClosed
+    | ShiftsWorked,
     Field(discriminator="type"),
 ]
 

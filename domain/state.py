@@ -24,7 +24,11 @@ from domain.events import (
     ShiftLeftUncovered,
     RoundCancelled,
     RoundRestarted,
+    ShiftsWorked,
     ShiftTaken,
+    SwapAccepted,
+    SwapClosed,
+    SwapOffered,
     Source,
 )
 from domain.model import PeriodConfig, Phase
@@ -36,6 +40,13 @@ WISH_SOURCES = frozenset({Source.ADVANCE_WISH, Source.MEETING})  # R-LOT-1: "wis
 class Assignment(BaseModel):
     doctor: str
     source: Source
+
+
+class OpenSwap(BaseModel):
+    shift: str
+    giver: str
+    receiver: str | None
+    expires_at: datetime
 
 
 class PeriodState(BaseModel):
@@ -57,6 +68,9 @@ class PeriodState(BaseModel):
     deadlines: dict[str, datetime] = {}  # operator extensions by step (DeadlineExtended)
     cancelled: RoundCancelled | None = None
     restarts: int = 0  # RoundRestarted events (operator restarts on record)
+    swaps: dict[str, OpenSwap] = {}  # open swap offers by id (R-SWAP-1)
+    worked: dict[str, str] = {}  # shift -> the doctor who held it when it ended (R-LOAD-1)
+    worked_until: datetime | None = None
 
     @property
     def finished(self) -> bool:
@@ -98,6 +112,8 @@ def _private_copy(state: PeriodState) -> PeriodState:
             "unsafe": list(state.unsafe),
             "phases_closed": list(state.phases_closed),
             "deadlines": dict(state.deadlines),
+            "swaps": dict(state.swaps),
+            "worked": dict(state.worked),
         }
     )
 
@@ -134,6 +150,16 @@ def apply_in_place(state: PeriodState, event: DomainEvent) -> PeriodState:
             state.uncovered.append(event)
         case RosterPublished(unsafe=unsafe):
             state.phase, state.unsafe = Phase.PUBLISHED, list(unsafe)
+        case SwapOffered(swap=swap, shift=shift, giver=giver, receiver=receiver, expires_at=expires_at):
+            state.swaps[swap] = OpenSwap(shift=shift, giver=giver, receiver=receiver, expires_at=expires_at)
+        case SwapAccepted(swap=swap, shift=shift, receiver=receiver):
+            state.assignments[shift] = Assignment(doctor=receiver, source=Source.SWAP)
+            state.swaps.pop(swap, None)
+        case SwapClosed(swap=swap):
+            state.swaps.pop(swap, None)
+        case ShiftsWorked(worked=worked, until=until):
+            state.worked.update(dict(worked))
+            state.worked_until = until
         case _:
             raise TypeError(f"unknown event {type(event).__name__}")
     return state

@@ -95,6 +95,9 @@ class PeriodInput(BaseModel):
     search_attributes: bool = False
     carried: CarriedState | None = None
     restart: RestartNote | None = None  # set by `vakt restart --apply` when it rebuilds the round
+    # A live round stays open after publication until its last shift has ended: swaps
+    # (R-SWAP-1) and worked shifts (R-LOAD-1). A simulation ends at publication.
+    follow_through: bool = True
     started_by: str = "system:period"  # who started the period (domain.actors)
 
 
@@ -124,6 +127,31 @@ class OperatorActionResult(BaseModel):
     phase: Phase
     version: int
     next_deadline: datetime | None
+
+
+class OfferSwapInput(BaseModel):
+    giver: str = ID
+    shift: str = Field(min_length=1, max_length=80)
+    receiver: str | None = Field(None, min_length=1, max_length=64)  # None: everyone who may take it
+    actor: str = Field(min_length=3, max_length=120)
+
+
+class AcceptSwapInput(BaseModel):
+    swap: str = Field(min_length=1, max_length=64)
+    receiver: str = ID
+    actor: str = Field(min_length=3, max_length=120)
+
+
+class CloseSwapInput(BaseModel):
+    swap: str = Field(min_length=1, max_length=64)
+    by: str = ID  # the giver (withdraws) or the named receiver (declines)
+    actor: str = Field(min_length=3, max_length=120)
+
+
+class SwapResult(BaseModel):
+    swap: str
+    shift: str
+    version: int
 
 
 class PhaseView(BaseModel):

@@ -395,7 +395,7 @@ class Round:
         await asyncio.wait_for(
             self.client.start_workflow(
                 AllocationPeriodWorkflow.run,
-                PeriodInput(config=config, search_attributes=True),
+                PeriodInput(config=config, search_attributes=True, follow_through=False),
                 id=self.period_id,
                 task_queue=self.task_queue,
             ),

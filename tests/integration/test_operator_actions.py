@@ -134,7 +134,7 @@ def _live_input(document: dict, period_id: str) -> PeriodInput:
     )
     policy = config.district.policy.model_copy(update={"meeting_duration_hours": 3 / 3600})
     district = config.district.model_copy(update={"policy": policy})
-    return PeriodInput(config=config.model_copy(update={"period": period, "district": district}))
+    return PeriodInput(config=config.model_copy(update={"period": period, "district": district}), follow_through=False)
 
 
 async def _until(handle, reached, timeout: float = 30) -> None:

@@ -47,6 +47,7 @@ async def start_period(temporal_env, store, document: dict, **overrides):
     worker = create_worker(temporal_env.client, store, task_queue, fail_fast=True)
     server_now = await temporal_env.get_current_time()
     anchor = config.period.wishes_due - timedelta(hours=1)
+    overrides.setdefault("follow_through", False)
     inp = PeriodInput(
         config=config, simulated=True, clock_offset_seconds=(anchor - server_now).total_seconds(), **overrides
     )

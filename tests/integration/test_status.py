@@ -69,7 +69,7 @@ def settings_for(env, task_queue: str, database_url: str, data_dir: Path) -> Set
 async def start_round(client, config, task_queue: str):
     return await client.start_workflow(
         AllocationPeriodWorkflow.run,
-        PeriodInput(config=config, search_attributes=True),
+        PeriodInput(config=config, search_attributes=True, follow_through=False),
         id=config.period.id,
         task_queue=task_queue,
     )
