@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
 from domain.model import (
     DateRange,
     DoctorProfile,
     ExemptionGrant,
+    OSLO_TZ,
     MeetingAttendance,
     Qualification,
     Role,
@@ -71,6 +72,11 @@ def sixtieth_birthday(birth: date) -> date:
         return birth.replace(year=birth.year + 60)
     except ValueError:  # born 29 February
         return birth.replace(year=birth.year + 60, day=28) + timedelta(days=1)
+
+
+def meeting_day(meeting_at: datetime) -> date:
+    """The meeting's date in Europe/Oslo (R-TIME-1): the cut-off for applications (R-EX-3)."""
+    return meeting_at.astimezone(OSLO_TZ).date()
 
 
 def grants_in_force(

@@ -41,7 +41,7 @@ from domain.limits import (
     MAX_TEXT_LENGTH,
 )
 from domain.minimise import minimise
-from domain.profiles import courses_before_birth, norwegian_mobile, profile
+from domain.profiles import courses_before_birth, meeting_day, norwegian_mobile, profile
 from domain.shifts import WEEKDAYS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
@@ -317,28 +317,42 @@ def doctor_profile(d: ScenarioDoctor, s: Scenario) -> DoctorProfile:
         exemptions=d.exemptions,
         birth_date=d.birth_date,
         absences=(DateRange(start=a.from_, end=a.to) for a in d.absences),
-        meeting_day=s.period.meeting_at.date(),
+        meeting_day=meeting_day(s.period.meeting_at),
         meeting_absence=d.meeting_absence,
         stands_in=stands_in,
+    )
+
+
+def engine_policy(s: Scenario) -> Policy:
+    """The district policy the scenario sets (the rulebook's defaults for what it leaves out)."""
+    policy = s.district.policy
+    return Policy(
+        min_rest_hours=policy.min_rest_hours,
+        allow_back_to_back=policy.allow_back_to_back,
+        meeting_duration_hours=policy.meeting_duration_hours,
+        weights=policy.weights,
+        qualification_exceptions=tuple(policy.qualification_exceptions),
+    )
+
+
+def shift_templates(s: Scenario) -> tuple[ShiftTemplate, ...]:
+    return tuple(
+        ShiftTemplate(
+            name=t.name,
+            kind=t.kind,
+            days=tuple(WEEKDAYS) if t.days == "all" else tuple(t.days),
+            start=t.start,
+            end=t.end,
+        )
+        for t in s.shift_template
     )
 
 
 def to_period_config(s: Scenario) -> PeriodConfig:
     """The minimised config a period's workflow gets (domain.minimise): no contact data, no
     reasons, every range clamped to the period."""
-    policy = s.district.policy
     return minimise(PeriodConfig(
-        district=District(
-            id=s.district.id,
-            name=s.district.name,
-            policy=Policy(
-                min_rest_hours=policy.min_rest_hours,
-                allow_back_to_back=policy.allow_back_to_back,
-                meeting_duration_hours=policy.meeting_duration_hours,
-                weights=policy.weights,
-                qualification_exceptions=tuple(policy.qualification_exceptions),
-            ),
-        ),
+        district=District(id=s.district.id, name=s.district.name, policy=engine_policy(s)),
         period=PeriodDates(
             id=s.period.id,
             start=s.period.start,
@@ -347,16 +361,7 @@ def to_period_config(s: Scenario) -> PeriodConfig:
             meeting_at=s.period.meeting_at,
             offering_closes=s.period.offering_closes,
         ),
-        shift_template=tuple(
-            ShiftTemplate(
-                name=t.name,
-                kind=t.kind,
-                days=tuple(WEEKDAYS) if t.days == "all" else tuple(t.days),
-                start=t.start,
-                end=t.end,
-            )
-            for t in s.shift_template
-        ),
+        shift_template=shift_templates(s),
         doctors=tuple(doctor_profile(d, s) for d in s.doctors),
         lottery_seed=s.lottery_seed,
     ))
