@@ -9,6 +9,7 @@ setting or id — never a personal value.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -209,6 +210,9 @@ async def period_config_for(
     district's round policy (R-PROC-5, domain.district.round_dates), its doctors from the
     registry (domain.registry_config)."""
     district_id = valid_district_id(district_id)
+    for doctor, balance in (carried or {}).items():
+        if not (isinstance(balance, int | float) and math.isfinite(balance) and -100 <= balance <= 100):
+            raise BadInput(f"carried: the balance of {valid_doctor_id(doctor, 'carried')} is not a number from -100 to 100")
     store = await _store(services)
     stored = await _district(store, district_id)
     rounds = stored.record.policy.rounds
