@@ -102,7 +102,7 @@ def read_registry_file(path: Path) -> RegistryImport:
         return read_registry_csv(path)
     if suffix == ".json":
         return read_registry_scenario(path)
-    text = read_text(path, what="registry file", kind="CSV or JSON")
+    text = read_text(path, what="registry", kind="CSV or JSON")
     return read_registry_scenario(path) if text.lstrip().startswith("{") else read_registry_csv(path)
 
 

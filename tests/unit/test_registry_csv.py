@@ -214,3 +214,15 @@ def test_a_records_repr_hides_its_personal_data():
     for shown in (repr(doctor), str(doctor)):
         for secret in ("Kari", "+47", "example.no", "1961", "health", "Sjef", "vacation"):
             assert secret not in shown, secret
+
+
+def test_the_documented_example_is_a_valid_registry_csv():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "registry-csv.md").read_text(encoding="utf-8")
+    example = doc.split("```csv\n", 1)[1].split("```", 1)[0]
+    doctors = parse_registry_csv(example)
+    assert [d.id for d in doctors] == ["moss02", "moss03", "vestby06", "vestby09", "sub01"]
+    assert doctors[1].mobile == "+4740978532" and doctors[1].birth_date == date(1959, 9, 14)
+    assert doctors[3].exemptions[0].decided_by == "legevaktsjef"
+    assert doctors[4].stand_ins[0].substitute_for == "vestby06"
