@@ -24,7 +24,7 @@ from app.validate import doctor_id as valid_doctor_id
 from app.validate import free_text, person_name
 from domain import actors
 from domain.district import period_start_for, round_dates
-from domain.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH
+from domain.limits import MAX_NAME_LENGTH
 from domain.model import OSLO_TZ, PeriodConfig
 from domain.registry import RegistryError, RegistryImport
 from domain.registry_config import period_config_from_registry
@@ -184,7 +184,7 @@ async def set_policy(services: Services, district_id: str, changes: Sequence[str
     if len(changes) > MAX_SETTINGS:
         raise BadInput(f"--set: at most {MAX_SETTINGS} settings at once")
     for n, setting in enumerate(changes, start=1):
-        free_text(setting, f"--set (setting {n})", MAX_SETTING_LENGTH if "=" in setting else MAX_TEXT_LENGTH)
+        free_text(setting, f"--set (setting {n})", MAX_SETTING_LENGTH)
     store = await _store(services)
     try:
         update = await store.update_policy(district_id, lambda p: apply_policy_changes(p, changes), actor=actor)

@@ -213,6 +213,9 @@ async def test_period_config_for_builds_the_rounds_period_from_the_registry(app_
         )
         assert config == expected and config.period.id == "mosse-2027-h1" and len(config.doctors) == 74
         assert config.doctor("moss01").carried == 1.5
+        text = config.model_dump_json()  # what the workflow would carry: no contact, birth date, reason
+        for secret in ("@", "+47", "1970-05-16", "age_over_60", "pregnancy", "health", "legevaktsjef", "Heidi"):
+            assert secret not in text, secret
         with pytest.raises(NotFound, match="no district 'nowhere'"):
             await period_config_for(services, "nowhere", date(2027, 1, 1))
         with pytest.raises(BadInput, match="2027-02-01 is not the first day of a period"):
