@@ -42,10 +42,15 @@ def _depth_exceeds(text: str, limit: int) -> bool:
     return False
 
 
-def read_json(path: Path, *, what: str = "document", max_bytes: int = MAX_SCENARIO_BYTES) -> Any:
+def _shown(path: Path) -> str:
     name = str(path)
-    if len(name) > 500:
-        name = name[:60] + "…"
+    return name[:60] + "…" if len(name) > 500 else name
+
+
+def read_text(path: Path, *, what: str, kind: str, max_bytes: int = MAX_SCENARIO_BYTES) -> str:
+    """A UTF-8 text file a person handed us, or one BadInput naming the file and what is wrong:
+    missing, a directory, unreadable, too large, or not text (`kind` says what it should be)."""
+    name = _shown(path)
     try:
         if not path.exists():
             raise BadInput(f"{name}: no such file")
@@ -60,9 +65,14 @@ def read_json(path: Path, *, what: str = "document", max_bytes: int = MAX_SCENAR
     if len(raw) > max_bytes:  # a file that grew, or a pipe
         raise BadInput(f"{name}: larger than {max_bytes:,} bytes")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise BadInput(f"{name}: not a text file (byte {e.start} is not UTF-8); a {what} is JSON") from None
+        raise BadInput(f"{name}: not a text file (byte {e.start} is not UTF-8); a {what} is {kind}") from None
+
+
+def read_json(path: Path, *, what: str = "document", max_bytes: int = MAX_SCENARIO_BYTES) -> Any:
+    name = _shown(path)
+    text = read_text(path, what=what, kind="JSON", max_bytes=max_bytes)
     if _depth_exceeds(text, MAX_JSON_DEPTH):
         raise BadInput(f"{name}: JSON nested deeper than {MAX_JSON_DEPTH} levels; a {what} needs far fewer")
     try:

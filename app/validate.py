@@ -30,6 +30,10 @@ def period_id(value: str, field: str = "PERIOD") -> str:
     return _identifier(value, field, _ID, MAX_ID_LENGTH, "an id (letters, digits and _ . : - only)")
 
 
+def district_id(value: str, field: str = "DISTRICT") -> str:
+    return _identifier(value, field, _ID, MAX_ID_LENGTH, "a district id (letters, digits and _ . : - only)")
+
+
 def doctor_id(value: str, field: str = "DOCTOR") -> str:
     return _identifier(value, field, _ID, MAX_ID_LENGTH, "a doctor id (letters, digits and _ . : - only)")
 

@@ -17,5 +17,6 @@ MAX_NAME_LENGTH = 200  # names of people and districts
 MAX_TEXT_LENGTH = 500  # free text: reasons given by operators
 MAX_ACTIONS = 100_000  # scripted actions in one scenario, all lists together
 MAX_SCENARIO_BYTES = 32 * 1024 * 1024  # a scenario or registry file
+MAX_ENTRIES_PER_DOCTOR = 100  # a registry record's exemptions, absences and stand-ins, each
 MAX_JSON_DEPTH = 32  # nesting of a JSON document (a scenario needs 5)
 MAX_START_PAYLOAD_BYTES = 1_500_000  # a period's encoded start input, below Temporal's 2 MB

@@ -9,7 +9,7 @@ path and the reason — never the offending value, which may be personal data.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator, model_validator
@@ -18,13 +18,10 @@ from domain.model import (
     DateRange,
     District,
     DoctorProfile,
-    ExemptionGrant,
-    MeetingAttendance,
     PeriodConfig,
     PeriodDates,
     OSLO_TZ,
     Policy,
-    Qualification,
     QualificationException,
     Role,
     ShiftKind,
@@ -44,18 +41,16 @@ from domain.limits import (
     MAX_TEXT_LENGTH,
 )
 from domain.minimise import minimise
+from domain.profiles import courses_before_birth, meeting_day, norwegian_mobile, profile
 from domain.shifts import WEEKDAYS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 ID = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
 NAME = Field(min_length=1, max_length=MAX_NAME_LENGTH)
-# R-DATA-1: Norwegian mobile numbers have 8 digits and start with 4 or 9; +47 / 0047 optional.
-MOBILE = re.compile(r"^(?:\+47|0047)?([49]\d{7})$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
-R_EX_1_REASONS = {"age_over_60", "pregnancy", "breastfeeding"}  # by right, on request
-R_EX_2_REASONS = {"health", "social"}  # discretionary
-VALID_MEETING_ABSENCE = {"illness", "vacation", "course", "on_duty", "approved_other"}  # R-MEET-1
+# The mobile-number check, the exemption reasons and the grant rules (R-EX-1..3, R-MEET-1) live
+# in domain.profiles, shared with the district registry.
 
 
 class ScenarioError(ValueError):
@@ -189,19 +184,13 @@ class ScenarioDoctor(_Open):
     @classmethod
     def _mobile(cls, value: str) -> str:
         # R-DATA-1. The message never repeats the number (personal data).
-        match = MOBILE.match(re.sub(r"[\s-]", "", value))
-        if not match:
-            raise ValueError("not a Norwegian mobile number")
-        return "+47" + match.group(1)
+        return norwegian_mobile(value)
 
     @model_validator(mode="after")
     def _dates(self) -> ScenarioDoctor:
-        q = self.qualification
-        if self.birth_date is not None:
-            for name in ("specialist_gp", "violence_course", "acute_course"):
-                value = getattr(q, name)
-                if value is not None and value < self.birth_date:
-                    raise ValueError(f"qualification.{name} is before the doctor's birth date")  # R-DATA-1
+        early = courses_before_birth(self.qualification, self.birth_date)
+        if early:
+            raise ValueError(f"qualification.{early[0]} is before the doctor's birth date")  # R-DATA-1
         if self.role is not Role.SUBSTITUTE and self.substitute_for is not None:
             raise ValueError("substitute_for is only for role 'substitute'")
         if self.substitute_from and self.substitute_to and self.substitute_to < self.substitute_from:
@@ -312,82 +301,58 @@ def _weekday_count(start: date, days: int, template_days: list[str] | str) -> in
     return sum(1 for i in range(days) if (start.weekday() + i) % 7 in wanted)
 
 
-def _sixtieth_birthday(birth: date) -> date:
-    try:
-        return birth.replace(year=birth.year + 60)
-    except ValueError:  # born 29 February
-        return birth.replace(year=birth.year + 60, day=28) + timedelta(days=1)
-
-
-def _grants(d: ScenarioDoctor, meeting_day: date) -> tuple[ExemptionGrant, ...]:
-    """Exemptions in force, reasons dropped (R-EX-1..3)."""
-    grants = []
-    for e in d.exemptions:
-        if e.applied_on is not None and e.applied_on > meeting_day:
-            continue  # R-EX-3: applications must arrive before the meeting
-        start = e.from_
-        if e.reason in R_EX_1_REASONS:
-            # R-EX-1: by right, whatever the record's `granted` says; age from the 60th birthday.
-            if e.reason == "age_over_60":
-                if d.birth_date is None:
-                    continue
-                start = max(start, _sixtieth_birthday(d.birth_date))
-                if e.to is not None and e.to < start:
-                    continue
-            grants.append(ExemptionGrant(rule="R-EX-1", range=DateRange(start=start, end=e.to)))
-        elif e.granted:  # R-EX-2: discretionary, in force only when the clinic granted it
-            grants.append(ExemptionGrant(rule="R-EX-2", range=DateRange(start=start, end=e.to)))
-    return tuple(grants)
-
-
 def doctor_profile(d: ScenarioDoctor, s: Scenario) -> DoctorProfile:
-    """The rules' view of one doctor, before minimisation (to_period_config minimises it)."""
-    q = d.qualification
-    attendance = MeetingAttendance.ATTENDED
-    if d.meeting_absence in VALID_MEETING_ABSENCE:
-        attendance = MeetingAttendance.VALID_ABSENCE
-    elif d.meeting_absence == "unexcused":
-        attendance = MeetingAttendance.UNEXCUSED
+    """The rules' view of one doctor, before minimisation (to_period_config minimises it).
+    The grant and attendance rules are domain.profiles', shared with the district registry."""
     stands_in = None
     if d.substitute_for is not None:
         stands_in = StandIn(
             gp=d.substitute_for,
             range=DateRange(start=d.substitute_from or s.period.start, end=d.substitute_to or s.period.end),
         )
-    return DoctorProfile(
-        id=d.id,
+    return profile(
+        doctor_id=d.id,
         role=d.role,
-        qualification=Qualification(
-            specialist_gp=q.specialist_gp,
-            violence_course=q.violence_course,
-            acute_course=q.acute_course,
-            clinical_months=q.clinical_months,
-            duty_shifts_done=q.duty_shifts_done,
-            gp_months=q.gp_months,
-        ),
-        exemptions=_grants(d, s.period.meeting_at.date()),
-        absences=tuple(DateRange(start=a.from_, end=a.to) for a in d.absences),
-        meeting=attendance,
+        qualification_facts=d.qualification,
+        exemptions=d.exemptions,
+        birth_date=d.birth_date,
+        absences=(DateRange(start=a.from_, end=a.to) for a in d.absences),
+        meeting_day=meeting_day(s.period.meeting_at),
+        meeting_absence=d.meeting_absence,
         stands_in=stands_in,
+    )
+
+
+def engine_policy(s: Scenario) -> Policy:
+    """The district policy the scenario sets (the rulebook's defaults for what it leaves out)."""
+    policy = s.district.policy
+    return Policy(
+        min_rest_hours=policy.min_rest_hours,
+        allow_back_to_back=policy.allow_back_to_back,
+        meeting_duration_hours=policy.meeting_duration_hours,
+        weights=policy.weights,
+        qualification_exceptions=tuple(policy.qualification_exceptions),
+    )
+
+
+def shift_templates(s: Scenario) -> tuple[ShiftTemplate, ...]:
+    return tuple(
+        ShiftTemplate(
+            name=t.name,
+            kind=t.kind,
+            days=tuple(WEEKDAYS) if t.days == "all" else tuple(t.days),
+            start=t.start,
+            end=t.end,
+        )
+        for t in s.shift_template
     )
 
 
 def to_period_config(s: Scenario) -> PeriodConfig:
     """The minimised config a period's workflow gets (domain.minimise): no contact data, no
     reasons, every range clamped to the period."""
-    policy = s.district.policy
     return minimise(PeriodConfig(
-        district=District(
-            id=s.district.id,
-            name=s.district.name,
-            policy=Policy(
-                min_rest_hours=policy.min_rest_hours,
-                allow_back_to_back=policy.allow_back_to_back,
-                meeting_duration_hours=policy.meeting_duration_hours,
-                weights=policy.weights,
-                qualification_exceptions=tuple(policy.qualification_exceptions),
-            ),
-        ),
+        district=District(id=s.district.id, name=s.district.name, policy=engine_policy(s)),
         period=PeriodDates(
             id=s.period.id,
             start=s.period.start,
@@ -396,16 +361,7 @@ def to_period_config(s: Scenario) -> PeriodConfig:
             meeting_at=s.period.meeting_at,
             offering_closes=s.period.offering_closes,
         ),
-        shift_template=tuple(
-            ShiftTemplate(
-                name=t.name,
-                kind=t.kind,
-                days=tuple(WEEKDAYS) if t.days == "all" else tuple(t.days),
-                start=t.start,
-                end=t.end,
-            )
-            for t in s.shift_template
-        ),
+        shift_template=shift_templates(s),
         doctors=tuple(doctor_profile(d, s) for d in s.doctors),
         lottery_seed=s.lottery_seed,
     ))

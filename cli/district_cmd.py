@@ -1,0 +1,197 @@
+"""`vakt district import | show | doctors | set-policy`: the district registry on the command line.
+
+Parse, call a use case (app/registry.py) through cli.main's one door (`_call`), render. Every
+free text is printed literally (cli.text); contact data only with `doctors --contacts`, masked
+otherwise. Errors are one line on stderr, exit code 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from cli.text import plain, safe
+from domain.clock import local_time
+
+district_app = typer.Typer(
+    help="The district registry: its doctors (with contact data, exemptions, absences), its policy and its history.",
+    no_args_is_help=True,
+)
+# A terminal gets its own width; a pipe or file gets whole rows, not an 80-column squeeze.
+out = Console(width=None if sys.stdout.isatty() else 200)
+
+DistrictArg = Annotated[str, typer.Argument(help="District id, e.g. mosse")]
+OperatorOpt = Annotated[str, typer.Option("--operator", help="Your name, recorded in the registry's history")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout, nothing else")]
+
+
+def _cli() -> ModuleType:
+    """cli.main, imported when a command runs (it imports this module to register it): its
+    `_call` is the CLI's one door into the application."""
+    import cli.main
+
+    return cli.main
+
+
+def _actor(operator: str) -> str:
+    from app.registry import admin_actor
+
+    return admin_actor(operator or _cli()._os_user())
+
+
+@district_app.command("import")
+def import_district(
+    file: Annotated[Path, typer.Argument(help="A registry CSV (docs/registry-csv.md) or a scenario JSON")],
+    district: Annotated[str, typer.Option("--district", help="The district's id in the registry")],
+    name: Annotated[str | None, typer.Option("--name", help="The district's name (a new district: default its id)")] = None,
+    operator: OperatorOpt = "",
+) -> None:
+    """Import a district's whole roll: new doctors are added, changed ones updated, missing ones
+    marked as left; every change is recorded with your name. One bad row and nothing is stored."""
+    from app.registry import import_file
+
+    cli = _cli()
+
+    async def work(services):
+        return await import_file(services, district, file, name=name, actor=_actor(operator))
+
+    result = cli._call(work)
+    verb = "created" if result.created else "updated"
+    out.print(
+        f"District {safe(result.district_id)} {verb}: {result.doctors} doctors in the file — {result.added} added, "
+        f"{result.changed} changed, {result.unchanged} unchanged; {result.left} no longer in the file, marked as left.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    out.print(f"See it with: vakt district show {safe(result.district_id)}", highlight=False, soft_wrap=True)
+    cli._finish(0)
+
+
+def _value(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _flat(document: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    rows = []
+    for key, value in document.items():
+        if isinstance(value, dict):
+            rows += _flat(value, f"{prefix}{key}.")
+        else:
+            rows.append((prefix + key, value))
+    return rows
+
+
+@district_app.command("show")
+def show(district: DistrictArg, as_json: JsonOpt = False) -> None:
+    """A district: its name, how many doctors are on its roll, its next round and its policy."""
+    from app.registry import show_district
+
+    cli = _cli()
+    view = cli._call(lambda services: show_district(services, district))
+    if as_json:
+        cli._json(view.model_dump(mode="json"))
+        cli._finish(0)
+    roles = ", ".join(f"{n} {role}" for role, n in sorted(view.on_roll.items())) or "nobody"
+    r = view.next_round
+    lines = [
+        f"District {safe(view.id)} — {safe(view.name)} ({safe(view.timezone)})",
+        f"Doctors       {view.doctors} on record; on the roll today: {roles}; {view.joining} joining later; "
+        f"{view.left} left; exempt today: {view.exempt_today}",
+        f"Next round    {safe(r.period)} {r.start}–{r.end}: invitation {local_time(r.invitation_at)}, wishes due "
+        f"{local_time(r.wishes_due)}, meeting {local_time(r.meeting_at)}, offering closes {local_time(r.offering_closes)} "
+        "(R-PROC-5)",
+        f"Changed       {local_time(view.updated_at)} (created {local_time(view.created_at)})",
+        "Shift template",
+        *(f"  {safe(line)}" for line in view.shift_template),
+    ]
+    for line in lines:
+        out.print(line, highlight=False, soft_wrap=True)
+    table = Table(title="Policy (change with vakt district set-policy)", title_justify="left")
+    table.add_column("setting")
+    table.add_column("value")
+    for key, value in _flat(view.policy):
+        table.add_row(plain(key), plain(_value(value)))
+    out.print(table)
+    cli._finish(0)
+
+
+@district_app.command("doctors")
+def doctors(
+    district: DistrictArg,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Only doctors on the roll that day (YYYY-MM-DD)"),
+    ] = None,
+    contacts: Annotated[bool, typer.Option("--contacts", help="Show names and contact data (masked otherwise)")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """One row per doctor: role, qualified from (R-QUAL-1), exemptions in force by rule only,
+    status. Contact data is masked unless you ask with --contacts."""
+    from app.registry import doctors as list_doctors
+
+    cli = _cli()
+    day = as_of.date() if as_of else None
+    rows = cli._call(lambda services: list_doctors(services, district, as_of=day, contacts=contacts))
+    if as_json:
+        cli._json([row.model_dump(mode="json") for row in rows])
+        cli._finish(0)
+    title = f"Doctors of {district}" + (f" on the roll on {day.isoformat()}" if day else "")
+    table = Table(title=plain(title), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ["id", "role", "qualified from", "exempt", "status"]:
+        table.add_column(column, no_wrap=True)
+    for column in ["name", "e-mail", "mobile"] if contacts else ["e-mail (masked)", "mobile (masked)"]:
+        table.add_column(column)
+    for row in rows:
+        status = row.status
+        if row.absent:
+            status += ", absent"
+        if row.stands_in_for:
+            status += f", stands in for {row.stands_in_for}"
+        cells = [
+            row.id, row.role, row.qualified_from.isoformat() if row.qualified_from else "not yet",
+            ", ".join(row.exemptions) or "—", status,
+        ]
+        cells += [row.contact[k] for k in (("name", "email", "mobile") if contacts else ("email", "mobile"))]
+        table.add_row(*(plain(c) for c in cells))
+    out.print(table)
+    out.print(f"{len(rows)} doctors.", highlight=False)
+    cli._finish(0)
+
+
+@district_app.command("set-policy")
+def set_policy(
+    district: DistrictArg,
+    settings: Annotated[
+        list[str],
+        typer.Option("--set", help="NAME=VALUE, repeatable: rounds.meeting_weeks_before=6, carry.enabled=false …"),
+    ],
+    operator: OperatorOpt = "",
+) -> None:
+    """Change settings of the district's policy (validated as a whole; recorded with your name)."""
+    from app.registry import set_policy as change_policy
+
+    cli = _cli()
+
+    async def work(services):
+        return await change_policy(services, district, settings, _actor(operator))
+
+    update = cli._call(work)
+    if not update.changes:
+        out.print(f"Nothing changed: district {safe(district)} already has those settings.", highlight=False)
+        cli._finish(0)
+    out.print(f"Policy of district {safe(district)} changed (recorded in its history):", highlight=False)
+    for key, change in update.changes.items():
+        out.print(
+            f"  {safe(key)}: {safe(_value(change['old']))} → {safe(_value(change['new']))}",
+            highlight=False, soft_wrap=True,
+        )
+    cli._finish(0)
