@@ -452,6 +452,7 @@ app.add_typer(schedule_app, name="schedule")
 
 keys_app = typer.Typer(help="Payload encryption keys (Temporal payloads are AES-GCM encrypted).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+app.command(name="mail")(__import__("cli.mail_cmd", fromlist=["mail"]).mail)  # `vakt mail`: cli/mail_cmd.py
 
 
 @keys_app.command("show")
