@@ -20,6 +20,7 @@ import email
 import email.policy
 import logging
 import mailbox
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -46,7 +47,10 @@ class MaildirHandler:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.box = mailbox.Maildir(self.path, create=True)
+        for sub in ("tmp", "new", "cur"):  # also when the folder exists already, empty
+            (self.path / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.path.chmod(0o700)  # the messages hold doctors' names and addresses
+        self.box = mailbox.Maildir(self.path, create=False)
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001 - aiosmtpd's hook
         delivered = "".join(f"Delivered-To: {rcpt}\r\n" for rcpt in envelope.rcpt_tos).encode()
@@ -125,8 +129,24 @@ def read_maildir(path: Path) -> list[StoredMail]:
         except FileNotFoundError:  # removed while we read
             continue
         found.append(_parse(key, stored))
-    found.sort(key=lambda m: (m.delivered_at, m.key), reverse=True)
+    found.sort(key=lambda m: (m.delivered_at, _counter(m.key)), reverse=True)
     return found
+
+
+# Maildir names its files "<seconds>.M<microseconds>P<pid>Q<counter>.<host>" (Python's mailbox):
+# finer than a file's mtime, which some file systems keep to a few milliseconds.
+_KEY = re.compile(r"^(\d+)\.M(\d+)P\d+Q(\d+)\.")
+
+
+def _delivered(key: str, mtime: float) -> datetime:
+    m = _KEY.match(key)
+    seconds = int(m.group(1)) + int(m.group(2)) / 1e6 if m else mtime
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _counter(key: str) -> int:
+    m = _KEY.match(key)
+    return int(m.group(3)) if m else 0
 
 
 def _parse(key: str, stored: mailbox.MaildirMessage) -> StoredMail:
@@ -139,7 +159,7 @@ def _parse(key: str, stored: mailbox.MaildirMessage) -> StoredMail:
     attachments = tuple(part.get_filename() or "(unnamed)" for part in message.iter_attachments())
     return StoredMail(
         key=key,
-        delivered_at=datetime.fromtimestamp(stored.get_date(), UTC),
+        delivered_at=_delivered(key, stored.get_date()),
         to=to,
         subject=str(message.get("Subject", "")),
         message_id=str(message["Message-ID"]) if message["Message-ID"] else None,
