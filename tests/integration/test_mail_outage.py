@@ -9,12 +9,14 @@ the outage are Temporal's own (workflows/mail.py's policy), across five minutes 
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from temporalio.api.common.v1 import Payload
 from temporalio.worker import Worker
 
 from activities.mail import MailActivities
@@ -43,6 +45,28 @@ class StallingHandler(MaildirHandler):
             self.stalled += 1
             await asyncio.sleep(3600)  # cancelled when the server stops
         return await super().handle_DATA(server, session, envelope)
+
+
+async def decrypted_history(handle, codec) -> str:
+    """Every payload and encoded failure of the workflow's history, decrypted, as one text."""
+    history = (await handle.fetch_history()).to_json_dict()
+    sealed: list[Payload] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if "metadata" in node and "data" in node:
+                metadata = {k: base64.b64decode(v) for k, v in node["metadata"].items()}
+                sealed.append(Payload(metadata=metadata, data=base64.b64decode(node["data"])))
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(history)
+    opened = await codec.decode(sealed)
+    return "\n".join(p.data.decode("utf-8", "replace") for p in opened)
 
 
 async def wait_for(condition, what: str, timeout: float = 30.0) -> None:
@@ -108,6 +132,11 @@ async def test_smtp_stopped_across_an_invitation_round_loses_and_doubles_nothing
     assert {m.message_id for m in messages} == {r.message_id for r in results}
     rows = await sent_log.of_period(PERIOD)
     assert sorted(r.doctor_id for r in rows) == DOCTORS and {r.kind for r in rows} == {"invitation"}
+    # The round's history, even decrypted, holds ids and facts, no contact data.
+    history = await decrypted_history(handle, temporal_env.client.data_converter.payload_codec)
+    assert "gp07" in history and "Mosseregionens legevakt" in history  # it did decrypt
+    assert "legesenter.example.no" not in history and "Lege gp" not in history
+    assert history.count("@") == history.count("@localhost>")  # only in the Message-IDs
     for m in messages:  # each invitation is its own doctor's
         doctor = m.to[0].split("@")[0]
         assert m.text.startswith(f"Hei Lege {doctor},")
