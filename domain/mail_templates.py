@@ -77,18 +77,16 @@ def _amount(value: float, weighted: bool, lang: str) -> str:
 
 def _carried_text(quota: Quota, lang: str) -> str:
     c = quota.carried
+    if not c:
+        return "0 (ingen saldo fra tidligere perioder)" if lang == "nb" else "0 (no balance from earlier periods)"
     amount = _amount(abs(c), quota.weighted, lang)
     if lang == "nb":
-        if c > 0:
-            return f"{_signed(c, lang)} (du har tatt {amount} mer enn kvoten i tidligere perioder; loddtrekningen tar hensyn til det)"
-        if c < 0:
-            return f"{_signed(c, lang)} (du har tatt {amount} mindre enn kvoten i tidligere perioder; loddtrekningen tar hensyn til det)"
-        return "0 (ingen saldo fra tidligere perioder)"
-    if c > 0:
-        return f"{_signed(c, lang)} (you took {amount} more than your quota in earlier periods; the lottery takes it into account)"
-    if c < 0:
-        return f"{_signed(c, lang)} (you took {amount} fewer than your quota in earlier periods; the lottery takes it into account)"
-    return "0 (no balance from earlier periods)"
+        more = "mer" if c > 0 else "mindre"
+        why = f"du har tatt {amount} {more} enn kvoten i tidligere perioder; loddtrekningen tar hensyn til det"
+    else:
+        more = "more" if c > 0 else "fewer"
+        why = f"you took {amount} {more} than your quota in earlier periods; the lottery takes it into account"
+    return f"{_signed(c, lang)} ({why})"
 
 
 def _greeting(name: str | None, lang: str) -> str:

@@ -79,7 +79,7 @@ async def wait_for(condition, what: str, timeout: float = 30.0) -> None:
 async def test_smtp_stopped_across_an_invitation_round_loses_and_doubles_nothing(pg_pool, temporal_env, tmp_path):
     maildir, port = tmp_path / "mail", free_port()
     contacts = await TableContactBook(pg_pool).create()
-    for n, doctor in enumerate(DOCTORS):
+    for doctor in DOCTORS:
         await contacts.add(doctor, f"{doctor}@legesenter.example.no", f"Lege {doctor}")
     sent_log = SentLog(pg_pool)
     mail = MailActivities(SmtpSender(mail_settings(port)), sent_log, contacts)
