@@ -67,6 +67,18 @@ class Services:
             self._front_door = FrontDoor(await self.temporal())
         return self._front_door
 
+    # -- mail -----------------------------------------------------------------------------------
+
+    @cached_property
+    def mail_settings(self):  # -> infra.mail_settings.MailSettings
+        """SMTP_URL, VAKT_MAIL_FROM, VAKT_PUBLIC_URL; a malformed one is named, never shown."""
+        from infra.mail_settings import MailSettings, MailSettingsError
+
+        try:
+            return MailSettings.from_env()
+        except MailSettingsError as e:
+            raise VaktError(str(e)) from None
+
     # -- PostgreSQL -----------------------------------------------------------------------------
 
     async def database_urls(self) -> DatabaseUrls:

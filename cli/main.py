@@ -453,7 +453,10 @@ app.add_typer(schedule_app, name="schedule")
 keys_app = typer.Typer(help="Payload encryption keys (Temporal payloads are AES-GCM encrypted).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 from cli.district_cmd import district_app  # noqa: E402 - the registry commands, beside `keys`
+from cli.mail_cmd import mail as mail_command  # noqa: E402
+
 app.add_typer(district_app, name="district")
+app.command(name="mail")(mail_command)  # `vakt mail`: the local development mailbox
 
 
 @keys_app.command("show")

@@ -1,0 +1,66 @@
+"""A doctor's shifts as an iCalendar file (RFC 5545), for the results mail and calendar feeds.
+
+One VEVENT per shift, its times as Europe/Oslo wall-clock with the zone's VTIMEZONE (R-TIME-1),
+so a calendar shows the spring DST night as 23:00–08:00 and knows it lasts 8 hours. The UID is
+stable per (period, shift): a later file with a higher SEQUENCE replaces the event in a
+calendar instead of adding a second one. DTSTAMP comes from the caller (the publication time),
+so the same facts always give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from icalendar import Calendar, Event
+
+from domain.mail import ShiftFact
+from domain.model import OSLO, OSLO_TZ, ShiftKind
+
+PRODID = "-//Vaktfordeling//Vaktfordeling//NO"
+UID_DOMAIN = "vaktfordeling"
+
+_KIND_TEXT = {ShiftKind.DUTY: ("Legevakt", "duty"), ShiftKind.BACKUP: ("Bakvakt", "backup")}
+
+
+def shift_uid(period_id: str, shift_id: str) -> str:
+    return f"{period_id}/{shift_id}@{UID_DOMAIN}"
+
+
+def shift_summary(shift: ShiftFact, district_name: str) -> str:
+    norwegian, english = _KIND_TEXT[shift.kind]
+    return f"{norwegian} / {english} ({shift.name}) – {district_name}"
+
+
+def shifts_calendar(
+    period_id: str,
+    district_name: str,
+    shifts: Iterable[ShiftFact],
+    *,
+    stamp: datetime,
+    sequence: int = 0,
+    name: str | None = None,
+) -> bytes:
+    """The .ics bytes for these shifts (none is a valid, empty calendar)."""
+    shifts = sorted(shifts, key=lambda s: (s.start, s.shift_id))
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name or f"Vakter / shifts – {district_name}")
+    calendar.add("x-wr-timezone", OSLO)
+    for shift in shifts:
+        event = Event()
+        event.add("uid", shift_uid(period_id, shift.shift_id))
+        event.add("dtstamp", stamp)
+        event.add("sequence", sequence)
+        event.add("dtstart", shift.start.astimezone(OSLO_TZ))
+        event.add("dtend", shift.end.astimezone(OSLO_TZ))
+        event.add("summary", shift_summary(shift, district_name))
+        event.add("transp", "OPAQUE")
+        calendar.add_component(event)
+    if shifts:
+        first, last = shifts[0].start.astimezone(OSLO_TZ), shifts[-1].end.astimezone(OSLO_TZ)
+        calendar.add_missing_timezones(first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1))
+    return calendar.to_ical()

@@ -1,0 +1,110 @@
+"""What a message to one doctor says, as facts: the invitation (R-PROC-6), the reminders before a
+deadline, the published results; and the rendered message itself.
+
+The facts are the minimum each message needs and nothing about any other doctor. They travel
+in Temporal payloads (encrypted), so they hold no contact data either: the address is looked
+up when the message is sent (activities/mail.py). Times are aware datetimes; the templates
+(domain/mail_templates.py) show them as Europe/Oslo wall-clock (R-TIME-1).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field, field_validator, model_validator
+
+from domain.model import Frozen, ShiftKind
+
+MailKind = Literal["invitation", "reminder-wishes", "reminder-offering", "results"]
+MAIL_KINDS: tuple[MailKind, ...] = ("invitation", "reminder-wishes", "reminder-offering", "results")
+
+
+class PeriodLine(Frozen):
+    """What every message of a period names: the district and the period's dates."""
+
+    period_id: str
+    district_name: str
+    start: date
+    end: date
+
+
+class Quota(Frozen):
+    """A doctor's own quota (R-LOAD-2 / R-PROC-6) and carried balance (R-LOAD-1)."""
+
+    quota: int = Field(ge=0)  # shifts, or points when `weighted`
+    weighted: bool = False
+    carried: float = Field(0.0, ge=-100, le=100)  # + worked above quota in earlier periods
+
+
+class InvitationFacts(Frozen):
+    kind: Literal["invitation"] = "invitation"
+    quota: Quota
+    wishes_due: AwareDatetime
+    meeting_at: AwareDatetime
+    meeting_place: str | None = Field(None, max_length=200)  # None: "to be announced"
+    offering_closes: AwareDatetime
+
+
+class ReminderFacts(Frozen):
+    """A reminder to a doctor who can still act before `deadline` (the workflow decides who)."""
+
+    kind: Literal["reminder-wishes", "reminder-offering"]
+    deadline: AwareDatetime
+    quota: Quota | None = None
+    taken: float | None = Field(None, ge=0)  # shifts/points this doctor holds so far
+    open_shifts: int | None = Field(None, ge=0)  # offering: shifts still on the board
+
+
+class ShiftFact(Frozen):
+    """One of the doctor's shifts. Start and end are kept in UTC, as `domain.model.Shift` does:
+    two datetimes sharing the Oslo tzinfo subtract as wall-clock, which would make the spring
+    DST night 9 hours instead of 8 (R-TIME-1)."""
+
+    shift_id: str  # "DATE/NAME", stable within the period (the calendar UID uses it)
+    name: str
+    kind: ShiftKind
+    start: AwareDatetime
+    end: AwareDatetime
+
+    @field_validator("start", "end")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ShiftFact:
+        if self.end <= self.start:
+            raise ValueError("a shift ends after it starts")
+        return self
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+
+class ResultsFacts(Frozen):
+    kind: Literal["results"] = "results"
+    published_at: AwareDatetime  # the calendar's DTSTAMP: the same bytes on every retry
+    shifts: tuple[ShiftFact, ...]
+    quota: Quota | None = None
+    taken: float | None = Field(None, ge=0)
+    sequence: int = Field(0, ge=0)  # iCalendar SEQUENCE: raise it when a later mail updates events
+
+
+MailFacts = Annotated[InvitationFacts | ReminderFacts | ResultsFacts, Field(discriminator="kind")]
+
+
+class Attachment(Frozen):
+    filename: str
+    content_type: str  # "text/calendar"
+    params: dict[str, str] = {}  # extra Content-Type parameters, e.g. {"method": "PUBLISH"}
+    data: bytes
+
+
+class MailMessage(Frozen):
+    """A rendered message: subject, plain-text body (Norwegian first, then English), attachments."""
+
+    subject: str
+    text: str
+    attachments: tuple[Attachment, ...] = ()

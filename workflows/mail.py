@@ -1,0 +1,27 @@
+"""Sending mail from a workflow: one `send_mail` activity per (period, doctor, kind).
+
+    result = await send_mail(SendMailInput(period_id=…, district_id=…, doctor_id=…, …,
+                                           facts=InvitationFacts(…)))
+
+The activity never sends a message twice (its sent-log), so a workflow may call it again after
+a restart or a continue-as-new without care. Temporal retries it while SMTP is down, without
+limit; `no-address` and `recipient-refused` come back as outcomes to report, not as errors.
+Send a round's messages concurrently (`asyncio.gather`): each is its own activity.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.mail_models import SEND_MAIL_RETRY, SEND_MAIL_START_TO_CLOSE, SendMailInput, SendMailResult
+
+
+async def send_mail(inp: SendMailInput) -> SendMailResult:
+    return await workflow.execute_activity(
+        "send_mail",
+        inp,
+        result_type=SendMailResult,
+        start_to_close_timeout=SEND_MAIL_START_TO_CLOSE,
+        retry_policy=SEND_MAIL_RETRY,
+    )
