@@ -168,6 +168,9 @@ async def grant_application_role(conn: asyncpg.Connection, role: str) -> None:
         await conn.execute(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {schema}.schema_migrations FROM {r}")
     await conn.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {LIVE_SCHEMA}.events FROM {r}")
     await conn.execute(f"REVOKE DELETE, TRUNCATE ON {LIVE_SCHEMA}.streams FROM {r}")
+    for history in ("district_changes",):  # the registry's change history is append-only too
+        if await conn.fetchval("SELECT to_regclass($1)", f"{LIVE_SCHEMA}.{history}"):
+            await conn.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {LIVE_SCHEMA}.{history} FROM {r}")
 
 
 def _ident(name: str) -> str:

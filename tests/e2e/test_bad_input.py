@@ -8,6 +8,7 @@ published and one cancelled (stored rounds whose workflows are gone).
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import os
@@ -19,7 +20,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
-import pytest
 
 from activities.db import create_pool
 from activities.projections import RosterProjection
@@ -98,6 +98,7 @@ def cases(live: str, published: str, cancelled: str, files: dict[str, Path], sta
         (["close", live, "--operator", " ", "--reason", "test"], "--operator: missing"),
         (["restart", live, "--apply"], "--operator and --reason: required with --apply"),
         (["start", str(started)], "has already been started"),
+        (["start", str(started.parent / "same-dates.json")], "already has round"),  # R-PROC-5
         # reads
         (["roster", LONG_ID], "PERIOD: longer than 64 characters"),
         (["verify", "nope"], "no period 'nope'"),
@@ -147,15 +148,19 @@ async def test_bad_input_gets_one_line_exit_2_and_writes_nothing(dev_server, dat
     task_queue = f"bad-input-{suffix}"
     pool = await create_pool(database_url)
     store = EventStore(pool, [RosterProjection()])
-    published = example_config(f"pub-{suffix}", meeting_in=timedelta(minutes=5))
+    archive = lambda c: c.model_copy(update={"district": c.district.model_copy(update={"id": "demo-archive"})})  # noqa: E731
+    # Another district: one district has one round per period (R-PROC-5), and the live one is "demo".
+    published = archive(example_config(f"pub-{suffix}", meeting_in=timedelta(minutes=5)))
     await store_round(store, published_round(published, simulated=False))
-    cancelled = example_config(f"can-{suffix}", meeting_in=timedelta(minutes=5))
+    cancelled = archive(example_config(f"can-{suffix}", meeting_in=timedelta(minutes=5)))
     await store_round(store, [PeriodOpened(config=cancelled), RoundCancelled(phase=Phase.MEETING, operator="Kari", reason="merged")])
     live = example_config(f"live-{suffix}", meeting_in=timedelta(hours=2))
     started = tmp_path / "started.json"
     scenario = json.loads(EXAMPLE.read_text())
     scenario["period"]["id"] = live.period.id
     started.write_text(json.dumps(scenario))
+    scenario["period"]["id"] = f"again-{suffix}"
+    (tmp_path / "same-dates.json").write_text(json.dumps(scenario))
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")},
         "DATABASE_URL": database_url,
@@ -169,11 +174,16 @@ async def test_bad_input_gets_one_line_exit_2_and_writes_nothing(dev_server, dat
         async with create_worker(dev_server.client, store, task_queue):
             await start_period(services, live, started_by="operator:test")
             handle = dev_server.client.get_workflow_handle(live.period.id)
+            for _ in range(100):  # the live period is stored (its round is on record) before we start
+                if await store.stream_kind(live.period.id):
+                    break
+                await asyncio.sleep(0.05)
             before = await _counts(database_url)
             table = cases(live.period.id, published.period.id, cancelled.period.id, _files(tmp_path), started)
             assert len(table) >= 25
+            # The worker of this event loop keeps running while the commands run in threads.
             with ThreadPoolExecutor(max_workers=4) as pool_:
-                runs = list(pool_.map(lambda case: _vakt(case[0], env), table))
+                runs = await asyncio.to_thread(lambda: list(pool_.map(lambda case: _vakt(case[0], env), table)))
             after = await _counts(database_url)
             await handle.terminate(reason="test over")
     finally:
