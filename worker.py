@@ -20,7 +20,7 @@ from contextlib import AsyncExitStack
 
 from temporalio.client import Client
 
-from app.bootstrap import Services, create_worker
+from app.bootstrap import Services, create_worker, live_activities
 from app.database import migrate_database
 from infra.codec import EncryptionCodec
 from infra.settings import Settings
@@ -104,17 +104,27 @@ async def register_search_attributes(client: Client, namespace: str) -> None:
             log.warning("could not register search attributes (permission denied); ask the cluster admin")
 
 
-async def serve(settings: Settings, make_worker=create_worker) -> None:
-    """Run a worker until SIGINT/SIGTERM. `make_worker` lets the fault tests deploy changed code."""
+async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = False) -> None:
+    """Run a worker until SIGINT/SIGTERM. `make_worker` lets the fault tests deploy changed code.
+    `dev` (`vakt dev`) adds the local mailbox when SMTP_URL is not set."""
     async with AsyncExitStack() as stack:
         services = Services(settings, say=print)
         stack.push_async_callback(services.aclose)
         client, address = await connect(services, stack)
+        services.adopt_client(client)
         applied = await migrate_database(await services.database_urls())
         if any(applied.values()):
             print(f"Migrations applied: {applied}")
         db = await services.database()
-        worker = make_worker(client, db.store, settings.temporal_task_queue)
+        if dev and services.mail_settings.embedded:
+            from infra.mailbox import dev_smtp_server
+
+            await stack.enter_async_context(dev_smtp_server(settings.data_dir, port=services.mail_settings.port))
+            print(f"  local mailbox     smtp://127.0.0.1:{services.mail_settings.port} (read it with `vakt mail`)")
+        worker = make_worker(
+            client, db.store, settings.temporal_task_queue, extra_activities=await live_activities(services)
+        )
+        await sync_all_schedules(services)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -129,12 +139,20 @@ async def serve(settings: Settings, make_worker=create_worker) -> None:
         print("Stopping …")
 
 
-def main() -> None:
+async def sync_all_schedules(services: Services) -> None:
+    """Each district in the registry gets its round schedule, in line with its policy (R-PROC-5)."""
+    from app.schedules import sync_schedules
+
+    for district_id, outcome in await sync_schedules(services):
+        print(f"  schedule of {district_id}: {outcome}")
+
+
+def main(dev: bool = False) -> None:
     from infra.process import install_temporal_runtime
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     install_temporal_runtime()
-    asyncio.run(serve(Settings.from_env()))
+    asyncio.run(serve(Settings.from_env(), dev=dev))
 
 
 if __name__ == "__main__":

@@ -115,8 +115,17 @@ async def bootstrap(settings: Settings | None = None, *, say: Say | None = None)
         await services.aclose()
 
 
-def create_worker(client: Client, store, task_queue: str, *, fail_fast: bool = False, workflow_class=None):
-    """A worker for the period workflows and their activities over `store`.
+def create_worker(
+    client: Client,
+    store,
+    task_queue: str,
+    *,
+    fail_fast: bool = False,
+    workflow_class=None,
+    extra_activities=(),
+):
+    """A worker for the period workflows, the scheduled round starter and their activities over
+    `store`; `extra_activities` adds the registry's planner and the mail sender (live workers).
 
     `fail_fast` (simulations): a bug fails the workflow at once. A live worker instead lets the
     workflow task retry, so a fixed deployment can pick the period up where it stopped.
@@ -126,11 +135,32 @@ def create_worker(client: Client, store, task_queue: str, *, fail_fast: bool = F
     from activities.lottery import LotteryActivities
     from activities.store import EventStoreActivities
     from workflows.period import AllocationPeriodWorkflow
+    from workflows.rounds import ScheduledRoundWorkflow
 
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[workflow_class or AllocationPeriodWorkflow],
-        activities=[*EventStoreActivities(store).activities(), *LotteryActivities(store).activities()],
+        workflows=[workflow_class or AllocationPeriodWorkflow, ScheduledRoundWorkflow],
+        activities=[
+            *EventStoreActivities(store).activities(),
+            *LotteryActivities(store).activities(),
+            *extra_activities,
+        ],
         workflow_failure_exception_types=[Exception] if fail_fast else [],
     )
+
+
+async def live_activities(services: Services) -> list:
+    """The activities only a live worker runs: planning rounds from the registry and mail."""
+    from activities.mail import MailActivities
+    from activities.mail_log import SentLog
+    from activities.registry import RegistryStore
+    from activities.rounds import RoundPlanner
+    from activities.smtp import SmtpSender
+
+    db = await services.database()
+    registry = RegistryStore(db.pool)
+    return [
+        *RoundPlanner(registry, db.store).activities(),
+        *MailActivities(SmtpSender(services.mail_settings), SentLog(db.pool), registry).activities(),
+    ]

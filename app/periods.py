@@ -62,7 +62,7 @@ async def start_period(services: Services, config: PeriodConfig, *, started_by: 
     if other is not None:
         # R-PROC-5: one round per district and period, whatever it is called.
         raise Conflict(f"district {config.district.id!r} already has round {other!r} for these dates")
-    inp = PeriodInput(config=config, search_attributes=True, started_by=started_by)
+    inp = PeriodInput(config=config, search_attributes=True, started_by=started_by, notify=True)
     size = sum(p.ByteSize() for p in services.data_converter.payload_converter.to_payloads([inp]))
     if size > MAX_START_PAYLOAD_BYTES:
         raise BadInput(

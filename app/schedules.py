@@ -171,3 +171,16 @@ async def trigger_schedule(services: Services, district_id: str, *, timeout: flo
             return await starter.result()
         await asyncio.sleep(0.2)
     raise Unavailable(f"the schedule of {district_id} did not run its action within {timeout:.0f} s (is a worker running?)")
+
+
+async def sync_schedules(services: Services, district_id: str | None = None) -> list[tuple[str, str]]:
+    """Bring the schedules in line with the registry: one per district (or the one named)."""
+    from activities.registry import RegistryStore
+
+    db = await services.database()
+    districts = await RegistryStore(db.pool).districts()
+    if district_id is not None:
+        districts = [d for d in districts if d.id == period_id(district_id, "DISTRICT")]
+        if not districts:
+            raise NotFound(f"no district {district_id!r} in the registry")
+    return [(d.id, await sync_schedule(services, d.id, d.policy.rounds)) for d in districts]

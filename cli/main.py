@@ -485,10 +485,10 @@ def keys_rotate() -> None:
 @app.command()
 def dev() -> None:
     """Local stack for trying the engine by hand: Temporal dev server + Web UI + codec endpoint,
-    PostgreSQL, worker."""
+    PostgreSQL, a local mailbox, worker."""
     import worker as worker_module
 
-    worker_module.main()
+    worker_module.main(dev=True)
     _finish(0)
 
 

@@ -94,3 +94,17 @@ def trigger(district: Annotated[str, typer.Argument(help="District id")]) -> Non
     else:
         main.out.print(f"No round started for district {safe(district)}: {safe(result.outcome)}.", highlight=False)
     main._finish(0)
+
+
+@schedule_app.command("sync")
+def sync(district: Annotated[str | None, typer.Argument(help="District id (default: every district)")] = None) -> None:
+    """Create or update the schedules from the registry's round policies (the worker does it at start)."""
+    from app.schedules import sync_schedules
+
+    main = _main()
+    done = main._call(lambda services: sync_schedules(services, district))
+    for district_id, outcome in done:
+        main.out.print(f"schedule of {safe(district_id)}: {outcome}", highlight=False)
+    if not done:
+        main.out.print("No districts in the registry.")
+    main._finish(0)

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from domain.calendar import PeriodCalendar
 from domain.district import CarryPolicy
-from domain.roster import DoctorLoad
+from domain.roster import DoctorLoad, loads
+from domain.state import PeriodState
 
 
 def carry_forward(previous: Mapping[str, float], loads: Mapping[str, DoctorLoad], policy: CarryPolicy) -> dict[str, float]:
@@ -31,3 +33,12 @@ def carry_forward(previous: Mapping[str, float], loads: Mapping[str, DoctorLoad]
             carried += load.points - load.quota
         out[doctor] = round(max(-policy.cap, min(policy.cap, carried)), 3)
     return out
+
+
+def balances_after(state: PeriodState, calendar: PeriodCalendar, policy: CarryPolicy) -> dict[str, float]:
+    """What the doctors of a published period carry into the district's next one: what they
+    carried into it, decayed, plus the period's balance (held shifts are the shifts they will
+    work; a shift given away in a swap counts for the doctor who took it, R-LOAD-1)."""
+    config = state.require_config()
+    previous = {d.id: d.carried for d in config.doctors if d.carried}
+    return carry_forward(previous, loads(state, calendar), policy)

@@ -102,6 +102,7 @@ class Policy(Frozen):
     min_rest_hours: float = Field(8.0, ge=0, le=24)  # R-REST-1 (SFS 2305 § 7.4)
     allow_back_to_back: bool = False  # R-REST-1: voluntary picks may ignore the rest minimum
     meeting_duration_hours: float = Field(3.0, gt=0, le=72)  # phase A ends this long after meeting_at
+    reminder_hours_before: float = Field(48.0, ge=0, le=336)  # reminders this long before a deadline
     weights: WeightPolicy | None = None  # R-LOAD-2
     qualification_exceptions: tuple[QualificationException, ...] = ()  # R-QUAL-4
 

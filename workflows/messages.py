@@ -79,6 +79,7 @@ class CarriedState(BaseModel):
     pending: list[RecordedEvent] = []  # recorded but not yet in PostgreSQL
     stored_version: int = 0  # last version confirmed stored
     outcomes: dict[str, ActionOutcome] = {}  # recent answers by request id (oldest first)
+    notices: list[str] = []  # the kinds of notice already sent (invitation, reminders, results)
     updates_before: int = 0  # updates handled by earlier runs (for status only)
     runs_before: int = 0  # how many runs continued-as-new into this one
 
@@ -98,6 +99,9 @@ class PeriodInput(BaseModel):
     # A live round stays open after publication until its last shift has ended: swaps
     # (R-SWAP-1) and worked shifts (R-LOAD-1). A simulation ends at publication.
     follow_through: bool = True
+    # Send the doctors their invitation, reminders and results by e-mail (scheduled and live
+    # rounds; never a simulation).
+    notify: bool = False
     started_by: str = "system:period"  # who started the period (domain.actors)
 
 

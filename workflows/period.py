@@ -34,13 +34,14 @@ with workflow.unsafe.imports_passed_through():
     from workflows.messages import PeriodInput, PeriodResult
     from workflows.period_actions import ActionHandlers
     from workflows.period_base import RULE_VIOLATION, RUN_ROLLING_OVER, rule_violation_error
+    from workflows.period_notices import NoticeSender
     from workflows.period_swaps import SwapHandlers
 
 __all__ = ["RULE_VIOLATION", "RUN_ROLLING_OVER", "AllocationPeriodWorkflow", "rule_violation_error"]
 
 
 @workflow.defn
-class AllocationPeriodWorkflow(SwapHandlers, ActionHandlers):
+class AllocationPeriodWorkflow(SwapHandlers, NoticeSender, ActionHandlers):
     @workflow.init
     def __init__(self, inp: PeriodInput) -> None:
         self._setup(inp)
@@ -58,6 +59,7 @@ class AllocationPeriodWorkflow(SwapHandlers, ActionHandlers):
         # Storing runs beside the deadline loop: a database outage delays storage, never a
         # deadline (a phase closes on time even while an append is retrying).
         appender = asyncio.create_task(self._append_pending())
+        notifier = asyncio.create_task(self._notify()) if inp.notify else None
         while not self._state.finished:
             if self._close_request is not None:
                 request, self._close_request = self._close_request, None
@@ -84,6 +86,8 @@ class AllocationPeriodWorkflow(SwapHandlers, ActionHandlers):
                 )
             except asyncio.TimeoutError:
                 self._step(actors.DEADLINE)
+        if notifier is not None:
+            await notifier  # the results go out at publication; cancelled rounds send nothing more
         if self._state.phase is Phase.PUBLISHED and inp.follow_through:
             await self._follow_through()
         # Let in-flight handlers finish so none is cut off, then store the last events.

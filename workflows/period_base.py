@@ -88,6 +88,8 @@ class PeriodBase:
         self._pending: list[RecordedEvent] = list(carried.pending)
         self._stored_version = carried.stored_version
         self._outcomes: dict[str, ActionOutcome] = dict(carried.outcomes)
+        self._notices: list[str] = list(carried.notices)
+        self._notifying = False  # a notice's mail activities are in flight
         self._updates_before = carried.updates_before
         self._runs_before = carried.runs_before
         self._updates_this_run = 0
@@ -215,7 +217,8 @@ class PeriodBase:
         # An operator's close waits on the main loop, so it must not wait on that handler. An
         # append in flight finishes first, so its result is not lost with this run.
         await workflow.wait_condition(
-            lambda: (workflow.all_handlers_finished() and not self._appending) or self._close_request is not None
+            lambda: (workflow.all_handlers_finished() and not self._appending and not self._notifying)
+            or self._close_request is not None
         )
         if self._close_request is not None:
             return
@@ -230,6 +233,7 @@ class PeriodBase:
                         pending=self._pending,
                         stored_version=self._stored_version,
                         outcomes=self._outcomes,
+                        notices=self._notices,
                         updates_before=self._updates_before + self._updates_this_run,
                         runs_before=self._runs_before + 1,
                     ),

@@ -32,6 +32,7 @@ class RoundStarterInput(BaseModel):
     district_id: str
     search_attributes: bool = True
     clock_offset_seconds: float = 0.0  # passed on to the period (simulations only)
+    follow_through: bool = True  # the round stays open after publication (swaps, worked shifts)
 
 
 class RoundStarterResult(BaseModel):
@@ -62,6 +63,8 @@ class ScheduledRoundWorkflow:
                     search_attributes=inp.search_attributes,
                     clock_offset_seconds=inp.clock_offset_seconds,
                     started_by="system:schedule",
+                    notify=True,
+                    follow_through=inp.follow_through,
                 ),
                 id=plan.config.period.id,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,

@@ -30,11 +30,11 @@ class ChangedAllocationPeriodWorkflow(AllocationPeriodWorkflow):
         return await super().run(inp)
 
 
-def create_bad_worker(client, store, task_queue: str) -> Worker:
+def create_bad_worker(client, store, task_queue: str, **kwargs) -> Worker:
     """`create_worker` itself, with the changed class in place of the real one."""
     from app.bootstrap import create_worker
 
-    return create_worker(client, store, task_queue, workflow_class=ChangedAllocationPeriodWorkflow)
+    return create_worker(client, store, task_queue, workflow_class=ChangedAllocationPeriodWorkflow, **kwargs)
 
 
 async def serve() -> None:

@@ -1,0 +1,76 @@
+"""Planning a district's next round (the scheduled starter's activity, R-PROC-5 and R-LOAD-1).
+
+The round that comes next after `today` is built from the registry as of its start
+(domain.registry_config, minimised), with each doctor's carried balance from the district's last
+published round (domain.balance): what they carried into it, decayed, plus that round's
+balance. A round whose period id is already stored is reported, not planned again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.projections import ProjectionReader
+from activities.registry import RegistryStore
+from activities.round_models import PlanRoundInput, RoundPlan
+from activities.store import EventStore
+from domain.balance import balances_after
+from domain.calendar import PeriodCalendar
+from domain.district import CarryPolicy, invitation_at, next_period_start, period_start_for, round_dates
+from domain.events import parse_event
+from domain.model import Phase
+from domain.registry import RegistryError
+from domain.registry_config import period_config_from_registry
+from domain.state import fold
+
+NO_SUCH_DISTRICT = "NoSuchDistrict"
+
+
+async def carried_into(store: EventStore, district_id: str, start: date, policy: CarryPolicy) -> dict[str, float]:
+    """Balances carried into the period starting on `start` (R-LOAD-1): from the district's
+    newest published round before it, if it ended within `reset_after_months`."""
+    if not policy.enabled:
+        return {}
+    for row in await ProjectionReader(store.pool).district_rounds(district_id, before=start):
+        if row["phase"] != Phase.PUBLISHED.value:
+            continue
+        months = (start.year - row["period_end"].year) * 12 + start.month - row["period_end"].month
+        if months > policy.reset_after_months:
+            return {}
+        state = fold(parse_event(e.data) for e in await store.read_stream(row["stream_id"]))
+        return balances_after(state, PeriodCalendar.from_config(state.require_config()), policy)
+    return {}
+
+
+class RoundPlanner:
+    def __init__(self, registry: RegistryStore, store: EventStore) -> None:
+        self.registry, self.store = registry, store
+
+    def activities(self) -> list[Callable[..., Any]]:
+        return [self.plan_next_round]
+
+    @activity.defn(name="plan_next_round")
+    async def plan_next_round(self, inp: PlanRoundInput) -> RoundPlan:
+        stored = await self.registry.district(inp.district_id)
+        if stored is None:
+            raise ApplicationError(f"no district {inp.district_id!r} in the registry", type=NO_SUCH_DISTRICT, non_retryable=True)
+        district = stored.record
+        rounds = district.policy.rounds
+        start = next_period_start(period_start_for(inp.today, rounds.months), rounds.months)
+        dates = round_dates(district.id, start, rounds)
+        plan = RoundPlan(district_id=district.id, period_id=dates.id, invitation_at=invitation_at(dates, rounds), reason="due")
+        if await self.store.stream_kind(dates.id) is not None:
+            return plan.model_copy(update={"reason": "already started"})
+        carried = await carried_into(self.store, district.id, start, district.policy.carry)
+        try:
+            config = period_config_from_registry(district, await self.registry.doctors(district.id), dates, carried=carried)
+        except RegistryError as e:
+            return plan.model_copy(update={"reason": f"the registry cannot make {dates.id}: {'; '.join(e.problems[:3])}"})
+        if not config.doctors:
+            return plan.model_copy(update={"reason": f"no doctors on the roll for {dates.id}"})
+        return plan.model_copy(update={"config": config})
