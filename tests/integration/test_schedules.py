@@ -1,0 +1,93 @@
+"""Scheduled rounds (R-PROC-5) on a real Temporal dev server: a district imported into the
+registry gets a Schedule that fires at each round's invitation time; triggering it starts the
+district's next round exactly once, built from the registry, and its doctors get their
+invitation (R-PROC-6) through a real SMTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from activities.projections import RosterProjection
+from activities.store import EventStore
+from app.bootstrap import create_worker, live_activities
+from app.registry import import_csv
+from app.schedules import pause_schedule, resume_schedule, show_schedule, sync_schedule, trigger_schedule
+from domain.model import OSLO_TZ
+from domain.registry import DistrictRecord
+from infra.mailbox import read_maildir
+from tests.mail_support import smtp_server  # noqa: F401 - the fixture
+from tests.support import services_for
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_CSV = ROOT / "app" / "data" / "sample-mosse-registry.csv"
+
+
+async def test_schedule_starts_each_round_once_and_invites_its_doctors(
+    dev_server, pg_pool, pg_database_url, tmp_path, smtp_server  # noqa: F811
+):
+    district = f"mosse{uuid.uuid4().hex[:5]}"
+    task_queue = f"rounds-{district}"
+    services = services_for(
+        pg_database_url, tmp_path, dev_server.client, TEMPORAL_TASK_QUEUE=task_queue,
+        SMTP_URL=f"smtp://127.0.0.1:{smtp_server.port}",
+    )
+    store = EventStore(pg_pool, [RosterProjection()])
+    client = dev_server.client
+    try:
+        await import_csv(services, district, SAMPLE_CSV, name="Mosseregionens legevakt", actor="admin:test")
+        policy = DistrictRecord(id=district, name="x").policy.rounds
+        assert await sync_schedule(services, district, policy) == "created"
+        assert await sync_schedule(services, district, policy) == "updated"  # idempotent
+        view = await show_schedule(services, district)
+        now = datetime.now(OSLO_TZ)
+        assert not view.paused and view.next_runs and view.next_runs[0] > now
+        assert view.next_runs[0].hour == policy.meeting_time.hour  # the invitation, Oslo wall-clock
+
+        async with create_worker(client, store, task_queue, extra_activities=await live_activities(services)):
+            first = await trigger_schedule(services, district)
+            again = await trigger_schedule(services, district)
+            expected = f"{district}-{now.year + (1 if now.month > 6 else 0)}-h{2 if now.month <= 6 else 1}"
+            assert (first.outcome, first.period_id) == ("started", expected)
+            assert (again.outcome, again.period_id) == ("already started", None)
+            started = [w.id async for w in client.list_workflows(f"WorkflowId = '{expected}'")]
+            assert started == [expected]  # one period per district and half-year
+            handle = client.get_workflow_handle(expected)
+            # The round was built from the registry and sends every doctor with a quota an invitation.
+            for _ in range(200):
+                sent = await pg_pool.fetchval(
+                    "SELECT count(*) FROM mail_sent WHERE period_id = $1 AND kind = 'invitation'", expected
+                )
+                if sent and sent == await pg_pool.fetchval(
+                    "SELECT count(*) FROM mail_sent WHERE period_id = $1", expected
+                ) and sent >= 55:
+                    break
+                await asyncio.sleep(0.1)
+            messages = [m for m in read_maildir(smtp_server.maildir) if expected in m.subject or expected in m.text]
+            assert len(messages) == sent and len({m.to for m in messages}) == sent  # each invited once
+            await handle.terminate(reason="test over")
+
+        paused = await pause_schedule(services, district, operator="Kari Nordmann", reason="summer break")
+        assert paused.paused and "Kari Nordmann" in paused.note and "summer break" in paused.note
+        assert not (await resume_schedule(services, district, operator="Kari Nordmann")).paused
+
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")},
+            "TEMPORAL_ADDRESS": client.service_client.config.target_host,
+            "DATABASE_URL": pg_database_url, "VAKT_DATA_DIR": str(tmp_path), "COLUMNS": "200",
+        }
+        listed = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "cli.main", "schedule", "list"], cwd=ROOT, env=env,
+            capture_output=True, text=True, timeout=60,
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert f"vakt-rounds-{district}" in listed.stdout and "next runs (Europe/Oslo): " in listed.stdout
+        assert view.next_runs[0].strftime("%Y-%m-%d %H:%M") in listed.stdout
+    finally:
+        await client.get_schedule_handle(f"vakt-rounds-{district}").delete()
+        await services.aclose()
