@@ -8,7 +8,7 @@ touches Temporal and `vakt act` never starts the embedded PostgreSQL twice.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import cached_property
 
@@ -25,9 +25,10 @@ Say = Callable[[str], None]
 
 
 class Services:
-    def __init__(self, settings: Settings, say: Say | None = None) -> None:
+    def __init__(self, settings: Settings, say: Say | None = None, env: Mapping[str, str] | None = None) -> None:
         self.settings = settings
         self.say = say
+        self.env = env  # the environment the settings came from (None: os.environ)
         self._urls: DatabaseUrls | None = None
         self._database: Database | None = None
         self._simulation_database: Database | None = None
@@ -39,7 +40,7 @@ class Services:
     @cached_property
     def keyring(self) -> Keyring:
         try:
-            return load_keyring(self.settings.data_dir)
+            return load_keyring(self.settings.data_dir, self.env)
         except PayloadKeyError as e:
             raise VaktError(f"payload keys: {e}") from None
 
@@ -75,7 +76,7 @@ class Services:
         from infra.mail_settings import MailSettings, MailSettingsError
 
         try:
-            return MailSettings.from_env()
+            return MailSettings.from_env(self.env)
         except MailSettingsError as e:
             raise VaktError(str(e)) from None
 

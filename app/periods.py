@@ -14,6 +14,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.projections import ProjectionReader
+from activities.registry import RegistryStore
 from activities.rejections import Refusal
 from app.bootstrap import Services
 from app.errors import BadInput, Conflict, NotFound, Unavailable, VaktError
@@ -62,7 +63,9 @@ async def start_period(services: Services, config: PeriodConfig, *, started_by: 
     if other is not None:
         # R-PROC-5: one round per district and period, whatever it is called.
         raise Conflict(f"district {config.district.id!r} already has round {other!r} for these dates")
-    inp = PeriodInput(config=config, search_attributes=True, started_by=started_by, notify=True)
+    # Doctors are told by e-mail when their district is in the registry (it holds the addresses).
+    notify = await RegistryStore(db.pool).district(config.district.id) is not None
+    inp = PeriodInput(config=config, search_attributes=True, started_by=started_by, notify=notify)
     size = sum(p.ByteSize() for p in services.data_converter.payload_converter.to_payloads([inp]))
     if size > MAX_START_PAYLOAD_BYTES:
         raise BadInput(

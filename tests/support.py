@@ -51,8 +51,8 @@ async def submit_retrying(client: Client, period: str, kind: ActionKind | str, d
 
 def services_for(database_url: str, data_dir: Path, client: Client | None = None, **env: str) -> Services:
     """Services over a test database (already migrated) and, optionally, a test's client."""
-    settings = Settings.from_env({"DATABASE_URL": database_url, "VAKT_DATA_DIR": str(data_dir), **env})
-    services = Services(settings)
+    environment = {**os.environ, "DATABASE_URL": database_url, "VAKT_DATA_DIR": str(data_dir), **env}
+    services = Services(Settings.from_env(environment), env=environment)
     if client is not None:
         services.adopt_client(client)
     return services
