@@ -1,0 +1,293 @@
+"""Shortest-chain search on the plan: cover a shift, feed a doctor below target, relieve one above.
+
+Every change is a chain of transfers in which each doctor takes one shift and gives up at most
+one, so each doctor's rules can be checked on its own (R-REST-1, the (b) limit of R-LOT-1, and
+the targets). Breadth-first, the shortest chain is found:
+
+- `place(k)`: the unheld shift k needs a holder. A doctor x of its eligibility takes it. If x
+  then breaks a rule or the upper targets (a clash, the (b) limit, the overshoot target), x gives
+  up one of its planned shifts z that mends it, and z needs a holder in turn. The chain ends
+  with a doctor who takes a shift and gives up nothing, or — where the coverage target leaves
+  room — with a shift left unheld.
+- `shed(o)`: doctor o, over the (b) limit or the overshoot target, gives up a planned shift,
+  which then needs a holder exactly as in `place`.
+- `feed(u)`: doctor u, above the deficit target, takes a shift it may take without a clash: an
+  unheld one (the chain ends, one shift more covered), or one whose holder stays within the
+  deficit target (ends), or else from a holder who must take a shift in turn.
+
+Every doctor and shift appears at most once in a chain. The order is fixed — takers by largest
+deficit, then number; shifts by draw order, for `feed` unheld first, then from the holder
+furthest above the quota — and each search gives up after `budget` checks of a doctor and a
+shift: a count of work, never of time, so every machine finds the same plan.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from domain.lottery_plan import Plan, Targets, bits
+
+BUDGET = 20000  # checks per search
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a forced draw could not be settled: the limit that would break, and for what."""
+
+    kind: str  # "coverage" (a shift), "deficit" / "overshoot" / "quota" (a doctor)
+    subject: int  # shift index for coverage, doctor number otherwise
+
+
+def _takers(p: Plan, y: int, used: set[int]) -> Iterator[int]:
+    candidates = p.inp.eligible[y]
+    for d in used:
+        candidates &= ~(1 << d)
+    return p.by_need(candidates)
+
+
+Changes = dict[int, tuple[list[int], list[int]]]  # doctor -> (shifts taken, shifts given up) on a chain
+
+
+def _swap_ok(p: Plan, x: int, gain: int, lose: int | None, t: Targets, changes: Changes | None = None) -> bool:
+    """Whether doctor x keeps the (b) limit and the targets after its changes on the chain so far,
+    taking `gain` and giving up `lose` (the clash check is the caller's)."""
+    inp = p.inp
+    added, removed = (changes or {}).get(x, ((), ()))
+    gone = set(removed)
+    if lose is not None:
+        gone.add(lose)
+    load = p.load[x] + inp.units[gain] + sum(inp.units[a] for a in added) - sum(inp.units[r] for r in gone)
+    last = max(gain, *added) if added else gain
+    for y in reversed(p.held[x]):
+        if y not in gone:
+            last = max(last, y)
+            break
+    if (inp.capped >> x) & 1 and load - inp.units[last] >= inp.quota[x]:
+        return False
+    if t.overshoot is not None and load - inp.quota[x] > t.overshoot:
+        return False
+    return t.deficit is None or not (inp.pool >> x) & 1 or inp.quota[x] - load <= t.deficit
+
+
+VISITS = 3  # times one shift may be reached on different chains in one search
+
+
+def _changes(nodes: list[tuple[int, int, int]], i: int) -> tuple[Changes, set[int]]:
+    """Each doctor's changes on the chain that brought node i's shift into transit, and the
+    shifts on that chain."""
+    out: Changes = {}
+    on_chain = {nodes[i][0]}
+    y, prev, taker = nodes[i]
+    while prev >= 0:
+        added, removed = out.setdefault(taker, ([], []))
+        given = nodes[prev][0]
+        added.append(given)
+        removed.append(y)
+        on_chain.add(given)
+        y, prev, taker = nodes[prev]
+    return out, on_chain
+
+
+def _move_chain(p: Plan, starts: list[tuple[int, int | None]], t: Targets, locked: frozenset[int],
+                used: set[int], budget: int) -> bool:
+    """Breadth-first from shifts in transit: (shift, doctor giving it up or None). Applies the
+    first complete chain found; False (and nothing changed) when there is none.
+
+    A doctor may appear more than once on a chain; each check counts the doctor's changes on
+    the chain so far (shifts taken and given up), so the applied chain keeps every rule. As the
+    same shift can be reached in different states, a shift is expanded up to VISITS times."""
+    nodes: list[tuple[int, int, int]] = []  # (shift in transit, previous node, doctor taking the previous shift)
+    queue: deque[int] = deque()
+    visits: dict[int, int] = {}
+    for y, _ in starts:
+        if y not in locked and y not in visits:
+            visits[y] = 1
+            nodes.append((y, -1, -1))
+            queue.append(len(nodes) - 1)
+    checks = 0
+    while queue:
+        i = queue.popleft()
+        y = nodes[i][0]
+        if t.uncovered is not None and p.unheld + 1 <= t.uncovered and p.holder[y] >= 0:
+            return _apply(p, nodes, i, -1)  # room to leave it unheld
+        changes, on_chain = _changes(nodes, i)
+        for x in _takers(p, y, used):
+            checks += 1
+            if checks > budget:
+                return False
+            if x == p.holder[y]:
+                continue
+            added, removed = changes.get(x, ((), ()))
+            clashing = [z for z in p.conflicts(x, y) if z not in removed] + [a for a in added if p.clash(a, y)]
+            if not clashing and _swap_ok(p, x, y, None, t, changes):
+                return _apply(p, nodes, i, x)
+            if len(clashing) == 1:
+                options = clashing
+            elif clashing:
+                continue
+            else:
+                options = [z for z in reversed(p.held[x]) if z not in removed]
+            for z in options:
+                if z < p.fixed or z in locked or z in on_chain or visits.get(z, 0) >= VISITS:
+                    continue
+                checks += 1
+                if _swap_ok(p, x, y, z, t, changes):
+                    visits[z] = visits.get(z, 0) + 1
+                    nodes.append((z, i, x))
+                    queue.append(len(nodes) - 1)
+    return False
+
+
+def _apply(p: Plan, nodes: list[tuple[int, int, int]], i: int, x: int) -> bool:
+    y, prev, taker = nodes[i]
+    p.assign(y, x)
+    while prev >= 0:
+        given = nodes[prev][0]
+        p.assign(given, taker)
+        y, prev, taker = nodes[prev]
+    return True
+
+
+def place(p: Plan, k: int, t: Targets, locked: frozenset[int] = frozenset(), used: frozenset[int] = frozenset(),
+          budget: int = BUDGET) -> bool:
+    """Give the unheld shift k a holder without breaking a rule or a target."""
+    return _move_chain(p, [(k, None)], Targets(deficit=t.deficit, overshoot=t.overshoot), locked, set(used), budget)
+
+
+def shed(p: Plan, o: int, t: Targets, locked: frozenset[int] = frozenset(), budget: int = BUDGET) -> bool:
+    """Bring doctor o within the (b) limit and the overshoot target by handing shifts on: o gives
+    up one planned shift (the latest first) it can spare within the deficit target, and that
+    shift is placed as by `place`, or left unheld where the coverage target allows."""
+    while not p.upper_ok(o, t):
+        starts = [(y, o) for y in reversed(p.held[o]) if y >= p.fixed and y not in locked and _loss_ok(p, o, y, t)]
+        if not starts or not _move_chain(p, starts, t, locked, {o}, budget):
+            return False
+    return True
+
+
+def feed(p: Plan, u: int, t: Targets, locked: frozenset[int] = frozenset(), budget: int = BUDGET) -> bool:
+    """Bring doctor u within the deficit target by taking shifts."""
+    while not p.lower_ok(u, t):
+        if not _gain(p, u, t, locked, budget):
+            return False
+    return True
+
+
+def _gain(p: Plan, u: int, t: Targets, locked: frozenset[int], budget: int) -> bool:
+    """One more shift for u, breadth-first over the doctors it could come from. Each doctor's
+    shifts are searched in draw order, first for one that ends the chain (unheld, or its holder
+    stays within the deficit target), then for ones whose holder must be fed in turn."""
+    parent: dict[int, tuple[int, int] | None] = {u: None}  # doctor -> (shift it gives up, its taker)
+    queue: deque[int] = deque([u])
+    eligible, holder, total = p.inp.eligible, p.holder, len(p.inp.shifts)
+    root = Targets(overshoot=t.overshoot)  # u itself may need more than one shift
+    checks = 0
+    while queue:
+        a = queue.popleft()
+        given = parent[a][0] if parent[a] is not None else None
+        limits = root if a == u else t
+
+        def takes(k: int) -> bool:
+            clashing = p.conflicts(a, k)
+            return (not clashing or clashing == [given]) and _swap_ok(p, a, k, given, limits)
+
+        later: list[int] = []
+        for k in range(p.fixed, total):
+            h = holder[k]
+            if h == a or h in parent or k in locked or not (eligible[k] >> a) & 1:
+                continue
+            checks += 1
+            if checks > budget:
+                return False
+            if h >= 0 and not _loss_ok(p, h, k, t):
+                later.append(k)
+            elif takes(k):
+                p.assign(k, a)
+                step = parent[a]
+                while step is not None:
+                    shift, taker = step
+                    p.assign(shift, taker)
+                    step = parent[taker]
+                return True
+        for k in later:
+            h = holder[k]
+            if h in parent:
+                continue
+            checks += 1
+            if checks > budget:
+                return False
+            if takes(k):
+                parent[h] = (k, a)
+                queue.append(h)
+    return False
+
+
+def _loss_ok(p: Plan, h: int, k: int, t: Targets, gain: int = 0) -> bool:
+    """Whether h stays within the deficit target after giving up shift k (and taking `gain` units)."""
+    return t.deficit is None or not (p.inp.pool >> h) & 1 or p.deficit(h) + p.inp.units[k] - gain <= t.deficit
+
+
+# ---------------------------------------------------------------------- settling a forced draw
+def exchange(p: Plan, k: int, c: int, t: Targets) -> bool:
+    """The direct way to draw c for shift k instead of its planned holder h: c hands h one of its
+    later planned shifts z (the earliest that works) in return. Both keep every rule and target."""
+    h = p.holder[k]
+    if h < 0:
+        return False
+    inp = p.inp
+    clashing = p.conflicts(c, k)
+    if len(clashing) > 1:
+        return False
+    for z in p.held[c]:
+        if z < p.fixed or (clashing and clashing != [z]) or not (inp.eligible[z] >> h) & 1:
+            continue
+        theirs = p.conflicts(h, z)
+        if theirs and theirs != [k]:
+            continue
+        if _swap_ok(p, h, z, k, t) and _swap_ok(p, c, k, z, t):
+            p.assign(k, c)
+            p.assign(z, h)
+            return True
+    return False
+
+
+def release(p: Plan, k: int, t: Targets) -> Failure | None:
+    """Step A of a forced draw: the planned holder of shift k gives it up and is fed if needed.
+
+    Leaves k unheld. Independent of who is drawn instead, so the draw does it once per shift.
+    """
+    h = p.holder[k]
+    if h < 0:
+        return None
+    p.assign(k, -1)
+    if not p.lower_ok(h, t) and not feed(p, h, t, frozenset({k})):
+        return Failure("deficit", h)
+    return None
+
+
+def take(p: Plan, k: int, c: int, t: Targets) -> Failure | None:
+    """Step B of a forced draw: doctor c takes the unheld shift k; settle what that breaks.
+
+    The planned shifts of c that clash with k are given up (R-REST-1); c sheds shifts while over
+    the (b) limit or the overshoot target; given-up shifts are placed while more shifts are
+    unheld than the coverage target allows; c is fed if now above the deficit target.
+    """
+    ejected = p.conflicts(c, k)
+    for y in ejected:
+        p.assign(y, -1)
+    p.assign(k, c)
+    locked = frozenset({k})
+    if not p.upper_ok(c, t) and not shed(p, c, t, locked):
+        return Failure("quota" if not p.cap_ok(c) else "overshoot", c)
+    for y in ejected:
+        if t.uncovered is None or p.unheld <= t.uncovered:
+            break
+        if p.holder[y] < 0 and not place(p, y, t, locked, frozenset({c})):
+            return Failure("coverage", y)
+    if t.uncovered is not None and p.unheld > t.uncovered:
+        return Failure("coverage", ejected[-1] if ejected else k)
+    if not p.lower_ok(c, t) and not feed(p, c, t, locked):
+        return Failure("deficit", c)
+    return None
