@@ -57,6 +57,7 @@ class LotteryInput:
     qualified: list[int]
     needs_qualified: list[bool]  # backup (R-QUAL-2) or duty no backup covers (R-QUAL-3)
     held_clash: list[int]  # R-REST-1 against shifts held before the lottery
+    weighted: bool = False  # the open shifts differ in points (R-LOAD-2 weights)
 
     @property
     def everyone(self) -> int:
@@ -239,4 +240,5 @@ def build_input(state: PeriodState, calendar: PeriodCalendar) -> LotteryInput:
         ids=ids, scale=scale, shifts=shifts, start=start, end=end, units=units, eligible=eligible,
         quota=quotas, load=load, capped=capped, pool=pool, rest=rest, longest=longest, member=member,
         role_ok=ok_role, exempt=ex, absent=ab, qualified=qu, needs_qualified=needs, held_clash=clashes,
+        weighted=len(set(units)) > 1,
     )

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 from domain.lottery_plan import Plan, Targets, bits
 
-BUDGET = 20000  # checks per search
+BUDGET = 8000  # checks per search while improving the plan
+REPAIR = 2000  # checks per search while settling a forced draw
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,19 @@ def _changes(nodes: list[tuple[int, int, int]], i: int) -> tuple[Changes, set[in
     return out, on_chain
 
 
+class Work:
+    """Checks left for one search, shared with the searches nested in it."""
+
+    def __init__(self, checks: int) -> None:
+        self.left = checks
+
+    def spend(self, n: int = 1) -> bool:
+        self.left -= n
+        return self.left >= 0
+
+
 def _move_chain(p: Plan, starts: list[tuple[int, int | None]], t: Targets, locked: frozenset[int],
-                used: set[int], budget: int) -> bool:
+                used: set[int], budget: int | Work, split: int = 0) -> bool:
     """Breadth-first from shifts in transit: (shift, doctor giving it up or None). Applies the
     first complete chain found; False (and nothing changed) when there is none.
 
@@ -106,7 +118,7 @@ def _move_chain(p: Plan, starts: list[tuple[int, int | None]], t: Targets, locke
             visits[y] = 1
             nodes.append((y, -1, -1))
             queue.append(len(nodes) - 1)
-    checks = 0
+    work = budget if isinstance(budget, Work) else Work(budget)
     while queue:
         i = queue.popleft()
         y = nodes[i][0]
@@ -114,8 +126,7 @@ def _move_chain(p: Plan, starts: list[tuple[int, int | None]], t: Targets, locke
             return _apply(p, nodes, i, -1)  # room to leave it unheld
         changes, on_chain = _changes(nodes, i)
         for x in _takers(p, y, used):
-            checks += 1
-            if checks > budget:
+            if not work.spend():
                 return False
             if x == p.holder[y]:
                 continue
@@ -126,17 +137,38 @@ def _move_chain(p: Plan, starts: list[tuple[int, int | None]], t: Targets, locke
             if len(clashing) == 1:
                 options = clashing
             elif clashing:
+                # Two clashing shifts: x takes y and gives up both; each must then be placed
+                # (at most `split` times nested).
+                if split and len(clashing) == 2 and _split(p, nodes, i, x, clashing, t, locked | on_chain, used, split,
+                                                           work):
+                    return True
                 continue
             else:
                 options = [z for z in reversed(p.held[x]) if z not in removed]
             for z in options:
                 if z < p.fixed or z in locked or z in on_chain or visits.get(z, 0) >= VISITS:
                     continue
-                checks += 1
+                work.spend()
                 if _swap_ok(p, x, y, z, t, changes):
                     visits[z] = visits.get(z, 0) + 1
                     nodes.append((z, i, x))
                     queue.append(len(nodes) - 1)
+    return False
+
+
+def _split(p: Plan, nodes: list[tuple[int, int, int]], i: int, x: int, both: list[int], t: Targets,
+           locked: frozenset[int] | set[int], used: set[int], split: int, work: Work) -> bool:
+    if any(z < p.fixed or z in locked for z in both):
+        return False
+    mark = p.mark()
+    for z in both:
+        p.assign(z, -1)
+    _apply(p, nodes, i, x)
+    held = frozenset(locked) | {nodes[j][0] for j in range(len(nodes)) if j == i}
+    if p.upper_ok(x, t) and p.lower_ok(x, t) and all(
+            place(p, z, t, held, frozenset(used) | {x}, budget=work, split=split - 1) for z in both):
+        return True
+    p.undo(mark)
     return False
 
 
@@ -151,9 +183,10 @@ def _apply(p: Plan, nodes: list[tuple[int, int, int]], i: int, x: int) -> bool:
 
 
 def place(p: Plan, k: int, t: Targets, locked: frozenset[int] = frozenset(), used: frozenset[int] = frozenset(),
-          budget: int = BUDGET) -> bool:
+          budget: int | Work = BUDGET, split: int = 0) -> bool:
     """Give the unheld shift k a holder without breaking a rule or a target."""
-    return _move_chain(p, [(k, None)], Targets(deficit=t.deficit, overshoot=t.overshoot), locked, set(used), budget)
+    return _move_chain(p, [(k, None)], Targets(deficit=t.deficit, overshoot=t.overshoot), locked, set(used), budget,
+                       split)
 
 
 def shed(p: Plan, o: int, t: Targets, locked: frozenset[int] = frozenset(), budget: int = BUDGET) -> bool:
@@ -168,11 +201,99 @@ def shed(p: Plan, o: int, t: Targets, locked: frozenset[int] = frozenset(), budg
 
 
 def feed(p: Plan, u: int, t: Targets, locked: frozenset[int] = frozenset(), budget: int = BUDGET) -> bool:
-    """Bring doctor u within the deficit target by taking shifts."""
+    """Bring doctor u within the deficit target by taking shifts, or — with weighted shifts —
+    by trading a lighter shift for a heavier one."""
     while not p.lower_ok(u, t):
-        if not _gain(p, u, t, locked, budget):
+        if not (_gain(p, u, t, locked, budget) or (p.inp.weighted and _trade(p, u, t, locked, budget))
+                or _gain_by_ejection(p, u, t, locked, budget)):
             return False
     return True
+
+
+def _gain_by_ejection(p: Plan, u: int, t: Targets, locked: frozenset[int], budget: int) -> bool:
+    """u takes a shift k that clashes with exactly one of its planned shifts y, gives y up, and y
+    is placed as by `place` (its chain may hand u another shift). Kept when u's deficit falls and
+    every rule and target holds. Shifts k in draw order."""
+    inp = p.inp
+    before = p.deficit(u)
+    checks = 0
+    for k in range(p.fixed, len(inp.shifts)):
+        h = p.holder[k]
+        if h == u or k in locked or not (inp.eligible[k] >> u) & 1:
+            continue
+        clashing = p.conflicts(u, k)
+        if len(clashing) != 1 or clashing[0] < p.fixed or clashing[0] in locked:
+            continue
+        checks += 1
+        if checks > budget // 100:
+            return False
+        y = clashing[0]
+        mark = p.mark()
+        p.assign(y, -1)
+        p.assign(k, u)
+        if (p.upper_ok(u, t) and (h < 0 or p.lower_ok(h, t))
+                and place(p, y, t, locked | {k}, budget=budget // 10, split=0)
+                and p.deficit(u) < before and p.upper_ok(u, t)):
+            return True
+        p.undo(mark)
+    return False
+
+
+def _trade(p: Plan, u: int, t: Targets, locked: frozenset[int], budget: int) -> bool:
+    """With weighted shifts (R-LOAD-2): u gains points by a chain of trades and takes, breadth-first.
+    A step gives doctor a shift k of holder h: h gets one of a's planned shifts z in return (a
+    gains the difference; the heaviest z first) or just loses k. The chain ends at an unheld k or
+    a holder within the deficit target. Each step is checked on the plan with the chain so far
+    applied, so the applied chain keeps every rule; a doctor is reached at most VISITS times."""
+    inp = p.inp
+    # node: (doctor needing points, previous node, shift it gave, shift it got or -1)
+    nodes: list[tuple[int, int, int, int]] = [(u, -1, -1, -1)]
+    queue: deque[int] = deque([0])
+    visits = {u: VISITS}
+    root = Targets(overshoot=t.overshoot)
+    checks = 0
+
+    def moves(i: int) -> list[tuple[int, int, int, int]]:
+        """(shift, taker, shift back, giver) of the chain ending at node i, root first."""
+        out = []
+        while nodes[i][1] >= 0:
+            h, prev, k, z = nodes[i]
+            out.append((k, nodes[prev][0], z, h))
+            i = prev
+        return out[::-1]
+
+    while queue:
+        i = queue.popleft()
+        a = nodes[i][0]
+        so_far = moves(i)
+        moved = {m[0] for m in so_far} | {m[2] for m in so_far}
+        mine = sorted((z for z in p.held[a] if z >= p.fixed and z not in locked and z not in moved),
+                      key=lambda z: (-inp.units[z], z)) + [-1]
+        for k in range(p.fixed, len(inp.shifts)):
+            h = p.holder[k]
+            if h == a or k in locked or k in moved or not (inp.eligible[k] >> a) & 1:
+                continue
+            for z in mine:
+                if z >= 0 and (h < 0 or inp.units[z] >= inp.units[k] or not (inp.eligible[z] >> h) & 1):
+                    continue
+                checks += 1
+                if checks > budget:
+                    return False
+                mark = p.mark()
+                for k2, taker, z2, giver in so_far + [(k, a, z, h)]:
+                    p.assign(k2, taker)
+                    if z2 >= 0:
+                        p.assign(z2, giver)
+                ok = (not p.conflicts(a, k) and (z < 0 or not p.conflicts(h, z)) and p.upper_ok(a, root if a == u else t)
+                      and (a == u or p.lower_ok(a, t)) and (h < 0 or p.upper_ok(h, t)))
+                if ok and (h < 0 or p.lower_ok(h, t)):
+                    return True
+                p.undo(mark)
+                if ok and visits.get(h, 0) < VISITS:
+                    visits[h] = visits.get(h, 0) + 1
+                    nodes.append((h, i, k, z))
+                    queue.append(len(nodes) - 1)
+    return False
 
 
 def _gain(p: Plan, u: int, t: Targets, locked: frozenset[int], budget: int) -> bool:
@@ -262,7 +383,7 @@ def release(p: Plan, k: int, t: Targets) -> Failure | None:
     if h < 0:
         return None
     p.assign(k, -1)
-    if not p.lower_ok(h, t) and not feed(p, h, t, frozenset({k})):
+    if not p.lower_ok(h, t) and not feed(p, h, t, frozenset({k}), REPAIR):
         return Failure("deficit", h)
     return None
 
@@ -279,15 +400,15 @@ def take(p: Plan, k: int, c: int, t: Targets) -> Failure | None:
         p.assign(y, -1)
     p.assign(k, c)
     locked = frozenset({k})
-    if not p.upper_ok(c, t) and not shed(p, c, t, locked):
+    if not p.upper_ok(c, t) and not shed(p, c, t, locked, REPAIR):
         return Failure("quota" if not p.cap_ok(c) else "overshoot", c)
     for y in ejected:
         if t.uncovered is None or p.unheld <= t.uncovered:
             break
-        if p.holder[y] < 0 and not place(p, y, t, locked, frozenset({c})):
+        if p.holder[y] < 0 and not place(p, y, t, locked, frozenset({c}), REPAIR):
             return Failure("coverage", y)
     if t.uncovered is not None and p.unheld > t.uncovered:
         return Failure("coverage", ejected[-1] if ejected else k)
-    if not p.lower_ok(c, t) and not feed(p, c, t, locked):
+    if not p.lower_ok(c, t) and not feed(p, c, t, locked, REPAIR):
         return Failure("deficit", c)
     return None

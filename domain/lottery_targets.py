@@ -22,19 +22,75 @@ from __future__ import annotations
 
 import bisect
 
-from domain.lottery_plan import Plan, Targets
+from domain.lottery_plan import Plan, Targets, bits
 from domain.lottery_search import feed, place, shed
+from domain.lottery_window import improve_around
+
+
+ROUNDS = 3  # the three phases are repeated while a round improves the outcome, at most this often
 
 
 def find_targets(p: Plan) -> Targets:
     """Improve the plan in place; return the targets it reaches."""
+    best: tuple | None = None
+    targets = Targets()
+    for _ in range(ROUNDS):
+        targets = _one_round(p)
+        score = (targets.uncovered, _key(targets.deficit), _key(targets.overshoot))
+        if best is not None and score >= best:
+            break
+        best = score
+    return targets
+
+
+RUIN_LIMIT = 0  # shift-doctor pairs up to which every doctor's shifts are also re-dealt
+
+
+def _ruin_and_recreate(p: Plan, d: int) -> bool:
+    """Coverage by a larger step: take every open shift from doctor d, then place all unheld
+    shifts again in draw order (d last). Kept only when more shifts end up covered."""
+    inp = p.inp
+    before = p.unheld
+    mark = p.mark()
+    for k in [k for k in p.held[d] if k >= p.fixed]:
+        p.assign(k, -1)
+    for k in range(p.fixed, len(inp.shifts)):
+        if p.holder[k] < 0 and inp.eligible[k]:
+            place(p, k, Targets(), used=frozenset({d}))
+    for k in range(p.fixed, len(inp.shifts)):
+        if p.holder[k] < 0 and inp.eligible[k]:
+            place(p, k, Targets())
+    reselect(p, d)
+    if p.unheld < before:
+        return True
+    p.undo(mark)
+    return False
+
+
+def _key(value: int | None) -> int:
+    return -(10**12) if value is None else value
+
+
+def _one_round(p: Plan) -> Targets:
     inp = p.inp
     progress = True
     while progress:
         progress = False
         for k in range(p.fixed, len(inp.shifts)):
-            if p.holder[k] < 0 and inp.eligible[k] and place(p, k, Targets()):
+            if p.holder[k] < 0 and inp.eligible[k] and (place(p, k, Targets()) or place(p, k, Targets(), split=1)):
                 progress = True
+        wanted = 0
+        for k in range(p.fixed, len(inp.shifts)):
+            if p.holder[k] < 0:
+                wanted |= inp.eligible[k]
+        for d in bits(wanted):
+            progress = reselect(p, d) or progress
+        if not progress:
+            for k in range(p.fixed, len(inp.shifts)):
+                if p.holder[k] < 0 and inp.eligible[k] and improve_around(p, k, Targets()):
+                    progress = True
+        if not progress and p.unheld and len(inp.shifts) * len(p.members) <= RUIN_LIMIT:
+            progress = any(_ruin_and_recreate(p, d) for d in p.members)
     uncovered = p.unheld
     deficit = p.max_deficit()
     while deficit is not None and not _deficit_bound(p, deficit - 1):
@@ -80,6 +136,82 @@ def _overshoot_bound(p: Plan, target: int) -> bool:
     room = sum(max(0, inp.quota[d] - inp.load[d] + target) for d in p.members)
     covered = sorted(u for u, h in zip(inp.units, p.holder) if h >= 0)
     return room < sum(covered)
+
+
+def reselect(p: Plan, d: int) -> bool:
+    """Coverage for one doctor: re-choose, among the open shifts d holds or nobody holds, the most
+    d can take together (R-REST-1, the (b) limit), everyone else unchanged. True when that covers
+    more. Without the (b) limit: interval scheduling by earliest end. With it: the longest chain
+    in start order whose points before its last shift stay below the quota (dynamic programming
+    over the points used)."""
+    inp = p.inp
+    fixed_mine = [k for k in p.held[d] if k < p.fixed]
+    free = [k for k in range(p.fixed, len(inp.shifts))
+            if (inp.eligible[k] >> d) & 1 and p.holder[k] in (-1, d)
+            and not any(p.clash(f, k) for f in fixed_mine)]
+    now = [k for k in free if p.holder[k] == d]
+    if (inp.capped >> d) & 1:
+        room = inp.quota[d] - inp.load[d] - sum(inp.units[k] for k in fixed_mine)  # points before the last < room
+        chosen = _capped_chain(p, free, room) if room > 0 else []
+    else:
+        chosen, end = [], None
+        for k in sorted(free, key=lambda k: (inp.end[k], k)):
+            if end is None or inp.start[k] >= end:
+                chosen.append(k)
+                end = inp.end[k] + inp.rest
+    if len(chosen) <= len(now):
+        return False
+    for k in now:
+        p.assign(k, -1)
+    for k in chosen:
+        p.assign(k, d)
+    return True
+
+
+def _capped_chain(p: Plan, free: list[int], room: int) -> list[int]:
+    """The longest rest-compatible chain of `free` (draw order) whose points before its last
+    shift total less than `room`. best[j][v]: longest chain ending at j with v points before j."""
+    inp = p.inp
+    order = sorted(free)  # draw order = start order
+    by_release = sorted(range(len(order)), key=lambda i: (inp.end[order[i]] + inp.rest, i))
+    reach: list[int] = [0] * room  # reach[v]: longest compatible chain so far with v points (all of it)
+    came: list[tuple[int, int] | None] = [None] * room  # (chain end, its v) realising reach[v]
+    best: list[list[int]] = []
+    parent: list[list[tuple[int, int] | None]] = []
+    released = 0
+    top = (0, -1, 0)
+    for j, k in enumerate(order):
+        while released < len(by_release) and inp.end[order[by_release[released]]] + inp.rest <= inp.start[k]:
+            i = by_release[released]
+            released += 1
+            if i >= j:
+                continue
+            w = inp.units[order[i]]
+            for v in range(room - 1, -1, -1):
+                if best[i][v] and v + w < room and best[i][v] > reach[v + w]:
+                    reach[v + w] = best[i][v]
+                    came[v + w] = (i, v)
+        row = [0] * room
+        back: list[tuple[int, int] | None] = [None] * room
+        row[0] = 1
+        for v in range(1, room):
+            if reach[v]:
+                row[v] = reach[v] + 1
+                back[v] = came[v]
+        best.append(row)
+        parent.append(back)
+        for v in range(room):
+            if row[v] > top[0]:
+                top = (row[v], j, v)
+    chain: list[int] = []
+    _, j, v = top
+    while j >= 0:
+        chain.append(order[j])
+        step = parent[j][v]
+        if step is None:
+            break
+        j, v = step
+    return sorted(chain)
 
 
 def most_points(p: Plan, d: int) -> int:
