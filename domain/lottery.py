@@ -25,9 +25,9 @@ from collections.abc import Callable
 from domain.availability import exemption_on, replaced_on, stands_in_on
 from domain.calendar import PeriodCalendar
 from domain.events import LotteryDrawn, ShiftLeftUncovered
-from domain.lottery_draw import plain_plan, run_draw, scarce_plan, tie_index
+from domain.lottery_draw import plain_plan, run_draw, tie_index
 from domain.lottery_input import build_input
-from domain.lottery_targets import find_targets
+from domain.lottery_targets import find_targets, scarce_plan
 from domain.model import DoctorProfile, PeriodConfig, Role, Shift
 from domain.quota import QuotaSnapshot
 from domain.rules import eligibility_violation

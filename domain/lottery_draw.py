@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from domain.lottery_input import LotteryInput
 from domain.lottery_plan import Plan, Targets, bits
 from domain.lottery_record import Passed, blockers, drawn_event, failure_reason, group_passed, uncovered_event
-from domain.lottery_search import Failure, exchange, release, take
+from domain.lottery_settle import Failure, exchange, release, take
 from domain.events import LotteryDrawn, ShiftLeftUncovered
 
 
@@ -200,34 +200,3 @@ def _choose(
         group_passed(passed, rule, why, c)
     return -1, 0, passed
 
-
-def scarce_plan(inp: LotteryInput) -> Plan:
-    """A second start for the plan: the shift with the fewest candidates first (ties: draw order),
-    each to its candidate with the largest deficit (ties: number)."""
-    plan = Plan(inp)
-    left = set(range(len(inp.shifts)))
-
-    def candidates(k: int) -> list[int]:
-        return [d for d in bits(inp.eligible[k]) if not plan.conflicts(d, k) and _room(plan, d, k)]
-
-    pools = {k: candidates(k) for k in left}
-    while left:
-        k = min(left, key=lambda j: (len(pools[j]), j))
-        left.discard(k)
-        options = pools.pop(k)
-        if options:
-            d = max(options, key=lambda x: (plan.deficit(x), -x))
-            plan.assign(k, d)
-            for j in left:
-                if d in pools[j] and (plan.conflicts(d, j) or not _room(plan, d, j)):
-                    pools[j].remove(d)
-    plan.log.clear()
-    return plan
-
-
-def _room(plan: Plan, d: int, k: int) -> bool:
-    mark = plan.mark()
-    plan.assign(k, d)
-    ok = plan.cap_ok(d)
-    plan.undo(mark)
-    return ok

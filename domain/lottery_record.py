@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from domain.events import DeficitLevel, DoctorSet, LotteryDrawn, PassedOver, ShiftLeftUncovered
 from domain.lottery_input import LotteryInput
-from domain.lottery_search import Failure
+from domain.lottery_settle import Failure
 from domain.model import ShiftKind
 
 

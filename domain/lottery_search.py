@@ -25,20 +25,11 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from domain.lottery_plan import Plan, Targets, bits
+from domain.lottery_plan import Plan, Targets
 
 BUDGET = 8000  # checks per search while improving the plan
 REPAIR = 2000  # checks per search while settling a forced draw
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Why a forced draw could not be settled: the limit that would break, and for what."""
-
-    kind: str  # "coverage" (a shift), "deficit" / "overshoot" / "quota" (a doctor)
-    subject: int  # shift index for coverage, doctor number otherwise
 
 
 def _takers(p: Plan, y: int, used: set[int]) -> Iterator[int]:
@@ -51,7 +42,7 @@ def _takers(p: Plan, y: int, used: set[int]) -> Iterator[int]:
 Changes = dict[int, tuple[list[int], list[int]]]  # doctor -> (shifts taken, shifts given up) on a chain
 
 
-def _swap_ok(p: Plan, x: int, gain: int, lose: int | None, t: Targets, changes: Changes | None = None) -> bool:
+def swap_ok(p: Plan, x: int, gain: int, lose: int | None, t: Targets, changes: Changes | None = None) -> bool:
     """Whether doctor x keeps the (b) limit and the targets after its changes on the chain so far,
     taking `gain` and giving up `lose` (the clash check is the caller's)."""
     inp = p.inp
@@ -132,7 +123,7 @@ def _move_chain(p: Plan, starts: list[tuple[int, int | None]], t: Targets, locke
                 continue
             added, removed = changes.get(x, ((), ()))
             clashing = [z for z in p.conflicts(x, y) if z not in removed] + [a for a in added if p.clash(a, y)]
-            if not clashing and _swap_ok(p, x, y, None, t, changes):
+            if not clashing and swap_ok(p, x, y, None, t, changes):
                 return _apply(p, nodes, i, x)
             if len(clashing) == 1:
                 options = clashing
@@ -149,7 +140,7 @@ def _move_chain(p: Plan, starts: list[tuple[int, int | None]], t: Targets, locke
                 if z < p.fixed or z in locked or z in on_chain or visits.get(z, 0) >= VISITS:
                     continue
                 work.spend()
-                if _swap_ok(p, x, y, z, t, changes):
+                if swap_ok(p, x, y, z, t, changes):
                     visits[z] = visits.get(z, 0) + 1
                     nodes.append((z, i, x))
                     queue.append(len(nodes) - 1)
@@ -312,7 +303,7 @@ def _gain(p: Plan, u: int, t: Targets, locked: frozenset[int], budget: int) -> b
 
         def takes(k: int) -> bool:
             clashing = p.conflicts(a, k)
-            return (not clashing or clashing == [given]) and _swap_ok(p, a, k, given, limits)
+            return (not clashing or clashing == [given]) and swap_ok(p, a, k, given, limits)
 
         later: list[int] = []
         for k in range(p.fixed, total):
@@ -348,67 +339,3 @@ def _gain(p: Plan, u: int, t: Targets, locked: frozenset[int], budget: int) -> b
 def _loss_ok(p: Plan, h: int, k: int, t: Targets, gain: int = 0) -> bool:
     """Whether h stays within the deficit target after giving up shift k (and taking `gain` units)."""
     return t.deficit is None or not (p.inp.pool >> h) & 1 or p.deficit(h) + p.inp.units[k] - gain <= t.deficit
-
-
-# ---------------------------------------------------------------------- settling a forced draw
-def exchange(p: Plan, k: int, c: int, t: Targets) -> bool:
-    """The direct way to draw c for shift k instead of its planned holder h: c hands h one of its
-    later planned shifts z (the earliest that works) in return. Both keep every rule and target."""
-    h = p.holder[k]
-    if h < 0:
-        return False
-    inp = p.inp
-    clashing = p.conflicts(c, k)
-    if len(clashing) > 1:
-        return False
-    for z in p.held[c]:
-        if z < p.fixed or (clashing and clashing != [z]) or not (inp.eligible[z] >> h) & 1:
-            continue
-        theirs = p.conflicts(h, z)
-        if theirs and theirs != [k]:
-            continue
-        if _swap_ok(p, h, z, k, t) and _swap_ok(p, c, k, z, t):
-            p.assign(k, c)
-            p.assign(z, h)
-            return True
-    return False
-
-
-def release(p: Plan, k: int, t: Targets) -> Failure | None:
-    """Step A of a forced draw: the planned holder of shift k gives it up and is fed if needed.
-
-    Leaves k unheld. Independent of who is drawn instead, so the draw does it once per shift.
-    """
-    h = p.holder[k]
-    if h < 0:
-        return None
-    p.assign(k, -1)
-    if not p.lower_ok(h, t) and not feed(p, h, t, frozenset({k}), REPAIR):
-        return Failure("deficit", h)
-    return None
-
-
-def take(p: Plan, k: int, c: int, t: Targets) -> Failure | None:
-    """Step B of a forced draw: doctor c takes the unheld shift k; settle what that breaks.
-
-    The planned shifts of c that clash with k are given up (R-REST-1); c sheds shifts while over
-    the (b) limit or the overshoot target; given-up shifts are placed while more shifts are
-    unheld than the coverage target allows; c is fed if now above the deficit target.
-    """
-    ejected = p.conflicts(c, k)
-    for y in ejected:
-        p.assign(y, -1)
-    p.assign(k, c)
-    locked = frozenset({k})
-    if not p.upper_ok(c, t) and not shed(p, c, t, locked, REPAIR):
-        return Failure("quota" if not p.cap_ok(c) else "overshoot", c)
-    for y in ejected:
-        if t.uncovered is None or p.unheld <= t.uncovered:
-            break
-        if p.holder[y] < 0 and not place(p, y, t, locked, frozenset({c}), REPAIR):
-            return Failure("coverage", y)
-    if t.uncovered is not None and p.unheld > t.uncovered:
-        return Failure("coverage", ejected[-1] if ejected else k)
-    if not p.lower_ok(c, t) and not feed(p, c, t, locked, REPAIR):
-        return Failure("deficit", c)
-    return None

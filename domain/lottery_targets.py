@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 
+from domain.lottery_input import LotteryInput
 from domain.lottery_plan import Plan, Targets, bits
 from domain.lottery_search import feed, place, shed
 from domain.lottery_window import improve_around
@@ -228,3 +229,35 @@ def most_points(p: Plan, d: int) -> int:
     if (inp.capped >> d) & 1:
         most = min(most, inp.quota[d] - inp.load[d] - 1 + max((inp.units[k] for k in mine), default=0))
     return most
+
+
+def scarce_plan(inp: LotteryInput) -> Plan:
+    """A second start for the plan: the shift with the fewest candidates first (ties: draw order),
+    each to its candidate with the largest deficit (ties: number)."""
+    plan = Plan(inp)
+    left = set(range(len(inp.shifts)))
+
+    def candidates(k: int) -> list[int]:
+        return [d for d in bits(inp.eligible[k]) if not plan.conflicts(d, k) and _room(plan, d, k)]
+
+    pools = {k: candidates(k) for k in left}
+    while left:
+        k = min(left, key=lambda j: (len(pools[j]), j))
+        left.discard(k)
+        options = pools.pop(k)
+        if options:
+            d = max(options, key=lambda x: (plan.deficit(x), -x))
+            plan.assign(k, d)
+            for j in left:
+                if d in pools[j] and (plan.conflicts(d, j) or not _room(plan, d, j)):
+                    pools[j].remove(d)
+    plan.log.clear()
+    return plan
+
+
+def _room(plan: Plan, d: int, k: int) -> bool:
+    mark = plan.mark()
+    plan.assign(k, d)
+    ok = plan.cap_ok(d)
+    plan.undo(mark)
+    return ok
