@@ -139,11 +139,13 @@ class DoctorSet(BaseModel):
         return (self.value >> index) & 1 == 1
 
     def ids(self, doctor_ids: Sequence[str]) -> list[str]:
-        """The members' ids, sorted, given the period's doctor ids sorted."""
+        """The members' ids, sorted, given the period's doctor ids sorted. A bit beyond the
+        period's doctors (a damaged record) reads as "#<bit>", so it shows in a comparison."""
         x = self.value
+        n = len(doctor_ids)
         out: list[str] = []
         for j, byte in enumerate(x.to_bytes((x.bit_length() + 7) // 8, "little")):
-            out.extend(doctor_ids[8 * j + b] for b in _BYTE_BITS[byte])
+            out.extend(doctor_ids[i] if i < n else f"#{i}" for i in (8 * j + b for b in _BYTE_BITS[byte]))
         return out
 
 

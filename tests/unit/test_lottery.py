@@ -437,3 +437,26 @@ def test_r_lot_4_seed_recorded_in_state_and_document(example_outcome):
     for listed, event in zip(doc["lottery"]["draws"], draws(example_outcome)):
         assert listed["pool"] == pool_of(example_outcome, event) and listed["doctor"] in listed["pool"]
         assert listed["tied"] == decode(event.tied, ids_of(example_outcome)) and listed["deficit"] == event.deficit
+
+
+def test_r_lot_4_record_is_compact_with_a_2000_doctor_pool():
+    """R-LOT-4 with issue 10's size limit: a draw with a 2,000-doctor pool, three deficit levels
+    and two groups passed over stays far under 64 KB of JSON (doctor sets are hex bitmaps)."""
+    from domain.events import DeficitLevel, DoctorSet, PassedOver
+
+    everyone = (1 << 2000) - 1
+    third = int("001" * 667, 2) & everyone
+    event = LotteryDrawn(
+        draw=9999, shift="2027-12-31/s8-backup-day", doctor="gp1999",
+        pool=DoctorSet.of(everyone),
+        levels=[DeficitLevel(deficit=d, doctors=DoctorSet.of((third << i) & everyone))
+                for i, d in enumerate((12.25, 11.5, 10.0))],
+        passed=[PassedOver(doctors=DoctorSet.of((third << i) & everyone), rule="R-PROC-4", why="2027-12-31/s8-night would be left uncovered")
+                for i in range(2)],
+    )
+    text = event.model_dump_json()
+    assert len(text) < 8 * 1024, len(text)
+    ids = [f"gp{i:04d}" for i in range(2000)]
+    assert event.pool.ids(ids) == ids and len(event.pool) == 2000
+    assert event.tied.ids(ids) == [ids[i] for i in range(2, 2000, 3)]
+    assert LotteryDrawn.model_validate_json(text) == event

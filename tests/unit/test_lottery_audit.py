@@ -98,3 +98,13 @@ def test_verify_without_a_lottery():
     before = [e for e in outcome.events if not isinstance(e, LotteryStarted | LotteryDrawn | ShiftLeftUncovered)]
     report = verify_lottery(before[:-1])
     assert not report.ok and report.note == "no lottery was held"
+
+
+def test_verify_names_a_pool_member_the_period_does_not_have(example):
+    """R-LOT-4: a stored doctor set with a bit beyond the period's doctors is a difference, shown."""
+    i = _draw_index(example.events, 1)
+    event = example.events[i]
+    beyond = event.pool.value | (1 << len(example.config.doctors))
+    report = verify_lottery(_replace(example.events, i, pool=DoctorSet.of(beyond)))
+    assert report.mismatch is not None and report.mismatch.field == "pool"
+    assert f"#{len(example.config.doctors)}" in report.mismatch.stored
