@@ -1,21 +1,23 @@
-"""The best outcome the lottery aims for, found by improving the plain draw's roster.
+"""The best outcome the lottery aims for (the targets), found by improving starting rosters.
 
-Starting from the plan the plain draw gives (every shift to its first-ranked candidate), three
-phases improve it in order and fix the targets the draw must then keep (R-PROC-4, R-LOT-3):
+Starts: the plain draw (every shift to its first-ranked candidate) and, in small periods, the
+scarcest-first roster and the plain draw with seed + 1 and + 2; the best improved start wins.
+A round of three phases improves a start, repeated while a round improves (docs/lottery.md §4):
 
-1. Coverage: every unheld shift with a candidate gets `place`d, in draw order, in passes until a
-   pass covers none. The uncovered target is what is then left.
-2. Largest deficit: while the largest deficit among the pool's doctors is T, every doctor at T
-   is `feed`-ed to strictly below T, in number order, with the coverage target kept. When one
-   fails, that round is undone and T is the target.
-3. Largest overshoot: the same with `shed` for the doctors at the largest overshoot, the
-   coverage and deficit targets kept.
+1. Coverage: unheld shifts are `place`d in draw order (then with one nested split); doctors
+   eligible for an unheld shift `reselect` their own shifts; as a last resort the window around
+   an unheld shift is re-solved exactly (domain.lottery_window). The uncovered target is what
+   is then left.
+2. Largest deficit: while the largest deficit among the pool's doctors is T, every doctor above
+   T - 1 unit is `feed`-ed, in number order, with the coverage target kept. When one fails, that
+   round is undone and T is the target.
+3. Largest overshoot: the same with `shed`, the coverage and deficit targets kept.
 
-A round is skipped when a bound proves it cannot succeed: for the deficit, more points needed
-than the open shifts hold, or a doctor who could not reach the target even with every shift
-they may take (weighted interval scheduling under R-REST-1 and the (b) limit); for the
-overshoot, a doctor already over it before the lottery, or too little room for the covered
-shifts' points.
+A deficit or overshoot round is skipped when a bound proves it cannot succeed: for the deficit,
+more points needed than the open shifts hold, or a doctor who could not reach the target even
+with every shift they may take (weighted interval scheduling under R-REST-1 and the (b) limit);
+for the overshoot, a doctor already over it before the lottery, or too little room for the
+covered shifts' points.
 """
 
 from __future__ import annotations
@@ -44,30 +46,6 @@ def find_targets(p: Plan) -> Targets:
     return targets
 
 
-RUIN_LIMIT = 0  # shift-doctor pairs up to which every doctor's shifts are also re-dealt
-
-
-def _ruin_and_recreate(p: Plan, d: int) -> bool:
-    """Coverage by a larger step: take every open shift from doctor d, then place all unheld
-    shifts again in draw order (d last). Kept only when more shifts end up covered."""
-    inp = p.inp
-    before = p.unheld
-    mark = p.mark()
-    for k in [k for k in p.held[d] if k >= p.fixed]:
-        p.assign(k, -1)
-    for k in range(p.fixed, len(inp.shifts)):
-        if p.holder[k] < 0 and inp.eligible[k]:
-            place(p, k, Targets(), used=frozenset({d}))
-    for k in range(p.fixed, len(inp.shifts)):
-        if p.holder[k] < 0 and inp.eligible[k]:
-            place(p, k, Targets())
-    reselect(p, d)
-    if p.unheld < before:
-        return True
-    p.undo(mark)
-    return False
-
-
 def _key(value: int | None) -> int:
     return -(10**12) if value is None else value
 
@@ -90,8 +68,6 @@ def _one_round(p: Plan) -> Targets:
             for k in range(p.fixed, len(inp.shifts)):
                 if p.holder[k] < 0 and inp.eligible[k] and improve_around(p, k, Targets()):
                     progress = True
-        if not progress and p.unheld and len(inp.shifts) * len(p.members) <= RUIN_LIMIT:
-            progress = any(_ruin_and_recreate(p, d) for d in p.members)
     uncovered = p.unheld
     deficit = p.max_deficit()
     while deficit is not None and not _deficit_bound(p, deficit - 1):
