@@ -108,3 +108,13 @@ def test_verify_names_a_pool_member_the_period_does_not_have(example):
     report = verify_lottery(_replace(example.events, i, pool=DoctorSet.of(beyond)))
     assert report.mismatch is not None and report.mismatch.field == "pool"
     assert f"#{len(example.config.doctors)}" in report.mismatch.stored
+
+
+def test_verify_indexed_calendar_answers_as_the_calendar(example):
+    """R-QUAL-3: the index verify publishes with gives the same covering backups for every shift."""
+    from domain.audit import _IndexedCalendar
+
+    fast = _IndexedCalendar.of(example.calendar)
+    for shift in example.calendar.shifts:
+        assert fast.backups_covering(shift) == example.calendar.backups_covering(shift)
+        assert fast.backup_can_cover(shift) == example.calendar.backup_can_cover(shift)
