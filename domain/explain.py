@@ -179,6 +179,7 @@ def _why_drawn(draw: LotteryDrawn, ids: list[str]) -> str:
 def _draw_lines(draws, ids, doctor_id, quota, before, calendar, weights) -> list[str]:
     """The doctor's part in each draw: drawn, passed over (with why), tied, or outranked."""
     index = ids.index(doctor_id)
+    carried = before.require_config().doctor(doctor_id).carried  # R-LOAD-1: lowers the deficit
     load = sum(shift_weight(calendar.by_id[s], weights) for s in before.held_by(doctor_id))
     member_of = 0
     drawn = 0
@@ -187,7 +188,7 @@ def _draw_lines(draws, ids, doctor_id, quota, before, calendar, weights) -> list
     for d in draws:
         if d.pool.has(index):
             member_of += 1
-            mine = quota - load
+            mine = quota - carried - load
             top = d.levels[0].deficit
             passed = next((g for g in d.passed if g.doctors.has(index)), None)
             if d.doctor == doctor_id:

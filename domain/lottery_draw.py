@@ -63,7 +63,7 @@ class Standing:
         self.load = list(inp.load)
         self.levels: dict[int, int] = {}  # deficit (units) -> pool doctors with it
         for d in bits(inp.pool):
-            key = inp.quota[d] - inp.load[d]
+            key = inp.aim[d] - inp.load[d]
             self.levels[key] = self.levels.get(key, 0) | (1 << d)
         self.free = inp.everyone
         self.full = 0  # (b) doctors who reached the quota in the lottery (R-LOT-1)
@@ -89,7 +89,7 @@ class Standing:
 
     def draw(self, k: int, d: int) -> None:
         inp, bit = self.inp, 1 << d
-        old = inp.quota[d] - self.load[d]
+        old = inp.aim[d] - self.load[d]
         self.load[d] += inp.units[k]
         new = old - inp.units[k]
         left = self.levels[old] & ~bit

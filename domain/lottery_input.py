@@ -43,7 +43,8 @@ class LotteryInput:
     end: list[int]
     units: list[int]  # the shift's points, in units
     eligible: list[int]  # static eligibility (doctor set) of each open shift
-    quota: list[int]  # per doctor, units (0 without a quota)
+    quota: list[int]  # per doctor, units (0 without a quota): the (b) limit of R-LOT-1
+    aim: list[int]  # quota less the balance carried from earlier periods (R-LOAD-1): deficits count from it
     load: list[int]  # per doctor, units held before the lottery
     capped: int  # R-LOT-1 (b): gave wishes, drawn only while below the quota
     pool: int  # doctors eligible for at least one open shift: the fairness objective's doctors
@@ -129,7 +130,8 @@ def build_input(state: PeriodState, calendar: PeriodCalendar) -> LotteryInput:
     n_days = (last - first).days + 1
 
     weight_of = {s.id: shift_weight(s, policy.weights) for s in calendar.shifts} if policy.weights else {}
-    scale, unit_of = units_scale(list(weight_of.values()) or [1.0])
+    carried = [d.carried for d in doctors]
+    scale, unit_of = units_scale((list(weight_of.values()) or [1.0]) + carried)
     units_by_id = {sid: unit_of[w] for sid, w in weight_of.items()}
 
     load = [0] * len(ids)
@@ -140,6 +142,7 @@ def build_input(state: PeriodState, calendar: PeriodCalendar) -> LotteryInput:
         load[i] += units_by_id.get(sid, scale)
         held_spans.append((int(s.start.timestamp()), int(s.end.timestamp()), 1 << i))
     quotas = [quota.of(d) * scale for d in ids]
+    aims = [q - unit_of[c] for q, c in zip(quotas, carried)]  # R-LOAD-1: carried balance lowers the deficit
 
     # R-LOT-1 by wishes and quota (the role and the dates are per day, below).
     member = capped = 0
@@ -238,7 +241,7 @@ def build_input(state: PeriodState, calendar: PeriodCalendar) -> LotteryInput:
     longest = max((z - a for a, z in zip(start, end)), default=0) + int(math.ceil(rest))
     return LotteryInput(
         ids=ids, scale=scale, shifts=shifts, start=start, end=end, units=units, eligible=eligible,
-        quota=quotas, load=load, capped=capped, pool=pool, rest=rest, longest=longest, member=member,
+        quota=quotas, aim=aims, load=load, capped=capped, pool=pool, rest=rest, longest=longest, member=member,
         role_ok=ok_role, exempt=ex, absent=ab, qualified=qu, needs_qualified=needs, held_clash=clashes,
         weighted=len(set(units)) > 1,
     )

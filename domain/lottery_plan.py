@@ -91,14 +91,14 @@ class Plan:
         """Move doctor d between deficit levels as its load changes by `change` units."""
         bit = 1 << d
         if not add:
-            key = self.inp.quota[d] - self.load[d]
+            key = self.inp.aim[d] - self.load[d]
             left = self.levels[key] & ~bit
             if left:
                 self.levels[key] = left
             else:
                 del self.levels[key]
             self.load[d] += change
-        key = self.inp.quota[d] - self.load[d]
+        key = self.inp.aim[d] - self.load[d]
         self.levels[key] = self.levels.get(key, 0) | bit
 
     def by_need(self, candidates: int) -> Iterator[int]:
@@ -149,7 +149,7 @@ class Plan:
         return self.load[d] - self.inp.units[mine[-1]] < self.inp.quota[d]
 
     def deficit(self, d: int) -> int:
-        return self.inp.quota[d] - self.load[d]
+        return self.inp.aim[d] - self.load[d]
 
     def upper_ok(self, d: int, t: Targets) -> bool:
         return self.cap_ok(d) and (t.overshoot is None or -self.deficit(d) <= t.overshoot)

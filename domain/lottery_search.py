@@ -58,9 +58,9 @@ def swap_ok(p: Plan, x: int, gain: int, lose: int | None, t: Targets, changes: C
             break
     if (inp.capped >> x) & 1 and load - inp.units[last] >= inp.quota[x]:
         return False
-    if t.overshoot is not None and load - inp.quota[x] > t.overshoot:
+    if t.overshoot is not None and load - inp.aim[x] > t.overshoot:
         return False
-    return t.deficit is None or not (inp.pool >> x) & 1 or inp.quota[x] - load <= t.deficit
+    return t.deficit is None or not (inp.pool >> x) & 1 or inp.aim[x] - load <= t.deficit
 
 
 VISITS = 3  # times one shift may be reached on different chains in one search

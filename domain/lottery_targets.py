@@ -96,11 +96,11 @@ def _round(p: Plan, doctors: list[int], fix) -> bool:
 def _deficit_bound(p: Plan, target: int) -> bool:
     """True when no roster can bring every pool doctor to `target` or below."""
     inp = p.inp
-    need = sum(max(0, inp.quota[d] - inp.load[d] - target) for d in p.members)
+    need = sum(max(0, inp.aim[d] - inp.load[d] - target) for d in p.members)
     if need > sum(u for u, e in zip(inp.units, inp.eligible) if e):
         return True
     for d in p.members:
-        if p.deficit(d) > target and inp.quota[d] - inp.load[d] - most_points(p, d) > target:
+        if p.deficit(d) > target and inp.aim[d] - inp.load[d] - most_points(p, d) > target:
             return True
     return False
 
@@ -108,9 +108,9 @@ def _deficit_bound(p: Plan, target: int) -> bool:
 def _overshoot_bound(p: Plan, target: int) -> bool:
     """True when no roster with the coverage kept can hold every pool doctor to `target`."""
     inp = p.inp
-    if any(inp.load[d] - inp.quota[d] > target for d in p.members):
+    if any(inp.load[d] - inp.aim[d] > target for d in p.members):
         return True
-    room = sum(max(0, inp.quota[d] - inp.load[d] + target) for d in p.members)
+    room = sum(max(0, inp.aim[d] - inp.load[d] + target) for d in p.members)
     covered = sorted(u for u, h in zip(inp.units, p.holder) if h >= 0)
     return room < sum(covered)
 

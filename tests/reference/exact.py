@@ -15,7 +15,7 @@ domain/lottery), for the state the lottery starts from:
   L + sum(points) - points(last) < quota.
 
 Objectives, lexicographically (R-PROC-4, then fairness): most shifts covered; then the smallest
-largest deficit (quota - load) among the pool doctors (those the lottery could draw for at
+largest deficit (quota - carried balance - load, R-LOAD-1) among the pool doctors (those the lottery could draw for at
 least one open shift); then the smallest largest overshoot (load - quota) among them. Points
 are integer units (weights scaled to a common denominator).
 
@@ -61,7 +61,8 @@ class Problem:
     scale: int  # units per point
     eligible: dict[str, list[str]]  # shift -> doctors the lottery may draw for it (static rules)
     pool: list[str]  # doctors eligible for at least one open shift, sorted
-    quota: dict[str, int]  # in units
+    quota: dict[str, int]  # in units: the (b) limit
+    aim: dict[str, int]  # quota less the carried balance (R-LOAD-1): deficits count from it
     load: dict[str, int]  # before the lottery, in units
     capped: list[str]  # R-LOT-1 (b): gave wishes
     rest_seconds: float
@@ -73,8 +74,9 @@ def problem_of(before: PeriodState) -> Problem:
     quota = before.quota
     assert quota is not None
     weights = {sid: Fraction(oracle_weight(iv, config)).limit_denominator(1000) for sid, iv in shifts.items()}
+    carried = {d.id: Fraction(d.carried).limit_denominator(1000) for d in config.doctors}
     scale = 1
-    for w in weights.values():
+    for w in [*weights.values(), *carried.values()]:
         scale = scale * w.denominator // math.gcd(scale, w.denominator)
     units = {sid: int(w * scale) for sid, w in weights.items()}
     load = {d.id: 0 for d in config.doctors}
@@ -103,6 +105,7 @@ def problem_of(before: PeriodState) -> Problem:
         eligible=eligible,
         pool=pool,
         quota={d: quota.of(d) * scale for d in pool},
+        aim={d: quota.of(d) * scale - int(carried[d] * scale) for d in pool},
         load={d: load[d] for d in pool},
         capped=[d for d in pool if before.wishes.get(d, 0) > 0],
         rest_seconds=config.district.policy.min_rest_hours * 3600,
@@ -177,7 +180,7 @@ def solve(before: PeriodState, *, limit: float = 5.0) -> Reference:
     # Stage 2: the largest deficit among pool doctors.
     t = model.NewIntVar(-BIG, BIG, "max_deficit")
     for d in p.pool:
-        model.Add(t >= p.quota[d] - p.load[d] - gained[d])
+        model.Add(t >= p.aim[d] - p.load[d] - gained[d])
     model.Minimize(t)
     status = solver.Solve(model)
     assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE), solver.StatusName(status)
@@ -188,7 +191,7 @@ def solve(before: PeriodState, *, limit: float = 5.0) -> Reference:
     # Stage 3: the largest overshoot among pool doctors.
     o = model.NewIntVar(-BIG, BIG, "max_overshoot")
     for d in p.pool:
-        model.Add(o >= p.load[d] + gained[d] - p.quota[d])
+        model.Add(o >= p.load[d] + gained[d] - p.aim[d])
     model.Minimize(o)
     status = solver.Solve(model)
     assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE), solver.StatusName(status)
@@ -228,6 +231,6 @@ def achieved(before: PeriodState, after: PeriodState) -> tuple[int, float | None
         return covered, None, None
     return (
         covered,
-        max(p.quota[d] - units[d] for d in p.pool) / p.scale,
-        max(units[d] - p.quota[d] for d in p.pool) / p.scale,
+        max(p.aim[d] - units[d] for d in p.pool) / p.scale,
+        max(units[d] - p.aim[d] for d in p.pool) / p.scale,
     )

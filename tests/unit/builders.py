@@ -456,7 +456,8 @@ def replay_lottery(before: PeriodState, lottery_events: list[DomainEvent]) -> No
                 assert d not in passed, f"{sid}: {d} passed over twice"
                 passed[d] = group.rule
         assert set(passed) <= set(pool), f"{sid}: passed over someone outside the pool"
-        deficit = {d: quota.of(d) - load[d] for d in pool}
+        # R-LOT-3 with R-LOAD-1: the balance carried from earlier periods lowers the deficit.
+        deficit = {d: quota.of(d) - load[d] - config.doctor(d).carried for d in pool}
         if isinstance(event, ShiftLeftUncovered):
             # R-PROC-4: only with no candidate, or every candidate passed over for the optimum.
             assert set(passed) == set(pool), f"{sid} left uncovered though {sorted(set(pool) - set(passed))} could take it"

@@ -460,3 +460,16 @@ def test_r_lot_4_record_is_compact_with_a_2000_doctor_pool():
     assert event.pool.ids(ids) == ids and len(event.pool) == 2000
     assert event.tied.ids(ids) == [ids[i] for i in range(2, 2000, 3)]
     assert LotteryDrawn.model_validate_json(text) == event
+
+
+def test_r_lot_3_carried_balance_counts_in_the_deficit():
+    """R-LOT-3 with R-LOAD-1: A worked two shifts above the quota in earlier periods (carried +2),
+    so B, equal otherwise, is further below and drawn first; the recorded deficits include it, and
+    the fairest outcome (largest deficit -1 each) gives B three of the four evenings."""
+    a = gp("A").model_copy(update={"carried": 2.0})
+    outcome = drive(make_config([a, gp("B")], days=4, template=EVENING_ONLY), seed=3)
+    first, second = draws(outcome)[:2]
+    assert first.doctor == "B" and [lv.deficit for lv in first.levels] == [2.0]
+    assert second.doctor == "B" and [lv.deficit for lv in second.levels] == [1.0]
+    assert len(outcome.state.held_by("A")) == 1 and len(outcome.state.held_by("B")) == 3
+    replay_lottery(outcome.before_lottery, outcome.lottery_events)
