@@ -8,6 +8,7 @@ the workflow, in a restarted run and on the read side alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -106,25 +107,107 @@ class LotteryStarted(_Event):
     open_shifts: int
 
 
+_BYTE_BITS = tuple(tuple(b for b in range(8) if (v >> b) & 1) for v in range(256))
+
+
+class DoctorSet(BaseModel):
+    """A set of the period's doctors, compact (R-LOT-4).
+
+    Bit i of the hexadecimal number `bits` stands for the i-th doctor of the period with the
+    doctors sorted by id (code point order), as listed in `PeriodOpened.config.doctors`:
+    `[ids[i] for i in range(len(ids)) if int(bits, 16) >> i & 1]`. A 2,000-doctor set takes
+    500 characters, where a list of ids would take 20,000.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    size: int
+    bits: str
+
+    @classmethod
+    def of(cls, members: int) -> DoctorSet:
+        return cls(size=members.bit_count(), bits=format(members, "x"))
+
+    @property
+    def value(self) -> int:
+        return int(self.bits, 16)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def has(self, index: int) -> bool:
+        return (self.value >> index) & 1 == 1
+
+    def ids(self, doctor_ids: Sequence[str]) -> list[str]:
+        """The members' ids, sorted, given the period's doctor ids sorted. A bit beyond the
+        period's doctors (a damaged record) reads as "#<bit>", so it shows in a comparison."""
+        x = self.value
+        n = len(doctor_ids)
+        out: list[str] = []
+        for j, byte in enumerate(x.to_bytes((x.bit_length() + 7) // 8, "little")):
+            out.extend(doctor_ids[i] if i < n else f"#{i}" for i in (8 * j + b for b in _BYTE_BITS[byte]))
+        return out
+
+
+class DeficitLevel(BaseModel):
+    """Pool members with one deficit (quota minus load, in points) when the draw was made."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    deficit: float
+    doctors: DoctorSet
+
+
+class PassedOver(BaseModel):
+    """Candidates the draw tried and passed over, and why (R-PROC-4, R-LOT-3, R-LOT-1)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    doctors: DoctorSet
+    rule: str
+    why: str
+
+
 class LotteryDrawn(_Event):
-    """R-LOT-4: one draw, with everything needed to recompute it."""
+    """R-LOT-4: one draw, with what a reader needs to check it (docs/lottery.md).
+
+    `pool`: every doctor who could legally be drawn (R-LOT-1, R-LOT-2, R-QUAL-2/3, R-REST-1).
+    `levels`: the pool by deficit, from the largest down to the drawn doctor's; the last level
+    is `tied`, among whom the seed chose. `passed`: the candidates tried before the drawn
+    doctor and passed over, each group with its reason.
+    """
 
     type: Literal["LotteryDrawn"] = "LotteryDrawn"
     draw: int  # 1-based order of the draw
     shift: str
-    pool: list[str]  # every doctor who could legally be drawn (R-LOT-1, R-LOT-2)
-    deficits: dict[str, float]  # quota minus load for each pool member, before the draw (R-LOT-3)
-    tied: list[str]  # the pool members with the largest deficit, sorted
     doctor: str
+    pool: DoctorSet
+    levels: list[DeficitLevel]
+    passed: list[PassedOver] = []
+
+    @property
+    def tied(self) -> DoctorSet:
+        return self.levels[-1].doctors
+
+    @property
+    def deficit(self) -> float:
+        """The drawn doctor's deficit before the draw (R-LOT-3)."""
+        return self.levels[-1].deficit
 
 
 class ShiftLeftUncovered(_Event):
-    """R-PROC-4: a shift no legal draw could fill is reported, never dropped or filled illegally."""
+    """R-PROC-4: a shift no legal draw could fill is reported, never dropped or filled illegally.
+
+    With candidates in `pool`, each was passed over (`passed`): drawing any of them would have
+    left more shifts uncovered, or a doctor further from the quota, than the best outcome.
+    """
 
     type: Literal["ShiftLeftUncovered"] = "ShiftLeftUncovered"
     shift: str
     rule: str
     reason: str
+    pool: DoctorSet | None = None
+    passed: list[PassedOver] = []
 
 
 class RosterPublished(_Event):

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from domain.availability import exemption_on
 from domain.calendar import PeriodCalendar
-from domain.events import DomainEvent, LotteryStarted, Source
+from domain.events import DomainEvent, LotteryDrawn, LotteryStarted, Source
 from domain.lottery import in_lottery_pool
 from domain.model import MeetingAttendance, Role
 from domain.qualification import is_independently_qualified
@@ -121,6 +121,7 @@ def explain_doctor(
     # --- shifts held
     draws = lottery_draws(events)
     draws_by_shift = {e.shift: e for e in draws}
+    ids = sorted(d.id for d in config.doctors)
     held = sorted(final.held_by(doctor_id), key=lambda s: calendar.by_id[s].start)
     points = sum(shift_weight(calendar.by_id[s], policy.weights) for s in held)
     lines = []
@@ -131,15 +132,7 @@ def explain_doctor(
         line = f"{shift_id} ({when}): {how}"
         draw = draws_by_shift.get(shift_id)
         if draw is not None:
-            line += (
-                f" — draw #{draw.draw}: {_n(len(draw.pool), 'doctor')} could legally take it; "
-                + (
-                    f"{doctor_id} alone had the largest deficit ({_fmt(draw.deficits[doctor_id])}) (R-LOT-3)"
-                    if len(draw.tied) == 1
-                    else f"{len(draw.tied)} of them shared the largest deficit ({_fmt(draw.deficits[doctor_id])}) "
-                    f"and the seed chose {doctor_id} (R-LOT-3, R-LOT-4)"
-                )
-            )
+            line += f" — draw #{draw.draw}: {_n(draw.pool.size, 'doctor')} could legally take it; " + _why_drawn(draw, ids)
         lines.append(line)
     title = f"Shifts held: {len(held)}"
     if quota:
@@ -152,22 +145,7 @@ def explain_doctor(
         lottery.append("No lottery has been held yet.")
     else:
         lottery.append(_pool_status(config, before_lottery, calendar, doctor, quota))
-        member_of = [d for d in draws if doctor_id in d.pool]
-        drawn = [d for d in member_of if d.doctor == doctor_id]
-        lottery.append(
-            f"In the pool for {len(member_of)} of {_n(len(draws), 'draw')}; drawn {_n(len(drawn), 'time')}."
-        )
-        for d in member_of:
-            mine = d.deficits[doctor_id]
-            top = max(d.deficits.values())
-            load = (quota or 0) - mine
-            outcome = "drawn" if d.doctor == doctor_id else (
-                f"not drawn: {d.doctor} was chosen" + (" among the tied" if mine == top else f", whose deficit {_fmt(top)} was larger")
-            )
-            lottery.append(
-                f"draw #{d.draw} {d.shift}: load {_fmt(load)}, quota {quota}, deficit {_fmt(mine)} "
-                f"(largest in pool {_fmt(top)}) → {outcome}"
-            )
+        lottery.extend(_draw_lines(draws, ids, doctor_id, quota or 0, before_lottery, calendar, policy.weights))
     sections.append(("Lottery (R-LOT-1 … R-LOT-4)", lottery))
 
     if rejected:
@@ -180,6 +158,59 @@ def explain_doctor(
     else:
         sections.append(("Rejected actions", ["none"]))
     return Explanation(period=config.period.id, doctor=doctor_id, sections=sections)
+
+
+def _why_drawn(draw: LotteryDrawn, ids: list[str]) -> str:
+    """Why this doctor and not another (R-LOT-3, R-LOT-4), from the draw's record."""
+    me = draw.doctor
+    parts = []
+    for group in draw.passed:
+        who = group.doctors.ids(ids)
+        parts.append(f"{', '.join(who)} passed over first ({group.rule}: {group.why})")
+    if len(draw.tied) == 1:
+        parts.append(f"{me} had the largest deficit ({_fmt(draw.deficit)}) of the rest (R-LOT-3)" if draw.passed
+                     else f"{me} alone had the largest deficit ({_fmt(draw.deficit)}) (R-LOT-3)")
+    else:
+        parts.append(f"{len(draw.tied)} of them shared the deficit {_fmt(draw.deficit)} and the seed chose {me} "
+                     "(R-LOT-3, R-LOT-4)")
+    return "; ".join(parts)
+
+
+def _draw_lines(draws, ids, doctor_id, quota, before, calendar, weights) -> list[str]:
+    """The doctor's part in each draw: drawn, passed over (with why), tied, or outranked."""
+    index = ids.index(doctor_id)
+    carried = before.require_config().doctor(doctor_id).carried  # R-LOAD-1: lowers the deficit
+    load = sum(shift_weight(calendar.by_id[s], weights) for s in before.held_by(doctor_id))
+    member_of = 0
+    drawn = 0
+    outranked = 0
+    lines: list[str] = []
+    for d in draws:
+        if d.pool.has(index):
+            member_of += 1
+            mine = quota - carried - load
+            top = d.levels[0].deficit
+            passed = next((g for g in d.passed if g.doctors.has(index)), None)
+            if d.doctor == doctor_id:
+                outcome = "drawn"
+                drawn += 1
+            elif passed is not None:
+                outcome = f"passed over ({passed.rule}): {passed.why}; {d.doctor} was drawn"
+            elif d.tied.has(index):
+                outcome = f"tied at the drawn deficit; the seed chose {d.doctor} (R-LOT-4)"
+            else:
+                outranked += 1
+                continue
+            lines.append(
+                f"draw #{d.draw} {d.shift}: load {_fmt(load)}, quota {quota}, deficit {_fmt(mine)} "
+                f"(largest in pool {_fmt(top)}) → {outcome}"
+            )
+        if d.doctor == doctor_id:
+            load += shift_weight(calendar.by_id[d.shift], weights)
+    head = [f"In the pool for {member_of} of {_n(len(draws), 'draw')}; drawn {_n(drawn, 'time')}."]
+    if outranked:
+        head.append(f"In {_n(outranked, 'other draw')} someone further below the quota was drawn (R-LOT-3).")
+    return head + lines
 
 
 def _pool_status(config, state, calendar: PeriodCalendar, doctor, quota) -> str:

@@ -89,6 +89,29 @@ def fairness(
     }
 
 
+def lottery_section(state: PeriodState, draws: Sequence[LotteryDrawn]) -> dict:
+    """The seed and every draw in order (R-LOT-4), the recorded doctor sets read as ids: `pool`
+    (who could legally be drawn), `tied` (the pool members sharing the drawn doctor's deficit),
+    `deficit`, and `passed` (candidates tried first and passed over, with rule and reason)."""
+    ids = sorted(d.id for d in state.require_config().doctors)
+    return {
+        "seed": state.seed,
+        "draws": [
+            {
+                "draw": d.draw,
+                "shift": d.shift,
+                "pool": d.pool.ids(ids),
+                "tied": d.tied.ids(ids),
+                "deficit": d.deficit,
+                "doctor": d.doctor,
+                **({"passed": [{"doctors": p.doctors.ids(ids), "rule": p.rule, "why": p.why} for p in d.passed]}
+                   if d.passed else {}),
+            }
+            for d in draws
+        ],
+    }
+
+
 def roster_document(state: PeriodState, calendar: PeriodCalendar, draws: Sequence[LotteryDrawn] = ()) -> dict:
     """The result document of `docs/scenario-format.md` (less `rejected`, which the caller adds).
 
@@ -126,13 +149,7 @@ def roster_document(state: PeriodState, calendar: PeriodCalendar, draws: Sequenc
         ],
         "unsafe": list(state.unsafe),
         "load": {d: load.shifts for d, load in sorted(by_doctor.items())},
-        "lottery": {
-            "seed": state.seed,
-            "draws": [
-                {"draw": d.draw, "shift": d.shift, "pool": d.pool, "tied": d.tied, "doctor": d.doctor}
-                for d in draws
-            ],
-        },
+        "lottery": lottery_section(state, draws),
         "fairness": fairness(state, calendar, by_doctor),
         "version": state.version,
     }

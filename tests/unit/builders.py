@@ -391,15 +391,40 @@ def oracle_drawable(
     return all(oracle_rest_ok(shift, h, policy.min_rest_hours) for h in held if h.id != shift.id)
 
 
-def expected_tie_index(seed: int, shift_id: str, n: int) -> int:
-    """R-LOT-4: SHA-256 of "<seed>:<shift id>" as a big-endian integer, modulo the number tied."""
-    return int(hashlib.sha256(f"{seed}:{shift_id}".encode()).hexdigest(), 16) % n
+def expected_tie_index(seed: int, shift_id: str, n: int, attempt: int = 1) -> int:
+    """R-LOT-4: SHA-256 of "<seed>:<shift id>" (first pick) or "<seed>:<shift id>:<attempt>"
+    as a big-endian integer, modulo the number of candidates left."""
+    text = f"{seed}:{shift_id}" if attempt == 1 else f"{seed}:{shift_id}:{attempt}"
+    return int(hashlib.sha256(text.encode()).hexdigest(), 16) % n
 
 
-def replay_lottery(before: PeriodState, lottery_events: list[DomainEvent], *, check_order: bool = True) -> None:
-    """Recompute every draw from the record (R-LOT-1..4, R-PROC-4). Raises AssertionError."""
+def decode(doctor_set, ids: list[str]) -> list[str]:
+    """A recorded doctor set (hex bits over the period's doctors sorted by id) as ids."""
+    value = int(doctor_set.bits, 16)
+    members = [d for i, d in enumerate(ids) if (value >> i) & 1]
+    assert len(members) == doctor_set.size, (doctor_set, members)
+    assert value >> len(ids) == 0, "a doctor set names a doctor the period does not have"
+    return members
+
+
+def replay_lottery(before: PeriodState, lottery_events: list[DomainEvent]) -> None:
+    """Check every draw against the rulebook (R-LOT-1..4, R-PROC-4). Raises AssertionError.
+
+    Independent of domain/lottery: shifts, pools, deficits and the tie formula are recomputed
+    from the config. What it checks, per docs/lottery.md:
+    - the open shifts are drawn in time order (start, then id), each exactly once;
+    - each recorded pool is exactly the rulebook's pool at that moment (R-LOT-1/R-LOT-2 against
+      the shifts held so far, draws included);
+    - R-LOT-3: the recorded levels are the pool's members by deficit, from the largest down to
+      the drawn doctor's, none left out; everyone above the drawn doctor's deficit was passed
+      over with a reason; the seed's picks without replacement among the drawn level, skipping
+      those passed over, land on the drawn doctor (R-LOT-4);
+    - R-PROC-4: a shift is left uncovered only with an empty pool or every candidate passed over.
+    Whether a candidate was rightly passed over (the optimum) is checked in tests/reference.
+    """
     config = before.require_config()
     shifts = oracle_shifts(config)
+    ids = sorted(d.id for d in config.doctors)
     quota = before.quota
     assert quota is not None
     seed = lottery_events[0].seed  # LotteryStarted
@@ -408,62 +433,59 @@ def replay_lottery(before: PeriodState, lottery_events: list[DomainEvent], *, ch
     for sid, a in before.assignments.items():
         load[a.doctor] += oracle_weight(shifts[sid], config)
         held[a.doctor].append(shifts[sid])
-    remaining = {sid for sid in shifts if sid not in before.assignments}
-    assert lottery_events[0].open_shifts == len(remaining)
-
-    def pool_of(sid: str) -> set[str]:
-        return {
+    order = sorted((sid for sid in shifts if sid not in before.assignments), key=lambda s: (shifts[s].start, s))
+    assert lottery_events[0].open_shifts == len(order)
+    outcomes = [e for e in lottery_events if isinstance(e, LotteryDrawn | ShiftLeftUncovered)]
+    assert [e.shift for e in outcomes] == order, "the open shifts are drawn once each, in time order"
+    draws = 0
+    for event in outcomes:
+        sid = event.shift
+        pool = sorted(
             d.id
             for d in config.doctors
             if oracle_drawable(
-                config,
-                shifts,
-                d,
-                shifts[sid],
-                wishes=before.wishes.get(d.id, 0),
-                load=load[d.id],
-                quota=quota.of(d.id),
-                held=held[d.id],
+                config, shifts, d, shifts[sid], wishes=before.wishes.get(d.id, 0), load=load[d.id],
+                quota=quota.of(d.id), held=held[d.id],
             )
-        }
-
-    seen: set[str] = set()
-    draws = [e for e in lottery_events if isinstance(e, LotteryDrawn | ShiftLeftUncovered)]
-    for n, event in enumerate(draws):
-        sid = event.shift
-        assert sid in remaining, f"{sid} drawn twice or was not open"
-        assert sid not in seen
-        seen.add(sid)
-        pools = {s: pool_of(s) for s in remaining} if check_order else {sid: pool_of(sid)}
-        pool = pools[sid]
-        if check_order:
-            # Documented order (domain/lottery.py): fewest legal candidates first, then start, then id.
-            first = min(remaining, key=lambda s: (len(pools[s]), shifts[s].start, s))
-            assert sid == first, f"draw {n + 1}: {sid} before {first}"
-        remaining.discard(sid)
+        )
+        assert event.pool is not None and decode(event.pool, ids) == pool, f"{sid}: recorded pool is not the rulebook's"
+        passed: dict[str, str] = {}
+        for group in event.passed:
+            assert group.rule.startswith("R-") and group.why, group
+            for d in decode(group.doctors, ids):
+                assert d not in passed, f"{sid}: {d} passed over twice"
+                passed[d] = group.rule
+        assert set(passed) <= set(pool), f"{sid}: passed over someone outside the pool"
+        # R-LOT-3 with R-LOAD-1: the balance carried from earlier periods lowers the deficit.
+        deficit = {d: quota.of(d) - load[d] - config.doctor(d).carried for d in pool}
         if isinstance(event, ShiftLeftUncovered):
-            # R-PROC-4: only a shift with no legal candidate is left uncovered.
-            assert pool == set(), f"{sid} left uncovered though {sorted(pool)} could take it"
+            # R-PROC-4: only with no candidate, or every candidate passed over for the optimum.
+            assert set(passed) == set(pool), f"{sid} left uncovered though {sorted(set(pool) - set(passed))} could take it"
             assert event.rule == "R-PROC-4" and event.reason
             continue
-        # R-LOT-4: the recorded pool is every doctor who could legally be drawn (R-LOT-1, R-LOT-2).
-        assert set(event.pool) == pool, f"{sid}: recorded pool {event.pool}, rulebook pool {sorted(pool)}"
-        assert event.doctor in pool
-        # R-LOT-3: largest deficit first.
-        deficits = {d: quota.of(d) - load[d] for d in pool}
-        for d, v in deficits.items():
-            assert abs(event.deficits[d] - v) < 1e-6, (sid, d, event.deficits[d], v)
-        best = max(deficits.values())
-        assert abs(deficits[event.doctor] - best) < 1e-6, f"{sid}: drew {event.doctor} ({deficits}) not max"
-        if any(v > 1e-9 for v in deficits.values()):
-            assert deficits[event.doctor] > 1e-9, f"{sid}: {event.doctor} drawn at/above quota"
-        tied = sorted(d for d, v in deficits.items() if abs(v - best) < 1e-6)
-        assert event.tied == tied
-        # R-LOT-4: the choice among the tied is the recorded hash formula.
-        assert event.doctor == tied[expected_tie_index(seed, sid, len(tied))]
+        draws += 1
+        assert event.draw == draws
+        assert event.doctor in pool and event.doctor not in passed
+        drawn = deficit[event.doctor]
+        values = sorted({round(v, 6) for v in deficit.values() if v >= drawn - 1e-9}, reverse=True)
+        assert [lv.deficit for lv in event.levels] == values, f"{sid}: levels {event.levels} vs {values}"
+        for lv in event.levels:
+            assert decode(lv.doctors, ids) == [d for d in pool if abs(deficit[d] - lv.deficit) < 1e-6]
+        # R-LOT-3: everyone further below the quota than the drawn doctor was passed over.
+        above = [d for d in pool if deficit[d] > drawn + 1e-9]
+        assert set(above) <= set(passed), f"{sid}: {sorted(set(above) - set(passed))} skipped without a reason"
+        # R-LOT-4: picks without replacement among the tied, skipping those passed over.
+        left = [d for d in pool if abs(deficit[d] - drawn) < 1e-6]
+        assert decode(event.tied, ids) == left
+        attempt = 1
+        while True:
+            pick = left.pop(expected_tie_index(seed, sid, len(left), attempt))
+            if pick == event.doctor:
+                break
+            assert pick in passed, f"{sid}: the seed picked {pick}, neither drawn nor passed over"
+            attempt += 1
         load[event.doctor] += oracle_weight(shifts[sid], config)
         held[event.doctor].append(shifts[sid])
-    assert remaining == set(), f"never drawn nor reported: {sorted(remaining)}"
 
 
 def check_roster_legal(state: PeriodState) -> None:

@@ -1,0 +1,130 @@
+"""Benchmark: the lottery's pure compute from 100 to 10,000 shifts, and `vakt verify` at the top.
+
+    VAKT_DATA_DIR=/tmp/vakt-bench .venv/bin/python bench/bench_lottery.py [--runs 3] [--quick]
+
+Each size is a generated district (tools/district_generator) with doctors scaled to the shifts
+(about one doctor per ten shifts, up to 1,000 doctors, 8 stations and a year), a thin meeting
+(most shifts open for the lottery), driven through the pure period process to the lottery. The
+figure is `domain.lottery.draw_lottery` alone — no Temporal, no database — the median of
+`--runs` runs in this one process; the growth is given as ratios within the run. `verify` is
+`domain.audit.verify_lottery` over the period's full event list. Prints a Markdown table and the
+machine (nproc, CPU model, Python).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from domain.audit import verify_lottery  # noqa: E402
+from domain.calendar import PeriodCalendar  # noqa: E402
+from domain.events import DomainEvent, PeriodOpened  # noqa: E402
+from domain.lottery import draw_lottery  # noqa: E402
+from domain.process import close_phase, decide_action, open_meeting, run_lottery  # noqa: E402
+from domain.rules import ActionKind, RuleViolation  # noqa: E402
+from domain.scenario import parse_scenario, to_period_config  # noqa: E402
+from domain.state import PeriodState, apply  # noqa: E402
+from tools.district_generator import generate_district  # noqa: E402
+
+# (stations, days, doctors): about 100, 300, 1,000, 3,000, 5,000 and 10,000 shifts.
+SIZES = ((1, 30, 10), (1, 91, 30), (1, 304, 100), (3, 365, 300), (4, 365, 420), (8, 365, 1000))
+THIN = {"meeting_share": 0.1, "claim_share": 0.02}
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()} ({platform.machine()})"
+
+
+def before_lottery(stations: int, days: int, doctors: int, seed: int) -> tuple[PeriodState, PeriodCalendar, list, int]:
+    """The state just before the lottery, and the events that led there."""
+    scenario = parse_scenario(generate_district(doctors=doctors, stations=stations, days=days, seed=seed, **THIN))
+    config = to_period_config(scenario)
+    calendar = PeriodCalendar.from_config(config)
+    events: list[DomainEvent] = [PeriodOpened(config=config)]
+    state = apply(PeriodState(), events[0])
+
+    def step(event: DomainEvent) -> None:
+        nonlocal state
+        events.append(event)
+        state = apply(state, event)
+
+    period = config.period
+    for kind, actions, now in (
+        (ActionKind.STAFF_ENTRY, scenario.staff_assignments, period.wishes_due - timedelta(days=1)),
+        (ActionKind.ADVANCE_WISH, scenario.advance_wishes, period.wishes_due),
+        (None, None, None),
+        (ActionKind.MEETING_PICK, scenario.meeting_picks, period.meeting_at),
+        ("close", None, None),
+        (ActionKind.OFFERING_CLAIM, scenario.claims, period.offering_closes - timedelta(hours=1)),
+        ("close", None, None),
+    ):
+        if kind is None:
+            step(open_meeting(state, calendar))
+        elif kind == "close":
+            step(close_phase(state))
+        else:
+            for a in actions:
+                result = decide_action(state, calendar, kind, a.doctor, a.shift, now)
+                if not isinstance(result, RuleViolation):
+                    step(result)
+    return state, calendar, events, config.lottery_seed or 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="only the three smallest sizes")
+    args = parser.parse_args()
+    sizes = SIZES[:3] if args.quick else SIZES
+    print(f"Machine: {machine()}")
+    print()
+    print("| shifts | open for the lottery | doctors | stations × days | lottery compute (median) | × the 100-shift time | growth exponent vs previous |")
+    print("|---:|---:|---:|---|---:|---:|---:|")
+    rows = []
+    for stations, days, doctors in sizes:
+        state, calendar, events, seed = before_lottery(stations, days, doctors, seed=1)
+        open_shifts = sum(1 for s in calendar.shifts if s.id not in state.assignments)
+        times = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            draw_lottery(state, calendar, seed)
+            times.append(time.perf_counter() - started)
+        t = statistics.median(times)
+        rows.append((len(calendar.shifts), t))
+        ratio = t / rows[0][1]
+        growth = "—"
+        if len(rows) > 1:
+            (n0, t0), (n1, t1) = rows[-2], rows[-1]
+            growth = f"{math.log(t1 / t0) / math.log(n1 / n0):.2f}"
+        print(f"| {len(calendar.shifts):,} | {open_shifts:,} | {doctors:,} | {stations} × {days} | {t * 1000:,.0f} ms "
+              f"| {ratio:,.1f} | {growth} |", flush=True)
+    # vakt verify on the largest period: recompute every draw from the full event list.
+    outcome = run_lottery(state, calendar, seed)
+    full = events + outcome
+    started = time.perf_counter()
+    report = verify_lottery(full)
+    verify = time.perf_counter() - started
+    print()
+    print(f"verify_lottery on the {len(calendar.shifts):,}-shift period ({report.draws:,} draws, "
+          f"{report.uncovered} uncovered): {verify:.2f} s, ok={report.ok}")
+
+
+if __name__ == "__main__":
+    main()
