@@ -308,20 +308,16 @@ class EventStore:
         after_version: int = 0,
         types: list[str] | None = None,
         limit: int | None = None,
-        naming_doctor: str | None = None,
     ) -> list[StoredEvent]:
-        """Events of one stream in version order, optionally only some types / a page /
-        those naming a doctor (who took or was drawn for a shift, or a draw's pool)."""
+        """Events of one stream in version order, optionally only some types / a page."""
         rows = await self.pool.fetch(
             f"""
             SELECT {_EVENT_COLUMNS} FROM events
             WHERE stream_id = $1 AND version > $2 AND ($3::text[] IS NULL OR type = ANY($3))
-              AND ($5::text IS NULL OR (type IN ('ShiftTaken', 'LotteryDrawn')
-                   AND (data->>'doctor' = $5 OR COALESCE(data->'pool', '[]'::jsonb) ? $5)))
             ORDER BY version
             LIMIT $4
             """,
-            stream_id, after_version, types, limit, naming_doctor,
+            stream_id, after_version, types, limit,
         )
         return [_stored(r) for r in rows]
 

@@ -6,8 +6,8 @@ profiles are bulky, and a page stays small). Every event shows who acted (`actor
 
 Filters:
 - `types`: only these event types;
-- `doctor`: only events whose data names the doctor — `ShiftTaken.doctor`,
-  `LotteryDrawn.doctor` or membership of `LotteryDrawn.pool`. `PeriodOpened` never matches;
+- `doctor`: only events whose data names the doctor — who took, was drawn for, gave or received
+  a shift, or membership of a draw's pool. `PeriodOpened` never matches;
 - `after_version` / `limit`: the page. `next_after_version` is set while more events follow.
 """
 
@@ -105,6 +105,37 @@ def _compact_data(stored: StoredEvent) -> dict[str, Any]:
     return data
 
 
+_NAMING_TYPES = ("ShiftTaken", "LotteryDrawn", "ShiftLeftUncovered", "SwapOffered", "SwapAccepted", "SwapClosed")
+_CHUNK = 500
+
+
+def _names(data: dict, doctor: str, index: int | None) -> bool:
+    """Whether an event's data names the doctor: as the one who took, was drawn for, gave or
+    received a shift — or as a member of a draw's pool (a bit set over the sorted doctor ids)."""
+    if doctor in (data.get("doctor"), data.get("giver"), data.get("receiver"), data.get("by")):
+        return True
+    pool = data.get("pool")
+    return index is not None and isinstance(pool, dict) and (int(pool.get("bits") or "0", 16) >> index) & 1 == 1
+
+
+async def _naming(
+    store: EventStore, period: str, doctor: str, types: list[str] | None, after_version: int, wanted: int
+) -> list[StoredEvent]:
+    [opened] = await store.read_stream(period, types=["PeriodOpened"], limit=1) or [None]
+    ids = sorted(d["id"] for d in (opened.data["config"]["doctors"] if opened else []))
+    index = ids.index(doctor) if doctor in ids else None
+    kinds = [t for t in (types or _NAMING_TYPES) if t in _NAMING_TYPES]
+    found: list[StoredEvent] = []
+    cursor = after_version
+    while kinds and len(found) < wanted:
+        chunk = await store.read_stream(period, after_version=cursor, types=kinds, limit=_CHUNK)
+        found.extend(e for e in chunk if _names(e.data, doctor, index))
+        if len(chunk) < _CHUNK:
+            break
+        cursor = chunk[-1].version
+    return found[:wanted]
+
+
 async def events_page(
     store: EventStore,
     period: str,
@@ -129,9 +160,10 @@ async def events_page(
     if await store.stream_kind(period) is None:
         raise NotFound(f"no period {period!r}")
     # One row more than asked tells whether another page follows.
-    stored = await store.read_stream(
-        period, after_version=after_version, types=types, limit=limit + 1, naming_doctor=doctor
-    )
+    if doctor is None:
+        stored = await store.read_stream(period, after_version=after_version, types=types, limit=limit + 1)
+    else:
+        stored = await _naming(store, period, doctor, types, after_version, limit + 1)
     more = len(stored) > limit
     stored = stored[:limit]
     return {

@@ -9,7 +9,6 @@ first difference is named, with doctor sets read as ids.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 
 from pydantic import BaseModel
@@ -17,7 +16,6 @@ from pydantic import BaseModel
 from domain.calendar import PeriodCalendar
 from domain.events import DomainEvent, LotteryDrawn, LotteryStarted, RosterPublished, ShiftLeftUncovered
 from domain.lottery import draw_lottery
-from domain.model import ShiftKind
 from domain.roster import publish
 from domain.state import fold
 
@@ -68,32 +66,6 @@ def _outcome_fields(event: LotteryDrawn | ShiftLeftUncovered, ids: list[str]) ->
     }
 
 
-class _IndexedCalendar(PeriodCalendar):
-    """The same calendar with `backups_covering` answered from a start-sorted index.
-
-    `PeriodCalendar.backups_covering` scans every shift on each call, so publishing a
-    10,000-shift period (`domain.roster.unsafe_shifts`) takes seconds; verify uses this index
-    until the calendar keeps one itself. Same answer: the backups overlapping the shift."""
-
-    @classmethod
-    def of(cls, calendar: PeriodCalendar) -> _IndexedCalendar:
-        return cls(shifts=calendar.shifts, by_id=calendar.by_id)
-
-    def backups_covering(self, shift):  # noqa: ANN001, ANN201 - same signature as the base
-        index = self.__dict__.get("_index")
-        if index is None:
-            backups = sorted((s for s in self.shifts if s.kind is ShiftKind.BACKUP), key=lambda s: (s.start, s.id))
-            longest = max((b.end - b.start for b in backups), default=None)
-            index = (backups, [b.start for b in backups], longest)
-            object.__setattr__(self, "_index", index)
-        backups, starts, longest = index
-        if longest is None:
-            return []
-        lo = bisect.bisect_left(starts, shift.start - longest)
-        hi = bisect.bisect_left(starts, shift.end)
-        return [b for b in backups[lo:hi] if b.start < shift.end and shift.start < b.end]
-
-
 def _first_difference(stored: dict[str, str], recomputed: dict[str, str]) -> str | None:
     return next((f for f in FIELDS if stored.get(f) != recomputed.get(f)), None)
 
@@ -141,7 +113,7 @@ def verify_lottery(events: Sequence[DomainEvent]) -> VerifyReport:
     published = [e for e in events if isinstance(e, RosterPublished)]
     if published:
         final = fold(recomputed, before)
-        expected = publish(final, _IndexedCalendar.of(calendar))
+        expected = publish(final, calendar)
         if published[-1].unsafe != expected.unsafe or published[-1].assigned != expected.assigned:
             return VerifyReport(**report, ok=False, note="the published roster differs from the recomputed one")
     return VerifyReport(**report, ok=True)

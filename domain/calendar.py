@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain.model import PeriodConfig, Shift, ShiftKind
 from domain.shifts import generate_shifts
@@ -13,7 +14,7 @@ from domain.shifts import generate_shifts
 class PeriodCalendar:
     shifts: tuple[Shift, ...]
     by_id: dict[str, Shift] = field(repr=False)
-    _cover_cache: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _cover_cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_config(cls, config: PeriodConfig) -> PeriodCalendar:
@@ -24,10 +25,22 @@ class PeriodCalendar:
         return self.by_id.get(shift_id)
 
     def backups_covering(self, shift: Shift) -> list[Shift]:
-        """Backup shifts that overlap `shift` (R-QUAL-3)."""
-        return [
-            b for b in self.shifts if b.kind is ShiftKind.BACKUP and b.start < shift.end and shift.start < b.end
-        ]
+        """Backup shifts that overlap `shift` (R-QUAL-3), from a start-sorted index: a scan of
+        every shift per call made publishing a 10,000-shift period take seconds."""
+        backups, starts, longest = self._backup_index()
+        if longest is None:
+            return []
+        lo = bisect.bisect_left(starts, shift.start - longest)
+        hi = bisect.bisect_left(starts, shift.end)
+        return [b for b in backups[lo:hi] if b.start < shift.end and shift.start < b.end]
+
+    def _backup_index(self) -> tuple[list[Shift], list[datetime], timedelta | None]:
+        index = self._cover_cache.get("_index")
+        if index is None:
+            backups = sorted((s for s in self.shifts if s.kind is ShiftKind.BACKUP), key=lambda s: (s.start, s.id))
+            longest = max((b.end - b.start for b in backups), default=None)
+            index = self._cover_cache["_index"] = (backups, [b.start for b in backups], longest)
+        return index
 
     def backup_can_cover(self, shift: Shift) -> bool:
         """R-QUAL-3: the period has backup shifts whose union covers the whole of `shift`."""

@@ -82,8 +82,13 @@ def check_result(scenario_doc: dict, result: dict) -> None:
                 assert not _in_range(shift.day, e["from"], e["to"]), f"R-LOT-2: exempt {d['doctor']} drawn"
         for absence in doctor.get("absences", []):
             assert not _in_range(shift.day, absence["from"], absence["to"]), f"R-LOT-2: absent {d['doctor']} drawn"
+        # R-LOT-3 as docs/lottery.md reads it: a member with a larger deficit may be passed over
+        # only when drawing them would leave coverage or fairness worse than the best found, and
+        # the draw then names them with the reason.
+        passed = {doctor for group in d.get("passed", []) for doctor in group["doctors"]}
+        assert all(group["rule"] and group["why"] for group in d.get("passed", [])), d
         for member in d["pool"]:
-            if quotas:
+            if quotas and member not in passed:
                 deficit = quotas.get(member, 0) - load.get(member, 0)
                 chosen = quotas.get(d["doctor"], 0) - load.get(d["doctor"], 0)
                 assert chosen >= deficit, f"R-LOT-3: {d['doctor']} drawn before {member} with a larger deficit"
