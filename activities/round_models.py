@@ -15,6 +15,14 @@ class PlanRoundInput(BaseModel):
     today: date  # the starter's clock (workflow.now()), Europe/Oslo date
 
 
+class StartRoundInput(BaseModel):
+    """The period's workflow to start, with its whole input (workflows.messages.PeriodInput as
+    a plain dict, so this module stays free of workflow imports)."""
+
+    period_id: str
+    period_input: dict
+
+
 class RoundPlan(BaseModel):
     """The district's next round, built from the registry as of its start (minimised), or why
     there is none to start."""

@@ -13,11 +13,13 @@ from datetime import date
 from typing import Any
 
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.client import Client
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from activities.projections import ProjectionReader
 from activities.registry import RegistryStore
-from activities.round_models import PlanRoundInput, RoundPlan
+from activities.round_models import PlanRoundInput, RoundPlan, StartRoundInput
 from activities.store import EventStore
 from domain.balance import balances_after
 from domain.calendar import PeriodCalendar
@@ -48,11 +50,30 @@ async def carried_into(store: EventStore, district_id: str, start: date, policy:
 
 
 class RoundPlanner:
-    def __init__(self, registry: RegistryStore, store: EventStore) -> None:
-        self.registry, self.store = registry, store
+    def __init__(self, registry: RegistryStore, store: EventStore, client: Client) -> None:
+        self.registry, self.store, self.client = registry, store, client
 
     def activities(self) -> list[Callable[..., Any]]:
-        return [self.plan_next_round]
+        return [self.plan_next_round, self.start_round]
+
+    @activity.defn(name="start_round")
+    async def start_round(self, inp: StartRoundInput) -> str:
+        """Start the round's workflow (id = period id) on this worker's task queue. Temporal
+        refuses a second start of the id (REJECT_DUPLICATE): "already started"."""
+        from workflows.messages import PeriodInput
+        from workflows.period import AllocationPeriodWorkflow
+
+        try:
+            await self.client.start_workflow(
+                AllocationPeriodWorkflow.run,
+                PeriodInput.model_validate(inp.period_input),
+                id=inp.period_id,
+                task_queue=activity.info().task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError:
+            return "already started"
+        return "started"
 
     @activity.defn(name="plan_next_round")
     async def plan_next_round(self, inp: PlanRoundInput) -> RoundPlan:

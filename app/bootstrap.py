@@ -108,8 +108,10 @@ class Services:
 
 
 @asynccontextmanager
-async def bootstrap(settings: Settings | None = None, *, say: Say | None = None) -> AsyncIterator[Services]:
-    services = Services(settings or Settings.from_env(), say)
+async def bootstrap(
+    settings: Settings | None = None, *, say: Say | None = None, env: Mapping[str, str] | None = None
+) -> AsyncIterator[Services]:
+    services = Services(settings or Settings.from_env(env), say, env)
     try:
         yield services
     finally:
@@ -162,6 +164,6 @@ async def live_activities(services: Services) -> list:
     db = await services.database()
     registry = RegistryStore(db.pool)
     return [
-        *RoundPlanner(registry, db.store).activities(),
+        *RoundPlanner(registry, db.store, await services.temporal()).activities(),
         *MailActivities(SmtpSender(services.mail_settings), SentLog(db.pool), registry).activities(),
     ]

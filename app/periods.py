@@ -51,7 +51,9 @@ async def why_gone(services: Services, period: str) -> VaktError:
 # ------------------------------------------------------------------------------------ start
 
 
-async def start_period(services: Services, config: PeriodConfig, *, started_by: str) -> str:
+async def start_period(
+    services: Services, config: PeriodConfig, *, started_by: str, follow_through: bool = True
+) -> str:
     """Start the period's workflow (id = period id). Refused when the id is taken."""
     period = config.period.id
     db = await services.database()
@@ -65,7 +67,9 @@ async def start_period(services: Services, config: PeriodConfig, *, started_by: 
         raise Conflict(f"district {config.district.id!r} already has round {other!r} for these dates")
     # Doctors are told by e-mail when their district is in the registry (it holds the addresses).
     notify = await RegistryStore(db.pool).district(config.district.id) is not None
-    inp = PeriodInput(config=config, search_attributes=True, started_by=started_by, notify=notify)
+    inp = PeriodInput(
+        config=config, search_attributes=True, started_by=started_by, notify=notify, follow_through=follow_through
+    )
     size = sum(p.ByteSize() for p in services.data_converter.payload_converter.to_payloads([inp]))
     if size > MAX_START_PAYLOAD_BYTES:
         raise BadInput(

@@ -9,3 +9,4 @@ from __future__ import annotations
 from pathlib import Path
 
 SAMPLE_PATH = Path(__file__).resolve().parent / "data" / "sample-mosse-2027-h1.json"
+SAMPLE_REGISTRY_PATH = Path(__file__).resolve().parent / "data" / "sample-mosse-registry.csv"

@@ -42,7 +42,9 @@ def offering_now(period_id: str, *, offering_for: timedelta = timedelta(hours=2)
         }
     )
     policy = config.district.policy.model_copy(update={"meeting_duration_hours": 1.0})
-    return config.model_copy(update={"period": period, "district": config.district.model_copy(update={"policy": policy})})
+    # A district of its own: one district has one round per period (R-PROC-5).
+    district = config.district.model_copy(update={"id": f"d-{period_id}"[:64], "policy": policy})
+    return config.model_copy(update={"period": period, "district": district})
 
 
 def claims(config: PeriodConfig, count: int, doctors: int, seed: int = 7) -> list[tuple[str, str]]:

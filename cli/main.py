@@ -160,9 +160,16 @@ def simulate(
 @app.command()
 def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result document instead of the summary")] = False,
+    years: Annotated[
+        int, typer.Option("--years", min=0, max=5, help="Run N years of scheduled rounds instead: fairness across periods")
+    ] = 0,
 ) -> None:
-    """Run the bundled sample district (Mosseregionen-sized, fictional) end to end."""
+    """Run the bundled sample district (Mosseregionen-sized, fictional) end to end; with --years,
+    consecutive half-years from the schedule's starter, with carry-over on and off (R-LOAD-1)."""
     from app.samples import SAMPLE_PATH
+
+    if years:
+        _multi_year(years, as_json)
 
     if not as_json:
         out.print(
@@ -171,6 +178,24 @@ def demo(
             "meeting → offering → lottery on a real Temporal workflow, with every event stored in PostgreSQL.\n"
         )
     _simulate(SAMPLE_PATH, as_json)
+
+
+def _multi_year(years: int, as_json: bool) -> None:
+    from app.multiyear import multi_year
+    from cli.render_multiyear import render_multi_year
+
+    if not as_json:
+        out.print(
+            f"[bold]Fairness across periods[/bold] (R-LOAD-1): the sample district, {2 * years} half-years from the "
+            "scheduled round starter, once with carry-over and once without; doctors join and leave and new "
+            "exemptions arrive between the rounds.\n"
+        )
+    report = _call(lambda services: multi_year(services, years=years, progress=_say(as_json)), say=_say(as_json))
+    if as_json:
+        _json(report.model_dump(mode="json"))
+    else:
+        render_multi_year(out, report)
+    _finish(0)
 
 
 # ------------------------------------------------------------------------ read the record

@@ -169,3 +169,22 @@ def test_without_a_seed_a_simulation_is_still_repeatable(database_url, tmp_path)
     first, second = (json.loads(r.stdout) for r in runs)
     assert first["lottery"]["seed"] is not None
     assert first["lottery"] == second["lottery"] and first["assignments"] == second["assignments"]
+
+
+def test_multi_year_demo_shows_carry_over_narrowing_the_spread(tmp_path):
+    """Issue 8: four half-years from the scheduled starter, doctors joining and leaving; the
+    spread of cumulative deviation is smaller with carry-over (R-LOAD-1) than without."""
+    env = {**os.environ, "VAKT_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)  # the demo keeps to a private database anyway
+    run = subprocess.run(
+        [sys.executable, "-m", "cli.main", "demo", "--years", "2", "--json"], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    carry, plain = report["with_carry"]["rounds"], report["without_carry"]["rounds"]
+    assert len(carry) == len(plain) == 4
+    assert [r["period"].rsplit("-", 2)[-2:] for r in carry] == [r["period"].rsplit("-", 2)[-2:] for r in plain]
+    assert carry[-1]["spread"] < plain[-1]["spread"]
+    assert any(r["carried_in"] for r in carry[1:]) and not any(r["carried_in"] for r in plain)
+    assert len({r["doctors"] for r in carry}) > 1  # the roll changed over the years
