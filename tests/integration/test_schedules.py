@@ -51,6 +51,7 @@ async def test_schedule_starts_each_round_once_and_invites_its_doctors(
 
         async with create_worker(client, store, task_queue, extra_activities=await live_activities(services)):
             first = await trigger_schedule(services, district)
+            view = await show_schedule(services, district)
             again = await trigger_schedule(services, district)
             expected = f"{district}-{now.year + (1 if now.month > 6 else 0)}-h{2 if now.month <= 6 else 1}"
             assert (first.outcome, first.period_id) == ("started", expected)
@@ -70,6 +71,7 @@ async def test_schedule_starts_each_round_once_and_invites_its_doctors(
                 await asyncio.sleep(0.1)
             messages = [m for m in read_maildir(smtp_server.maildir) if expected in m.subject or expected in m.text]
             assert len(messages) == sent and len({m.to for m in messages}) == sent  # each invited once
+            await assert_history_has_no_personal_data(client, [expected, first_starter(view)], SAMPLE_CSV)
             await handle.terminate(reason="test over")
 
         paused = await pause_schedule(services, district, operator="Kari Nordmann", reason="summer break")
@@ -91,3 +93,33 @@ async def test_schedule_starts_each_round_once_and_invites_its_doctors(
     finally:
         await client.get_schedule_handle(f"vakt-rounds-{district}").delete()
         await services.aclose()
+
+
+def first_starter(view) -> str:
+    return view.recent[0][1]
+
+
+async def assert_history_has_no_personal_data(client, workflow_ids: list[str], csv: Path) -> None:
+    """The raw histories hold nothing in the clear (test_privacy checks that for a whole round);
+    here the *decrypted* payloads of the scheduled round and its starter: no contact data, no
+    birth date, no exemption reason — the registry keeps them (R-DATA-1, domain.minimise)."""
+    import csv as csvlib
+    import json
+
+    rows = list(csvlib.DictReader(csv.read_text(encoding="utf-8").splitlines()))
+    secrets = {r["email"] for r in rows} | {r["mobile"] for r in rows} | {r["birth_date"] for r in rows if r["birth_date"]}
+    secrets |= {"pregnancy", "breastfeeding", "age_over_60", "health", "social"}
+    for workflow_id in workflow_ids:
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
+        decoded = []
+        for event in history.events:
+            for field in ("workflow_execution_started_event_attributes", "activity_task_scheduled_event_attributes",
+                          "activity_task_completed_event_attributes"):
+                attrs = getattr(event, field)
+                payloads = getattr(attrs, "input", None) or getattr(attrs, "result", None)
+                if payloads is not None and payloads.payloads:
+                    decoded += await client.data_converter.decode(payloads.payloads)
+        text = json.dumps(decoded, default=str)
+        assert decoded and "config" in text
+        leaked = sorted(s for s in secrets if s and s in text)
+        assert not leaked, f"{workflow_id}: personal data in the decrypted history: {leaked[:5]}"

@@ -59,3 +59,14 @@ def test_the_minimised_config_gives_away_no_birth_date_reason_or_contact():
     assert (age.range.start, age.range.end) == (config.period.start, config.period.end)
     for secret in ("1950", "2010-06-17", "2026-12-01", "2027-03-31", "pregnancy", "age_over_60", "@", "+47"):
         assert secret not in text, secret
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases())
+def test_participation_by_ranges_equals_the_rule_read_day_by_day(case):
+    """R-LOAD-2, R-EX-3, R-EX-5: the fast range arithmetic gives every doctor's share exactly."""
+    from domain.quota import participation_by_day, participations
+
+    fast = participations(case.config)
+    for doctor in case.config.doctors:
+        assert abs(fast[doctor.id] - participation_by_day(case.config, doctor.id)) < 1e-12, doctor.id
