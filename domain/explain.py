@@ -95,6 +95,12 @@ def explain_doctor(
         MeetingAttendance.VALID_ABSENCE: "had a valid absence from the meeting (R-MEET-1)",
         MeetingAttendance.UNEXCUSED: "was absent from the meeting without a valid reason (R-MEET-1)",
     }[doctor.meeting]
+    if doctor.carried:
+        who.append(
+            f"Carried balance from the district's earlier periods (R-LOAD-1): {doctor.carried:+g} "
+            f"{'points' if final.quota and final.quota.weighted else 'shifts'}; the lottery counts it in the "
+            "deficit (R-LOT-3), so a positive balance is drawn later and a negative one sooner."
+        )
     who.append(f"Meeting: {attendance}; wishes given: {final.wishes.get(doctor_id, 0)}.")
     for grant in doctor.exemptions:
         end = grant.range.end.isoformat() if grant.range.end else "further notice"

@@ -56,3 +56,15 @@ def test_explain_counts_the_draws_a_doctor_was_outranked_in():
     assert lottery[2] == (f"In {outranked} other draw{'s' if outranked != 1 else ''} someone further below the quota "
                           "was drawn (R-LOT-3).")
     assert len(lottery) == 3 + 1 + len(tied)  # one line per draw C was drawn or tied in
+
+
+def test_explain_shows_a_carried_balance():
+    """R-LOAD-1: the explanation states what the doctor carried in and how the lottery uses it."""
+    from domain.explain import explain_doctor
+    from tests.unit.builders import drive, gp, make_config
+
+    carried = gp("gp1").model_copy(update={"carried": 2.0})
+    outcome = drive(make_config([carried, gp("gp2"), gp("gp3")], days=3), seed=4)
+    text = explain_doctor(outcome.events, "gp1").text()
+    assert "Carried balance from the district's earlier periods (R-LOAD-1): +2 shifts" in text
+    assert "Carried balance" not in explain_doctor(outcome.events, "gp2").text()
