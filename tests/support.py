@@ -56,3 +56,27 @@ def services_for(database_url: str, data_dir: Path, client: Client | None = None
     if client is not None:
         services.adopt_client(client)
     return services
+
+
+def bad_input_problems(table, runs) -> list[str]:
+    """What is wrong with each command's answer to bad input (an empty list when all is well).
+
+    `table` holds (arguments, fragment the one-line error must say); `runs` the completed
+    processes in the same order. The standard: exit 2, one `vakt: ` line naming the record and
+    field, no traceback, nothing on stdout, no escape codes and the input not echoed back.
+    """
+    problems = []
+    for (args, fragment), run in zip(table, runs, strict=True):
+        label = " ".join(a if len(a) < 40 else a[:20] + "…" for a in args)
+        lines = run.stderr.strip().splitlines()
+        if run.returncode != 2:
+            problems.append(f"{label}: exit {run.returncode}, stderr {run.stderr[-300:]!r}")
+        elif len(lines) != 1 or not lines[0].startswith("vakt: "):
+            problems.append(f"{label}: not one line: {run.stderr[-300:]!r}")
+        elif fragment not in lines[0]:
+            problems.append(f"{label}: {lines[0]!r} does not say {fragment!r}")
+        elif run.stdout.strip() or "Traceback" in run.stderr:
+            problems.append(f"{label}: output or traceback: {run.stdout[-200:]!r}")
+        elif "\x1b" in run.stderr or len(lines[0]) > 1000:
+            problems.append(f"{label}: an escape code or the input echoed: {lines[0][:200]!r}")
+    return problems

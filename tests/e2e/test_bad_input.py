@@ -30,7 +30,7 @@ from domain.events import PeriodOpened, RoundCancelled
 from domain.limits import MAX_DOCTORS
 from domain.model import Phase
 from tests.integration.rounds import example_config, published_round, store_round
-from tests.support import services_for
+from tests.support import bad_input_problems, services_for
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "tests" / "data" / "example-scenario.json"
@@ -189,19 +189,6 @@ async def test_bad_input_gets_one_line_exit_2_and_writes_nothing(dev_server, dat
     finally:
         await services.aclose()
         await pool.close()
-    problems = []
-    for (args, fragment), run in zip(table, runs, strict=True):
-        label = " ".join(a if len(a) < 40 else a[:20] + "…" for a in args)
-        lines = run.stderr.strip().splitlines()
-        if run.returncode != 2:
-            problems.append(f"{label}: exit {run.returncode}, stderr {run.stderr[-300:]!r}")
-        elif len(lines) != 1 or not lines[0].startswith("vakt: "):
-            problems.append(f"{label}: not one line: {run.stderr[-300:]!r}")
-        elif fragment not in lines[0]:
-            problems.append(f"{label}: {lines[0]!r} does not say {fragment!r}")
-        elif "Traceback" in run.stderr or run.stdout.strip():
-            problems.append(f"{label}: traceback or output: {run.stdout[-200:]!r}")
-        elif len(lines[0]) > 1000:
-            problems.append(f"{label}: a {len(lines[0])}-character line (the input echoed?)")
+    problems = bad_input_problems(table, runs)
     assert not problems, "\n".join(problems)
     assert after == before, f"bad input wrote something: {before} -> {after}"

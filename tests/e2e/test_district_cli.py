@@ -19,6 +19,7 @@ import asyncpg
 import pytest
 
 from tests.e2e.test_cli import ROOT, SAMPLE, vakt
+from tests.support import bad_input_problems
 
 SAMPLE_CSV = ROOT / "app" / "data" / "sample-mosse-registry.csv"
 LONG_ID = "d" * 10_000
@@ -220,20 +221,7 @@ async def test_bad_input_to_every_district_command_gets_one_line_exit_2_and_writ
     with ThreadPoolExecutor(max_workers=2) as pool:
         runs = list(pool.map(lambda case: run(case[0]), table))
     assert await _counts(database_url) == before
-    problems = []
-    for (args, fragment), result in zip(table, runs, strict=True):
-        label = " ".join(a if len(a) < 40 else a[:20] + "…" for a in args)
-        lines = result.stderr.strip().splitlines()
-        if result.returncode != 2:
-            problems.append(f"{label}: exit {result.returncode}, stderr {result.stderr[-300:]!r}")
-        elif len(lines) != 1 or not lines[0].startswith("vakt: "):
-            problems.append(f"{label}: not one line: {result.stderr[-300:]!r}")
-        elif fragment not in lines[0]:
-            problems.append(f"{label}: {lines[0]!r} does not say {fragment!r}")
-        elif result.stdout.strip() or "Traceback" in result.stderr:
-            problems.append(f"{label}: output or traceback: {result.stdout[-200:]!r}")
-        elif "\x1b" in result.stderr or len(lines[0]) > 1000:
-            problems.append(f"{label}: an escape code or the input echoed: {lines[0][:200]!r}")
+    problems = bad_input_problems(table, runs)
     assert not problems, "\n".join(problems)
 
 

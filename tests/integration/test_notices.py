@@ -26,7 +26,7 @@ from workflows.period import AllocationPeriodWorkflow
 async def test_invitations_reminders_and_results_go_out_once(
     temporal_env, sim_pool, pg_pool, pg_database_url, tmp_path, smtp_server  # noqa: F811
 ):
-    services = services_for(pg_database_url, tmp_path, SMTP_URL=f"smtp://127.0.0.1:{smtp_server.port}")
+    services = services_for(pg_database_url, tmp_path, temporal_env.client, SMTP_URL=f"smtp://127.0.0.1:{smtp_server.port}")
     await import_scenario(services, "demo", EXAMPLE, actor="admin:test")
     store = EventStore(sim_pool, [RosterProjection()], kind="simulation")
     _, inp, wid, tq = await start_period(temporal_env, store, example_document(), notify=True)
