@@ -225,6 +225,41 @@ class RegistryStore:
                 await conn.execute(_RECORD_CHANGE, district_id, None, "changed", actor, _prefixed(changes))
         return PolicyUpdate(policy=new, changes=changes)
 
+    async def change_doctor(
+        self,
+        district_id: str,
+        doctor_id: str,
+        change: Callable[[RegistryDoctor], RegistryDoctor],
+        *,
+        actor: str,
+        conn: asyncpg.Connection | None = None,
+    ) -> tuple[RegistryDoctor, dict[str, Any]] | None:
+        """Apply `change` to one doctor's record under a row lock and record what changed in the
+        history with `actor` (who) and the time (when). None: no such doctor. An exception from
+        `change` changes nothing. `conn`: run inside the caller's transaction."""
+        if conn is None:
+            async with self.pool.acquire() as own, own.transaction():
+                return await self.change_doctor(district_id, doctor_id, change, actor=actor, conn=own)
+        row = await conn.fetchrow(
+            "SELECT * FROM district_doctors WHERE district_id = $1 AND doctor_id = $2 FOR UPDATE", district_id, doctor_id
+        )
+        if row is None:
+            return None
+        old = _doctor(row)
+        new = change(old)
+        changes = diff(doctor_fields(old), doctor_fields(new))
+        if changes:
+            await conn.execute(_UPDATE_DOCTOR, district_id, doctor_id, *_row_values(new))
+            await conn.execute(_RECORD_CHANGE, district_id, doctor_id, "changed", actor, changes)
+            await conn.execute("UPDATE districts SET updated_at = now() WHERE district_id = $1", district_id)
+        return new, changes
+
+    async def doctor(self, district_id: str, doctor_id: str) -> RegistryDoctor | None:
+        row = await self.pool.fetchrow(
+            "SELECT * FROM district_doctors WHERE district_id = $1 AND doctor_id = $2", district_id, doctor_id
+        )
+        return _doctor(row) if row else None
+
     # -- reading ----------------------------------------------------------------------------
 
     async def district(self, district_id: str) -> StoredDistrict | None:

@@ -80,6 +80,16 @@ class Services:
         except MailSettingsError as e:
             raise VaktError(str(e)) from None
 
+    @cached_property
+    def web_settings(self):  # -> infra.web_settings.WebSettings
+        """The web service's public URL, session secret and OpenID Connect settings."""
+        from infra.web_settings import WebSettings, WebSettingsError
+
+        try:
+            return WebSettings.from_env(self.settings.data_dir, self.mail_settings.public_url, self.env)
+        except WebSettingsError as e:
+            raise VaktError(str(e)) from None
+
     # -- PostgreSQL -----------------------------------------------------------------------------
 
     async def database_urls(self) -> DatabaseUrls:

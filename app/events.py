@@ -24,6 +24,7 @@ from domain.calendar import PeriodCalendar
 from domain.clock import local_time
 from domain.events import (
     DeadlineExtended,
+    DoctorAmended,
     DomainEvent,
     LotteryDrawn,
     LotteryStarted,
@@ -84,6 +85,8 @@ def summarize(event: DomainEvent) -> str:
             return f"{shift} left uncovered ({rule}: {reason})"
         case RosterPublished(assigned=assigned, uncovered=uncovered, unsafe=unsafe):
             return f"roster published: {assigned} shifts assigned, {uncovered} uncovered, {len(unsafe)} unsafe"
+        case DoctorAmended(doctor=doctor, request=request):
+            return f"profile of {doctor.id} amended before the meeting" + (f" (request #{request})" if request else "")
     return type(event).__name__
 
 
@@ -105,14 +108,17 @@ def _compact_data(stored: StoredEvent) -> dict[str, Any]:
     return data
 
 
-_NAMING_TYPES = ("ShiftTaken", "LotteryDrawn", "ShiftLeftUncovered", "SwapOffered", "SwapAccepted", "SwapClosed")
+_NAMING_TYPES = ("DoctorAmended", "ShiftTaken", "LotteryDrawn", "ShiftLeftUncovered", "SwapOffered", "SwapAccepted", "SwapClosed")
 _CHUNK = 500
 
 
 def _names(data: dict, doctor: str, index: int | None) -> bool:
     """Whether an event's data names the doctor: as the one who took, was drawn for, gave or
     received a shift — or as a member of a draw's pool (a bit set over the sorted doctor ids)."""
-    if doctor in (data.get("doctor"), data.get("giver"), data.get("receiver"), data.get("by")):
+    named = data.get("doctor")
+    if isinstance(named, dict):  # DoctorAmended carries the profile
+        named = named.get("id")
+    if doctor in (named, data.get("giver"), data.get("receiver"), data.get("by")):
         return True
     pool = data.get("pool")
     return index is not None and isinstance(pool, dict) and (int(pool.get("bits") or "0", 16) >> index) & 1 == 1

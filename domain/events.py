@@ -16,7 +16,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from domain.model import PeriodConfig, Phase
+from domain.model import DoctorProfile, PeriodConfig, Phase
 from domain.quota import QuotaSnapshot
 
 
@@ -258,6 +258,16 @@ class ShiftsWorked(_Event):
     until: datetime  # every held shift ending at or before this is in
 
 
+class DoctorAmended(_Event):
+    """The clinic decided a doctor's request before the meeting (an exemption, R-EX-2/R-EX-3; a
+    valid meeting absence, R-MEET-1; a stand-in, R-EX-5): the period's profile of the doctor is
+    replaced by this one, minimised like every profile (rule and clamped ranges only)."""
+
+    type: Literal["DoctorAmended"] = "DoctorAmended"
+    doctor: DoctorProfile
+    request: int | None = None  # the request it decides (app.requests), for the record
+
+
 DomainEvent = Annotated[
     PeriodOpened
     | ShiftTaken
@@ -273,7 +283,8 @@ DomainEvent = Annotated[
     | SwapOffered
     | SwapAccepted
     | SwapClosed
-    | ShiftsWorked,
+    | ShiftsWorked
+    | DoctorAmended,
     Field(discriminator="type"),
 ]
 

@@ -32,6 +32,52 @@ def shift_summary(shift: ShiftFact, district_name: str) -> str:
     return f"{norwegian} / {english} ({shift.name}) – {district_name}"
 
 
+def feed_calendar(
+    periods: Iterable[tuple[str, int, Iterable[ShiftFact]]], district_name: str, *, stamp: datetime, name: str | None = None
+) -> bytes:
+    """A doctor's calendar feed: the shifts they hold in several periods, each period's as
+    (period id, version, shifts). SEQUENCE is the period's version, so a calendar that saw an
+    earlier version of an event replaces it after a swap."""
+    calendar = _calendar(district_name, name)
+    first = last = None
+    for period_id, version, shifts in periods:
+        for shift in sorted(shifts, key=lambda s: (s.start, s.shift_id)):
+            calendar.add_component(_event(period_id, shift, district_name, stamp, version))
+            first = min(first or shift.start, shift.start)
+            last = max(last or shift.end, shift.end)
+    _timezones(calendar, first, last)
+    return calendar.to_ical()
+
+
+def _calendar(district_name: str, name: str | None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name or f"Vakter / shifts – {district_name}")
+    calendar.add("x-wr-timezone", OSLO)
+    return calendar
+
+
+def _event(period_id: str, shift: ShiftFact, district_name: str, stamp: datetime, sequence: int) -> Event:
+    event = Event()
+    event.add("uid", shift_uid(period_id, shift.shift_id))
+    event.add("dtstamp", stamp)
+    event.add("sequence", sequence)
+    event.add("dtstart", shift.start.astimezone(OSLO_TZ))
+    event.add("dtend", shift.end.astimezone(OSLO_TZ))
+    event.add("summary", shift_summary(shift, district_name))
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def _timezones(calendar: Calendar, first: datetime | None, last: datetime | None) -> None:
+    if first is not None and last is not None:
+        first, last = first.astimezone(OSLO_TZ), last.astimezone(OSLO_TZ)
+        calendar.add_missing_timezones(first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1))
+
+
 def shifts_calendar(
     period_id: str,
     district_name: str,
@@ -43,24 +89,9 @@ def shifts_calendar(
 ) -> bytes:
     """The .ics bytes for these shifts (none is a valid, empty calendar)."""
     shifts = sorted(shifts, key=lambda s: (s.start, s.shift_id))
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name or f"Vakter / shifts – {district_name}")
-    calendar.add("x-wr-timezone", OSLO)
+    calendar = _calendar(district_name, name)
     for shift in shifts:
-        event = Event()
-        event.add("uid", shift_uid(period_id, shift.shift_id))
-        event.add("dtstamp", stamp)
-        event.add("sequence", sequence)
-        event.add("dtstart", shift.start.astimezone(OSLO_TZ))
-        event.add("dtend", shift.end.astimezone(OSLO_TZ))
-        event.add("summary", shift_summary(shift, district_name))
-        event.add("transp", "OPAQUE")
-        calendar.add_component(event)
+        calendar.add_component(_event(period_id, shift, district_name, stamp, sequence))
     if shifts:
-        first, last = shifts[0].start.astimezone(OSLO_TZ), shifts[-1].end.astimezone(OSLO_TZ)
-        calendar.add_missing_timezones(first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1))
+        _timezones(calendar, shifts[0].start, shifts[-1].end)
     return calendar.to_ical()

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from domain.events import (
     DeadlineExtended,
+    DoctorAmended,
     DomainEvent,
     LotteryDrawn,
     LotteryStarted,
@@ -31,7 +32,7 @@ from domain.events import (
     SwapOffered,
     Source,
 )
-from domain.model import PeriodConfig, Phase
+from domain.model import DoctorProfile, PeriodConfig, Phase
 from domain.quota import QuotaSnapshot
 
 WISH_SOURCES = frozenset({Source.ADVANCE_WISH, Source.MEETING})  # R-LOT-1: "wishes"
@@ -160,9 +161,20 @@ def apply_in_place(state: PeriodState, event: DomainEvent) -> PeriodState:
         case ShiftsWorked(worked=worked, until=until):
             state.worked.update(dict(worked))
             state.worked_until = until
+        case DoctorAmended(doctor=doctor):
+            state.config = with_doctor(state.require_config(), doctor)
         case _:
             raise TypeError(f"unknown event {type(event).__name__}")
     return state
+
+
+def with_doctor(config: PeriodConfig, doctor: DoctorProfile) -> PeriodConfig:
+    """The config with one doctor's profile replaced (built anew: its cached lookups stay true)."""
+    doctors = tuple(doctor if d.id == doctor.id else d for d in config.doctors)
+    return PeriodConfig(
+        district=config.district, period=config.period, shift_template=config.shift_template,
+        doctors=doctors, lottery_seed=config.lottery_seed,
+    )
 
 
 def lottery_draws(events: Iterable[DomainEvent]) -> list[LotteryDrawn]:

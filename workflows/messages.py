@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from domain.events import RecordedEvent, Source
-from domain.model import PeriodConfig, Phase
+from domain.model import DoctorProfile, PeriodConfig, Phase
 from domain.rules import ActionKind
 from domain.state import PeriodState
 
@@ -149,6 +149,15 @@ class AcceptSwapInput(BaseModel):
 class CloseSwapInput(BaseModel):
     swap: str = Field(min_length=1, max_length=64)
     by: str = ID  # the giver (withdraws) or the named receiver (declines)
+    actor: str = Field(min_length=3, max_length=120)
+
+
+class AmendDoctorInput(BaseModel):
+    """A clinic's decision before the meeting (workflows/period_requests.py): the doctor's new,
+    minimised profile, the request it decides and who decided (domain.actors)."""
+
+    doctor: DoctorProfile
+    request: int | None = None
     actor: str = Field(min_length=3, max_length=120)
 
 

@@ -35,13 +35,14 @@ with workflow.unsafe.imports_passed_through():
     from workflows.period_actions import ActionHandlers
     from workflows.period_base import RULE_VIOLATION, RUN_ROLLING_OVER, rule_violation_error
     from workflows.period_notices import NoticeSender
+    from workflows.period_requests import RequestHandlers
     from workflows.period_swaps import SwapHandlers
 
 __all__ = ["RULE_VIOLATION", "RUN_ROLLING_OVER", "AllocationPeriodWorkflow", "rule_violation_error"]
 
 
 @workflow.defn
-class AllocationPeriodWorkflow(SwapHandlers, NoticeSender, ActionHandlers):
+class AllocationPeriodWorkflow(RequestHandlers, SwapHandlers, NoticeSender, ActionHandlers):
     @workflow.init
     def __init__(self, inp: PeriodInput) -> None:
         self._setup(inp)

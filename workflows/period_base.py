@@ -227,6 +227,9 @@ class PeriodBase:
         workflow.continue_as_new(
             self._input.model_copy(
                 update={
+                    # The state's config: a doctor's profile amended before the meeting
+                    # (DoctorAmended) travels on, not the one the period started with.
+                    "config": self._state.require_config(),
                     "restart": None,
                     "carried": CarriedState(
                         state=self._state.model_copy(update={"config": None}),

@@ -1,0 +1,111 @@
+"""Accounts and sign-in links in PostgreSQL (migration 009, live schema only).
+
+Operators and admins have an account row; doctors are known by the e-mail address on the
+registry's roll. Sign-in links are stored as the SHA-256 of their token, never the token. Log
+counts only, never an address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import asyncpg
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    email: str
+    role: str  # operator | admin
+    name: str
+
+    def __repr__(self) -> str:
+        return f"AccountRow(role={self.role!r})"
+
+
+@dataclass(frozen=True)
+class RollEntry:
+    """A doctor on a district's roll with this address."""
+
+    district_id: str
+    doctor_id: str
+    name: str
+
+
+class AccountStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    # -- accounts -------------------------------------------------------------------------------
+
+    async def put_account(self, email: str, role: str, name: str, *, created_by: str) -> bool:
+        """Add the account, or change its role and name (and enable it). True when new."""
+        return await self.pool.fetchval(
+            """
+            INSERT INTO accounts (email, role, name, created_by) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (email) DO UPDATE SET role = EXCLUDED.role, name = EXCLUDED.name, disabled_at = NULL
+            RETURNING (xmax = 0)
+            """,
+            email, role, name, created_by,
+        )
+
+    async def disable_account(self, email: str) -> bool:
+        status = await self.pool.execute(
+            "UPDATE accounts SET disabled_at = now() WHERE email = $1 AND disabled_at IS NULL", email
+        )
+        return status.endswith(" 1")
+
+    async def account(self, email: str) -> AccountRow | None:
+        row = await self.pool.fetchrow(
+            "SELECT email, role, name FROM accounts WHERE email = $1 AND disabled_at IS NULL", email
+        )
+        return AccountRow(row["email"], row["role"], row["name"]) if row else None
+
+    async def accounts(self) -> list[AccountRow]:
+        rows = await self.pool.fetch("SELECT email, role, name FROM accounts WHERE disabled_at IS NULL ORDER BY email")
+        return [AccountRow(r["email"], r["role"], r["name"]) for r in rows]
+
+    async def doctors_by_email(self, email: str, today: date) -> list[RollEntry]:
+        """Every roll this address is on today (a doctor may serve more than one district)."""
+        rows = await self.pool.fetch(
+            """
+            SELECT district_id, doctor_id, name FROM district_doctors
+            WHERE lower(email) = $1 AND (joined_on IS NULL OR joined_on <= $2 + 180) AND (left_on IS NULL OR left_on >= $2)
+            ORDER BY district_id, doctor_id
+            """,
+            email.lower(), today,
+        )
+        return [RollEntry(r["district_id"], r["doctor_id"], r["name"]) for r in rows]
+
+    # -- sign-in links --------------------------------------------------------------------------
+
+    async def attempts(self, address_hash: str, *, window: timedelta, now: datetime) -> int:
+        """Record one request for a link for this address and return how many there were in
+        the window, this one included. Rows older than a day are pruned."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("DELETE FROM sign_in_attempts WHERE attempted_at < $1", now - timedelta(days=1))
+            await conn.execute(
+                "INSERT INTO sign_in_attempts (address_hash, attempted_at) VALUES ($1, $2)", address_hash, now
+            )
+            return await conn.fetchval(
+                "SELECT count(*) FROM sign_in_attempts WHERE address_hash = $1 AND attempted_at > $2",
+                address_hash, now - window,
+            )
+
+    async def create_link(self, token_hash: str, email: str, *, expires_at: datetime) -> None:
+        await self.pool.execute(
+            "INSERT INTO sign_in_links (token_hash, email, expires_at) VALUES ($1, $2, $3)",
+            token_hash, email, expires_at,
+        )
+
+    async def use_link(self, token_hash: str, now: datetime) -> str | None:
+        """The link's address, marking it used; None when unknown, used or expired."""
+        await self.pool.execute("DELETE FROM sign_in_links WHERE expires_at < $1", now - timedelta(days=1))
+        return await self.pool.fetchval(
+            """
+            UPDATE sign_in_links SET used_at = $2
+            WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
+            RETURNING email
+            """,
+            token_hash, now,
+        )

@@ -1,0 +1,80 @@
+"""Who may do what (issue 9): every use case a signed-in person reaches goes through here.
+
+A doctor acts only as themselves; an operator (or admin) may act for a doctor, and is then
+recorded as the actor. The actor always comes from the sign-in (domain.identity), never from a
+field of the request. Refusals are `Forbidden` and name no other person's data.
+"""
+
+from __future__ import annotations
+
+from activities.projections import ProjectionReader
+from app.bootstrap import Services
+from app.errors import Forbidden, NotFound, Unauthenticated
+from app.validate import doctor_id as valid_doctor_id
+from app.validate import period_id as valid_period_id
+from domain.identity import Principal
+
+_districts: dict[str, str] = {}  # period -> district: fixed when the period opens
+
+
+def signed_in(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise Unauthenticated("sign in first")
+    return principal
+
+
+def require_operator(principal: Principal | None) -> Principal:
+    principal = signed_in(principal)
+    if not principal.is_operator:
+        raise Forbidden("only the clinic's operators may do this")
+    return principal
+
+
+def require_admin(principal: Principal | None) -> Principal:
+    principal = signed_in(principal)
+    if not principal.is_admin:
+        raise Forbidden("only the registry's admins may do this")
+    return principal
+
+
+async def period_district(services: Services, period: str) -> str:
+    """The district of a live period (NotFound for an unknown one; simulations are not served)."""
+    period = valid_period_id(period, "period")
+    if period not in _districts:
+        row = await ProjectionReader((await services.database()).pool).status_row(period)
+        if row is None or row["simulated"] or not row["district_id"]:
+            raise NotFound(f"no period {period!r}")
+        _districts[period] = row["district_id"]
+    return _districts[period]
+
+
+def own_doctor(principal: Principal | None, district: str) -> str:
+    """The signed-in doctor's id in the district; Forbidden when they are not on its roll."""
+    principal = signed_in(principal)
+    doctor = principal.doctor_in(district)
+    if doctor is None:
+        raise Forbidden(f"you are not a doctor of district {district}")
+    return doctor
+
+
+def acting(principal: Principal | None, district: str, doctor: str | None) -> tuple[str, str]:
+    """(doctor, actor) for an action on behalf of `doctor` (default: oneself). A doctor may act
+    only as themselves; an operator for anyone, recorded as the operator."""
+    principal = signed_in(principal)
+    if doctor is None:
+        doctor = own_doctor(principal, district)
+    doctor = valid_doctor_id(doctor, "doctor")
+    actor = principal.actor_for(district, doctor)
+    if actor is None:
+        raise Forbidden("a doctor acts only as themselves")
+    return doctor, actor
+
+
+async def doctor_district(principal: Principal | None, district: str | None) -> tuple[str, str]:
+    """(district, doctor) of the signed-in doctor: the district named, or their only one."""
+    principal = signed_in(principal)
+    if district is None:
+        if not principal.doctors:
+            raise Forbidden("you are not a doctor on any district's roll")
+        district = principal.doctors[0].district
+    return district, own_doctor(principal, district)

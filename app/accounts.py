@@ -1,0 +1,42 @@
+"""Operators' and admins' accounts (issue 9): `vakt account add --email … --role … --name …`.
+Doctors need none: a doctor signs in with the e-mail address on a district's roll."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from activities.accounts import AccountStore
+from app.bootstrap import Services
+from app.errors import BadInput, NotFound
+from app.sign_in import normal_address
+from app.validate import person_name
+
+ROLES = ("operator", "admin")
+
+
+class Account(BaseModel):
+    email: str
+    role: str
+    name: str
+    created: bool = False
+
+
+async def add_account(services: Services, email: str, role: str, name: str, *, actor: str) -> Account:
+    """Add an account, or change its role and name."""
+    email = normal_address(email, "--email")
+    if role not in ROLES:
+        raise BadInput(f"--role: must be one of {', '.join(ROLES)}")
+    name = person_name(name, "--name")
+    created = await AccountStore((await services.database()).pool).put_account(email, role, name, created_by=actor)
+    return Account(email=email, role=role, name=name, created=created)
+
+
+async def list_accounts(services: Services) -> list[Account]:
+    rows = await AccountStore((await services.database()).pool).accounts()
+    return [Account(email=r.email, role=r.role, name=r.name) for r in rows]
+
+
+async def disable_account(services: Services, email: str) -> None:
+    email = normal_address(email, "--email")
+    if not await AccountStore((await services.database()).pool).disable_account(email):
+        raise NotFound("no such enabled account")

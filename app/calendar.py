@@ -1,0 +1,121 @@
+"""A doctor's personal calendar feed (issue 9): an iCalendar URL with a secret token.
+
+The token is derived from the session secret, the doctor and a generation
+(`HMAC(secret, "calendar:<district>/<doctor>/<generation>")`), so the doctor's page can show the
+URL again, and only its SHA-256 is stored (activities/calendar_feeds.py). A new link or a
+revocation moves the generation on: the old URL stops working at once. The feed holds every
+shift the doctor holds in the district's live rounds, in Europe/Oslo time (domain.ics), and is
+built from the stored events on each request, so it shows every change — a swap included.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+
+from activities.calendar_feeds import FeedStore
+from activities.projections import ProjectionReader
+from app.access import doctor_district, require_operator, signed_in
+from app.bootstrap import Services
+from app.doctor_views import period_state
+from app.errors import Forbidden, NotFound
+from app.validate import district_id as valid_district_id
+from app.validate import doctor_id as valid_doctor_id
+from app.sessions import digest, sign
+from domain.calendar import PeriodCalendar
+from domain.ics import feed_calendar
+from domain.identity import Principal
+from domain.mail import ShiftFact
+
+GONE = "no calendar feed at this address (the link was revoked or replaced)"
+
+
+class FeedLink(BaseModel):
+    district: str
+    url: str | None  # None: the doctor has no live feed
+
+
+def _token(services: Services, district: str, doctor: str, generation: int) -> str:
+    secret = services.web_settings.session_secret.get_secret_value()
+    return sign(secret, "calendar", f"{district}/{doctor}/{generation}")
+
+
+def _url(services: Services, token: str) -> str:
+    return f"{services.web_settings.public_url}/calendar/{token}.ics"
+
+
+async def _store(services: Services) -> FeedStore:
+    return FeedStore((await services.database()).pool)
+
+
+async def _whose(principal: Principal | None, district: str | None, doctor: str | None, *, operator_may: bool):
+    """The feed's doctor: oneself. Another doctor's only for an operator revoking it (a lost
+    phone); nobody but the doctor ever sees or makes a feed URL."""
+    if doctor is None:
+        return await doctor_district(principal, district)
+    principal = signed_in(principal)
+    doctor = valid_doctor_id(doctor, "doctor")
+    if district is None:
+        district = principal.doctors[0].district if principal.doctors else None
+    if district is None:
+        raise Forbidden("name the district")
+    district = valid_district_id(district, "district")
+    if principal.doctor_in(district) == doctor:
+        return district, doctor
+    if operator_may:
+        require_operator(principal)
+        return district, doctor
+    raise Forbidden("a doctor's calendar feed is theirs alone")
+
+
+async def feed_link(
+    services: Services, principal: Principal | None, district: str | None = None, doctor: str | None = None
+) -> FeedLink:
+    district, doctor = await _whose(principal, district, doctor, operator_may=False)
+    generation = await (await _store(services)).generation(district, doctor)
+    url = _url(services, _token(services, district, doctor, generation)) if generation else None
+    return FeedLink(district=district, url=url)
+
+
+async def renew_feed(
+    services: Services, principal: Principal | None, district: str | None = None, doctor: str | None = None
+) -> FeedLink:
+    """A new feed URL for the signed-in doctor; the previous one stops working."""
+    district, doctor = await _whose(principal, district, doctor, operator_may=False)
+    store = await _store(services)
+    generation = await store.renew(district, doctor, lambda g: digest(_token(services, district, doctor, g)))
+    return FeedLink(district=district, url=_url(services, _token(services, district, doctor, generation)))
+
+
+async def revoke_feed(
+    services: Services, principal: Principal | None, district: str | None = None, doctor: str | None = None
+) -> FeedLink:
+    district, doctor = await _whose(principal, district, doctor, operator_may=True)
+    await (await _store(services)).revoke(district, doctor)
+    return FeedLink(district=district, url=None)
+
+
+async def feed(services: Services, token: str) -> bytes:
+    """The feed's iCalendar bytes; NotFound (one message) for an unknown or revoked token."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        raise NotFound(GONE)
+    owner = await (await _store(services)).owner(digest(token))
+    if owner is None:
+        raise NotFound(GONE)
+    district, doctor = owner
+    reader = ProjectionReader((await services.database()).pool)
+    periods, name, stamp = [], district, datetime(2000, 1, 1, tzinfo=UTC)
+    for row in await reader.district_rounds(district):
+        if row["phase"] == "cancelled":
+            continue
+        state = await period_state(services, row["stream_id"])
+        if state.config is None or state.simulated:
+            continue
+        calendar = PeriodCalendar.from_config(state.config)
+        name = state.config.district.name
+        shifts = [calendar.by_id[s] for s in state.held_by(doctor)]
+        facts = [ShiftFact(shift_id=s.id, name=s.name, kind=s.kind, start=s.start, end=s.end) for s in shifts]
+        periods.append((row["stream_id"], state.version, facts))
+    stamp = datetime.now(UTC).replace(microsecond=0)
+    return feed_calendar(periods, name, stamp=stamp, name=f"Vakter / shifts – {name} ({doctor})")

@@ -1,0 +1,66 @@
+"""What a signed-in person does in a period (issue 9): a doctor's wish, pick or claim — through
+the front door, so the burst guarantee holds for every entry point — and swaps after
+publication (R-SWAP-1). The actor is the signed-in person (app.access), never request text."""
+
+from __future__ import annotations
+
+from app.access import acting, period_district
+from app.bootstrap import Services
+from app.errors import BadInput
+from app.periods import _operator_update, action_request, submit_actions
+from app.validate import doctor_id as valid_doctor_id
+from app.validate import shift_id as valid_shift_id
+from domain.identity import Principal
+from workflows.messages import AcceptSwapInput, ActionOutcome, CloseSwapInput, OfferSwapInput, SwapResult
+from workflows.period import AllocationPeriodWorkflow
+
+SWAP_ID_LIMIT = 64
+
+
+async def act_signed_in(
+    services: Services, principal: Principal | None, period: str, verb: str, shift: str, doctor: str | None = None
+) -> ActionOutcome:
+    """One action: accepted with its version, or refused with its rule (a definite answer)."""
+    district = await period_district(services, period)
+    doctor, actor = acting(principal, district, doctor)
+    [outcome] = await submit_actions(services, period, [action_request(verb, doctor, shift, actor)])
+    return outcome
+
+
+def _swap_id(value: str) -> str:
+    if not isinstance(value, str) or not value or len(value) > SWAP_ID_LIMIT or not value.replace("-", "").isalnum():
+        raise BadInput("swap: not a swap id")
+    return value
+
+
+async def offer_swap(
+    services: Services, principal: Principal | None, period: str, shift: str, receiver: str | None,
+    doctor: str | None = None,
+) -> SwapResult:
+    """R-SWAP-1: offer a held shift to a named colleague, or to everyone who may take it."""
+    district = await period_district(services, period)
+    giver, actor = acting(principal, district, doctor)
+    request = OfferSwapInput(giver=giver, shift=valid_shift_id(shift, "shift"), receiver=valid_doctor_id(receiver, "receiver") if receiver else None,
+        actor=actor,
+    )
+    return await _operator_update(services, period, AllocationPeriodWorkflow.offer_swap, request)
+
+
+async def accept_swap(
+    services: Services, principal: Principal | None, period: str, swap: str, doctor: str | None = None
+) -> SwapResult:
+    """R-SWAP-1: take an offered shift over (R-QUAL-2/3, R-REST-1 and absences are checked)."""
+    district = await period_district(services, period)
+    receiver, actor = acting(principal, district, doctor)
+    request = AcceptSwapInput(swap=_swap_id(swap), receiver=receiver, actor=actor)
+    return await _operator_update(services, period, AllocationPeriodWorkflow.accept_swap, request)
+
+
+async def close_swap(
+    services: Services, principal: Principal | None, period: str, swap: str, doctor: str | None = None
+) -> SwapResult:
+    """Decline an offer made to you, or withdraw your own: nothing changes hands."""
+    district = await period_district(services, period)
+    by, actor = acting(principal, district, doctor)
+    request = CloseSwapInput(swap=_swap_id(swap), by=by, actor=actor)
+    return await _operator_update(services, period, AllocationPeriodWorkflow.close_swap, request)

@@ -1,0 +1,102 @@
+"""The doctor's page and the doctor's JSON reads (issue 9): their periods and, for one period,
+their board (domain.doctor_board), folded from the stored events (no Temporal needed).
+
+After an action the caller may ask for `at_least` a version: the read then waits (briefly) until
+the workflow has stored it, so a page shown right after a claim shows the claim.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from activities.projections import ProjectionReader
+from activities.registry import RegistryStore
+from app.access import doctor_district, own_doctor, period_district, signed_in
+from app.bootstrap import Services
+from app.errors import BadInput
+from app.validate import period_id as valid_period_id
+from domain.calendar import PeriodCalendar
+from domain.doctor_board import DoctorBoard, doctor_board
+from domain.events import parse_event
+from domain.identity import Principal
+from domain.model import OSLO_TZ
+from domain.state import PeriodState, fold
+
+STORE_WAIT = 3.0  # seconds to wait for an accepted action to be stored
+
+
+class PeriodLink(BaseModel):
+    period: str
+    district: str
+    phase: str
+    start: str
+    end: str
+
+
+class Colleague(BaseModel):
+    doctor: str
+    name: str
+
+
+async def period_state(services: Services, period: str, at_least: int = 0) -> PeriodState:
+    """The live period's state, folded from its stored events (waiting for `at_least`)."""
+    db = await services.database()
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + STORE_WAIT
+    while True:
+        stored = await db.store.read_stream(period)
+        if (stored and stored[-1].version >= at_least) or loop.time() >= give_up:
+            break
+        await asyncio.sleep(0.05)
+    return fold(parse_event(e.data) for e in stored)
+
+
+async def my_periods(services: Services, principal: Principal | None) -> list[PeriodLink]:
+    """The live rounds of every district the doctor is on the roll of, newest first."""
+    principal = signed_in(principal)
+    reader = ProjectionReader((await services.database()).pool)
+    found = []
+    for ref in principal.doctors:
+        for row in await reader.district_rounds(ref.district):
+            status = await reader.status_row(row["stream_id"])
+            if status and not status["simulated"] and row["phase"] != "cancelled":
+                found.append(PeriodLink(
+                    period=row["stream_id"], district=ref.district, phase=row["phase"],
+                    start=str(row["period_start"]), end=str(row["period_end"]),
+                ))
+    return found
+
+
+def _month(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if len(value) != 7 or value[4] != "-" or not (value[:4] + value[5:]).isdigit():
+        raise BadInput("month: not a month (YYYY-MM)")
+    return value
+
+
+async def board(
+    services: Services, principal: Principal | None, period: str, *, month: str | None = None, at_least: int = 0,
+) -> DoctorBoard:
+    """The signed-in doctor's view of one period."""
+    period = valid_period_id(period, "period")
+    district = await period_district(services, period)
+    doctor = own_doctor(principal, district)
+    state = await period_state(services, period, at_least)
+    calendar = PeriodCalendar.from_config(state.require_config())
+    return doctor_board(state, calendar, doctor, datetime.now(OSLO_TZ), _month(month))
+
+
+async def colleagues(services: Services, principal: Principal | None, period: str) -> list[Colleague]:
+    """The other doctors of the period's district (id and name), to name in a swap offer."""
+    district = await period_district(services, period)
+    me = own_doctor(principal, district)
+    doctors = await RegistryStore((await services.database()).pool).doctors(district, as_of=datetime.now(OSLO_TZ).date())
+    return [Colleague(doctor=d.id, name=d.name) for d in doctors if d.id != me and d.role.value != "staff"]
+
+
+async def my_district(principal: Principal | None, district: str | None = None) -> tuple[str, str]:
+    return await doctor_district(principal, district)

@@ -1,0 +1,137 @@
+"""Doctors' requests to the clinic and the operators' decisions (issue 9, domain.requests).
+
+A doctor submits for themselves (an operator may submit for a doctor); an operator decides each
+request once. The decision is recorded on the request (decided_by, decided_at) and, when it
+changes the doctor's record, in the registry and its history — in one transaction. Then every
+running period of the district whose meeting has not opened learns the new profile
+(app.amend): the period's quota and lottery pool are fixed when the meeting opens.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from activities.doctor_requests import RequestStore, StoredRequest
+from activities.registry import RegistryStore
+from app.access import acting, doctor_district, require_operator, signed_in
+from app.amend import Amended, amend_running_periods
+from app.bootstrap import Services
+from app.errors import BadInput, Conflict, NotFound, Refused
+from app.validate import district_id as valid_district_id
+from app.validate import free_text
+from domain.identity import Principal
+from domain.model import OSLO_TZ, Role
+from domain.registry import doctor_problems, validation_problems
+from domain.requests import AnyRequest, ExemptionRequest, LeaveRequest, granted_record, stand_in_record
+
+_REQUEST = TypeAdapter(AnyRequest)
+
+
+class Decision(BaseModel):
+    request: StoredRequest
+    amended: list[Amended]
+
+
+def parse_request(data: dict) -> ExemptionRequest | object:
+    try:
+        return _REQUEST.validate_python(data)
+    except ValidationError as e:
+        problems = validation_problems(0, e)
+        raise BadInput("; ".join(f"{p.field}: {p.reason}" for p in problems)) from None
+
+
+async def _store(services: Services) -> RequestStore:
+    return RequestStore((await services.database()).pool)
+
+
+async def submit_request(
+    services: Services, principal: Principal | None, data: dict, *, district: str | None = None,
+    doctor: str | None = None,
+) -> StoredRequest:
+    principal = signed_in(principal)
+    if district is None:
+        district, _ = await doctor_district(principal, None)
+    district = valid_district_id(district, "district")
+    doctor, actor = acting(principal, district, doctor)
+    request = parse_request(data)
+    registry = RegistryStore((await services.database()).pool)
+    if await registry.doctor(district, doctor) is None:
+        raise NotFound(f"no doctor {doctor!r} in district {district!r}")
+    if isinstance(request, LeaveRequest):
+        substitute = await registry.doctor(district, request.substitute)
+        if substitute is None or substitute.role is not Role.SUBSTITUTE:
+            raise BadInput("substitute: not a substitute of the district (R-EX-5)")
+    details = request.model_dump(mode="json", by_alias=True, exclude={"kind"})
+    return await (await _store(services)).submit(district, doctor, request.kind, details, actor=actor)
+
+
+async def my_requests(services: Services, principal: Principal | None, district: str | None = None) -> list[StoredRequest]:
+    district, doctor = await doctor_district(principal, district)
+    return await (await _store(services)).of_doctor(district, doctor)
+
+
+async def pending_requests(services: Services, principal: Principal | None) -> list[StoredRequest]:
+    require_operator(principal)
+    return await (await _store(services)).pending()
+
+
+async def decide_request(
+    services: Services, principal: Principal | None, request_id: int, *, grant: bool, note: str | None = None,
+) -> Decision:
+    """Grant or refuse a pending request, once; recorded with the operator and the time."""
+    principal = require_operator(principal)
+    if not isinstance(request_id, int) or not 0 < request_id < 2**62:
+        raise BadInput("request: not a request id")
+    note = free_text(note, "note") if note else None
+    store = await _store(services)
+    stored = await store.get(request_id)
+    if stored is None:
+        raise NotFound(f"no request #{request_id}")
+    request = parse_request({"kind": stored.kind, **stored.details})
+    if not grant and isinstance(request, ExemptionRequest) and request.rule == "R-EX-1":
+        raise Refused("R-EX-1", "an exemption by right (age over 60, pregnancy, breastfeeding) is granted on request")
+    actor = principal.operator_actor()
+    today = datetime.now(OSLO_TZ).date()
+    applied_on = stored.submitted_at.astimezone(OSLO_TZ).date()
+    db = await services.database()
+    registry = RegistryStore(db.pool)
+    async with db.pool.acquire() as conn, conn.transaction():
+        decided = await store.decide(conn, request_id, granted=grant, actor=actor, note=note)
+        if decided is None:
+            raise Conflict(f"request #{request_id} has already been decided")
+
+        def change(record):
+            new = granted_record(
+                record, request, decided_by=principal.name, decided_at=today, applied_on=applied_on, granted=grant
+            )
+            if new is None:
+                return record
+            problems = doctor_problems(0, new)
+            if problems:
+                raise BadInput("; ".join(f"{p.field}: {p.reason}" for p in problems))
+            return new
+
+        if await registry.change_doctor(stored.district_id, stored.doctor_id, change, actor=actor, conn=conn) is None:
+            raise NotFound(f"no doctor {stored.doctor_id!r} in district {stored.district_id!r}")
+        if grant and isinstance(request, LeaveRequest):
+            gp = stored.doctor_id
+            def stand_in(record):
+                new = stand_in_record(record, request, gp)
+                problems = doctor_problems(0, new)
+                if problems:
+                    raise BadInput("; ".join(f"substitute.{p.field}: {p.reason}" for p in problems))
+                return new
+
+            changed = await registry.change_doctor(stored.district_id, request.substitute, stand_in, actor=actor, conn=conn)
+            if changed is None:
+                raise BadInput("substitute: not a substitute of the district (R-EX-5)")
+    amended = []
+    if grant:
+        amended = await amend_running_periods(services, stored.district_id, stored.doctor_id, actor=actor, request=request_id)
+        if isinstance(request, LeaveRequest):
+            amended += await amend_running_periods(
+                services, stored.district_id, request.substitute, actor=actor, request=request_id
+            )
+    return Decision(request=decided, amended=amended)

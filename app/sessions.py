@@ -1,0 +1,96 @@
+"""Signed sessions: the signed-in person, a CSRF token and an expiry, in one cookie value.
+
+`base64url(JSON) "." base64url(HMAC-SHA256(secret, "session:" + JSON))`. Nothing is stored on
+the server, so a burst of signed-in requests costs no database round trip for identity; the
+cookie is HttpOnly, SameSite=Lax and Secure when the public URL is https (web/session.py).
+The same secret signs sign-in links and derives calendar-feed tokens, each under its own
+purpose prefix, so one can never stand in for another.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ValidationError
+
+from domain.identity import Principal
+
+SESSION_LIFETIME = timedelta(hours=12)
+MAX_COOKIE = 3800  # below browsers' 4 KB per cookie
+
+
+class Session(BaseModel):
+    principal: Principal
+    csrf: str
+    expires: int  # Unix seconds
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(secret: str, purpose: str, message: str) -> str:
+    mac = hmac.new(secret.encode(), f"{purpose}:{message}".encode(), hashlib.sha256).digest()
+    return _b64(mac)
+
+
+def digest(token: str) -> str:
+    """What is stored of a token: its SHA-256 (hex)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_session(principal: Principal, now: datetime, lifetime: timedelta = SESSION_LIFETIME) -> Session:
+    return Session(principal=principal, csrf=secrets.token_urlsafe(24), expires=int((now + lifetime).timestamp()))
+
+
+def encode_session(session: Session, secret: str) -> str:
+    body = session.model_dump_json()
+    value = f"{_b64(body.encode())}.{sign(secret, 'session', body)}"
+    if len(value) > MAX_COOKIE:  # a doctor on very many rolls: keep the first ones
+        trimmed = session.principal.model_copy(update={"doctors": session.principal.doctors[:20]})
+        return encode_session(session.model_copy(update={"principal": trimmed}), secret)
+    return value
+
+
+def decode_session(value: str | None, secret: str, now: datetime) -> Session | None:
+    """The session in a cookie value, or None when absent, forged, damaged or expired."""
+    if not value or len(value) > MAX_COOKIE or value.count(".") != 1:
+        return None
+    payload, mac = value.split(".")
+    try:
+        body = _unb64(payload).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not hmac.compare_digest(mac, sign(secret, "session", body)):
+        return None
+    try:
+        session = Session.model_validate(json.loads(body))
+    except (ValueError, ValidationError):
+        return None
+    return session if session.expires > now.timestamp() else None
+
+
+def signed_token(secret: str, purpose: str) -> tuple[str, str]:
+    """A fresh random token with its signature appended: (token for the link, stored digest)."""
+    raw = secrets.token_urlsafe(24)
+    token = f"{raw}.{sign(secret, purpose, raw)[:22]}"
+    return token, digest(token)
+
+
+def check_signed_token(secret: str, purpose: str, token: str) -> str | None:
+    """The digest to look up, or None when the token was not made with this secret."""
+    if not isinstance(token, str) or len(token) > 200 or token.count(".") != 1:
+        return None
+    raw, mac = token.split(".")
+    if not hmac.compare_digest(mac, sign(secret, purpose, raw)[:22]):
+        return None
+    return digest(token)

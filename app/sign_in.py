@@ -1,0 +1,117 @@
+"""Signing in (issue 9): who an address is, and the embedded default — a link by e-mail.
+
+The link is single-use, expires after 15 minutes, carries a signature (a link not made with
+the service's secret is refused before the database is asked), and only its SHA-256 is stored.
+Requests are rate-limited per address. Every request for a link gets the same answer and takes
+about the same time, whether or not the address is known: the message goes out in the
+background, through the SMTP setup the invitations use (activities/smtp.py). A link that does
+not sign in — unknown, used, expired, damaged — gets one answer too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+
+from activities.accounts import AccountStore
+from app.bootstrap import Services
+from app.errors import BadInput, Unauthenticated
+from app.sessions import check_signed_token, sign, signed_token
+from domain.identity import DoctorRef, Principal
+from domain.mail_templates import sign_in as sign_in_message
+from domain.model import OSLO_TZ
+
+log = logging.getLogger(__name__)
+
+LINK_LIFETIME = timedelta(minutes=15)
+RATE_WINDOW = timedelta(minutes=15)
+RATE_LIMIT = 5  # links per address and window
+LINK_PURPOSE = "sign-in"
+NOT_VALID = "this sign-in link is not valid (used, expired or incomplete); ask for a new one"
+LINK_SENT = (
+    "If the address belongs to a doctor on a district's roll or to a clinic account, a sign-in link is on its "
+    "way; it works once, for 15 minutes."
+)
+
+_outgoing: set[asyncio.Task] = set()
+
+
+def normal_address(value: str, field: str = "email") -> str:
+    """The address in lower case, or BadInput naming the field (never repeating the value)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 254:
+        raise BadInput(f"{field}: not a valid e-mail address")
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise BadInput(f"{field}: not a valid e-mail address") from None
+
+
+async def principal_for(services: Services, email: str, *, via: str = "link", extra_roles=(), name=None) -> Principal | None:
+    """Who signs in with this address: a doctor on a roll, an account, both — or nobody."""
+    store = AccountStore((await services.database()).pool)
+    account = await store.account(email)
+    rolls = await store.doctors_by_email(email, datetime.now(OSLO_TZ).date())
+    roles: list[str] = ["doctor"] if rolls else []
+    if account is not None:
+        roles.append(account.role)
+    roles.extend(r for r in extra_roles if r not in roles)
+    if not roles:
+        return None
+    shown = (account.name if account else None) or name or (rolls[0].name if rolls else email)
+    return Principal(
+        email=email, name=shown, roles=tuple(roles), via=via,
+        doctors=tuple(DoctorRef(district=r.district_id, doctor=r.doctor_id) for r in rolls),
+    )
+
+
+async def request_link(services: Services, email: str, *, now: datetime | None = None) -> str:
+    """Send a sign-in link when the address is known and not over its rate limit. The answer
+    (LINK_SENT) is the same in every case."""
+    email = normal_address(email)
+    now = now or datetime.now(UTC)
+    secret = services.web_settings.session_secret.get_secret_value()
+    store = AccountStore((await services.database()).pool)
+    recent = await store.attempts(sign(secret, "address", email), window=RATE_WINDOW, now=now)
+    principal = await principal_for(services, email)
+    if recent > RATE_LIMIT or principal is None:
+        return LINK_SENT
+    token, stored = signed_token(secret, LINK_PURPOSE)
+    await store.create_link(stored, email, expires_at=now + LINK_LIFETIME)
+    link = f"{services.web_settings.public_url}/sign-in/link?token={token}"
+    task = asyncio.create_task(_send(services, email, link))
+    _outgoing.add(task)
+    task.add_done_callback(_outgoing.discard)
+    return LINK_SENT
+
+
+async def _send(services: Services, email: str, link: str) -> None:
+    from activities.smtp import MailDeliveryError, SmtpSender
+
+    message = sign_in_message(link, expires_minutes=int(LINK_LIFETIME.total_seconds() // 60))
+    try:
+        await SmtpSender(services.mail_settings).send(email, message)
+    except MailDeliveryError as e:  # the message names no address
+        log.warning("sign-in link not delivered: %s", e)
+
+
+async def outgoing_mail() -> None:
+    """Wait for the sign-in messages still being sent (tests, shutdown)."""
+    while _outgoing:
+        await asyncio.gather(*list(_outgoing), return_exceptions=True)
+
+
+async def use_link(services: Services, token: str, *, now: datetime | None = None) -> Principal:
+    """The person a link signs in, marking it used; Unauthenticated (one message) otherwise."""
+    secret = services.web_settings.session_secret.get_secret_value()
+    stored = check_signed_token(secret, LINK_PURPOSE, token)
+    if stored is None:
+        raise Unauthenticated(NOT_VALID)
+    store = AccountStore((await services.database()).pool)
+    email = await store.use_link(stored, now or datetime.now(UTC))
+    principal = await principal_for(services, email) if email else None
+    if principal is None:
+        raise Unauthenticated(NOT_VALID)
+    return principal

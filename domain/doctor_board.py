@@ -1,0 +1,172 @@
+"""What one doctor sees of a period (issue 9's doctor's page), as a pure function of the state.
+
+- the action open to them now (an advance wish, a meeting pick, an offering claim) and, for
+  every free shift, whether they may take it — or the rule and the reason they may not
+  (`domain.rules.check_action`, the same check the workflow makes);
+- their shifts, quota, carried balance and load (R-LOAD-1/2), and the shifts worked;
+- swaps (R-SWAP-1): their offers out, offers to them, and open offers they could take.
+Privacy: a reason names only this doctor's own facts (their qualification, absence, rest).
+Who holds a taken shift, and anything about another doctor — an exemption, an absence — is
+never shown: a taken shift reads "already taken".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from domain.calendar import PeriodCalendar
+from domain.model import OSLO_TZ, MeetingAttendance, Phase, Role, Shift
+from domain.notices import quota_now
+from domain.process import next_deadline, next_step_text
+from domain.roster import loads
+from domain.rules import ActionKind, check_action
+from domain.state import PeriodState
+from domain.swaps import accept_swap
+
+TAKEN = "already taken"
+
+
+class ShiftLine(BaseModel):
+    shift: str
+    day: date
+    name: str
+    kind: str
+    start: datetime  # Europe/Oslo
+    end: datetime
+    hours: float
+
+
+class ShiftOption(ShiftLine):
+    allowed: bool
+    rule: str | None = None
+    reason: str | None = None
+
+
+class SwapLine(ShiftLine):
+    swap: str
+    giver: str
+    receiver: str | None
+    expires_at: datetime
+    allowed: bool = True  # for offers in: whether this doctor may take it now
+    rule: str | None = None
+    reason: str | None = None
+
+
+class DoctorBoard(BaseModel):
+    period: str
+    district: str
+    district_name: str
+    doctor: str
+    role: str
+    phase: str
+    meeting_open: bool
+    next_deadline: datetime | None
+    next_step: str | None
+    verb: str | None  # wish | pick | claim: the action open to this doctor now
+    why_no_action: str | None
+    quota: int | None
+    carried: float
+    points: float
+    balance: float | None  # points + carried − quota
+    held: list[ShiftLine]
+    worked: int
+    options: list[ShiftOption]
+    months: list[str]  # YYYY-MM of the period, for paging the options
+    month: str | None
+    swaps_out: list[SwapLine]
+    swaps_in: list[SwapLine]
+    version: int
+
+
+def line(shift: Shift) -> dict:
+    return {
+        "shift": shift.id, "day": shift.day, "name": shift.name, "kind": shift.kind.value,
+        "start": shift.local_start, "end": shift.local_end, "hours": round(shift.hours, 2),
+    }
+
+
+def action_now(state: PeriodState, doctor_id: str, now: datetime) -> tuple[ActionKind | None, str | None]:
+    """The action open to the doctor in this phase, or why there is none."""
+    config = state.require_config()
+    doctor = config.doctor(doctor_id)
+    if doctor is None:
+        return None, "you are not on this period's roll"
+    if doctor.role is Role.STAFF:
+        return None, "staff shifts are entered by the clinic (R-PROC-2)"
+    if state.phase is Phase.MEETING and not state.meeting_open:
+        if doctor.meeting is MeetingAttendance.VALID_ABSENCE and now <= config.period.wishes_due:
+            return ActionKind.ADVANCE_WISH, None
+        return None, "wishes are given at the meeting (R-MEET-2)"
+    if state.phase is Phase.MEETING:
+        if doctor.role is Role.SUBSTITUTE and doctor.stands_in is None:
+            return None, "substitutes claim shifts in the offering (R-PROC-3)"
+        return ActionKind.MEETING_PICK, None
+    if state.phase is Phase.OFFERING:
+        return ActionKind.OFFERING_CLAIM, None
+    if state.phase is Phase.PUBLISHED:
+        return None, "the roster is published: swap shifts with colleagues (R-SWAP-1)"
+    return None, f"the round is {state.phase.value}"
+
+
+def _option(state, calendar, kind, doctor_id, shift: Shift, now) -> ShiftOption:
+    if shift.id in state.assignments:
+        return ShiftOption(**line(shift), allowed=False, rule="R-PROC-7", reason=TAKEN)
+    violation = check_action(state, calendar, kind, doctor_id, shift.id, now)
+    if violation is None:
+        return ShiftOption(**line(shift), allowed=True)
+    return ShiftOption(**line(shift), allowed=False, rule=violation.rule, reason=violation.message)
+
+
+def _month(shift: Shift) -> str:
+    return shift.day.strftime("%Y-%m")
+
+
+def doctor_board(
+    state: PeriodState, calendar: PeriodCalendar, doctor_id: str, now: datetime, month: str | None = None
+) -> DoctorBoard:
+    config = state.require_config()
+    profile = config.doctor(doctor_id)
+    kind, why = action_now(state, doctor_id, now)
+    months = sorted({_month(s) for s in calendar.shifts})
+    if month not in months:
+        open_months = [_month(s) for s in calendar.shifts if s.id not in state.assignments and s.end > now]
+        month = open_months[0] if open_months else (months[0] if months else None)
+    options = (
+        [_option(state, calendar, kind, doctor_id, s, now) for s in calendar.shifts if _month(s) == month]
+        if kind is not None else []
+    )
+    snapshot = quota_now(state, calendar) if profile is not None and profile.role is not Role.STAFF else None
+    quota = snapshot.of(doctor_id) if snapshot else None
+    load = loads(state, calendar).get(doctor_id)
+    carried = profile.carried if profile else 0.0
+    points = load.points if load else 0.0
+    held = sorted((calendar.by_id[s] for s in state.held_by(doctor_id)), key=lambda s: (s.start, s.id))
+    swaps_out, swaps_in = [], []
+    for swap_id, offer in sorted(state.swaps.items(), key=lambda kv: (kv[1].expires_at, kv[0])):
+        shift = calendar.by_id[offer.shift]
+        base = {**line(shift), "swap": swap_id, "giver": offer.giver, "receiver": offer.receiver,
+                "expires_at": offer.expires_at.astimezone(OSLO_TZ)}
+        if offer.giver == doctor_id:
+            swaps_out.append(SwapLine(**base))
+        elif offer.receiver in (None, doctor_id):
+            decision = accept_swap(state, calendar, swap_id=swap_id, receiver=doctor_id, now=now)
+            problem = getattr(decision, "rule", None)
+            swaps_in.append(SwapLine(**base, allowed=problem is None, rule=problem,
+                                     reason=getattr(decision, "message", None) if problem else None))
+    step, deadline = next_deadline(state) if state.phase in (Phase.MEETING, Phase.OFFERING) else (None, None)
+    return DoctorBoard(
+        period=config.period.id, district=config.district.id, district_name=config.district.name,
+        doctor=doctor_id, role=profile.role.value if profile else "unknown",
+        phase=state.phase.value, meeting_open=state.meeting_open,
+        next_deadline=deadline.astimezone(OSLO_TZ) if deadline else None,
+        next_step=next_step_text(state.phase, state.meeting_open),
+        verb=kind.verb if kind else None, why_no_action=why,
+        quota=quota, carried=carried, points=points,
+        balance=round(points + carried - quota, 3) if quota is not None else None,
+        held=[ShiftLine(**line(s)) for s in held],
+        worked=sum(1 for d in state.worked.values() if d == doctor_id),
+        options=options, months=months, month=month,
+        swaps_out=swaps_out, swaps_in=swaps_in, version=state.version,
+    )

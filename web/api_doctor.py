@@ -1,0 +1,175 @@
+"""The doctors' JSON API (issue 9): parse, call app/, return. A doctor acts only as themselves;
+an operator may name a `doctor` to act for (recorded as the operator). No field names an actor:
+the actor is the signed-in person."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import JSONResponse
+
+from app import calendar, details, doctor_actions, doctor_views, requests
+from app.access import signed_in
+from domain.identity import Principal
+from web.session import principal_of, session_of
+
+router = APIRouter(prefix="/api", tags=["doctor"])
+
+
+def me(request: Request) -> Principal | None:
+    return principal_of(request)
+
+
+def services(request: Request):
+    return request.app.state.services
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ActionBody(Body):
+    verb: str = Field(description="wish | pick | claim (staff: entered by an operator)", max_length=20)
+    shift: str = Field(description="DATE/NAME, e.g. 2027-01-05/evening", max_length=80)
+    doctor: str | None = Field(None, description="operators only: the doctor to act for", max_length=64)
+
+
+class ActionAnswer(BaseModel):
+    accepted: bool
+    shift: str
+    doctor: str
+    version: int | None = None
+    source: str | None = None
+    rule: str | None = None
+    message: str | None = None
+
+
+class OfferBody(Body):
+    shift: str = Field(max_length=80)
+    receiver: str | None = Field(None, description="a colleague's id; none: everyone who may take it", max_length=64)
+    doctor: str | None = Field(None, max_length=64)
+
+
+class ForDoctor(Body):
+    doctor: str | None = Field(None, max_length=64)
+
+
+class DetailsBody(Body):
+    mobile: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    specialist_gp: date | None = None
+    violence_course: date | None = None
+    acute_course: date | None = None
+    district: str | None = Field(None, max_length=64)
+    doctor: str | None = Field(None, max_length=64)
+
+
+class RequestBody(Body):
+    kind: str = Field(description="exemption | meeting_absence | leave", max_length=20)
+    from_: date = Field(alias="from")
+    to: date | None = None
+    reason: str | None = Field(None, max_length=40)
+    substitute: str | None = Field(None, max_length=64)
+    note: str | None = Field(None, max_length=500)
+    district: str | None = Field(None, max_length=64)
+    doctor: str | None = Field(None, max_length=64)
+
+
+@router.get("/me", summary="Who is signed in, and the CSRF token to send in X-CSRF-Token")
+async def whoami(request: Request, principal: Principal | None = Depends(me)) -> dict:
+    principal = signed_in(principal)
+    return {"name": principal.name, "roles": list(principal.roles), "via": principal.via,
+            "doctors": [d.model_dump() for d in principal.doctors], "csrf": session_of(request).csrf}
+
+
+@router.get("/periods", summary="The signed-in doctor's periods")
+async def my_periods(principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await doctor_views.my_periods(svc, principal)
+
+
+@router.get("/periods/{period}/board", summary="What the doctor may take now, their shifts, quota, balance and swaps")
+async def board(period: str, month: str | None = None, principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await doctor_views.board(svc, principal, period, month=month)
+
+
+@router.get("/periods/{period}/colleagues", summary="The other doctors of the period's district (to offer a swap to)")
+async def colleagues(period: str, principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await doctor_views.colleagues(svc, principal, period)
+
+
+@router.post(
+    "/periods/{period}/actions", response_model=ActionAnswer,
+    responses={409: {"model": ActionAnswer, "description": "refused by the rulebook: `rule` and `message`"}},
+    summary="One action (wish, pick, claim) through the front door: accepted with its version, or refused with its rule",
+)
+async def act(period: str, body: ActionBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+    outcome = await doctor_actions.act_signed_in(svc, principal, period, body.verb, body.shift, body.doctor)
+    answer = ActionAnswer(
+        accepted=outcome.accepted, shift=outcome.shift, doctor=outcome.doctor, version=outcome.version,
+        source=outcome.source.value if outcome.source else None, rule=outcome.rule, message=outcome.message,
+    )
+    return JSONResponse(answer.model_dump(), status_code=200 if outcome.accepted else 409)
+
+
+@router.post("/periods/{period}/swaps", summary="Offer a held shift to a colleague, or to all who may take it (R-SWAP-1)")
+async def offer(period: str, body: OfferBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await doctor_actions.offer_swap(svc, principal, period, body.shift, body.receiver, body.doctor)
+
+
+@router.post("/periods/{period}/swaps/{swap}/accept", summary="Take an offered shift over (R-SWAP-1)")
+async def accept(period: str, swap: str, body: ForDoctor, principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await doctor_actions.accept_swap(svc, principal, period, swap, body.doctor)
+
+
+@router.post("/periods/{period}/swaps/{swap}/decline", summary="Decline an offer made to you")
+async def decline(period: str, swap: str, body: ForDoctor, principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await doctor_actions.close_swap(svc, principal, period, swap, body.doctor)
+
+
+@router.post("/periods/{period}/swaps/{swap}/withdraw", summary="Withdraw your own offer")
+async def withdraw(period: str, swap: str, body: ForDoctor, principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await doctor_actions.close_swap(svc, principal, period, swap, body.doctor)
+
+
+@router.get("/me/details", summary="The doctor's own details")
+async def get_details(district: str | None = None, doctor: str | None = None,
+                      principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await details.my_details(svc, principal, district=district, doctor=doctor)
+
+
+@router.post("/me/details", summary="Change mobile, e-mail or dated qualifications (R-DATA-1, recorded with who and when)")
+async def post_details(body: DetailsBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+    changes = body.model_dump(exclude_unset=True, exclude={"district", "doctor"}, mode="json")
+    return await details.change_details(svc, principal, changes, district=body.district, doctor=body.doctor)
+
+
+@router.get("/me/requests", summary="The doctor's requests to the clinic")
+async def get_requests(district: str | None = None, principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await requests.my_requests(svc, principal, district)
+
+
+@router.post("/me/requests", status_code=201,
+             summary="Apply for an exemption (R-EX-1/2/3), report a meeting absence (R-MEET-1) or a leave (R-EX-5)")
+async def post_request(body: RequestBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+    data = body.model_dump(by_alias=True, exclude_none=True, exclude={"district", "doctor"}, mode="json")
+    return await requests.submit_request(svc, principal, data, district=body.district, doctor=body.doctor)
+
+
+@router.get("/me/calendar", summary="The doctor's calendar feed URL (null: none)")
+async def get_feed(district: str | None = None, doctor: str | None = None,
+                   principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await calendar.feed_link(svc, principal, district, doctor)
+
+
+@router.post("/me/calendar", summary="A new calendar feed URL; the old one stops working")
+async def renew_feed(body: ForDoctor, district: str | None = None, principal: Principal | None = Depends(me),
+                     svc=Depends(services)):
+    return await calendar.renew_feed(svc, principal, district, body.doctor)
+
+
+@router.delete("/me/calendar", summary="Revoke the calendar feed URL")
+async def revoke_feed(district: str | None = None, doctor: str | None = None,
+                      principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await calendar.revoke_feed(svc, principal, district, doctor)

@@ -1,0 +1,131 @@
+"""Signing in and out, the calendar feed and the health check: the public routes (issue 9)."""
+
+from __future__ import annotations
+
+import hmac
+import json
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from starlette.responses import RedirectResponse, Response
+
+from app import calendar, oidc, sign_in
+from app.errors import Unauthenticated
+from app.sessions import sign
+from web.render import page, sign_in_page
+from web.session import clear_session, read_form, set_session
+
+router = APIRouter()
+OIDC_COOKIE = "vakt_oidc"
+
+
+class SignInRequest(BaseModel):
+    email: str
+
+
+class Message(BaseModel):
+    message: str
+
+
+@router.get("/health", tags=["public"], summary="Health check (public)")
+async def health() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/sign-in", tags=["public"], summary="The sign-in page (public)", include_in_schema=True)
+async def sign_in_form(request: Request):
+    return sign_in_page(request)
+
+
+@router.post("/sign-in", tags=["public"], summary="Ask for a sign-in link by e-mail (public; same answer for every address)")
+async def sign_in_post(request: Request):
+    fields = await read_form(request, check_csrf=False)
+    message = await sign_in.request_link(request.app.state.services, fields.get("email", ""))
+    return sign_in_page(request, message=message)
+
+
+@router.post("/api/sign-in", tags=["public"], status_code=202, response_model=Message,
+             summary="Ask for a sign-in link by e-mail (public; the same answer for every address)")
+async def api_sign_in(request: Request, body: SignInRequest):
+    return Message(message=await sign_in.request_link(request.app.state.services, body.email))
+
+
+@router.get("/sign-in/link", tags=["public"], summary="The page a sign-in link opens (public; confirms before signing in)")
+async def sign_in_link(request: Request, token: str = ""):
+    # Mail scanners follow links: the token is used only by the button's POST.
+    return page(request, "sign_in_link.html", token=token[:200])
+
+
+@router.post("/sign-in/link", tags=["public"], summary="Sign in with a link's token (public; single use)")
+async def use_sign_in_link(request: Request):
+    fields = await read_form(request, check_csrf=False)
+    try:
+        principal = await sign_in.use_link(request.app.state.services, fields.get("token", ""))
+    except Unauthenticated as e:
+        return sign_in_page(request, status_code=401, error=e.message)
+    response = RedirectResponse("/operator" if principal.is_operator and not principal.is_doctor else "/", status_code=303)
+    set_session(response, request, principal)
+    return response
+
+
+@router.post("/sign-out", summary="Sign out")
+async def sign_out(request: Request):
+    await read_form(request)
+    response = RedirectResponse("/sign-in", status_code=303)
+    clear_session(response, request)
+    return response
+
+
+def _callback(request: Request) -> str:
+    return f"{request.app.state.services.web_settings.public_url}/sign-in/oidc/callback"
+
+
+@router.get("/sign-in/oidc", tags=["public"], summary="Sign in through the clinic's identity provider (public)")
+async def oidc_begin(request: Request):
+    services = request.app.state.services
+    url, pending = await oidc.begin(services, _callback(request))
+    response = RedirectResponse(url, status_code=303)
+    secret = services.web_settings.session_secret.get_secret_value()
+    body = pending.model_dump_json()
+    response.set_cookie(OIDC_COOKIE, f"{body.encode().hex()}.{sign(secret, 'oidc', body)}", max_age=600,
+                        httponly=True, samesite="lax", secure=services.web_settings.secure_cookies, path="/sign-in/oidc")
+    return response
+
+
+def _pending(request: Request) -> oidc.PendingSignIn | None:
+    value = request.cookies.get(OIDC_COOKIE, "")
+    secret = request.app.state.services.web_settings.session_secret.get_secret_value()
+    try:
+        hexed, mac = value.split(".")
+        body = bytes.fromhex(hexed).decode()
+    except ValueError:
+        return None
+    if not hmac.compare_digest(mac, sign(secret, "oidc", body)):
+        return None
+    try:
+        return oidc.PendingSignIn.model_validate(json.loads(body))
+    except ValueError:
+        return None
+
+
+@router.get("/sign-in/oidc/callback", tags=["public"], summary="The identity provider's answer (public)")
+async def oidc_callback(request: Request, state: str = "", code: str = ""):
+    services = request.app.state.services
+    try:
+        principal = await oidc.complete(services, _pending(request), state=state[:200], code=code[:2000],
+                                        redirect_uri=_callback(request))
+    except Unauthenticated as e:
+        return sign_in_page(request, status_code=401, error=e.message)
+    response = RedirectResponse("/operator" if principal.is_operator and not principal.is_doctor else "/", status_code=303)
+    response.delete_cookie(OIDC_COOKIE, path="/sign-in/oidc")
+    set_session(response, request, principal)
+    return response
+
+
+@router.get("/calendar/{token}.ics", tags=["public"],
+            summary="A doctor's calendar feed (public: the secret token in the URL is the credential)")
+async def calendar_feed(request: Request, token: str):
+    body = await calendar.feed(request.app.state.services, token)
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Cache-Control": "no-store", "Content-Disposition": 'inline; filename="vakter.ics"'})
+

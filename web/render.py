@@ -1,0 +1,76 @@
+"""Server-rendered pages (Jinja2, autoescaped: free text is always shown as the characters it
+holds). The language comes from `?lang=nb|en`, remembered in a cookie; Norwegian by default."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from fastapi import Request
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.responses import HTMLResponse
+
+from domain.model import OSLO_TZ
+from web.i18n import DEFAULT, LANGS, text
+
+LANG_COOKIE = "vakt_lang"
+_env = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"], default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _when(value: datetime | date | None, lang: str = DEFAULT) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        return value.astimezone(OSLO_TZ).strftime("%d.%m.%Y %H:%M" if lang == "nb" else "%Y-%m-%d %H:%M")
+    return value.strftime("%d.%m.%Y" if lang == "nb" else "%Y-%m-%d")
+
+
+def _hours(start: datetime, end: datetime) -> str:
+    return f"{start.astimezone(OSLO_TZ):%a %d.%m %H:%M}–{end.astimezone(OSLO_TZ):%H:%M}"
+
+
+_env.filters["when"] = _when
+_env.filters["span"] = _hours
+
+
+def language(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return asked
+    stored = request.cookies.get(LANG_COOKIE)
+    return stored if stored in LANGS else DEFAULT
+
+
+def page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    from web.session import session_of
+
+    lang = language(request)
+    session = session_of(request)
+    html = _env.get_template(template).render(
+        t=lambda key: text(key, lang), lang=lang, path=request.url.path,
+        principal=session.principal if session else None, csrf=session.csrf if session else "",
+        when=lambda v: _when(v, lang), **context,
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    if request.query_params.get("lang") in LANGS:
+        response.set_cookie(LANG_COOKIE, lang, max_age=3600 * 24 * 365, samesite="lax", httponly=True)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'"
+    )
+    return response
+
+
+def sign_in_page(request: Request, status_code: int = 200, message: str | None = None, error: str | None = None):
+    oidc = request.app.state.services.web_settings.oidc is not None
+    return page(request, "sign_in.html", status_code=status_code, message=message, error=error, oidc=oidc)
+
+
+def error_page(request: Request, status_code: int, message: str, rule: str | None = None) -> HTMLResponse:
+    return page(request, "error.html", status_code=status_code, message=message, rule=rule)

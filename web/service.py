@@ -1,0 +1,88 @@
+"""The web service for doctors and operators (issue 9): `create_app(services)`.
+
+FastAPI with no logic of its own: the routers parse, call the use cases in app/ and render.
+Every request is signed in (web/session.py) except the public ones; errors from app/ become a
+status code and a JSON error naming the field or the rule (pages show the same message). Bad
+input never gives a traceback or a 500, and no message repeats what was typed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+from app.bootstrap import Services
+from app.errors import Refused, VaktError
+from web import api_doctor, api_operator, auth_routes, pages_doctor, pages_operator
+from web.render import error_page
+from web.session import gatekeeper
+
+log = logging.getLogger("vakt.web")
+
+DESCRIPTION = """Shift allocation for a legevakt: doctors' wishes, picks, claims and swaps; operators' steering.
+
+Every endpoint needs a session (sign in with a link by e-mail, `POST /api/sign-in`, or through the
+clinic's identity provider) except: `/health`, the sign-in routes, the calendar feed
+(`/calendar/{token}.ics`, whose secret token is the credential) and this documentation.
+State-changing API calls send the session's CSRF token (`GET /api/me`) in `X-CSRF-Token`.
+A refusal by the rulebook is a 409 naming its rule."""
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
+
+
+def _field(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def create_app(services: Services) -> FastAPI:
+    app = FastAPI(title="Vaktfordeling", version="0.1.0", description=DESCRIPTION, redoc_url=None)
+    app.state.services = services
+    app.middleware("http")(gatekeeper)
+    for router in (auth_routes.router, api_doctor.router, api_operator.router, pages_doctor.router,
+                   pages_operator.router):
+        app.include_router(router)
+
+    @app.exception_handler(VaktError)
+    async def vakt_error(request: Request, e: VaktError):
+        rule = e.rule if isinstance(e, Refused) else None
+        if e.http_status >= 500:
+            log.warning("%s %s: %s", request.method, request.url.path, type(e).__name__)
+        if _wants_json(request):
+            body = {"error": e.message, "status": e.http_status}
+            if rule:
+                body.update(rule=rule, message=e.reason)
+            return JSONResponse(body, status_code=e.http_status)
+        return error_page(request, e.http_status, e.reason if rule else e.message, rule)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, e: RequestValidationError):
+        # Names the field and the problem; never echoes the input (pydantic's `input`).
+        problems = [f"{_field(err.get('loc', ()))}: {err.get('msg', 'invalid')}" for err in e.errors()[:10]]
+        message = "; ".join(problems)
+        if _wants_json(request):
+            return JSONResponse({"error": message, "status": 422}, status_code=422)
+        return error_page(request, 422, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, e: StarletteHTTPException):
+        message = {404: "not found", 405: "method not allowed"}.get(e.status_code, "request refused")
+        if _wants_json(request):
+            return JSONResponse({"error": message, "status": e.status_code}, status_code=e.status_code)
+        return error_page(request, e.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, e: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        message = f"internal error ({type(e).__name__})"
+        if _wants_json(request):
+            return JSONResponse({"error": message, "status": 500}, status_code=500)
+        return error_page(request, 500, message)
+
+    return app

@@ -1,0 +1,108 @@
+"""Sessions, sign-in and CSRF at the HTTP edge (issue 9).
+
+- The session is a signed cookie (app.sessions): HttpOnly, SameSite=Lax, Secure when the public
+  URL is https. A middleware reads it for every request and refuses every request without one
+  (401) — except the public paths: sign-in itself, the calendar feed (its secret token is the
+  credential), the API documentation, and the health check. Pages answer 401 with the sign-in
+  form; the API with a JSON error.
+- CSRF: a state-changing API call (POST, PUT, PATCH, DELETE under /api) must send the session's
+  token in the `X-CSRF-Token` header; a form sends it in the hidden field `csrf` (`read_form`).
+  SameSite=Lax already keeps the cookie off cross-site form posts; the token is the second lock.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+from starlette.responses import JSONResponse, Response
+
+from app.errors import BadInput, Forbidden
+from app.sessions import SESSION_LIFETIME, Session, decode_session, encode_session, new_session
+from domain.identity import Principal
+
+COOKIE = "vakt_session"
+CSRF_HEADER = "x-csrf-token"
+PUBLIC_EXACT = {"/health", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/sign-in", "/sign-in/link",
+                "/sign-in/oidc", "/sign-in/oidc/callback", "/api/sign-in"}
+PUBLIC_PREFIXES = ("/calendar/",)
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_FORM = 64 * 1024
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_EXACT or path.startswith(PUBLIC_PREFIXES)
+
+
+def session_of(request: Request) -> Session | None:
+    return getattr(request.state, "session", None)
+
+
+def principal_of(request: Request) -> Principal | None:
+    session = session_of(request)
+    return session.principal if session else None
+
+
+def set_session(response: Response, request: Request, principal: Principal) -> Session:
+    services = request.app.state.services
+    session = new_session(principal, datetime.now(UTC))
+    response.set_cookie(
+        COOKIE, encode_session(session, services.web_settings.session_secret.get_secret_value()),
+        max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True, samesite="lax",
+        secure=services.web_settings.secure_cookies, path="/",
+    )
+    return session
+
+
+def clear_session(response: Response, request: Request) -> None:
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=request.app.state.services.web_settings.secure_cookies)
+
+
+def _csrf_ok(session: Session, sent: str | None) -> bool:
+    return bool(sent) and hmac.compare_digest(str(sent), session.csrf)
+
+
+async def read_form(request: Request, *, check_csrf: bool = True) -> dict[str, str]:
+    """A url-encoded form's fields (the last value of each), its CSRF token checked."""
+    body = await request.body()
+    if len(body) > MAX_FORM:
+        raise BadInput("form: too large")
+    try:
+        fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        raise BadInput("form: not UTF-8") from None
+    if check_csrf:
+        session = session_of(request)
+        if session is None or not _csrf_ok(session, fields.get("csrf")):
+            raise Forbidden("the form has expired or did not come from this service (CSRF); reload the page and try again")
+    return fields
+
+
+async def gatekeeper(request: Request, call_next):
+    """Every request: read the session; refuse what needs one without one, and API writes
+    without the CSRF header."""
+    services = request.app.state.services
+    secret = services.web_settings.session_secret.get_secret_value()
+    session = decode_session(request.cookies.get(COOKIE), secret, datetime.now(UTC))
+    request.state.session = session
+    path = request.url.path
+    if session is None and not is_public(path):
+        if path.startswith("/api/"):
+            return JSONResponse({"error": "sign in first", "status": 401}, status_code=401)
+        from web.render import sign_in_page
+
+        return sign_in_page(request, status_code=401)
+    if session is not None and request.method in UNSAFE and path.startswith("/api/") and not is_public(path):
+        if not _csrf_ok(session, request.headers.get(CSRF_HEADER)):
+            return JSONResponse(
+                {"error": "missing or wrong X-CSRF-Token header (GET /api/me gives the token)", "status": 403},
+                status_code=403,
+            )
+    response = await call_next(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
