@@ -70,7 +70,7 @@ class AccountStore:
         rows = await self.pool.fetch(
             """
             SELECT district_id, doctor_id, name FROM district_doctors
-            WHERE lower(email) = $1 AND (joined_on IS NULL OR joined_on <= $2 + 180) AND (left_on IS NULL OR left_on >= $2)
+            WHERE lower(email) = $1 AND (joined_on IS NULL OR joined_on <= $2::date + 180) AND (left_on IS NULL OR left_on >= $2)
             ORDER BY district_id, doctor_id
             """,
             email.lower(), today,

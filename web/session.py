@@ -90,7 +90,7 @@ async def gatekeeper(request: Request, call_next):
     request.state.session = session
     path = request.url.path
     if session is None and not is_public(path):
-        if path.startswith("/api/"):
+        if path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
             return JSONResponse({"error": "sign in first", "status": 401}, status_code=401)
         from web.render import sign_in_page
 
