@@ -23,7 +23,7 @@ from app.validate import district_id as valid_district_id
 from app.validate import free_text
 from domain.identity import Principal
 from domain.model import OSLO_TZ, Role
-from domain.registry import doctor_problems, validation_problems
+from domain.registry import doctor_problems
 from domain.requests import AnyRequest, ExemptionRequest, LeaveRequest, granted_record, stand_in_record
 
 _REQUEST = TypeAdapter(AnyRequest)
@@ -38,8 +38,14 @@ def parse_request(data: dict) -> ExemptionRequest | object:
     try:
         return _REQUEST.validate_python(data)
     except ValidationError as e:
-        problems = validation_problems(0, e)
-        raise BadInput("; ".join(f"{p.field}: {p.reason}" for p in problems)) from None
+        problems = []
+        for err in e.errors():
+            loc = [str(p) for p in err["loc"]]
+            if len(loc) > 1 and loc[0] == data.get("kind"):
+                loc = loc[1:]  # the discriminator's tag
+            field = ".".join("from" if p == "from_" else p for p in loc) or "kind"
+            problems.append(f"{field}: {str(err['msg']).removeprefix('Value error, ')}")
+        raise BadInput("; ".join(problems)) from None
 
 
 async def _store(services: Services) -> RequestStore:

@@ -86,7 +86,7 @@ async def serve(services: Services, port: int):
     return server, task
 
 
-async def start_example_period(stack: Stack, *, meeting_in: timedelta = timedelta(days=2)) -> str:
+async def start_example_period(stack: Stack, *, meeting_in: timedelta = timedelta(seconds=3)) -> str:
     """The example district in the registry, an operator account, and a live period of it."""
     from app.accounts import add_account
     from app.periods import start_period
@@ -129,6 +129,9 @@ async def close_until(stack: Stack, period: str, phase: Phase) -> None:
             return
         if state.phase is Phase.PUBLISHED:
             raise AssertionError("already published")
+        if state.phase is Phase.MEETING and not state.meeting_open:  # opens at its deadline only
+            await wait_phase(stack, period, lambda s: s.meeting_open or s.phase is not Phase.MEETING)
+            continue
         if state.phase is Phase.LOTTERY:
             await wait_phase(stack, period, lambda s: s.phase is Phase.PUBLISHED)
             continue
