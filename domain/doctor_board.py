@@ -102,6 +102,8 @@ def action_now(state: PeriodState, doctor_id: str, now: datetime) -> tuple[Actio
     if state.phase is Phase.MEETING:
         if doctor.role is Role.SUBSTITUTE and doctor.stands_in is None:
             return None, "substitutes claim shifts in the offering (R-PROC-3)"
+        if doctor.meeting is not MeetingAttendance.ATTENDED:
+            return None, "you are registered absent from the meeting; picks are made there (R-MEET-1)"
         return ActionKind.MEETING_PICK, None
     if state.phase is Phase.OFFERING:
         return ActionKind.OFFERING_CLAIM, None
