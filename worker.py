@@ -28,6 +28,7 @@ from infra.temporal_client import DEV_CODEC_PORT, DEV_PORT, DEV_UI_PORT, dev_add
 from workflows import search
 
 log = logging.getLogger("vakt.worker")
+DEV_WEB_PORT = 8000
 
 
 async def connect(services: Services, stack: AsyncExitStack, say=print) -> tuple[Client, str]:
@@ -107,6 +108,9 @@ async def register_search_attributes(client: Client, namespace: str) -> None:
 async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = False) -> None:
     """Run a worker until SIGINT/SIGTERM. `make_worker` lets the fault tests deploy changed code.
     `dev` (`vakt dev`) adds the local mailbox when SMTP_URL is not set."""
+    web_port = int(os.environ.get("VAKT_DEV_WEB_PORT", DEV_WEB_PORT))
+    if dev:
+        os.environ.setdefault("VAKT_PUBLIC_URL", f"http://127.0.0.1:{web_port}")
     async with AsyncExitStack() as stack:
         services = Services(settings, say=print)
         stack.push_async_callback(services.aclose)
@@ -121,6 +125,14 @@ async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = Fa
 
             await stack.enter_async_context(dev_smtp_server(settings.data_dir, port=services.mail_settings.port))
             print(f"  local mailbox     smtp://127.0.0.1:{services.mail_settings.port} (read it with `vakt mail`)")
+        sample = None
+        if dev:
+            from app.samples import ensure_sample_district
+            from web.server import start_web_service
+
+            sample = await ensure_sample_district(services)
+            await start_web_service(services, stack, "127.0.0.1", web_port)
+            print(f"  web service       http://127.0.0.1:{web_port} (doctors and operators sign in here)")
         worker = make_worker(
             client, db.store, settings.temporal_task_queue, extra_activities=await live_activities(services)
         )
@@ -135,8 +147,33 @@ async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = Fa
             f"database {db.urls.redacted()}). Ctrl-C stops everything."
         )
         async with worker:
+            if sample is not None:
+                stack.push_async_callback(_cancel, asyncio.create_task(start_sample_round(services, sample, web_port)))
             await stop.wait()
         print("Stopping …")
+
+
+async def start_sample_round(services: Services, sample: dict, web_port: int) -> None:
+    """`vakt dev` with the freshly imported sample district: run its schedule now, so a round is
+    running, and say whom to sign in as."""
+    from app.errors import VaktError
+    from app.schedules import trigger_schedule
+
+    try:
+        result = await trigger_schedule(services, sample["district"])
+    except VaktError as e:
+        print(f"  sample round not started: {e.message}")
+        return
+    print(
+        f"Sample district {sample['district']} imported; round {result.period_id or '-'}: {result.outcome}.\n"
+        f"  Open http://127.0.0.1:{web_port} and sign in as the sample doctor {sample['doctor']}\n"
+        f"  (or as the operator {sample['operator']}); the sign-in link is in `vakt mail`."
+    )
+
+
+async def _cancel(task: asyncio.Task) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 async def sync_all_schedules(services: Services) -> None:

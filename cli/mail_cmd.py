@@ -53,4 +53,4 @@ def render_mailbox(console: Console, view, to: str | None) -> None:  # view: app
         if m.attachments:
             console.print(plain(f"Attached: {', '.join(m.attachments)}"))
         console.print()
-        console.print(plain(m.text.rstrip("\n")))
+        console.print(plain(m.text.rstrip("\n")), soft_wrap=True)  # links stay whole (sign-in links)

@@ -106,6 +106,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "paused": ("pauset", "paused"),
     "active": ("aktiv", "active"),
     "next_runs": ("Neste kjøringer", "Next runs"),
+    "phase_meeting": ("møte", "meeting"),
+    "phase_offering": ("tilbud (Legevakt.no)", "offering"),
+    "phase_lottery": ("trekning", "lottery"),
+    "phase_published": ("publisert", "published"),
+    "phase_cancelled": ("avlyst", "cancelled"),
     "act_for": ("Registrer for lege (id)", "Enter for doctor (id)"),
 }
 

@@ -1,0 +1,45 @@
+"""Running the web service: uvicorn over `web.service.create_app`, for `vakt serve` and beside
+the worker in `vakt dev`."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+
+import uvicorn
+
+from app.bootstrap import Services
+from web.service import create_app
+
+
+def _server(services: Services, host: str, port: int) -> uvicorn.Server:
+    config = uvicorn.Config(create_app(services), host=host, port=port, log_level="warning", lifespan="off",
+                            access_log=False, proxy_headers=True)
+    return uvicorn.Server(config)
+
+
+async def run_web_service(services: Services, host: str, port: int) -> None:
+    """Serve until interrupted (uvicorn handles SIGINT/SIGTERM)."""
+    from app.sign_in import outgoing_mail
+
+    await _server(services, host, port).serve()
+    await outgoing_mail()
+
+
+async def start_web_service(services: Services, stack: AsyncExitStack, host: str, port: int) -> None:
+    """Serve in the background until `stack` closes (the dev stack: beside the worker)."""
+    server = _server(services, host, port)
+    server.install_signal_handlers = lambda: None  # the worker owns the signals
+    task = asyncio.create_task(server.serve())
+
+    async def stop() -> None:
+        server.should_exit = True
+        await task
+
+    stack.push_async_callback(stop)
+    for _ in range(250):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.02)
+    if task.done():
+        task.result()  # a port in use: raise it here
