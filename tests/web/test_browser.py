@@ -1,0 +1,125 @@
+"""The web service in a real browser (issue 9): headless Chromium (Debian's package, driven by
+Playwright through `executable_path`; nothing is downloaded). Doctors sign in through the link
+in the local mailbox, claim in the offering, lose a race with R-PROC-7 on the page, swap after
+publication with both pages and both calendar feeds following; an operator extends a deadline
+with a reason and the event shows the operator's sign-in name. Screenshots of the doctor's and
+the operator's page go to docs/screenshots/ (the README shows them)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from domain.model import OSLO_TZ, Phase
+from tests.web.stack import OPERATOR, close_until, email_of, start_example_period, wait_phase
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHIFT = "2027-01-07/evening"
+PHONE = {"width": 412, "height": 915}
+DESKTOP = {"width": 1200, "height": 900}
+
+
+@pytest.fixture
+async def browser():
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.fail("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def sign_in(browser, stack, email: str, viewport=PHONE):
+    """A new browser context signed in as a person does: the form, the mailbox, the link."""
+    context = await browser.new_context(viewport=viewport, locale="nb-NO")
+    page = await context.new_page()
+    await page.goto(stack.base_url + "/")
+    await page.fill("#email", email)
+    await page.click("form[action='/sign-in'] button[type=submit]")
+    await page.wait_for_selector("[data-testid=message]")
+    await page.goto(await stack.link_for(email))
+    await page.click("[data-testid=confirm]")
+    await page.wait_for_selector("[data-testid=who]")
+    return page
+
+
+def _uids(body: bytes) -> set[str]:
+    return {str(e["UID"]).split("/", 1)[1].rsplit("@", 1)[0] for e in Calendar.from_ical(body).walk("VEVENT")}
+
+
+async def feed_url(page, stack) -> str:
+    await page.goto(stack.base_url + "/")
+    await page.click("form[action='/calendar-link/renew'] button")
+    return (await page.text_content("[data-testid=feed-url]")).strip()
+
+
+async def test_doctors_and_an_operator_in_the_browser(web, browser):
+    period = await start_example_period(web)
+    await close_until(web, period, Phase.OFFERING)
+    board = f"{web.base_url}/periods/{period}"
+
+    # The second doctor's page is open before the first doctor claims.
+    second = await sign_in(browser, web, email_of("sub02"))
+    await second.goto(board)
+    first = await sign_in(browser, web, email_of("gp04"))
+    await first.goto(board)
+    await first.click(f"tr[data-shift='{SHIFT}'] button")
+    await first.wait_for_selector("[data-testid=outcome]")
+    assert SHIFT in await first.text_content("[data-testid=my-shifts]")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await first.set_viewport_size({"width": 820, "height": 1560})  # down to the greyed-out shifts
+    await first.screenshot(path=str(SCREENSHOTS / "doctor.png"))
+    await first.set_viewport_size(PHONE)
+
+    await second.click(f"tr[data-shift='{SHIFT}'] button")  # a stale page: the shift is taken now
+    outcome = await second.text_content("[data-testid=outcome]")
+    assert "R-PROC-7" in outcome
+    assert SHIFT not in await second.text_content("[data-testid=my-shifts]")
+
+    # The operator extends the offering with a reason; the event names the operator's sign-in.
+    operator = await sign_in(browser, web, OPERATOR[0], viewport=DESKTOP)
+    await operator.goto(f"{web.base_url}/operator/periods/{period}")
+    until = (datetime.now(OSLO_TZ) + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M")
+    await operator.fill("#until", until)
+    await operator.fill("#extend-reason", "møterommet er opptatt <b>")
+    await operator.click("form[action$='/extend'] button")
+    await operator.wait_for_selector("[data-testid=outcome]")
+    events = await operator.text_content("[data-testid=events]")
+    assert f"operator:{OPERATOR[1]}" in events and "DeadlineExtended" in events
+    assert "møterommet er opptatt <b>" in events  # shown as typed, escaped
+    await operator.screenshot(path=str(SCREENSHOTS / "operator.png"), full_page=True)
+    await operator.fill("#close-reason", "alle har fått tatt vakter")
+    await operator.click("form[action$='/close'] button")
+    await wait_phase(web, period, lambda s: s.phase is Phase.PUBLISHED)
+
+    # A swap: offered on the first doctor's page to the second, accepted there; both pages and
+    # both calendar feeds follow.
+    feeds = {"first": await feed_url(first, web), "second": await feed_url(second, web)}
+    public = web.client()
+    before = {who: _uids((await public.get(url)).content) for who, url in feeds.items()}
+    assert SHIFT in before["first"] and SHIFT not in before["second"]
+    await first.goto(board)
+    row = first.locator("[data-testid=my-shifts] tr", has_text=SHIFT)
+    await row.locator("select[name=receiver]").select_option("sub02")
+    await row.locator("button").click()
+    await first.wait_for_selector("[data-testid=outcome]")
+    assert SHIFT in await first.text_content("[data-testid=swaps]")
+    await second.goto(board)
+    await second.locator("[data-testid=swaps] tr", has_text=SHIFT).locator("form[action$='/accept'] button").click()
+    await second.wait_for_selector("[data-testid=outcome]")
+    assert SHIFT in await second.text_content("[data-testid=my-shifts]")
+    await first.goto(board)
+    assert SHIFT not in await first.text_content("[data-testid=my-shifts]")
+    after = {who: _uids((await public.get(url)).content) for who, url in feeds.items()}
+    assert after["first"] == before["first"] - {SHIFT} and after["second"] == before["second"] | {SHIFT}
