@@ -141,7 +141,8 @@ def _simulate(path: Path, as_json: bool) -> None:
         f"  vakt simulate {safe(path)} --json   the full result document (draw pools, loads, rejections)\n"
         f"  vakt verify {period}            recompute every lottery draw and check the log's hash chain\n"
         f"  vakt explain {period} DOCTOR    why a doctor holds each shift, and their lottery pool status\n"
-        f"  database: {safe(settings.redacted_database_url())} (schema simulation: events, roster_entries, period_status)",
+        f"  database: {safe(settings.redacted_database_url())} (schema simulation: events, roster_entries, period_status)\n"
+        "Next: `vakt dev` runs a live round of the sample district with the web service; it prints the address and a sample doctor to sign in as.",
         highlight=False,
         soft_wrap=True,
     )
