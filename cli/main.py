@@ -483,7 +483,7 @@ from cli.mail_cmd import mail as mail_command  # noqa: E402
 
 app.add_typer(district_app, name="district")
 app.command(name="mail")(mail_command)  # `vakt mail`: the local development mailbox
-import cli.web_cmd  # noqa: E402,F401 - `vakt serve` and `vakt account` (the web service)
+app.add_typer(__import__("cli.web_cmd", fromlist=["web_app"]).web_app)  # `vakt serve`, `vakt account`
 
 
 @keys_app.command("show")

@@ -8,35 +8,41 @@ from typing import Annotated
 
 import typer
 
-from cli.main import _call, _finish, _os_user, app, out
 from cli.text import safe
 
+web_app = typer.Typer()  # merged into `vakt` (cli/main.py): `vakt serve`, `vakt account …`
 account_app = typer.Typer(help="Operators' and admins' accounts for the web service (doctors need none).",
                           no_args_is_help=True)
-app.add_typer(account_app, name="account")
+web_app.add_typer(account_app, name="account")
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 
 
-@app.command()
+def _cli():
+    from cli import main
+
+    return main
+
+
+@web_app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on")] = DEFAULT_HOST,
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on")] = DEFAULT_PORT,
 ) -> None:
     """Run the web service for doctors and operators (pages, JSON API, OpenAPI at /docs)."""
+    cli = _cli()
     os.environ.setdefault("VAKT_PUBLIC_URL", f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}")
 
     async def work(services):
         from web.server import run_web_service
 
         await services.database()
-        await services.temporal()
-        out.print(f"web service http://{safe(host)}:{port} ({safe(services.web_settings.describe())}); "
+        cli.out.print(f"web service http://{safe(host)}:{port} ({safe(services.web_settings.describe())}); "
                   "Ctrl-C stops it.", highlight=False, soft_wrap=True)
         await run_web_service(services, host, port)
 
-    _call(work)
-    _finish(0)
+    cli._call(work)
+    cli._finish(0)
 
 
 @account_app.command("add")
@@ -50,10 +56,11 @@ def account_add(
     from app.accounts import add_account
     from app.registry import admin_actor
 
-    account = _call(lambda services: add_account(services, email, role, name, actor=admin_actor(by or _os_user())))
+    cli = _cli()
+    account = cli._call(lambda services: add_account(services, email, role, name, actor=admin_actor(by or cli._os_user())))
     verb = "Added" if account.created else "Updated"
-    out.print(f"{verb} {account.role} account for {safe(account.name)}.", highlight=False)
-    _finish(0)
+    cli.out.print(f"{verb} {account.role} account for {safe(account.name)}.", highlight=False)
+    cli._finish(0)
 
 
 @account_app.command("list")
@@ -62,9 +69,10 @@ def account_list() -> None:
     from app.accounts import list_accounts
     from app.registry_views import mask_email
 
-    for account in _call(list_accounts):
-        out.print(f"{account.role:9} {safe(account.name)} <{safe(mask_email(account.email))}>", highlight=False)
-    _finish(0)
+    cli = _cli()
+    for account in cli._call(list_accounts):
+        cli.out.print(f"{account.role:9} {safe(account.name)} <{safe(mask_email(account.email))}>", highlight=False)
+    cli._finish(0)
 
 
 @account_app.command("disable")
@@ -72,6 +80,7 @@ def account_disable(email: Annotated[str, typer.Option("--email", help="The acco
     """Disable an account: it signs in no more."""
     from app.accounts import disable_account
 
-    _call(lambda services: disable_account(services, email))
-    out.print("Disabled.", highlight=False)
-    _finish(0)
+    cli = _cli()
+    cli._call(lambda services: disable_account(services, email))
+    cli.out.print("Disabled.", highlight=False)
+    cli._finish(0)

@@ -1,0 +1,58 @@
+"""`vakt account` and `vakt serve` as a user runs them (issue 9)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+import httpx2 as httpx
+
+from tests.e2e.test_cli import ROOT, vakt
+from tests.mail_support import free_port
+
+
+def test_accounts_are_added_listed_masked_and_bad_input_is_named(database_url):
+    added = vakt("account", "add", "--email", "Kari.Nordmann@Klinikk.example.no", "--role", "operator",
+                 "--name", "Kari [bold]Nordmann[/]", "--by", "Ola", database_url=database_url)
+    assert added.returncode == 0, added.stderr
+    assert "Added operator account for Kari [bold]Nordmann[/]." in added.stdout  # shown literally
+    listed = vakt("account", "list", database_url=database_url)
+    assert listed.returncode == 0 and "operator" in listed.stdout and "kari.nordmann@" not in listed.stdout
+    for args, message in (
+        (("--email", "a@b.no", "--role", "king", "--name", "X"), "--role: must be one of operator, admin"),
+        (("--email", "not-an-address", "--role", "admin", "--name", "X"), "--email: not a valid e-mail address"),
+        (("--email", "a@b.no", "--role", "admin", "--name", "X\x1b[31m"), "--name: contains control characters"),
+    ):
+        bad = vakt("account", "add", *args, database_url=database_url)
+        assert bad.returncode == 2 and message in bad.stderr, bad.stderr
+
+
+def test_vakt_serve_answers_health_and_refuses_without_a_session(database_url, tmp_path):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "VAKT_DATA_DIR": str(tmp_path), "TEMPORAL_ADDRESS": "127.0.0.1:1"}
+    env.pop("VAKT_SESSION_SECRET", None)
+    env.pop("VAKT_PUBLIC_URL", None)
+    server = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = server.stdout.readline()
+        assert first.startswith(f"web service http://127.0.0.1:{port}"), first + server.stderr.read()
+        key = tmp_path / "keys" / "session.key"
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600 and key.read_text().strip() not in first
+        assert "(***)" in first
+        for _ in range(100):
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health")
+                break
+            except httpx.ConnectError:
+                time.sleep(0.05)
+        assert health.json() == {"status": "ok"}
+        assert httpx.get(f"http://127.0.0.1:{port}/api/me").status_code == 401
+        assert httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
