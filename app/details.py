@@ -11,7 +11,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from activities.registry import RegistryStore
-from app.access import acting, doctor_district, signed_in
+from app.access import acting, doctor_district, require_admin, signed_in
 from app.amend import Amended, amend_running_periods
 from app.bootstrap import Services
 from app.errors import BadInput, NotFound
@@ -55,12 +55,14 @@ def _view(district: str, d: RegistryDoctor) -> MyDetails:
     )
 
 
-async def _doctor_of(principal, district, doctor) -> tuple[str, str, str]:
+async def _doctor_of(principal, district, doctor, as_admin: bool = False) -> tuple[str, str, str]:
     principal = signed_in(principal)
     if district is None:
         district, _ = await doctor_district(principal, None)
     district = valid_district_id(district, "district")
     doctor, actor = acting(principal, district, doctor)
+    if as_admin:  # an admin correcting the registry is recorded as such
+        actor = require_admin(principal).admin_actor()
     return district, doctor, actor
 
 
@@ -96,12 +98,12 @@ def _changed(record: RegistryDoctor, changes: dict) -> RegistryDoctor:
 
 async def change_details(
     services: Services, principal: Principal | None, changes: dict, *, district: str | None = None,
-    doctor: str | None = None,
+    doctor: str | None = None, as_admin: bool = False,
 ) -> DetailsChanged:
     """Change some of the editable details (R-DATA-1), recorded with the signed-in actor."""
     if not isinstance(changes, dict) or not changes:
         raise BadInput("details: give at least one of " + ", ".join(EDITABLE))
-    district, doctor, actor = await _doctor_of(principal, district, doctor)
+    district, doctor, actor = await _doctor_of(principal, district, doctor, as_admin)
     registry = RegistryStore((await services.database()).pool)
     result = await registry.change_doctor(district, doctor, lambda r: _changed(r, changes), actor=actor)
     if result is None:

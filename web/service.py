@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 
 from app.bootstrap import Services
 from app.errors import Refused, VaktError
-from web import api_doctor, api_operator, auth_routes, pages_doctor, pages_operator
+from web import api_admin, api_doctor, api_operator, auth_routes, pages_doctor, pages_operator
 from web.render import error_page
 from web.session import gatekeeper
 
@@ -45,7 +45,7 @@ def create_app(services: Services) -> FastAPI:
     app = FastAPI(title="Vaktfordeling", version="0.1.0", description=DESCRIPTION, redoc_url=None)
     app.state.services = services
     app.middleware("http")(gatekeeper)
-    for router in (auth_routes.router, api_doctor.router, api_operator.router, pages_doctor.router,
+    for router in (auth_routes.router, api_doctor.router, api_operator.router, api_admin.router, pages_doctor.router,
                    pages_operator.router):
         app.include_router(router)
 

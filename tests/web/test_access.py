@@ -92,3 +92,27 @@ async def test_bad_input_is_a_4xx_naming_the_field(web_db):
         assert answer.status_code == status, (url, body, answer.text)
         assert needle in answer.json()["error"], (needle, answer.json())
         assert "\x1b" not in answer.text and "12" not in answer.json()["error"].replace("1200", "")
+
+
+async def test_an_admin_edits_the_registry_and_is_recorded_by_sign_in_name(web_db):
+    from app.accounts import add_account
+
+    await _registry(web_db)
+    await add_account(web_db.services, "ada.admin@klinikk.example.no", "admin", "Ada Admin", actor="admin:test")
+    gp04 = await web_db.sign_in(email_of("gp04"))
+    kari = await web_db.sign_in("kari.nordmann@klinikk.example.no")  # an operator, not an admin
+    for client in (gp04, kari):
+        assert (await client.get("/api/admin/districts/demo")).status_code == 403
+        assert (await client.post("/api/admin/districts/demo/policy", json={"set": ["rest.min_hours=11"]})).status_code == 403
+    ada = await web_db.sign_in("ada.admin@klinikk.example.no")
+    shown = await ada.get("/api/admin/districts/demo")
+    assert shown.status_code == 200 and shown.json()["id"] == "demo"
+    roll = (await ada.get("/api/admin/districts/demo/doctors")).json()
+    assert "gp04@legekontor.example.no" not in str(roll)  # contact data masked
+    bad = await ada.post("/api/admin/districts/demo/policy", json={"set": ["nonsense=1"]})
+    assert bad.status_code == 422 and "nothing was changed" in bad.json()["error"]
+    fixed = await ada.post("/api/admin/districts/demo/doctors/gp05", json={"mobile": "+4791112222"})
+    assert fixed.status_code == 200 and fixed.json()["changed"] == ["mobile"], fixed.text
+    pool = (await web_db.services.database()).pool
+    actor = await pool.fetchval("SELECT actor FROM district_changes WHERE doctor_id = 'gp05' ORDER BY change_id DESC LIMIT 1")
+    assert actor == "admin:Ada Admin"

@@ -1,0 +1,60 @@
+"""The admins' JSON API (issue 9): the registry — a district, its roll (contact data masked),
+its policy, and corrections to a doctor's details. Recorded with the signed-in admin."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from app import admin_views
+from domain.identity import Principal
+from web.session import principal_of
+
+router = APIRouter(prefix="/api/admin", tags=["admin"])
+
+
+def me(request: Request) -> Principal | None:
+    return principal_of(request)
+
+
+def services(request: Request):
+    return request.app.state.services
+
+
+class PolicyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    set: list[str] = Field(description="NAME=VALUE settings, as `vakt district set-policy --set`", max_length=50)
+
+
+class DoctorBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mobile: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    specialist_gp: date | None = None
+    violence_course: date | None = None
+    acute_course: date | None = None
+
+
+@router.get("/districts/{district}", summary="A district: policy, shift template, roll counts")
+async def district(district: str, principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await admin_views.district(svc, principal, district)
+
+
+@router.get("/districts/{district}/doctors", summary="The district's roll (contact data masked)")
+async def roll(district: str, principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await admin_views.roll(svc, principal, district)
+
+
+@router.post("/districts/{district}/policy", summary="Change policy settings (validated, recorded)")
+async def policy(district: str, body: PolicyBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+    update = await admin_views.set_policy(svc, principal, district, body.set)
+    return {"changes": update.changes, "policy": update.policy.model_dump(mode="json")}
+
+
+@router.post("/districts/{district}/doctors/{doctor}", summary="Correct a doctor's details (R-DATA-1, recorded)")
+async def doctor(district: str, doctor: str, body: DoctorBody, principal: Principal | None = Depends(me),
+                 svc=Depends(services)):
+    changes = body.model_dump(exclude_unset=True, mode="json")
+    return await admin_views.change_doctor(svc, principal, district, doctor, changes)
