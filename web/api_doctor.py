@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
@@ -90,8 +90,10 @@ async def my_periods(principal: Principal | None = Depends(me), svc=Depends(serv
 
 
 @router.get("/periods/{period}/board", summary="What the doctor may take now, their shifts, quota, balance and swaps")
-async def board(period: str, month: str | None = None, principal: Principal | None = Depends(me), svc=Depends(services)):
-    return await doctor_views.board(svc, principal, period, month=month)
+async def board(period: str, month: str | None = None,
+                at_least: int = Query(0, ge=0, description="wait (briefly) until this version is stored"),
+                principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await doctor_views.board(svc, principal, period, month=month, at_least=at_least)
 
 
 @router.get("/periods/{period}/colleagues", summary="The other doctors of the period's district (to offer a swap to)")

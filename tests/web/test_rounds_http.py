@@ -80,7 +80,7 @@ async def test_a_round_over_http_claims_steering_and_swaps(web):
     # An offer to everyone who may take it; sub02 sees it and takes it.
     offer = await gp05.post(f"/api/periods/{period}/swaps", json={"shift": DAY})
     swap = offer.json()["swap"]
-    board = (await sub02.get(f"/api/periods/{period}/board")).json()
+    board = (await sub02.get(f"/api/periods/{period}/board?at_least={offer.json()['version']}")).json()
     assert [(s["swap"], s["allowed"]) for s in board["swaps_in"]] == [(swap, True)]
     points_before = board["points"]
     accepted = await sub02.post(f"/api/periods/{period}/swaps/{swap}/accept", json={})
