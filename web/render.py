@@ -30,12 +30,16 @@ def _when(value: datetime | date | None, lang: str = DEFAULT) -> str:
     return value.strftime("%d.%m.%Y" if lang == "nb" else "%Y-%m-%d")
 
 
-def _hours(start: datetime, end: datetime) -> str:
-    return f"{start.astimezone(OSLO_TZ):%a %d.%m %H:%M}–{end.astimezone(OSLO_TZ):%H:%M}"
+_WEEKDAYS = {"nb": ("man", "tir", "ons", "tor", "fre", "lør", "søn"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
+def _span(start: datetime, end: datetime, lang: str = DEFAULT) -> str:
+    """A shift's time, Europe/Oslo wall-clock: `tor 07.01 16:00–23:00`."""
+    start, end = start.astimezone(OSLO_TZ), end.astimezone(OSLO_TZ)
+    return f"{_WEEKDAYS[lang][start.weekday()]} {start:%d.%m %H:%M}–{end:%H:%M}"
 
 
 _env.filters["when"] = _when
-_env.filters["span"] = _hours
 
 
 def language(request: Request) -> str:
@@ -54,7 +58,7 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
     html = _env.get_template(template).render(
         t=lambda key: text(key, lang), lang=lang, path=request.url.path,
         principal=session.principal if session else None, csrf=session.csrf if session else "",
-        when=lambda v: _when(v, lang), **context,
+        when=lambda v: _when(v, lang), span=lambda a, b: _span(a, b, lang), **context,
     )
     response = HTMLResponse(html, status_code=status_code)
     if request.query_params.get("lang") in LANGS:

@@ -41,6 +41,12 @@ def _field(loc) -> str:
     return ".".join(parts) or "body"
 
 
+def _route(request: Request) -> str:
+    """The route's template (`/calendar/{token}.ics`), never the path: paths carry tokens."""
+    route = request.scope.get("route")
+    return getattr(route, "path", "(no route)")
+
+
 def create_app(services: Services) -> FastAPI:
     app = FastAPI(title="Vaktfordeling", version="0.1.0", description=DESCRIPTION, redoc_url=None)
     app.state.services = services
@@ -53,7 +59,7 @@ def create_app(services: Services) -> FastAPI:
     async def vakt_error(request: Request, e: VaktError):
         rule = e.rule if isinstance(e, Refused) else None
         if e.http_status >= 500:
-            log.warning("%s %s: %s", request.method, request.url.path, type(e).__name__)
+            log.warning("%s %s: %s", request.method, _route(request), type(e).__name__)
         if _wants_json(request):
             body = {"error": e.message, "status": e.http_status}
             if rule:
@@ -79,7 +85,7 @@ def create_app(services: Services) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, e: Exception):
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        log.exception("unexpected error on %s %s", request.method, _route(request))
         message = f"internal error ({type(e).__name__})"
         if _wants_json(request):
             return JSONResponse({"error": message, "status": 500}, status_code=500)

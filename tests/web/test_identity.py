@@ -151,3 +151,16 @@ async def test_writes_need_the_csrf_token(web_db):
     assert form.status_code == 403 and "CSRF" in form.text
     client.headers["X-CSRF-Token"] = token
     assert (await client.post("/api/me/details", json={"mobile": "+4791234567"})).status_code == 200
+
+
+async def test_vakt_dev_gives_an_empty_registry_a_sample_doctor_to_sign_in_as(web_db):
+    from app.samples import ensure_sample_district
+    from app.sign_in import principal_for
+
+    sample = await ensure_sample_district(web_db.services)
+    assert sample["doctor"].endswith(".example.no") and sample["district"] == "mosse"
+    doctor = await principal_for(web_db.services, sample["doctor"].lower())
+    operator = await principal_for(web_db.services, sample["operator"])
+    assert doctor.roles == ("doctor",) and doctor.doctors[0].district == "mosse"
+    assert operator.roles == ("operator",)
+    assert await ensure_sample_district(web_db.services) is None  # a registry with districts is left alone
