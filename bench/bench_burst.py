@@ -15,30 +15,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import sys
 import uuid
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from activities.chain import verify_chain  # noqa: E402
 from app.bootstrap import bootstrap  # noqa: E402
-from bench.burst import burst, claims, noop_throughput, start_offering_period  # noqa: E402
-from domain.events import parse_event  # noqa: E402
+from bench.burst import burst, checked, claims, noop_throughput, start_offering_period  # noqa: E402
+from bench.machine import machine  # noqa: E402
 from infra.process import exit_now, install_temporal_runtime  # noqa: E402
-from workflows.period import AllocationPeriodWorkflow  # noqa: E402
-
-
-def machine() -> str:
-    model = "?"
-    try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
 
 
 async def main(args: argparse.Namespace) -> dict:
@@ -76,27 +62,7 @@ async def _one_burst(services, client, args: argparse.Namespace, in_flight: int)
     config = await start_offering_period(services, period)
     actions = claims(config, count=args.actions, doctors=args.doctors)
     result = await burst(services, period, actions, in_flight=in_flight)
-    handle = client.get_workflow_handle(period)
-    for _ in range(200):
-        view = await handle.query(AllocationPeriodWorkflow.phase)
-        if view.stored_version == view.version:
-            break
-        await asyncio.sleep(0.05)
-    db = await services.database()
-    stored = await db.store.read_stream(period)
-    chain = verify_chain(period, await db.store.read_chain(period))
-    await handle.terminate(reason="benchmark over")
-    taken = Counter(parse_event(e.data).shift for e in stored if e.type == "ShiftTaken")
-    return {
-        **result.summary(),
-        "checks": {
-            "every_action_answered": result.accepted + result.refused == args.actions,
-            "no_shift_held_twice": not taken or max(taken.values()) == 1,
-            "log_contiguous": [e.version for e in stored] == list(range(1, len(stored) + 1)),
-            "hash_chain_intact": chain.ok,
-        },
-    }
-
+    return {**result.summary(), "checks": await checked(services, period, args.actions, result)}
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

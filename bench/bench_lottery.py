@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import platform
 import statistics
 import sys
 import time
@@ -25,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.machine import machine  # noqa: E402
 from domain.audit import verify_lottery  # noqa: E402
 from domain.calendar import PeriodCalendar  # noqa: E402
 from domain.events import DomainEvent, PeriodOpened  # noqa: E402
@@ -38,18 +37,6 @@ from tools.district_generator import generate_district  # noqa: E402
 # (stations, days, doctors): about 100, 300, 1,000, 3,000, 5,000 and 10,000 shifts.
 SIZES = ((1, 30, 10), (1, 91, 30), (1, 304, 100), (3, 365, 300), (4, 365, 420), (8, 365, 1000))
 THIN = {"meeting_share": 0.1, "claim_share": 0.02}
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()} ({platform.machine()})"
 
 
 def before_lottery(stations: int, days: int, doctors: int, seed: int) -> tuple[PeriodState, PeriodCalendar, list, int]:

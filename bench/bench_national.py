@@ -31,7 +31,7 @@ from app.bootstrap import Services, create_worker  # noqa: E402
 from app.periods import start_period, submit_actions  # noqa: E402
 from app.reads import verify  # noqa: E402
 from app.samples import SAMPLE_PATH  # noqa: E402
-from bench.bench_burst import machine  # noqa: E402
+from bench.machine import machine  # noqa: E402
 from domain import actors  # noqa: E402
 from domain.model import OSLO_TZ  # noqa: E402
 from domain.rules import ActionKind  # noqa: E402

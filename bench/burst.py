@@ -10,6 +10,7 @@ import random
 import statistics
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -47,10 +48,15 @@ def offering_now(period_id: str, *, offering_for: timedelta = timedelta(hours=2)
     return config.model_copy(update={"period": period, "district": district})
 
 
+def claimants(config: PeriodConfig, doctors: int) -> list[str]:
+    """The first `doctors` GPs and substitutes of the district: who claims in a burst."""
+    return [d.id for d in config.doctors if d.role is not Role.STAFF][:doctors]
+
+
 def claims(config: PeriodConfig, count: int, doctors: int, seed: int = 7) -> list[tuple[str, str]]:
     """`count` claims by `doctors` GPs and substitutes on random shifts: many collide."""
     rng = random.Random(seed)
-    who = [d.id for d in config.doctors if d.role is not Role.STAFF][:doctors]
+    who = claimants(config, doctors)
     shifts = [s.id for s in PeriodCalendar.from_config(config).shifts]
     return [(rng.choice(who), rng.choice(shifts)) for _ in range(count)]
 
@@ -130,16 +136,51 @@ async def noop_throughput(client: Client, task_queue: str, updates: int, in_flig
 async def start_offering_period(services: Services, period: str) -> PeriodConfig:
     config = offering_now(period)
     await start_period(services, config, started_by="operator:bench")
-    client = await services.temporal()
+    await wait_for_offering(services, period)
+    return config
+
+
+async def wait_for_offering(services: Services, period: str) -> None:
     from workflows.period import AllocationPeriodWorkflow
 
+    client = await services.temporal()
     handle = client.get_workflow_handle(period)
     for _ in range(300):
         view = await handle.query(AllocationPeriodWorkflow.phase)
-        if view.phase.value == "offering":
-            return config
+        # Stored too: the web service finds a period by its stored status row.
+        if view.phase.value == "offering" and view.stored_version == view.version:
+            return
         await asyncio.sleep(0.1)
-    raise TimeoutError(f"{period} did not reach the offering")
+    raise TimeoutError(f"{period} did not reach the offering with every event stored")
+
+
+async def checked(services: Services, period: str, sent: int, result: BurstResult) -> dict:
+    """What a burst must never break, read back once the period has stored all it accepted:
+    every action answered, no shift held twice, a contiguous and hash-chained log. Ends the
+    period (a benchmark's period is thrown away)."""
+    from activities.chain import verify_chain
+    from domain.events import parse_event
+    from workflows.period import AllocationPeriodWorkflow
+
+    handle = (await services.temporal()).get_workflow_handle(period)
+    for _ in range(200):
+        view = await handle.query(AllocationPeriodWorkflow.phase)
+        if view.stored_version == view.version:
+            break
+        await asyncio.sleep(0.05)
+    db = await services.database()
+    stored = await db.store.read_stream(period)
+    chain = verify_chain(period, await db.store.read_chain(period))
+    await handle.terminate(reason="benchmark over")
+    taken_events = [parse_event(e.data) for e in stored if e.type == "ShiftTaken"]
+    taken = Counter(e.shift for e in taken_events)
+    return {
+        "every_action_answered": result.accepted + result.refused == sent,
+        "no_shift_held_twice": not taken or max(taken.values()) == 1,
+        "log_contiguous": [e.version for e in stored] == list(range(1, len(stored) + 1)),
+        "hash_chain_intact": chain.ok,
+        "every_acceptance_stored": result.accepted == sum(e.source.value == "offering" for e in taken_events),
+    }
 
 
 def median(values: list[float]) -> float:

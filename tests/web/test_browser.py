@@ -3,10 +3,12 @@ Playwright through `executable_path`; nothing is downloaded). Doctors sign in th
 in the local mailbox, claim in the offering, lose a race with R-PROC-7 on the page, swap after
 publication with both pages and both calendar feeds following; an operator extends a deadline
 with a reason and the event shows the operator's sign-in name. Screenshots of the doctor's and
-the operator's page go to docs/screenshots/ (the README shows them)."""
+the operator's page go to the test's temporary folder, or to `VAKT_SCREENSHOTS` when set (the
+README's come from `VAKT_SCREENSHOTS=docs/screenshots`): a test run leaves the tree clean."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,7 +22,6 @@ from tests.web.stack import OPERATOR, close_until, email_of, start_example_perio
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SHIFT = "2027-01-07/evening"
 PHONE = {"width": 412, "height": 915}
 DESKTOP = {"width": 1200, "height": 900}
@@ -64,7 +65,8 @@ async def feed_url(page, stack) -> str:
     return (await page.text_content("[data-testid=feed-url]")).strip()
 
 
-async def test_doctors_and_an_operator_in_the_browser(web, browser):
+async def test_doctors_and_an_operator_in_the_browser(web, browser, tmp_path):
+    screenshots = Path(os.environ.get("VAKT_SCREENSHOTS") or tmp_path)
     period = await start_example_period(web)
     await close_until(web, period, Phase.OFFERING)
     board = f"{web.base_url}/periods/{period}"
@@ -77,9 +79,9 @@ async def test_doctors_and_an_operator_in_the_browser(web, browser):
     await first.click(f"tr[data-shift='{SHIFT}'] button")
     await first.wait_for_selector("[data-testid=outcome]")
     assert SHIFT in await first.text_content("[data-testid=my-shifts]")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshots.mkdir(parents=True, exist_ok=True)
     await first.set_viewport_size({"width": 820, "height": 1560})  # down to the greyed-out shifts
-    await first.screenshot(path=str(SCREENSHOTS / "doctor.png"))
+    await first.screenshot(path=str(screenshots / "doctor.png"))
     await first.set_viewport_size(PHONE)
 
     await second.click(f"tr[data-shift='{SHIFT}'] button")  # a stale page: the shift is taken now
@@ -98,7 +100,7 @@ async def test_doctors_and_an_operator_in_the_browser(web, browser):
     events = await operator.text_content("[data-testid=events]")
     assert f"operator:{OPERATOR[1]}" in events and "DeadlineExtended" in events
     assert "møterommet er opptatt <b>" in events  # shown as typed, escaped
-    await operator.screenshot(path=str(SCREENSHOTS / "operator.png"), full_page=True)
+    await operator.screenshot(path=str(screenshots / "operator.png"), full_page=True)
     await operator.fill("#close-reason", "alle har fått tatt vakter")
     await operator.click("form[action$='/close'] button")
     await wait_phase(web, period, lambda s: s.phase is Phase.PUBLISHED)
