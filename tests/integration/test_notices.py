@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from icalendar import Calendar
 
 from activities.projections import RosterProjection
 from activities.store import EventStore

@@ -9,7 +9,7 @@ from domain.roster import loads
 from domain.rules import RuleViolation
 from domain.state import apply, fold
 from domain.swaps import accept_swap, all_worked, close_swap, expired_swaps, next_wakeup, offer_swap, shifts_ended
-from tests.unit.builders import MONDAY, TZ, drive, gp, make_config, staff
+from tests.unit.builders import TZ, drive, gp, make_config, staff
 
 BEFORE = datetime(2027, 1, 1, 12, 0, tzinfo=TZ)  # published, before the period's first shift
 

@@ -19,7 +19,6 @@ from app.bootstrap import Services
 from domain.model import Phase
 from infra.mailbox import read_maildir
 from tests.integration.rounds import EXAMPLE, example_config
-from tests.mail_support import free_port
 
 SECRET = "test-session-secret-" + "x" * 32
 OPERATOR = ("kari.nordmann@klinikk.example.no", "Kari Nordmann")
