@@ -49,11 +49,37 @@ class AccountStore:
             email, role, name, created_by,
         )
 
-    async def disable_account(self, email: str) -> bool:
-        status = await self.pool.execute(
-            "UPDATE accounts SET disabled_at = now() WHERE email = $1 AND disabled_at IS NULL", email
+    async def disable_account(self, email: str, *, by: str) -> datetime | None:
+        """Disable the account and end its sessions, in one transaction: the cutoff, or None when
+        there was no enabled account."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            status = await conn.execute(
+                "UPDATE accounts SET disabled_at = now() WHERE email = $1 AND disabled_at IS NULL", email
+            )
+            if not status.endswith(" 1"):
+                return None
+            return await self._end_sessions(conn, email, by)
+
+    # -- ending sessions (migration 010) --------------------------------------------------------
+
+    async def end_sessions(self, email: str, *, by: str) -> datetime:
+        """Every session of this address signed in until now is refused from now on."""
+        async with self.pool.acquire() as conn:
+            return await self._end_sessions(conn, email, by)
+
+    @staticmethod
+    async def _end_sessions(conn: asyncpg.Connection, email: str, by: str) -> datetime:
+        return await conn.fetchval(
+            """
+            INSERT INTO session_cutoffs (email, not_before, set_by) VALUES (lower($1), clock_timestamp(), $2)
+            ON CONFLICT (email) DO UPDATE SET not_before = EXCLUDED.not_before, set_by = EXCLUDED.set_by
+            RETURNING not_before
+            """,
+            email, by,
         )
-        return status.endswith(" 1")
+
+    async def session_cutoff(self, email: str) -> datetime | None:
+        return await self.pool.fetchval("SELECT not_before FROM session_cutoffs WHERE email = lower($1)", email)
 
     async def account(self, email: str) -> AccountRow | None:
         row = await self.pool.fetchrow(

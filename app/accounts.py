@@ -36,7 +36,10 @@ async def list_accounts(services: Services) -> list[Account]:
     return [Account(email=r.email, role=r.role, name=r.name) for r in rows]
 
 
-async def disable_account(services: Services, email: str) -> None:
+async def disable_account(services: Services, email: str, *, actor: str) -> None:
+    """Disable an operator's or admin's account; its sessions end with it (app/session_cutoffs.py)."""
     email = normal_address(email, "--email")
-    if not await AccountStore((await services.database()).pool).disable_account(email):
+    cutoff = await AccountStore((await services.database()).pool).disable_account(email, by=actor)
+    if cutoff is None:
         raise NotFound("no such enabled account")
+    services.session_cutoffs.remember(email, cutoff)

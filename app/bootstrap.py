@@ -68,6 +68,13 @@ class Services:
             self._front_door = FrontDoor(await self.temporal())
         return self._front_door
 
+    @cached_property
+    def session_cutoffs(self):  # -> app.session_cutoffs.SessionCutoffs
+        """Each address's session cutoff, read at most every few seconds (app/session_cutoffs.py)."""
+        from app.session_cutoffs import SessionCutoffs
+
+        return SessionCutoffs()
+
     # -- mail -----------------------------------------------------------------------------------
 
     @cached_property

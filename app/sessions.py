@@ -1,8 +1,8 @@
 """Signed sessions: the signed-in person, a CSRF token and an expiry, in one cookie value.
 
 `base64url(JSON) "." base64url(HMAC-SHA256(secret, "session:" + JSON))`. Nothing is stored on
-the server, so a burst of signed-in requests costs no database round trip for identity; the
-cookie is HttpOnly, SameSite=Lax and Secure when the public URL is https (web/session.py).
+the server, so a burst of signed-in requests costs no database round trip for identity (a
+session is ended early by a cutoff on its address: app/session_cutoffs.py); the cookie is HttpOnly, SameSite=Lax and Secure when the public URL is https (web/session.py).
 The same secret signs sign-in links and derives calendar-feed tokens, each under its own
 purpose prefix, so one can never stand in for another.
 """
@@ -28,6 +28,7 @@ class Session(BaseModel):
     principal: Principal
     csrf: str
     expires: int  # Unix seconds
+    issued: float = 0.0  # Unix seconds, to the microsecond: compared with a sign-out's cutoff
 
 
 def _b64(data: bytes) -> str:
@@ -49,7 +50,10 @@ def digest(token: str) -> str:
 
 
 def new_session(principal: Principal, now: datetime, lifetime: timedelta = SESSION_LIFETIME) -> Session:
-    return Session(principal=principal, csrf=secrets.token_urlsafe(24), expires=int((now + lifetime).timestamp()))
+    return Session(
+        principal=principal, csrf=secrets.token_urlsafe(24), expires=int((now + lifetime).timestamp()),
+        issued=now.timestamp(),
+    )
 
 
 def encode_session(session: Session, secret: str) -> str:

@@ -76,11 +76,30 @@ def account_list() -> None:
 
 
 @account_app.command("disable")
-def account_disable(email: Annotated[str, typer.Option("--email", help="The account's address")]) -> None:
-    """Disable an account: it signs in no more."""
+def account_disable(
+    email: Annotated[str, typer.Option("--email", help="The account's address")],
+    by: Annotated[str, typer.Option("--by", help="Your name, recorded as who disabled it")] = "",
+) -> None:
+    """Disable an account: it signs in no more, and its open sessions end (within seconds)."""
     from app.accounts import disable_account
+    from app.registry import admin_actor
 
     cli = _cli()
-    cli._call(lambda services: disable_account(services, email))
-    cli.out.print("Disabled.", highlight=False)
+    cli._call(lambda services: disable_account(services, email, actor=admin_actor(by or cli._os_user())))
+    cli.out.print("Disabled; its sessions are ended.", highlight=False)
+    cli._finish(0)
+
+
+@account_app.command("sign-out")
+def account_sign_out(
+    email: Annotated[str, typer.Option("--email", help="The address whose sessions end: a doctor's or an account's")],
+    by: Annotated[str, typer.Option("--by", help="Your name, recorded as who ended them")] = "",
+) -> None:
+    """End every open session of an address now (a lost phone, a leaver); they may sign in again."""
+    from app.registry import admin_actor
+    from app.session_cutoffs import end_sessions
+
+    cli = _cli()
+    cli._call(lambda services: end_sessions(services, email, actor=admin_actor(by or cli._os_user())))
+    cli.out.print("Every session of that address signed in until now is ended.", highlight=False)
     cli._finish(0)

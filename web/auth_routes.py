@@ -11,9 +11,10 @@ from starlette.responses import RedirectResponse, Response
 
 from app import calendar, oidc, sign_in
 from app.errors import Unauthenticated
+from app.session_cutoffs import sign_out_everywhere
 from app.sessions import sign
 from web.render import page, sign_in_page
-from web.session import clear_session, read_form, set_session
+from web.session import clear_session, read_form, session_of, set_session
 
 router = APIRouter()
 OIDC_COOKIE = "vakt_oidc"
@@ -68,9 +69,12 @@ async def use_sign_in_link(request: Request):
     return response
 
 
-@router.post("/sign-out", summary="Sign out")
+@router.post("/sign-out", summary="Sign out: this session and every other one of yours end")
 async def sign_out(request: Request):
     await read_form(request)
+    session = session_of(request)
+    if session is not None:
+        await sign_out_everywhere(request.app.state.services, session)
     response = RedirectResponse("/sign-in", status_code=303)
     clear_session(response, request)
     return response

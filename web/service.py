@@ -9,6 +9,8 @@ input never gives a traceback or a 500, and no message repeats what was typed.
 from __future__ import annotations
 
 import logging
+import traceback
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -47,6 +49,27 @@ def _route(request: Request) -> str:
     return getattr(route, "path", "(no route)")
 
 
+def answer_error(request: Request, e: Exception):
+    """An error as its status code: a VaktError's own (refusals name their rule), anything else
+    500. The log names the route, the exception's type and where it was raised: never its
+    message or the path, which may carry personal data or a token."""
+    if isinstance(e, VaktError):
+        status, message, rule = e.http_status, e.message, (e.rule if isinstance(e, Refused) else None)
+        if status >= 500:
+            log.warning("%s %s: %s", request.method, _route(request), type(e).__name__)
+    else:
+        status, message, rule = 500, f"internal error ({type(e).__name__})", None
+        frames = traceback.extract_tb(e.__traceback__)
+        where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-6:]))
+        log.error("unexpected %s on %s %s at %s", type(e).__name__, request.method, _route(request), where)
+    if _wants_json(request):
+        body = {"error": message, "status": status}
+        if rule:
+            body.update(rule=rule, message=e.reason)
+        return JSONResponse(body, status_code=status)
+    return error_page(request, status, e.reason if rule else message, rule)
+
+
 def create_app(services: Services) -> FastAPI:
     app = FastAPI(title="Vaktfordeling", version="0.1.0", description=DESCRIPTION, redoc_url=None)
     app.state.services = services
@@ -57,15 +80,7 @@ def create_app(services: Services) -> FastAPI:
 
     @app.exception_handler(VaktError)
     async def vakt_error(request: Request, e: VaktError):
-        rule = e.rule if isinstance(e, Refused) else None
-        if e.http_status >= 500:
-            log.warning("%s %s: %s", request.method, _route(request), type(e).__name__)
-        if _wants_json(request):
-            body = {"error": e.message, "status": e.http_status}
-            if rule:
-                body.update(rule=rule, message=e.reason)
-            return JSONResponse(body, status_code=e.http_status)
-        return error_page(request, e.http_status, e.reason if rule else e.message, rule)
+        return answer_error(request, e)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, e: RequestValidationError):
@@ -85,10 +100,7 @@ def create_app(services: Services) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, e: Exception):
-        log.exception("unexpected error on %s %s", request.method, _route(request))
-        message = f"internal error ({type(e).__name__})"
-        if _wants_json(request):
-            return JSONResponse({"error": message, "status": 500}, status_code=500)
-        return error_page(request, 500, message)
+        return answer_error(request, e)
 
+    app.state.answer_error = answer_error  # the gatekeeper answers what escapes a route with it
     return app

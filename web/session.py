@@ -4,7 +4,8 @@
   URL is https. A middleware reads it for every request and refuses every request without one
   (401) — except the public paths: sign-in itself, the calendar feed (its secret token is the
   credential), the API documentation, and the health check. Pages answer 401 with the sign-in
-  form; the API with a JSON error.
+  form; the API with a JSON error. A session signed in before its address's cutoff (sign-out,
+  a disabled account: app/session_cutoffs.py) counts as none.
 - CSRF: a state-changing API call (POST, PUT, PATCH, DELETE under /api) must send the session's
   token in the `X-CSRF-Token` header; a form sends it in the hidden field `csrf` (`read_form`).
   SameSite=Lax already keeps the cookie off cross-site form posts; the token is the second lock.
@@ -20,6 +21,7 @@ from fastapi import Request
 from starlette.responses import JSONResponse, Response
 
 from app.errors import BadInput, Forbidden
+from app.session_cutoffs import still_valid
 from app.sessions import SESSION_LIFETIME, Session, decode_session, encode_session, new_session
 from domain.identity import Principal
 
@@ -83,10 +85,20 @@ async def read_form(request: Request, *, check_csrf: bool = True) -> dict[str, s
 
 async def gatekeeper(request: Request, call_next):
     """Every request: read the session; refuse what needs one without one, and API writes
-    without the CSRF header."""
+    without the CSRF header. An error that escapes is answered here (web.service.answer_error),
+    so the server never prints a traceback."""
+    try:
+        return await _gatekeeper(request, call_next)
+    except Exception as e:  # noqa: BLE001 - answered as 500 (or the VaktError's status), logged without data
+        return request.app.state.answer_error(request, e)
+
+
+async def _gatekeeper(request: Request, call_next):
     services = request.app.state.services
     secret = services.web_settings.session_secret.get_secret_value()
     session = decode_session(request.cookies.get(COOKIE), secret, datetime.now(UTC))
+    if session is not None and not await still_valid(services, session):
+        session = None  # signed out, or its account disabled, since it was signed in
     request.state.session = session
     path = request.url.path
     if session is None and not is_public(path):

@@ -29,6 +29,14 @@ def test_accounts_are_added_listed_masked_and_bad_input_is_named(database_url):
     ):
         bad = vakt("account", "add", *args, database_url=database_url)
         assert bad.returncode == 2 and message in bad.stderr, bad.stderr
+    ended = vakt("account", "sign-out", "--email", "heidi@example.no", "--by", "Ola", database_url=database_url)
+    assert ended.returncode == 0 and "ended" in ended.stdout and "heidi@" not in ended.stdout
+    bad = vakt("account", "sign-out", "--email", "heidi", database_url=database_url)
+    assert bad.returncode == 2 and "--email: not a valid e-mail address" in bad.stderr
+    disabled = vakt("account", "disable", "--email", "kari.nordmann@klinikk.example.no", database_url=database_url)
+    assert disabled.returncode == 0 and "sessions are ended" in disabled.stdout
+    again = vakt("account", "disable", "--email", "kari.nordmann@klinikk.example.no", database_url=database_url)
+    assert again.returncode == 2 and "no such enabled account" in again.stderr
 
 
 def test_vakt_serve_answers_health_and_refuses_without_a_session(database_url, tmp_path):

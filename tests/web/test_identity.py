@@ -5,6 +5,7 @@ signed cookies; API writes and forms need the CSRF token."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -164,3 +165,74 @@ async def test_vakt_dev_gives_an_empty_registry_a_sample_doctor_to_sign_in_as(we
     assert doctor.roles == ("doctor",) and doctor.doctors[0].district == "mosse"
     assert operator.roles == ("operator",)
     assert await ensure_sample_district(web_db.services) is None  # a registry with districts is left alone
+
+
+async def test_signing_out_ends_the_session_on_every_device(web_db):
+    await _registry(web_db)
+    phone = await web_db.sign_in(email_of("gp04"))
+    laptop = await web_db.sign_in(email_of("gp04"))
+    assert (await phone.get("/api/me")).status_code == 200 and (await laptop.get("/api/me")).status_code == 200
+    signed_out = await laptop.post("/sign-out", data={"csrf": laptop.headers["X-CSRF-Token"]})
+    assert signed_out.status_code == 303
+    # The cookie is a signed value stored nowhere: a copy kept by the phone (or a thief) is
+    # refused all the same, by the cutoff on the address.
+    assert (await phone.get("/api/me")).status_code == 401
+    assert (await phone.post("/api/me/details", json={"mobile": "+4791234567"})).status_code == 401
+    again = await web_db.sign_in(email_of("gp04"))
+    assert (await again.get("/api/me")).status_code == 200  # signing in again works at once
+
+
+async def test_a_disabled_account_or_an_admins_sign_out_ends_open_sessions(web_db, monkeypatch):
+    from app import session_cutoffs
+    from app.accounts import disable_account
+    from app.session_cutoffs import end_sessions
+    from tests.support import services_for
+
+    await _registry(web_db)
+    operator = await web_db.sign_in(OPERATOR[0])
+    doctor = await web_db.sign_in(email_of("gp05"))
+    assert (await operator.get("/api/operator/rounds")).status_code == 200
+    await disable_account(web_db.services, OPERATOR[0], actor="admin:test")
+    assert (await operator.get("/api/operator/rounds")).status_code == 401
+    # Another process (the CLI) ends the doctor's sessions: the web process sees the cutoff
+    # when it next reads it (every RECHECK seconds; shortened here).
+    monkeypatch.setattr(session_cutoffs, "RECHECK", 0.2)
+    assert (await doctor.get("/api/me")).status_code == 200
+    other = services_for(web_db.services.settings.database_url, web_db.services.settings.data_dir, None)
+    try:
+        await end_sessions(other, email_of("gp05").upper(), actor="admin:Ola")
+    finally:
+        await other.aclose()
+    await asyncio.sleep(0.3)
+    assert (await doctor.get("/api/me")).status_code == 401
+    stored = await (await web_db.services.database()).pool.fetch("SELECT email, set_by FROM session_cutoffs ORDER BY email")
+    assert [(r["email"], r["set_by"]) for r in stored] == sorted(
+        [(email_of("gp05").lower(), "admin:Ola"), (OPERATOR[0].lower(), "admin:test")]
+    )
+
+
+async def test_an_unexpected_error_is_a_500_that_logs_no_data_and_no_traceback(web_db, monkeypatch, caplog, capfd):
+    import web.api_doctor
+    import web.session
+
+    await _registry(web_db)
+    client = await web_db.sign_in(email_of("gp04"))
+    secret = "heidi.larsen@moss-legesenter.example.no born 1970-03-01"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(secret)
+
+    async def database_down(*args, **kwargs):
+        raise OSError(secret)
+
+    monkeypatch.setattr(web.api_doctor, "signed_in", broken)  # a route that breaks
+    answer = await client.get("/api/me")
+    assert answer.status_code == 500 and answer.json() == {"error": "internal error (RuntimeError)", "status": 500}
+    page = await client.get("/me", headers={"Accept": "text/html"})
+    assert page.status_code in (200, 500) and secret not in page.text
+    monkeypatch.setattr(web.session, "still_valid", database_down)  # the gatekeeper's own read breaks
+    answer = await client.get("/api/me")
+    assert answer.status_code == 500 and answer.json()["error"] == "internal error (OSError)"
+    logged = caplog.text + "".join(capfd.readouterr())
+    assert "Traceback" not in logged and secret not in logged and "heidi" not in logged
+    assert "unexpected RuntimeError on GET /api/me" in caplog.text

@@ -1,0 +1,66 @@
+"""Ending sessions before they expire (issue 9).
+
+A session is a signed cookie stored nowhere (app/sessions.py), so it cannot be deleted. It is
+ended instead by a cutoff on its address (migration 010): a session signed in before the cutoff
+is refused. Signing out ends every session of that person, on every device; `vakt account
+sign-out` lets an admin do it for a lost phone; disabling an account does it too.
+
+Every signed-in request checks its address's cutoff. The cutoff is read from PostgreSQL at most
+every `RECHECK` seconds per address and process, so a burst of a doctor's requests costs one
+read, and a cutoff set by another process (the CLI, another web process) takes effect within
+`RECHECK` seconds. In the process that sets it, it takes effect at once.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from activities.accounts import AccountStore
+from app.bootstrap import Services
+from app.sessions import Session
+from app.sign_in import normal_address
+
+RECHECK = 5.0  # seconds
+
+
+class SessionCutoffs:
+    """Per process: address -> (when read, monotonic; cutoff as Unix seconds or None)."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, tuple[float, float | None]] = {}
+
+    def remember(self, email: str, cutoff: datetime | None) -> None:
+        self._read[email.lower()] = (time.monotonic(), cutoff.timestamp() if cutoff else None)
+
+    def known(self, email: str) -> tuple[bool, float | None]:
+        read = self._read.get(email.lower())
+        if read is None or time.monotonic() - read[0] > RECHECK:
+            return False, None
+        return True, read[1]
+
+
+async def still_valid(services: Services, session: Session) -> bool:
+    """False when the session was signed in before its address's cutoff."""
+    email = session.principal.email
+    known, cutoff = services.session_cutoffs.known(email)
+    if not known:
+        stored = await AccountStore((await services.database()).pool).session_cutoff(email)
+        services.session_cutoffs.remember(email, stored)
+        cutoff = stored.timestamp() if stored else None
+    return cutoff is None or session.issued > cutoff
+
+
+async def sign_out_everywhere(services: Services, session: Session) -> None:
+    """The person signs out: this session and every other one of theirs end now."""
+    email = session.principal.email
+    cutoff = await AccountStore((await services.database()).pool).end_sessions(email, by="self")
+    services.session_cutoffs.remember(email, cutoff)
+
+
+async def end_sessions(services: Services, email: str, *, actor: str) -> None:
+    """An admin ends every session of an address (a lost phone, a leaver)."""
+    email = normal_address(email, "--email")
+    cutoff = await AccountStore((await services.database()).pool).end_sessions(email, by=actor)
+    services.session_cutoffs.remember(email, cutoff)
+
