@@ -12,10 +12,11 @@ from activities.projections import ProjectionReader
 from activities.registry import RegistryStore
 from app.bootstrap import Services
 from app.doctor_views import period_state
-from app.errors import Refused, VaktError
+from app.errors import NotFound, Refused, VaktError
 from app.periods import _operator_update
+from app.validate import district_id as valid_district_id
 from domain.registry import RegistryError
-from domain.registry_config import period_config_from_registry
+from domain.registry_config import amended_profile, period_config_from_registry
 from workflows.messages import AmendDoctorInput
 from workflows.period import AllocationPeriodWorkflow
 
@@ -23,10 +24,29 @@ from workflows.period import AllocationPeriodWorkflow
 class Amended(BaseModel):
     period: str
     outcome: str  # "amended" or why not
+    doctor: str | None = None
 
 
 async def amend_running_periods(
     services: Services, district: str, doctor: str, *, actor: str, request: int | None = None
+) -> list[Amended]:
+    """The doctor's new profile into every running round of the district before its meeting."""
+    return await _amend(services, district, [doctor], actor=actor, request=request)
+
+
+async def sync_running_periods(services: Services, district: str, *, actor: str) -> list[Amended]:
+    """Every doctor's registry profile into every running round before its meeting: after a
+    re-import, or when a decision's amendment did not reach a round (Temporal was down).
+    Idempotent: a profile already current is left alone."""
+    district = valid_district_id(district)
+    record = await RegistryStore((await services.database()).pool).district(district)
+    if record is None:
+        raise NotFound(f"no district {district!r} in the registry; import one with `vakt district import`")
+    return await _amend(services, district, None, actor=actor)
+
+
+async def _amend(
+    services: Services, district: str, doctors: list[str] | None, *, actor: str, request: int | None = None
 ) -> list[Amended]:
     db = await services.database()
     registry = RegistryStore(db.pool)
@@ -41,27 +61,30 @@ async def amend_running_periods(
         state = await period_state(services, row["stream_id"])
         if state.config is None or state.simulated or state.meeting_open:
             continue
-        current = state.config.doctor(doctor)
-        if current is None:
-            continue
         try:
             config = period_config_from_registry(
-                record.record, roll, state.config.period, carried={doctor: current.carried}
+                record.record, roll, state.config.period, carried={d.id: d.carried for d in state.config.doctors}
             )
         except RegistryError:
             results.append(Amended(period=row["stream_id"], outcome="the registry cannot make this period's profile"))
             continue
-        profile = config.doctor(doctor)
-        if profile is None or profile == current:
-            continue
-        try:
-            await _operator_update(
-                services, row["stream_id"], AllocationPeriodWorkflow.amend_doctor,
-                AmendDoctorInput(doctor=profile, request=request, actor=actor),
-            )
-            results.append(Amended(period=row["stream_id"], outcome="amended"))
-        except Refused as e:
-            results.append(Amended(period=row["stream_id"], outcome=e.message))
-        except VaktError as e:
-            results.append(Amended(period=row["stream_id"], outcome=f"not reached: {e.message}"))
+        for doctor in doctors if doctors is not None else [d.id for d in state.config.doctors]:
+            current = state.config.doctor(doctor)
+            profile = config.doctor(doctor)
+            if current is None or profile is None:
+                continue
+            profile = amended_profile(current, profile)
+            if profile == current:
+                continue
+            try:
+                result = await _operator_update(
+                    services, row["stream_id"], AllocationPeriodWorkflow.amend_doctor,
+                    AmendDoctorInput(doctor=profile, request=request, actor=actor),
+                )
+                if result.changed:  # else: the stored state lagged behind the period's
+                    results.append(Amended(period=row["stream_id"], doctor=doctor, outcome="amended"))
+            except Refused as e:
+                results.append(Amended(period=row["stream_id"], doctor=doctor, outcome=e.message))
+            except VaktError as e:
+                results.append(Amended(period=row["stream_id"], doctor=doctor, outcome=f"not reached: {e.message}"))
     return results

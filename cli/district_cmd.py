@@ -1,4 +1,4 @@
-"""`vakt district import | show | doctors | set-policy`: the district registry on the command line.
+"""`vakt district import | show | doctors | set-policy | sync-rounds`: the district registry on the command line.
 
 Parse, call a use case (app/registry.py) through cli.main's one door (`_call`), render. Every
 free text is printed literally (cli.text); contact data only with `doctors --contacts`, masked
@@ -195,3 +195,20 @@ def set_policy(
             highlight=False, soft_wrap=True,
         )
     cli._finish(0)
+
+
+@district_app.command("sync-rounds")
+def sync_rounds(district: DistrictArg, operator: OperatorOpt = "") -> None:
+    """Bring every running round of the district whose meeting has not opened up to the
+    registry: after a re-import, or when a decision did not reach a round. Recorded with your name."""
+    from app.amend import sync_running_periods
+
+    cli = _cli()
+    results = cli._call(lambda services: sync_running_periods(services, district, actor=_actor(operator)))
+    if not results:
+        out.print(f"Every running round of district {safe(district)} before its meeting is up to date.",
+                  highlight=False)
+        cli._finish(0)
+    for result in results:
+        out.print(f"  {safe(result.period)} {safe(result.doctor or '')}: {safe(result.outcome)}", highlight=False)
+    cli._finish(0 if all(r.outcome == "amended" for r in results) else 1)

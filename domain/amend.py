@@ -19,7 +19,10 @@ from domain.rules import RuleViolation
 from domain.state import PeriodState, with_doctor
 
 
-def amend_doctor(state: PeriodState, doctor: DoctorProfile, request: int | None = None) -> DoctorAmended | RuleViolation:
+def amend_doctor(
+    state: PeriodState, doctor: DoctorProfile, request: int | None = None
+) -> DoctorAmended | RuleViolation | None:
+    """The amendment's event, a refusal, or None when the period already has this profile."""
     config = state.require_config()
     if state.phase is not Phase.MEETING or state.meeting_open:
         return RuleViolation(
@@ -30,6 +33,8 @@ def amend_doctor(state: PeriodState, doctor: DoctorProfile, request: int | None 
         return RuleViolation(rule="R-PROC-7", message=f"{doctor.id} is not a doctor of district {config.district.id}")
     if doctor.role is not current.role:
         return RuleViolation(rule="R-PROC-7", message=f"{doctor.id}'s role is not changed by a request")
+    if doctor == current:
+        return None  # already so: a repeated sync or decision records nothing
     amended = with_doctor(config, doctor)
     if minimise(amended).doctor(doctor.id) != doctor:
         return RuleViolation(rule="R-DATA-1", message=f"the profile of {doctor.id} is not minimised to the period")

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 from domain.minimise import minimise
-from domain.model import DateRange, District, PeriodConfig, PeriodDates, Role, StandIn
+from domain.model import DateRange, District, DoctorProfile, MeetingAttendance, PeriodConfig, PeriodDates, Role, StandIn
 from domain.profiles import VALID_MEETING_ABSENCE, meeting_day, profile
 from domain.registry import DistrictRecord, RegistryDoctor, RegistryError
 
@@ -103,3 +103,16 @@ def period_config_from_registry(
         doctors=profiles,
         lottery_seed=lottery_seed,
     ))
+
+
+def amended_profile(current: DoctorProfile, from_registry: DoctorProfile) -> DoctorProfile:
+    """A running round's doctor after a registry change (before its meeting): the registry's
+    profile, except what the registry cannot say. The registry knows a valid absence from the
+    meeting (R-MEET-1) only as an absence on its date; the round may know more (a period
+    started from a scenario scripts who comes, and an unexcused absence). So a registered valid
+    absence counts, and otherwise the round keeps its attendance; the carried balance is the
+    one the period started with (R-LOAD-1)."""
+    meeting = from_registry.meeting
+    if meeting is not MeetingAttendance.VALID_ABSENCE:
+        meeting = current.meeting
+    return from_registry.model_copy(update={"meeting": meeting, "carried": current.carried})

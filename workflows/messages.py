@@ -131,6 +131,7 @@ class OperatorActionResult(BaseModel):
     phase: Phase
     version: int
     next_deadline: datetime | None
+    changed: bool = True  # False: nothing to do (an amendment the period already had)
 
 
 class OfferSwapInput(BaseModel):

@@ -24,7 +24,10 @@ class RequestHandlers(PeriodBase):
     def amend_doctor(self, inp: AmendDoctorInput) -> OperatorActionResult:
         """Replace a doctor's profile before the meeting, recorded with the deciding operator."""
         self._updates_this_run += 1
-        self._record([self._amendment(inp)], inp.actor)
+        amendment = self._amendment(inp)
+        if amendment is None:  # the period has this profile already
+            return self._operator_result().model_copy(update={"changed": False})
+        self._record([amendment], inp.actor)
         return self._operator_result()
 
     @amend_doctor.validator

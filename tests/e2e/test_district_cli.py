@@ -183,6 +183,8 @@ def cases(files: dict[str, Path]) -> list[tuple[list[str], str]]:
         (["district", "show", "nope"], "no district 'nope'"),
         (["district", "doctors", "nope"], "no district 'nope'"),
         (["district", "set-policy", "nope", "--set", "carry.enabled=false"], "no district 'nope'"),
+        (["district", "sync-rounds", "nope"], "no district 'nope'"),
+        (["district", "sync-rounds", LONG_ID], "DISTRICT: longer than 64 characters"),
         (["district", "show", LONG_ID], "DISTRICT: longer than 64 characters"),
         (["district", "doctors", LONG_ID], "DISTRICT: longer than 64 characters"),
         (["district", "set-policy", LONG_ID, "--set", "carry.enabled=false"], "DISTRICT: longer than 64 characters"),

@@ -234,3 +234,30 @@ def test_meeting_day_is_the_oslo_date_of_the_meeting():
     assert build(doctor("gp01", exemptions=[on_the_day]), dates=dates).doctor("gp01").exemptions
     day_after = {**on_the_day, "applied_on": "2026-11-26"}
     assert not build(doctor("gp01", exemptions=[day_after]), dates=dates).doctor("gp01").exemptions
+
+
+def test_an_amendment_keeps_what_the_registry_cannot_say_attendance_and_carried_balance():
+    from domain.registry_config import amended_profile
+
+    day = H1.meeting_at.astimezone(OSLO_TZ).date().isoformat()
+    registry = build(doctor("gp1"), doctor("gp2", absences=[{"from": day, "to": day, "reason": "illness"}]))
+    unexcused = registry.doctor("gp1").model_copy(update={"meeting": MeetingAttendance.UNEXCUSED, "carried": 2.0})
+    # The round (from a scenario) knows gp1 will not come, unexcused: the registry's "expected
+    # there" does not undo that; the carried balance is the period's.
+    assert amended_profile(unexcused, registry.doctor("gp1")) == unexcused
+    # A valid absence registered since (R-MEET-1) counts.
+    expected = registry.doctor("gp2").model_copy(update={"meeting": MeetingAttendance.ATTENDED})
+    amended = amended_profile(expected, registry.doctor("gp2"))
+    assert amended.meeting is MeetingAttendance.VALID_ABSENCE and amended.carried == expected.carried
+
+
+def test_an_amendment_the_period_already_has_records_nothing():
+    from domain.amend import amend_doctor
+    from domain.events import PeriodOpened
+    from domain.state import PeriodState, apply
+
+    config = build(doctor("gp1"), doctor("gp2"))
+    state = apply(PeriodState(), PeriodOpened(config=config))
+    assert amend_doctor(state, config.doctor("gp1")) is None
+    changed = config.doctor("gp1").model_copy(update={"meeting": MeetingAttendance.VALID_ABSENCE})
+    assert amend_doctor(state, changed).doctor == changed

@@ -79,3 +79,25 @@ async def test_requests_and_details_reach_the_period_before_its_meeting(web):
                                  voluntary=True) is None
     board = (await gp06.get(f"/api/periods/{period}/board")).json()
     assert board["verb"] is None and "R-MEET-1" in board["why_no_action"]
+
+
+async def test_sync_rounds_brings_a_round_before_its_meeting_up_to_the_registry(web):
+    """A registry change that went around the web service (a re-import, or a decision whose
+    amendment found Temporal down) reaches the round with `vakt district sync-rounds`; once."""
+    from app.amend import sync_running_periods
+
+    period = await start_example_period(web, meeting_in=timedelta(seconds=20))
+    registry = RegistryStore((await web.services.database()).pool)
+    record = await registry.doctor("demo", "gp11")
+    assert record.qualification.violence_course is None
+    qualified = record.qualification.model_copy(update={"violence_course": date(2026, 11, 1)})
+    await registry.change_doctor(
+        "demo", "gp11", lambda r: r.model_copy(update={"qualification": qualified}), actor="admin:import"
+    )
+    synced = await sync_running_periods(web.services, "demo", actor="admin:Ola")
+    assert [(a.period, a.doctor, a.outcome) for a in synced] == [(period, "gp11", "amended")]
+    assert await sync_running_periods(web.services, "demo", actor="admin:Ola") == []  # already current
+    state = await wait_phase(web, period, lambda s: s.require_config().doctor("gp11").qualification.violence_course)
+    assert state.require_config().doctor("gp04") is not None
+    stored = await (await web.services.database()).store.read_stream(period)
+    assert [(e.actor, e.data["doctor"]["id"]) for e in stored if e.type == "DoctorAmended"] == [("admin:Ola", "gp11")]
