@@ -76,3 +76,14 @@ class RequestStore:
             request_id, "granted" if granted else "refused", actor, note,
         )
         return StoredRequest.model_validate(dict(row)) if row else None
+
+    async def withdraw(self, request_id: int, district_id: str, doctor_id: str, *, actor: str) -> StoredRequest | None:
+        """Withdraw the doctor's own pending request; None when it is not theirs or not pending."""
+        row = await self.pool.fetchrow(
+            """
+            UPDATE doctor_requests SET status = 'withdrawn', decided_by = $4, decided_at = now()
+            WHERE request_id = $1 AND district_id = $2 AND doctor_id = $3 AND status = 'pending' RETURNING *
+            """,
+            request_id, district_id, doctor_id, actor,
+        )
+        return StoredRequest.model_validate(dict(row)) if row else None

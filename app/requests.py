@@ -21,6 +21,7 @@ from app.bootstrap import Services
 from app.errors import BadInput, Conflict, NotFound, Refused
 from app.validate import district_id as valid_district_id
 from app.validate import free_text
+from domain import actors
 from domain.identity import Principal
 from domain.model import OSLO_TZ, Role
 from domain.registry import doctor_problems
@@ -78,6 +79,27 @@ async def my_requests(services: Services, principal: Principal | None, district:
     return await (await _store(services)).of_doctor(district, doctor)
 
 
+async def withdraw_request(services: Services, principal: Principal | None, request_id: int) -> StoredRequest:
+    """A doctor withdraws their own request before the clinic decides it (recorded: who, when).
+    Someone else's request is "no request": its existence is not revealed."""
+    principal = signed_in(principal)
+    _request_number(request_id)
+    store = await _store(services)
+    stored = await store.get(request_id)
+    if stored is None or principal.doctor_in(stored.district_id) != stored.doctor_id:
+        raise NotFound(f"no request #{request_id}")
+    withdrawn = await store.withdraw(request_id, stored.district_id, stored.doctor_id,
+                                     actor=actors.doctor(stored.doctor_id))
+    if withdrawn is None:
+        raise Conflict(f"request #{request_id} has already been {stored.status if stored.status != 'pending' else 'decided'}")
+    return withdrawn
+
+
+def _request_number(request_id: int) -> None:
+    if not isinstance(request_id, int) or isinstance(request_id, bool) or not 0 < request_id < 2**62:
+        raise BadInput("request: not a request id")
+
+
 async def pending_requests(services: Services, principal: Principal | None) -> list[StoredRequest]:
     require_operator(principal)
     return await (await _store(services)).pending()
@@ -88,8 +110,7 @@ async def decide_request(
 ) -> Decision:
     """Grant or refuse a pending request, once; recorded with the operator and the time."""
     principal = require_operator(principal)
-    if not isinstance(request_id, int) or not 0 < request_id < 2**62:
-        raise BadInput("request: not a request id")
+    _request_number(request_id)
     note = free_text(note, "note") if note else None
     store = await _store(services)
     stored = await store.get(request_id)

@@ -159,6 +159,11 @@ async def post_request(body: RequestBody, principal: Principal | None = Depends(
     return await requests.submit_request(svc, principal, data, district=body.district, doctor=body.doctor)
 
 
+@router.post("/me/requests/{request_id}/withdraw", summary="Withdraw your own request before the clinic decides it")
+async def withdraw_request(request_id: int, principal: Principal | None = Depends(me), svc=Depends(services)):
+    return await requests.withdraw_request(svc, principal, request_id)
+
+
 @router.get("/me/calendar", summary="The doctor's calendar feed URL (null: none)")
 async def get_feed(district: str | None = None, doctor: str | None = None,
                    principal: Principal | None = Depends(me), svc=Depends(services)):

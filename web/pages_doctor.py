@@ -133,6 +133,13 @@ async def requests_post(request: Request):
     return page(request, "requests.html", items=items, saved=stored.request_id)
 
 
+@router.post("/requests/{request_id}/withdraw", summary="Withdraw a request before it is decided (form)")
+async def withdraw_post(request: Request, request_id: int):
+    await read_form(request)
+    await requests.withdraw_request(_svc(request), principal_of(request), request_id)
+    return RedirectResponse("/requests", status_code=303)
+
+
 @router.post("/calendar-link/renew", summary="A new calendar feed link (form)")
 async def renew(request: Request):
     await read_form(request)

@@ -116,3 +116,36 @@ async def test_an_admin_edits_the_registry_and_is_recorded_by_sign_in_name(web_d
     pool = (await web_db.services.database()).pool
     actor = await pool.fetchval("SELECT actor FROM district_changes WHERE doctor_id = 'gp05' ORDER BY change_id DESC LIMIT 1")
     assert actor == "admin:Ada Admin"
+
+
+async def test_a_doctor_withdraws_their_own_pending_request_and_no_one_elses(web_db):
+    from tests.web.stack import OPERATOR
+
+    await _registry(web_db)
+    gp04 = await web_db.sign_in(email_of("gp04"))
+    gp05 = await web_db.sign_in(email_of("gp05"))
+    kari = await web_db.sign_in(OPERATOR[0])
+    sent = await gp04.post("/api/me/requests", json={"kind": "exemption", "reason": "health", "from": "2027-01-04"})
+    assert sent.status_code == 201, sent.text
+    number = sent.json()["request_id"]
+    # Someone else's request is "no request" (its existence is not revealed), and stays pending.
+    foreign = await gp05.post(f"/api/me/requests/{number}/withdraw")
+    assert foreign.status_code == 404 and foreign.json()["error"] == f"no request #{number}"
+    assert (await gp05.post("/api/me/requests/999999/withdraw")).json() == foreign.json() | {
+        "error": "no request #999999"}
+    withdrawn = await gp04.post(f"/api/me/requests/{number}/withdraw")
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert (withdrawn.json()["status"], withdrawn.json()["decided_by"]) == ("withdrawn", "doctor:gp04")
+    again = await gp04.post(f"/api/me/requests/{number}/withdraw")
+    assert again.status_code == 409 and "already been withdrawn" in again.json()["error"]
+    decided = await kari.post(f"/api/operator/requests/{number}/decision", json={"grant": True})
+    assert decided.status_code == 409  # decided once: the withdrawal was the end of it
+    assert (await kari.get("/api/operator/requests")).json() == []
+    # The page's button does the same through a form with the CSRF token.
+    second = (await gp04.post("/api/me/requests", json={"kind": "exemption", "reason": "social",
+                                                         "from": "2027-02-01"})).json()["request_id"]
+    page = await gp04.get("/requests", headers={"Accept": "text/html"})
+    assert f'action="/requests/{second}/withdraw"' in page.text and f'action="/requests/{number}/withdraw"' not in page.text
+    form = await gp04.post(f"/requests/{second}/withdraw", data={"csrf": gp04.headers["X-CSRF-Token"]})
+    assert form.status_code == 303
+    assert [r["status"] for r in (await gp04.get("/api/me/requests")).json()] == ["withdrawn", "withdrawn"]
