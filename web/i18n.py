@@ -117,6 +117,51 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+# What each rule is about, in a few words (../shared/docs/domain-rules.md): shown beside a rule's
+# ID wherever a page names one, so a Norwegian page says why in Norwegian even when the
+# rulebook's detailed message (from domain/, in English) follows.
+RULE_TITLES: dict[str, tuple[str, str]] = {
+    "R-PROC-1": ("fasene i rekkefølge", "phases in order"),
+    "R-PROC-2": ("fast ansatte og forhåndsønsker først", "staff and advance wishes first"),
+    "R-PROC-3": ("ledige vakter tilbys", "open shifts offered"),
+    "R-PROC-4": ("loddtrekning", "lottery"),
+    "R-PROC-5": ("fordelingsmøte to ganger i året", "meetings twice a year"),
+    "R-PROC-6": ("innkalling med antall vakter", "invitation with quota"),
+    "R-PROC-7": ("vakten finnes ikke, er tatt, eller handlingen hører ikke til fasen",
+                 "shift unknown or taken, or the action not of this phase"),
+    "R-MEET-1": ("møteplikt og gyldig fravær", "attendance and valid absence"),
+    "R-MEET-2": ("ønsker på forhånd ved gyldig fravær", "advance wishes with a valid absence"),
+    "R-LOT-1": ("hvem som er med i trekningen", "who is in the lottery"),
+    "R-LOT-2": ("aldri trukket: fritatt, fraværende, uten hvile eller kvalifikasjon",
+                "never drawn: exempt, absent, without rest or qualification"),
+    "R-LOT-3": ("rettferdig trekning", "fair draws"),
+    "R-LOT-4": ("etterprøvbar trekning", "a draw anyone can check"),
+    "R-QUAL-1": ("selvstendig kvalifisert", "independently qualified"),
+    "R-QUAL-2": ("bakvakt krever selvstendig kvalifisert lege", "backup needs an independently qualified doctor"),
+    "R-QUAL-3": ("vakt uten selvstendig kvalifikasjon krever bakvakt", "duty without qualification needs a backup"),
+    "R-QUAL-4": ("kvalifikasjon vurderes på vaktens dato", "qualification as of the shift's date"),
+    "R-EX-1": ("fritak etter rett", "exemption by right"),
+    "R-EX-2": ("fritak etter skjønn", "discretionary exemption"),
+    "R-EX-3": ("fritak er tidsbestemt; søknad før møtet", "exemptions are dated; apply before the meeting"),
+    "R-EX-4": ("fritatte kan ta vakter frivillig", "the exempt may volunteer"),
+    "R-EX-5": ("permisjon og vikar", "leave and substitute"),
+    "R-LOAD-1": ("vakter som faktisk er gått", "shifts actually worked"),
+    "R-LOAD-2": ("antall vakter per lege", "shifts per doctor"),
+    "R-SWAP-1": ("bytte av vakt", "swapping a shift"),
+    "R-DATA-1": ("kontaktdata og kvalifikasjoner", "contact data and qualifications"),
+    "R-REST-1": ("ingen overlappende vakter, og hviletid mellom vakter", "no overlapping shifts, and rest between them"),
+    "R-TIME-1": ("norsk tid", "Oslo time"),
+}
+
+
+def rule_title(rule: str | None, lang: str) -> str:
+    """A rule's few words in the page's language ('' for an unknown rule)."""
+    pair = RULE_TITLES.get(rule or "")
+    if pair is None:
+        return ""
+    return pair[0] if lang == "nb" else pair[1]
+
+
 def text(key: str, lang: str) -> str:
     pair = TEXTS.get(key)
     if pair is None:
