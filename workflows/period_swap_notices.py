@@ -7,7 +7,8 @@ end at publication, while swaps happen in the weeks after it (`_follow_through`)
 decided in the update that records its event, from the state just before it (a closed offer
 leaves the state), so it cannot be rebuilt later; the queue travels across continue-as-new and a
 notice leaves it only once its `send_mail` activity has returned. The sent-log, keyed with the
-swap id, makes each message go out once. Only periods started with `notify` queue anything.
+swap id, makes each message go out once. Only periods started with `notify` queue anything, and
+only runs that began under this code (the `swap-notices` patch, docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -25,15 +26,18 @@ with workflow.unsafe.imports_passed_through():
     from workflows.period_base import PeriodBase
 
 
+SWAP_NOTICES_PATCH = "swap-notices"
+
+
 class SwapNoticeSender(PeriodBase):
     def _record_swap(self, events: list[DomainEvent], actor: str) -> None:
         """Record swap events, queueing the notices each calls for (decided on the state before it)."""
         for event in events:
-            if self._input.notify:
-                self._swap_notices.extend(
-                    QueuedSwapNotice(doctor=doctor, facts=facts)
-                    for doctor, facts in swap_notices(self._state, self._calendar, event, self._now())
-                )
+            notices = swap_notices(self._state, self._calendar, event, self._now()) if self._input.notify else []
+            # A round published before swap notices existed has swaps in its history that sent
+            # nothing: replaying them must schedule no mail (the patch is off for that run).
+            if notices and workflow.patched(SWAP_NOTICES_PATCH):
+                self._swap_notices.extend(QueuedSwapNotice(doctor=doctor, facts=facts) for doctor, facts in notices)
             self._record([event], actor)
 
     async def _send_swap_notices(self) -> None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+from temporalio import workflow
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
+from temporalio.worker import Replayer
 
 from activities.mail import MailActivities
 from activities.mail_log import SentLog
@@ -31,8 +33,8 @@ from domain.swaps import accept_swap, offer_swap
 from infra.mailbox import read_maildir
 from tests.integration.test_period_workflow import EXAMPLE, example_document, skip_until, start_period
 from tests.mail_support import smtp_server  # noqa: F401 - the fixture
-from tests.support import services_for
-from workflows.messages import AcceptSwapInput, CloseSwapInput, OfferSwapInput
+from tests.support import CONVERTER, services_for
+from workflows.messages import AcceptSwapInput, CloseSwapInput, OfferSwapInput, PeriodInput, PeriodResult
 from workflows.period import RUN_ROLLING_OVER, AllocationPeriodWorkflow
 
 EMAIL = {d["id"]: d["email"] for d in example_document()["doctors"]}
@@ -189,3 +191,55 @@ async def test_r_swap_1_swap_notices_go_out_once_to_whom_they_concern(
     await services.aclose()
     assert outcome.outcome == "already-sent" and outcome.kind == f"swap-offered:{swap_a}"
     assert len([m for m in read_maildir(maildir) if m.subject.startswith("Vaktbytte")]) == len(rows)
+
+
+@workflow.defn(name="AllocationPeriodWorkflow", sandboxed=False)  # a test module: not sandbox-importable
+class BeforeSwapNotices(AllocationPeriodWorkflow):
+    """The workflow as it was before swap notices: swaps recorded, nobody told."""
+
+    @workflow.run
+    async def run(self, inp: PeriodInput) -> PeriodResult:
+        return await super().run(inp)
+
+    def _record_swap(self, events, actor: str) -> None:
+        self._record(events, actor)
+
+
+async def test_r_swap_1_a_round_swapping_before_swap_notices_existed_still_replays(
+    temporal_env, sim_pool, pg_database_url, tmp_path, smtp_server  # noqa: F811
+):
+    """Deploying swap notices must not break a running round whose history has swaps (and sent
+    no mail for them): the new code replays it (the patch keeps that run's old behaviour)."""
+    smtp_url = f"smtp://127.0.0.1:{smtp_server.port}"
+    services = services_for(pg_database_url, tmp_path, temporal_env.client, SMTP_URL=smtp_url)
+    await import_scenario(services, "demo", EXAMPLE, actor="admin:test")
+    store = EventStore(sim_pool, [RosterProjection()], kind="simulation")
+    _, inp, wid, tq = await start_period(temporal_env, store, example_document(), notify=True, follow_through=True)
+    config = inp.config.model_copy(update={"district": inp.config.district.model_copy(update={"id": "demo"})})
+    inp = inp.model_copy(update={"config": config})
+    mail_and_registry = await live_activities(services)
+    old = create_worker(temporal_env.client, store, tq + "-old", fail_fast=True, extra_activities=mail_and_registry,
+                        workflow_class=BeforeSwapNotices)
+    async with old:
+        handle = await temporal_env.client.start_workflow(
+            BeforeSwapNotices.run, inp, id=wid, task_queue=tq + "-old"
+        )
+        view = await skip_until(temporal_env, handle, lambda v: v.phase is Phase.PUBLISHED)
+        state = fold(parse_event(e.data) for e in await store.read_stream(wid))
+        calendar = PeriodCalendar.from_config(state.require_config())
+        giver, shift, receiver = swappable(state, calendar, view.now, set())
+        offer = await handle.execute_update(
+            AllocationPeriodWorkflow.offer_swap,
+            OfferSwapInput(giver=giver, shift=shift, receiver=receiver, actor=f"doctor:{giver}"),
+        )
+        await handle.execute_update(
+            AllocationPeriodWorkflow.accept_swap,
+            AcceptSwapInput(swap=offer.swap, receiver=receiver, actor=f"doctor:{receiver}"),
+        )
+        await handle.result()
+        history = await handle.fetch_history()
+    await services.aclose()
+    assert not [m for m in read_maildir(smtp_server.maildir) if m.subject.startswith("Vaktbytte")]
+    replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=CONVERTER)
+    replayed = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert replayed.replay_failure is None, replayed.replay_failure
