@@ -1,6 +1,8 @@
 """The mail activity: one message to one doctor, never sent twice.
 
-`send_mail(SendMailInput)` carries ids and facts, no address. In order it:
+`send_mail(SendMailInput)` carries ids and facts, no address. Its kind is the facts' kind, with
+the swap id for a swap's message (`swap-offered:<swap id>`, domain.mail.sent_kind): a doctor gets
+one invitation per period but may hear of many swaps. In order it:
 1. reads the sent-log for (period, doctor, kind): already there → "already-sent", nothing sent;
 2. looks the address up in the `ContactBook` (the registry) now: none → "no-address";
 3. renders the message and hands it to the SMTP server with a Message-ID derived from
@@ -44,7 +46,7 @@ from activities.mail_log import SentLog, SentRecord, recipient_hash
 from activities.mail_models import MailErrorType, SendMailInput, SendMailResult
 from activities.smtp import MailDeliveryError, RecipientRefused, SmtpUnavailable, sender_domain
 from domain.mail import MailMessage
-from domain.mail_templates import render
+from domain.mail_render import render
 from infra.mail_settings import MailSettings
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio.common import RetryPolicy
 
-from domain.mail import MailFacts, MailKind, PeriodLine
+from domain.mail import MailFacts, PeriodLine, sent_kind
 
 
 class SendMailInput(BaseModel):
@@ -28,8 +28,9 @@ class SendMailInput(BaseModel):
     facts: MailFacts  # its `kind` is the message's kind
 
     @property
-    def kind(self) -> MailKind:
-        return self.facts.kind
+    def kind(self) -> str:
+        """The sent-log's kind: the facts' kind, with the swap id for a swap's message."""
+        return sent_kind(self.facts)
 
     def period_line(self) -> PeriodLine:
         return PeriodLine(
@@ -46,7 +47,7 @@ class SendMailResult(BaseModel):
     refused`: the SMTP server refused the address permanently (5xx; not retried)."""
 
     outcome: MailOutcome
-    kind: MailKind
+    kind: str  # the sent-log's kind (domain.mail.sent_kind): `invitation`, `swap-offered:<swap id>`
     message_id: str | None = None  # the Message-ID (derived from period, doctor and kind)
     smtp_code: int | None = None  # recipient-refused: the server's reply code
 

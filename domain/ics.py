@@ -3,8 +3,10 @@
 One VEVENT per shift, its times as Europe/Oslo wall-clock with the zone's VTIMEZONE (R-TIME-1),
 so a calendar shows the spring DST night as 23:00–08:00 and knows it lasts 8 hours. The UID is
 stable per (period, shift): a later file with a higher SEQUENCE replaces the event in a
-calendar instead of adding a second one. DTSTAMP comes from the caller (the publication time),
-so the same facts always give the same bytes.
+calendar instead of adding a second one, and one that marks it STATUS:CANCELLED (a shift given
+away in a swap, R-SWAP-1) takes it out: a PUBLISH file that merely left it out would not.
+DTSTAMP comes from the caller (the publication time), so the same facts always give the same
+bytes.
 """
 
 from __future__ import annotations
@@ -60,7 +62,9 @@ def _calendar(district_name: str, name: str | None) -> Calendar:
     return calendar
 
 
-def _event(period_id: str, shift: ShiftFact, district_name: str, stamp: datetime, sequence: int) -> Event:
+def _event(
+    period_id: str, shift: ShiftFact, district_name: str, stamp: datetime, sequence: int, *, cancelled: bool = False
+) -> Event:
     event = Event()
     event.add("uid", shift_uid(period_id, shift.shift_id))
     event.add("dtstamp", stamp)
@@ -69,6 +73,8 @@ def _event(period_id: str, shift: ShiftFact, district_name: str, stamp: datetime
     event.add("dtend", shift.end.astimezone(OSLO_TZ))
     event.add("summary", shift_summary(shift, district_name))
     event.add("transp", "OPAQUE")
+    if cancelled:
+        event.add("status", "CANCELLED")
     return event
 
 
@@ -86,12 +92,15 @@ def shifts_calendar(
     stamp: datetime,
     sequence: int = 0,
     name: str | None = None,
+    cancelled: Iterable[ShiftFact] = (),
 ) -> bytes:
-    """The .ics bytes for these shifts (none is a valid, empty calendar)."""
-    shifts = sorted(shifts, key=lambda s: (s.start, s.shift_id))
+    """The .ics bytes for these shifts (none is a valid, empty calendar); `cancelled` shifts go
+    in as cancelled events, so a calendar that has them from an earlier file removes them."""
+    marked = [(s, False) for s in shifts] + [(s, True) for s in cancelled]
+    marked.sort(key=lambda m: (m[0].start, m[0].shift_id))
     calendar = _calendar(district_name, name)
-    for shift in shifts:
-        calendar.add_component(_event(period_id, shift, district_name, stamp, sequence))
-    if shifts:
-        _timezones(calendar, shifts[0].start, shifts[-1].end)
+    for shift, gone in marked:
+        calendar.add_component(_event(period_id, shift, district_name, stamp, sequence, cancelled=gone))
+    if marked:
+        _timezones(calendar, min(s.start for s, _ in marked), max(s.end for s, _ in marked))
     return calendar.to_ical()

@@ -1,5 +1,6 @@
 """What a message to one doctor says, as facts: the invitation (R-PROC-6), the reminders before a
-deadline, the published results; and the rendered message itself.
+deadline, the published results, the swap notices after publication (R-SWAP-1); and the rendered
+message itself.
 
 The facts are the minimum each message needs and nothing about any other doctor. They travel
 in Temporal payloads (encrypted), so they hold no contact data either: the address is looked
@@ -10,14 +11,17 @@ up when the message is sent (activities/mail.py). Times are aware datetimes; the
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from domain.model import Frozen, ShiftKind
 
-MailKind = Literal["invitation", "reminder-wishes", "reminder-offering", "results"]
-MAIL_KINDS: tuple[MailKind, ...] = ("invitation", "reminder-wishes", "reminder-offering", "results")
+MailKind = Literal[
+    "invitation", "reminder-wishes", "reminder-offering", "results", "swap-offered", "swap-accepted", "swap-lapsed"
+]
+MAIL_KINDS: tuple[MailKind, ...] = get_args(MailKind)
+SwapId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]  # workflow.uuid4()
 
 
 class PeriodLine(Frozen):
@@ -92,7 +96,51 @@ class ResultsFacts(Frozen):
     sequence: int = Field(0, ge=0)  # iCalendar SEQUENCE: raise it when a later mail updates events
 
 
-MailFacts = Annotated[InvitationFacts | ReminderFacts | ResultsFacts, Field(discriminator="kind")]
+class SwapOfferedFacts(Frozen):
+    """R-SWAP-1: to the named receiver of an offer. The giver by doctor id: a workflow holds no
+    names; the receiver sees the same id on the board."""
+
+    kind: Literal["swap-offered"] = "swap-offered"
+    swap: SwapId
+    giver: str = Field(min_length=1, max_length=200)
+    shift: ShiftFact
+    expires_at: AwareDatetime  # the offer stands until then
+
+
+class SwapAcceptedFacts(Frozen):
+    """R-SWAP-1: to the giver, once the swap completed: the shift is the receiver's now."""
+
+    kind: Literal["swap-accepted"] = "swap-accepted"
+    swap: SwapId
+    receiver: str = Field(min_length=1, max_length=200)
+    shift: ShiftFact
+    shifts: tuple[ShiftFact, ...]  # the giver's shifts after the swap, for the calendar
+    accepted_at: AwareDatetime  # the calendar's DTSTAMP: the same bytes on every retry
+    sequence: int = Field(ge=1)  # the period's version at the swap: replaces the results' events
+
+
+class SwapLapsedFacts(Frozen):
+    """To the giver, when an offer ended without a swap: declined by its named receiver, or
+    expired. The shift stays the giver's (R-SWAP-1)."""
+
+    kind: Literal["swap-lapsed"] = "swap-lapsed"
+    swap: SwapId
+    outcome: Literal["declined", "expired"]
+    receiver: str | None = Field(None, max_length=200)  # None: an offer to everyone
+    shift: ShiftFact
+
+
+SwapFacts = Annotated[SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts, Field(discriminator="kind")]
+AnyFacts = InvitationFacts | ReminderFacts | ResultsFacts | SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts
+MailFacts = Annotated[AnyFacts, Field(discriminator="kind")]
+
+
+def sent_kind(facts: AnyFacts) -> str:
+    """The kind under which the sent-log keeps a message (period, doctor, kind). A period sends
+    one invitation per doctor, but a doctor may be told of many swaps: a swap's message is one
+    per swap, so its id is part of the kind (`swap-offered:<swap id>`)."""
+    swap = getattr(facts, "swap", None)
+    return f"{facts.kind}:{swap}" if swap else facts.kind
 
 
 class Attachment(Frozen):

@@ -294,14 +294,3 @@ def sign_in(link: str, *, expires_minutes: int = 15) -> MailMessage:
         "you can ignore this e-mail.",
     ]
     return MailMessage(subject="Innlogging i Vaktfordeling / Sign in to Vaktfordeling", text=_bilingual(nb, en))
-
-
-def render(period: PeriodLine, facts, *, name: str | None, public_url: str) -> MailMessage:
-    """The message for `facts` (any of domain.mail.MailFacts)."""
-    if isinstance(facts, InvitationFacts):
-        return invitation(period, facts, name=name, public_url=public_url)
-    if isinstance(facts, ReminderFacts):
-        return reminder(period, facts, name=name, public_url=public_url)
-    if isinstance(facts, ResultsFacts):
-        return results(period, facts, name=name, public_url=public_url)
-    raise TypeError(f"no template for {type(facts).__name__}")

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from domain.events import RecordedEvent, Source
+from domain.mail import SwapFacts
 from domain.model import DoctorProfile, PeriodConfig, Phase
 from domain.rules import ActionKind
 from domain.state import PeriodState
@@ -69,6 +70,13 @@ class RestartNote(BaseModel):
     previous_run: str | None = None
 
 
+class QueuedSwapNotice(BaseModel):
+    """A swap notice decided but not yet sent (R-SWAP-1): a doctor id and facts, no contact data."""
+
+    doctor: str = ID
+    facts: SwapFacts
+
+
 class CarriedState(BaseModel):
     """All of the workflow's state, carried across continue-as-new in one structure.
 
@@ -80,6 +88,7 @@ class CarriedState(BaseModel):
     stored_version: int = 0  # last version confirmed stored
     outcomes: dict[str, ActionOutcome] = {}  # recent answers by request id (oldest first)
     notices: list[str] = []  # the kinds of notice already sent (invitation, reminders, results)
+    swap_notices: list[QueuedSwapNotice] = []  # decided, not yet sent (workflows/period_swap_notices.py)
     updates_before: int = 0  # updates handled by earlier runs (for status only)
     runs_before: int = 0  # how many runs continued-as-new into this one
 
@@ -99,8 +108,8 @@ class PeriodInput(BaseModel):
     # A live round stays open after publication until its last shift has ended: swaps
     # (R-SWAP-1) and worked shifts (R-LOAD-1). A simulation ends at publication.
     follow_through: bool = True
-    # Send the doctors their invitation, reminders and results by e-mail (scheduled and live
-    # rounds; never a simulation).
+    # Send the doctors their invitation, reminders, results and, after publication, swap notices
+    # by e-mail (scheduled and live rounds; never a simulation).
     notify: bool = False
     started_by: str = "system:period"  # who started the period (domain.actors)
 

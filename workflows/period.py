@@ -61,6 +61,9 @@ class AllocationPeriodWorkflow(RequestHandlers, SwapHandlers, NoticeSender, Acti
         # deadline (a phase closes on time even while an append is retrying).
         appender = asyncio.create_task(self._append_pending())
         notifier = asyncio.create_task(self._notify()) if inp.notify else None
+        # Swaps come after publication, when `_notify` has ended: their notices have a sender
+        # of their own, for as long as the round runs.
+        swap_notifier = asyncio.create_task(self._send_swap_notices()) if inp.notify else None
         while not self._state.finished:
             if self._close_request is not None:
                 request, self._close_request = self._close_request, None
@@ -91,8 +94,12 @@ class AllocationPeriodWorkflow(RequestHandlers, SwapHandlers, NoticeSender, Acti
             await notifier  # the results go out at publication; cancelled rounds send nothing more
         if self._state.phase is Phase.PUBLISHED and inp.follow_through:
             await self._follow_through()
-        # Let in-flight handlers finish so none is cut off, then store the last events.
+        # Let in-flight handlers finish so none is cut off, then send their notices and store
+        # the last events.
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if swap_notifier is not None:
+            self._stop_swap_notices = True
+            await swap_notifier
         self._stop_appender = True
         await appender
         return PeriodResult(

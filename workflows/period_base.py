@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         ClosePhaseInput,
         OperatorActionResult,
         PeriodInput,
+        QueuedSwapNotice,
         RestartNote,
     )
 
@@ -89,7 +90,9 @@ class PeriodBase:
         self._stored_version = carried.stored_version
         self._outcomes: dict[str, ActionOutcome] = dict(carried.outcomes)
         self._notices: list[str] = list(carried.notices)
-        self._notifying = False  # a notice's mail activities are in flight
+        self._swap_notices: list[QueuedSwapNotice] = list(carried.swap_notices)
+        self._stop_swap_notices = False
+        self._notifying = 0  # senders with mail activities in flight (notices, swap notices)
         self._updates_before = carried.updates_before
         self._runs_before = carried.runs_before
         self._updates_this_run = 0
@@ -237,6 +240,7 @@ class PeriodBase:
                         stored_version=self._stored_version,
                         outcomes=self._outcomes,
                         notices=self._notices,
+                        swap_notices=self._swap_notices,
                         updates_before=self._updates_before + self._updates_this_run,
                         runs_before=self._runs_before + 1,
                     ),

@@ -66,7 +66,7 @@ class NoticeSender(PeriodBase):
 
     async def _send(self, kind: str, notices) -> None:
         config = self._state.require_config()
-        self._notifying = True
+        self._notifying += 1
         try:
             await asyncio.gather(
                 *(
@@ -81,5 +81,5 @@ class NoticeSender(PeriodBase):
                 )
             )
         finally:
-            self._notifying = False
+            self._notifying -= 1
         self._notices.append(kind)

@@ -5,6 +5,7 @@ offer shifts to a named colleague or to everyone who may take them, accept, decl
 The giver owns the shift until a swap completes; every step is an event; offers expire on a
 durable timer (at the latest when the shift starts). Whenever a shift ends, whoever holds it
 then is recorded as having worked it. Each update has a validator, so a refusal writes nothing.
+The doctors concerned are told by e-mail (workflows/period_swap_notices.py).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.rules import RuleViolation
     from domain.swaps import accept_swap, all_worked, close_swap, expired_swaps, next_wakeup, offer_swap, shifts_ended
     from workflows.messages import AcceptSwapInput, CloseSwapInput, OfferSwapInput, SwapResult
-    from workflows.period_base import PeriodBase, rule_violation_error
+    from workflows.period_base import rule_violation_error
+    from workflows.period_swap_notices import SwapNoticeSender
 
 
-class SwapHandlers(PeriodBase):
+class SwapHandlers(SwapNoticeSender):
     # ------------------------------------------------------------- the published round
 
     async def _follow_through(self) -> None:
@@ -50,7 +52,7 @@ class SwapHandlers(PeriodBase):
         now = self._now()
         closed = expired_swaps(self._state, now)
         if closed:
-            self._record(closed, actors.actor("system", "swap-expiry"))
+            self._record_swap(closed, actors.actor("system", "swap-expiry"))
         worked = shifts_ended(self._state, self._calendar, now)
         if worked is not None:
             self._record([worked], actors.actor("system", "shift-end"))
@@ -68,7 +70,7 @@ class SwapHandlers(PeriodBase):
         self._updates_this_run += 1
         decision = self._offer(inp, str(workflow.uuid4()))
         result = self._decide_swap(decision)
-        self._record([decision], inp.actor)
+        self._record_swap([decision], inp.actor)
         return result
 
     @offer_swap.validator
@@ -88,7 +90,7 @@ class SwapHandlers(PeriodBase):
         self._updates_this_run += 1
         decision = accept_swap(self._state, self._calendar, swap_id=inp.swap, receiver=inp.receiver, now=self._now())
         result = self._decide_swap(decision)
-        self._record([decision], inp.actor)
+        self._record_swap([decision], inp.actor)
         return result
 
     @accept_swap.validator
@@ -102,7 +104,7 @@ class SwapHandlers(PeriodBase):
         self._updates_this_run += 1
         decision = close_swap(self._state, swap_id=inp.swap, by=inp.by)
         result = self._decide_swap(decision)
-        self._record([decision], inp.actor)
+        self._record_swap([decision], inp.actor)
         return result
 
     @close_swap.validator

@@ -1,11 +1,13 @@
 """A live round driven over HTTP, on a Temporal dev server with a worker: claims through the
 front door, an operator's extension, close and an action entered for a doctor, then swaps after
 publication (R-SWAP-1) — refused for lack of rest (R-REST-1) or qualification (R-QUAL-2) with
-the giver still holding the shift, accepted with the load and both calendar feeds following.
-Every stored event carries an actor from a sign-in (or the engine's own)."""
+the giver still holding the shift, accepted with the load and both calendar feeds following, and
+the doctors concerned told by e-mail once each. Every stored event carries an actor from a
+sign-in (or the engine's own)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from icalendar import Calendar
@@ -13,6 +15,7 @@ from icalendar import Calendar
 from domain.calendar import PeriodCalendar
 from domain.model import OSLO_TZ, Phase
 from domain.roster import loads
+from infra.mailbox import read_maildir
 from tests.web.stack import OPERATOR, close_until, email_of, start_example_period, wait_phase
 
 NIGHT, EVENING, BACKUP, DAY = "2027-01-05/night", "2027-01-05/evening", "2027-01-06/backup", "2027-01-09/day"
@@ -20,6 +23,20 @@ NIGHT, EVENING, BACKUP, DAY = "2027-01-05/night", "2027-01-05/evening", "2027-01
 
 def _uids(ics: bytes) -> set[str]:
     return {str(e["UID"]).split("/", 1)[1].rsplit("@", 1)[0] for e in Calendar.from_ical(ics).walk("VEVENT")}
+
+
+def _swap_mail(web, doctor: str) -> list[str]:
+    mail = read_maildir(web.maildir)
+    return [m.subject for m in mail if email_of(doctor) in m.to and m.subject.startswith("Vaktbytte")]
+
+
+async def _told(web, doctor: str, subject: str) -> None:
+    """Wait, as the doctor would, for the swap mail whose subject starts so."""
+    for _ in range(200):
+        if any(s.startswith(subject) for s in _swap_mail(web, doctor)):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no '{subject}' mail to {doctor}")
 
 
 async def _held(client, period) -> list[str]:
@@ -65,6 +82,7 @@ async def test_a_round_over_http_claims_steering_and_swaps(web):
     # R-REST-1: sub02 works the evening before; the night is refused, gp05 still holds it.
     offer = await gp05.post(f"/api/periods/{period}/swaps", json={"shift": NIGHT, "receiver": "sub02"})
     assert offer.status_code == 200, offer.text
+    await _told(web, "sub02", "Vaktbytte tilbudt")  # R-SWAP-1: the named receiver hears of it
     refused = await sub02.post(f"/api/periods/{period}/swaps/{offer.json()['swap']}/accept", json={})
     assert refused.status_code == 409 and refused.json()["rule"] == "R-REST-1", refused.text
     assert NIGHT in await _held(gp05, period)
@@ -72,10 +90,12 @@ async def test_a_round_over_http_claims_steering_and_swaps(web):
 
     # R-QUAL-2: sub01 is not independently qualified for a backup shift.
     offer = await gp05.post(f"/api/periods/{period}/swaps", json={"shift": BACKUP, "receiver": "sub01"})
+    await _told(web, "sub01", "Vaktbytte tilbudt")
     refused = await sub01.post(f"/api/periods/{period}/swaps/{offer.json()['swap']}/accept", json={})
     assert refused.status_code == 409 and refused.json()["rule"] == "R-QUAL-2", refused.text
     assert BACKUP in await _held(gp05, period)
     assert (await sub01.post(f"/api/periods/{period}/swaps/{offer.json()['swap']}/decline", json={})).status_code == 200
+    await _told(web, "gp05", "Vaktbytte ikke gjennomført")
 
     # An offer to everyone who may take it; sub02 sees it and takes it.
     offer = await gp05.post(f"/api/periods/{period}/swaps", json={"shift": DAY})
@@ -92,6 +112,12 @@ async def test_a_round_over_http_claims_steering_and_swaps(web):
     assert load["sub02"].shifts == 2 and state.assignments[DAY].source == "swap"  # R-LOAD-1: the receiver's
     after = {name: _uids((await public.get(url)).content) for name, url in feeds.items()}
     assert after["gp05"] == before["gp05"] - {DAY} and after["sub02"] == before["sub02"] | {DAY}
+    # The giver hears the swap is done; the offer to everyone told no one; each mail once.
+    await _told(web, "gp05", "Vaktbytte fullført")
+    assert sorted(s.split(":")[0] for s in _swap_mail(web, "gp05")) == [
+        "Vaktbytte fullført / Shift swap complete", "Vaktbytte ikke gjennomført / Shift swap not taken"]
+    assert [s.split(":")[0] for s in _swap_mail(web, "sub02")] == ["Vaktbytte tilbudt / Shift swap offered"]
+    assert [s.split(":")[0] for s in _swap_mail(web, "sub01")] == ["Vaktbytte tilbudt / Shift swap offered"]
 
     # Every event's actor comes from a sign-in (or is the engine itself).
     stored = await (await web.services.database()).store.read_stream(period)

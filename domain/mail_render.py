@@ -1,0 +1,33 @@
+"""Which template words which facts: one place for every kind of message a period sends."""
+
+from __future__ import annotations
+
+from domain.mail import (
+    InvitationFacts,
+    MailMessage,
+    PeriodLine,
+    ReminderFacts,
+    ResultsFacts,
+    SwapAcceptedFacts,
+    SwapLapsedFacts,
+    SwapOfferedFacts,
+)
+from domain.mail_templates import invitation, reminder, results
+from domain.swap_mail_templates import swap_accepted, swap_lapsed, swap_offered
+
+_TEMPLATES = {
+    InvitationFacts: invitation,
+    ReminderFacts: reminder,
+    ResultsFacts: results,
+    SwapOfferedFacts: swap_offered,
+    SwapAcceptedFacts: swap_accepted,
+    SwapLapsedFacts: swap_lapsed,
+}
+
+
+def render(period: PeriodLine, facts, *, name: str | None, public_url: str) -> MailMessage:
+    """The message for `facts` (any of domain.mail.MailFacts)."""
+    template = _TEMPLATES.get(type(facts))
+    if template is None:
+        raise TypeError(f"no template for {type(facts).__name__}")
+    return template(period, facts, name=name, public_url=public_url)
