@@ -117,6 +117,24 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+# What happens at the next deadline (domain.process.next_step_text, in English there): the
+# page's language here; a text not listed shows as it is.
+NEXT_STEPS: dict[str, str] = {
+    "meeting opens": "møtet åpner",
+    "meeting closes, offering opens": "møtet lukkes, tilbudet på Legevakt.no åpner",
+    "offering closes, lottery draws the open shifts": "tilbudet lukkes, loddtrekning av ledige vakter",
+    "roster is published": "vaktlisten publiseres",
+    "none: the round was cancelled": "ingen: runden er avlyst",
+    "none: the roster is published": "ingen: vaktlisten er publisert",
+}
+
+
+def next_step(value: str | None, lang: str) -> str:
+    if not value:
+        return ""
+    return NEXT_STEPS.get(value, value) if lang == "nb" else value
+
+
 # What each rule is about, in a few words (../shared/docs/domain-rules.md): shown beside a rule's
 # ID wherever a page names one, so a Norwegian page says why in Norwegian even when the
 # rulebook's detailed message (from domain/, in English) follows.

@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from domain.model import OSLO_TZ
-from web.i18n import DEFAULT, LANGS, rule_title, text
+from web.i18n import DEFAULT, LANGS, next_step, rule_title, text
 
 LANG_COOKIE = "vakt_lang"
 _env = Environment(
@@ -59,7 +59,7 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
         t=lambda key: text(key, lang), lang=lang, path=request.url.path,
         principal=session.principal if session else None, csrf=session.csrf if session else "",
         when=lambda v: _when(v, lang), span=lambda a, b: _span(a, b, lang),
-        rule_title=lambda rule: rule_title(rule, lang), **context,
+        rule_title=lambda rule: rule_title(rule, lang), next_step=lambda v: next_step(v, lang), **context,
     )
     response = HTMLResponse(html, status_code=status_code)
     if request.query_params.get("lang") in LANGS:

@@ -25,3 +25,14 @@ def test_every_rule_the_engine_names_has_a_title_in_both_languages():
     assert rule_title("R-REST-1", "nb").startswith("ingen overlappende")
     assert rule_title("R-REST-1", "en").startswith("no overlapping")
     assert rule_title("R-NOPE-9", "nb") == "" and rule_title(None, "en") == ""
+
+
+def test_every_next_step_the_engine_says_has_norwegian_words():
+    from domain.model import Phase
+    from domain.process import next_step_text
+    from web.i18n import NEXT_STEPS, next_step
+
+    said = {next_step_text(p, m) for p in Phase for m in (False, True)} - {None}
+    assert said <= set(NEXT_STEPS), said - set(NEXT_STEPS)
+    assert next_step("roster is published", "nb") == "vaktlisten publiseres"
+    assert next_step("roster is published", "en") == "roster is published" and next_step(None, "nb") == ""
