@@ -37,9 +37,9 @@ MAX_SETTINGS = 50
 MAX_SETTING_LENGTH = 20_000  # a list of qualification exceptions as JSON
 
 
-def admin_actor(name: str) -> str:
-    """`admin:<name>`: who changed the registry (domain.actors)."""
-    return actors.actor("admin", person_name(name))
+def admin_actor(name: str, field: str = "--operator") -> str:
+    """`admin:<name>`: who changed the registry (domain.actors); `field` names the option."""
+    return actors.actor("admin", person_name(name, field))
 
 
 def today_in_oslo() -> date:

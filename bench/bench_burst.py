@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.bootstrap import bootstrap  # noqa: E402
-from bench.burst import burst, checked, claims, noop_throughput, start_offering_period  # noqa: E402
+from bench.burst import burst, checked, claims, noop_bar, start_offering_period  # noqa: E402
 from bench.machine import machine  # noqa: E402
 from infra.process import exit_now, install_temporal_runtime  # noqa: E402
 
@@ -30,10 +30,7 @@ from infra.process import exit_now, install_temporal_runtime  # noqa: E402
 async def main(args: argparse.Namespace) -> dict:
     async with bootstrap() as services:
         client = await services.temporal()
-        noop = {}
-        for in_flight in (1, 2, 4, 8, 10):
-            noop[in_flight] = await noop_throughput(client, "bench-noop", args.noop_updates, in_flight)
-            print(f"bare no-op update, {in_flight:>2} in flight: {noop[in_flight]:7.1f}/s", flush=True)
+        noop = await noop_bar(client, args.noop_updates)
         best_in_flight = max(noop, key=noop.get)
         levels = {}
         for in_flight in sorted({1, 8, args.in_flight}):

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.bootstrap import bootstrap  # noqa: E402
 from app.periods import start_period  # noqa: E402
-from bench.burst import checked, claimants, claims, noop_throughput, offering_now, wait_for_offering  # noqa: E402
+from bench.burst import checked, claimants, claims, noop_bar, offering_now, wait_for_offering  # noqa: E402
 from bench.http_burst import addresses, http_burst, register_district, sign_in_all  # noqa: E402
 from bench.machine import machine  # noqa: E402
 from infra.mailbox import mail_dir  # noqa: E402
@@ -41,10 +41,7 @@ async def main(args: argparse.Namespace) -> dict:
     async with bootstrap() as services:
         base_url = args.url or services.web_settings.public_url
         client = await services.temporal()
-        noop = {}
-        for in_flight in (1, 2, 4, 8, 10):
-            noop[in_flight] = await noop_throughput(client, "bench-noop", args.noop_updates, in_flight)
-            print(f"bare no-op update, {in_flight:>2} in flight: {noop[in_flight]:7.1f}/s", flush=True)
+        noop = await noop_bar(client, args.noop_updates)
         best = max(noop, key=noop.get)
 
         run = uuid.uuid4().hex[:6]

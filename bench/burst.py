@@ -133,6 +133,18 @@ async def noop_throughput(client: Client, task_queue: str, updates: int, in_flig
     return updates / seconds
 
 
+NOOP_IN_FLIGHT = (1, 2, 4, 8, 10)  # Temporal admits at most 10 updates in flight per workflow
+
+
+async def noop_bar(client: Client, updates: int) -> dict[int, float]:
+    """The bar a burst is measured against: bare no-op updates/s at each of NOOP_IN_FLIGHT."""
+    noop = {}
+    for in_flight in NOOP_IN_FLIGHT:
+        noop[in_flight] = await noop_throughput(client, "bench-noop", updates, in_flight)
+        print(f"bare no-op update, {in_flight:>2} in flight: {noop[in_flight]:7.1f}/s", flush=True)
+    return noop
+
+
 async def start_offering_period(services: Services, period: str) -> PeriodConfig:
     config = offering_now(period)
     await start_period(services, config, started_by="operator:bench")

@@ -57,7 +57,7 @@ def account_add(
     from app.registry import admin_actor
 
     cli = _cli()
-    account = cli._call(lambda services: add_account(services, email, role, name, actor=admin_actor(by or cli._os_user())))
+    account = cli._call(lambda services: add_account(services, email, role, name, actor=admin_actor(by or cli._os_user(), "--by")))
     verb = "Added" if account.created else "Updated"
     cli.out.print(f"{verb} {account.role} account for {safe(account.name)}.", highlight=False)
     cli._finish(0)
@@ -85,7 +85,7 @@ def account_disable(
     from app.registry import admin_actor
 
     cli = _cli()
-    cli._call(lambda services: disable_account(services, email, actor=admin_actor(by or cli._os_user())))
+    cli._call(lambda services: disable_account(services, email, actor=admin_actor(by or cli._os_user(), "--by")))
     cli.out.print("Disabled; its sessions are ended.", highlight=False)
     cli._finish(0)
 
@@ -100,6 +100,6 @@ def account_sign_out(
     from app.session_cutoffs import end_sessions
 
     cli = _cli()
-    cli._call(lambda services: end_sessions(services, email, actor=admin_actor(by or cli._os_user())))
+    cli._call(lambda services: end_sessions(services, email, actor=admin_actor(by or cli._os_user(), "--by")))
     cli.out.print("Every session of that address signed in until now is ended.", highlight=False)
     cli._finish(0)

@@ -5,31 +5,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends
+from pydantic import Field
 
 from app import admin_views
 from domain.identity import Principal
-from web.session import principal_of
+from web.deps import Body, me, services
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
 
-def me(request: Request) -> Principal | None:
-    return principal_of(request)
-
-
-def services(request: Request):
-    return request.app.state.services
-
-
-class PolicyBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PolicyBody(Body):
     set: list[str] = Field(description="NAME=VALUE settings, as `vakt district set-policy --set`", max_length=50)
 
 
-class DoctorBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DoctorBody(Body):
     mobile: str | None = Field(None, max_length=40)
     email: str | None = Field(None, max_length=254)
     specialist_gp: date | None = None

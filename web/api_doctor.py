@@ -7,27 +7,16 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
 
 from app import calendar, details, doctor_actions, doctor_views, requests
 from app.access import signed_in
 from domain.identity import Principal
-from web.session import principal_of, session_of
+from web.deps import Body, me, services
+from web.session import session_of
 
 router = APIRouter(prefix="/api", tags=["doctor"])
-
-
-def me(request: Request) -> Principal | None:
-    return principal_of(request)
-
-
-def services(request: Request):
-    return request.app.state.services
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ActionBody(Body):

@@ -6,26 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field
 
 from app import operator_views, requests
 from domain.identity import Principal
-from web.session import principal_of
+from web.deps import Body, me, services
 
 router = APIRouter(prefix="/api/operator", tags=["operator"])
-
-
-def me(request: Request) -> Principal | None:
-    return principal_of(request)
-
-
-def services(request: Request):
-    return request.app.state.services
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ReasonBody(Body):

@@ -78,7 +78,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "granted": ("innvilget", "granted"),
     "refused_req": ("avslått", "refused"),
     "withdrawn": ("trukket tilbake", "withdrawn"),
-    "withdraw": ("Trekk tilbake", "Withdraw"),
     "feed_help": ("Abonner på vaktene dine i kalenderen din. Lenken er hemmelig; lag en ny eller trekk den tilbake om den kommer på avveie.",
                   "Subscribe to your shifts in your calendar. The link is secret: make a new one or revoke it if it leaks."),
     "feed_new": ("Lag ny lenke", "Make a new link"),

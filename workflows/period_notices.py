@@ -13,10 +13,9 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail_models import SendMailInput
     from domain.model import Phase
     from domain.notices import invitations, offering_reminders, reminder_times, results, wishes_reminders
-    from workflows.mail import send_mail
+    from workflows.mail import send_notices
     from workflows.period_base import PeriodBase
 
 
@@ -65,21 +64,9 @@ class NoticeSender(PeriodBase):
         return None
 
     async def _send(self, kind: str, notices) -> None:
-        config = self._state.require_config()
         self._notifying += 1
         try:
-            await asyncio.gather(
-                *(
-                    send_mail(
-                        SendMailInput(
-                            period_id=config.period.id, district_id=config.district.id, doctor_id=doctor,
-                            district_name=config.district.name, period_start=config.period.start,
-                            period_end=config.period.end, facts=facts,
-                        )
-                    )
-                    for doctor, facts in notices
-                )
-            )
+            await send_notices(self._state.require_config(), notices)
         finally:
             self._notifying -= 1
         self._notices.append(kind)

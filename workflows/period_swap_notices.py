@@ -13,15 +13,13 @@ only runs that began under this code (the `swap-notices` patch, docs/decisions.m
 
 from __future__ import annotations
 
-import asyncio
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail_models import SendMailInput
     from domain.events import DomainEvent
     from domain.swap_notices import still_news, swap_notices
-    from workflows.mail import send_mail
+    from workflows.mail import send_notices
     from workflows.messages import QueuedSwapNotice
     from workflows.period_base import PeriodBase
 
@@ -50,21 +48,11 @@ class SwapNoticeSender(PeriodBase):
             if self._continuing or not self._swap_notices:
                 return
             batch = list(self._swap_notices)
-            config = self._state.require_config()
             self._notifying += 1
             try:
-                await asyncio.gather(
-                    *(
-                        send_mail(
-                            SendMailInput(
-                                period_id=config.period.id, district_id=config.district.id, doctor_id=notice.doctor,
-                                district_name=config.district.name, period_start=config.period.start,
-                                period_end=config.period.end, facts=notice.facts,
-                            )
-                        )
-                        for notice in batch
-                        if still_news(self._state, notice.facts)
-                    )
+                await send_notices(
+                    self._state.require_config(),
+                    [(n.doctor, n.facts) for n in batch if still_news(self._state, n.facts)],
                 )
             finally:
                 self._notifying -= 1
