@@ -19,16 +19,65 @@ import sys
 from contextlib import AsyncExitStack
 
 from temporalio.client import Client
+from temporalio.worker import Worker
 
-from app.bootstrap import Services, create_worker, live_activities
+from activities.event_store import AfterCommit, EventStoreActivities, no_hook
+from activities.lottery import LotteryActivities
+from activities.mail import MailActivities
+from activities.rounds import RoundPlanner
+from adapters.smtp import SmtpSender
+
+from app.bootstrap import Services
 from app.database import migrate_database
 from infra.codec import EncryptionCodec
 from infra.settings import Settings
 from infra.temporal_client import DEV_CODEC_PORT, DEV_PORT, DEV_UI_PORT, dev_address_file
 from workflows import search
+from workflows.period import AllocationPeriodWorkflow
+from workflows.rounds import ScheduledRoundWorkflow
 
 log = logging.getLogger("vakt.worker")
 DEV_WEB_PORT = 8000
+
+
+def create_worker(
+    client: Client,
+    store,
+    task_queue: str,
+    *,
+    fail_fast: bool = False,
+    workflow_class=None,
+    extra_activities=(),
+    after_commit: AfterCommit = no_hook,
+) -> Worker:
+    """A worker for the period workflows, the scheduled round starter and their activities over
+    `store`; `extra_activities` adds the registry's planner and the mail sender (live workers).
+
+    `fail_fast` (simulations): a bug fails the workflow at once. A live worker instead lets the
+    workflow task retry, so a fixed deployment can pick the period up where it stopped.
+    `workflow_class` replaces the period workflow (the fault tests' bad deployment);
+    `after_commit` is called after each committed append (the fault tests' crash worker)."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[workflow_class or AllocationPeriodWorkflow, ScheduledRoundWorkflow],
+        activities=[
+            *EventStoreActivities(store, after_commit=after_commit).activities(),
+            *LotteryActivities(store, after_commit=after_commit).activities(),
+            *extra_activities,
+        ],
+        workflow_failure_exception_types=[Exception] if fail_fast else [],
+    )
+
+
+async def live_activities(services: Services) -> list:
+    """The activities only a live worker runs: planning rounds from the registry and mail."""
+    db = await services.database()
+    registry = db.registry
+    return [
+        *RoundPlanner(registry, db.store, await services.temporal()).activities(),
+        *MailActivities(SmtpSender(services.mail_settings), db.mail_log, registry).activities(),
+    ]
 
 
 async def connect(services: Services, stack: AsyncExitStack, say=print) -> tuple[Client, str]:
@@ -127,7 +176,7 @@ async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = Fa
             print(f"  local mailbox     smtp://127.0.0.1:{services.mail_settings.port} (read it with `vakt mail`)")
         sample = None
         if dev:
-            from app.samples import ensure_sample_district
+            from app.demo.samples import ensure_sample_district
             from web.server import start_web_service
 
             sample = await ensure_sample_district(services)
@@ -157,7 +206,7 @@ async def start_sample_round(services: Services, sample: dict, web_port: int) ->
     """`vakt dev` with the freshly imported sample district: run its schedule now, so a round is
     running, and say whom to sign in as."""
     from app.errors import VaktError
-    from app.schedules import trigger_schedule
+    from app.periods.schedules import trigger_schedule
 
     try:
         result = await trigger_schedule(services, sample["district"])
@@ -178,7 +227,7 @@ async def _cancel(task: asyncio.Task) -> None:
 
 async def sync_all_schedules(services: Services) -> None:
     """Each district in the registry gets its round schedule, in line with its policy (R-PROC-5)."""
-    from app.schedules import sync_schedules
+    from app.periods.schedules import sync_schedules
 
     for district_id, outcome in await sync_schedules(services):
         print(f"  schedule of {district_id}: {outcome}")

@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 
 from activities.store_models import NewEvent
-from domain.events import RecordedEvent
+from domain.period.events import RecordedEvent
 
 APPEND_BATCH_BYTES = 256 * 1024  # well under 2 MB even with the codec's overhead
 APPEND_BATCH_EVENTS = 2000

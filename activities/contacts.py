@@ -1,6 +1,6 @@
 """Where the mail activity finds a doctor's address at send time: a `ContactBook`.
 
-The district registry (activities/registry.py, `RegistryStore.contact`) is the production
+The district registry (adapters/postgres/registry.py, `RegistryStore.contact`) is the production
 book; anything with the same method fits. Contact data lives in the registry only: it is read
 here, used for one SMTP conversation and dropped, never logged, returned or put in a payload.
 """

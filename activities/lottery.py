@@ -3,8 +3,8 @@
 The lottery is the one heavy computation of a period (seconds for a city-sized district), so
 it never runs in a workflow task (Temporal's deadlock limit is 2 s), and its draws — each with
 its pool — never travel in a workflow payload. The workflow stores every earlier event first;
-this activity folds them (the same `domain.state.fold` as everywhere), runs the pure
-`domain.process.draw`, and appends its events in one transaction, in byte-sized statements.
+this activity folds them (the same `domain.period.state.fold` as everywhere), runs the pure
+`domain.period.process.draw`, and appends its events in one transaction, in byte-sized statements.
 
 Idempotent: event ids are derived from (stream, version), and a retry that finds the lottery
 already stored returns the stored outcome instead of drawing again. The draw is a pure function
@@ -21,13 +21,14 @@ from typing import Any
 
 from temporalio import activity
 
-from activities.store import EventStore, EventStoreError, VersionConflict, activity_error, fault_crash_after_commit
+from adapters.postgres.event_store import EventStore, EventStoreError, VersionConflict
+from activities.event_store import AfterCommit, activity_error, no_hook
 from activities.store_models import AppendEventsInput, LotteryInput, NewEvent
-from domain.calendar import PeriodCalendar
-from domain.events import DomainEvent, LotteryDrawn, LotteryStarted, ShiftLeftUncovered, parse_event
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import DomainEvent, LotteryDrawn, LotteryStarted, ShiftLeftUncovered, parse_event
 from domain.model import Phase
-from domain.process import LotteryOutcome, draw, lottery_outcome
-from domain.state import fold
+from domain.period.process import LotteryOutcome, draw, lottery_outcome
+from domain.period.state import fold
 from activities.batching import APPEND_BATCH_BYTES, encoded_size
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,9 @@ async def _heartbeat(every: float = 2.0) -> None:
 
 
 class LotteryActivities:
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, *, after_commit: AfterCommit = no_hook) -> None:
         self.store = store
+        self.after_commit = after_commit  # only the fault tests' worker sets one
 
     def activities(self) -> list[Callable[..., Any]]:
         return [self.run_lottery]
@@ -106,7 +108,7 @@ class LotteryActivities:
             for version, event in enumerate(events, first)
         ]
         result = await self.store.append_atomically(_batches(inp.stream_id, inp.stream_kind, new))
-        fault_crash_after_commit("run_lottery")
+        self.after_commit("run_lottery")
         log.info("lottery stream=%s events=%d inserted=%d", inp.stream_id, len(new), result.inserted)
         return lottery_outcome(events, first)
 

@@ -1,7 +1,7 @@
 """The mail activity: one message to one doctor, never sent twice.
 
 `send_mail(SendMailInput)` carries ids and facts, no address. Its kind is the facts' kind, with
-the swap id for a swap's message (`swap-offered:<swap id>`, domain.mail.sent_kind): a doctor gets
+the swap id for a swap's message (`swap-offered:<swap id>`, domain.mail.facts.sent_kind): a doctor gets
 one invitation per period but may hear of many swaps. In order it:
 1. reads the sent-log for (period, doctor, kind): already there → "already-sent", nothing sent;
 2. looks the address up in the `ContactBook` (the registry) now: none → "no-address";
@@ -42,18 +42,18 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.contacts import ContactBook
-from activities.mail_log import SentLog, SentRecord, recipient_hash
+from adapters.postgres.mail_log import SentLog, SentRecord, recipient_hash
 from activities.mail_models import MailErrorType, SendMailInput, SendMailResult
-from activities.smtp import MailDeliveryError, RecipientRefused, SmtpUnavailable, sender_domain
-from domain.mail import MailMessage
-from domain.mail_render import render
+from adapters.smtp import MailDeliveryError, RecipientRefused, SmtpUnavailable, sender_domain
+from domain.mail.facts import MailMessage
+from domain.mail.render import render
 from infra.mail_settings import MailSettings
 
 log = logging.getLogger(__name__)
 
 
 class MailSender(Protocol):
-    """What the activity needs of a sender (activities.smtp.SmtpSender)."""
+    """What the activity needs of a sender (adapters.smtp.SmtpSender)."""
 
     settings: MailSettings
 

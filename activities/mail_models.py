@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio.common import RetryPolicy
 
-from domain.mail import MailFacts, PeriodLine, sent_kind
+from domain.mail.facts import MailFacts, PeriodLine, sent_kind
 
 
 class SendMailInput(BaseModel):
@@ -47,7 +47,7 @@ class SendMailResult(BaseModel):
     refused`: the SMTP server refused the address permanently (5xx; not retried)."""
 
     outcome: MailOutcome
-    kind: str  # the sent-log's kind (domain.mail.sent_kind): `invitation`, `swap-offered:<swap id>`
+    kind: str  # the sent-log's kind (domain.mail.facts.sent_kind): `invitation`, `swap-offered:<swap id>`
     message_id: str | None = None  # the Message-ID (derived from period, doctor and kind)
     smtp_code: int | None = None  # recipient-refused: the server's reply code
 

@@ -1,8 +1,8 @@
 """Planning a district's next round (the scheduled starter's activity, R-PROC-5 and R-LOAD-1).
 
 The round that comes next after `today` is built from the registry as of its start
-(domain.registry_config, minimised), with each doctor's carried balance from the district's last
-published round (domain.balance): what they carried into it, decayed, plus that round's
+(domain.registry.config, minimised), with each doctor's carried balance from the district's last
+published round (domain.period.balance): what they carried into it, decayed, plus that round's
 balance. A round whose period id is already stored is reported, not planned again.
 """
 
@@ -17,18 +17,18 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
-from activities.projections import ProjectionReader
-from activities.registry import RegistryStore
+from adapters.postgres.projections import ProjectionReader
+from adapters.postgres.registry import RegistryStore
 from activities.round_models import PlanRoundInput, RoundPlan, StartRoundInput
-from activities.store import EventStore
-from domain.balance import balances_after
-from domain.calendar import PeriodCalendar
+from adapters.postgres.event_store import EventStore
+from domain.period.balance import balances_after
+from domain.period.calendar import PeriodCalendar
 from domain.district import CarryPolicy, invitation_at, next_period_start, period_start_for, round_dates
-from domain.events import parse_event
+from domain.period.events import parse_event
 from domain.model import Phase
-from domain.registry import RegistryError
-from domain.registry_config import period_config_from_registry
-from domain.state import fold
+from domain.registry.records import RegistryError
+from domain.registry.config import period_config_from_registry
+from domain.period.state import fold
 
 NO_SUCH_DISTRICT = "NoSuchDistrict"
 

@@ -39,7 +39,7 @@ class StoredEvent(NewEvent):
     stream_id: str
     position: int  # global arrival order across streams
     recorded_at: datetime
-    prev_hash: str | None = None  # activities/chain.py; None for events older than the chain
+    prev_hash: str | None = None  # adapters/postgres/chain.py; None for events older than the chain
     hash: str | None = None
 
 

@@ -1,7 +1,7 @@
 """Sending one message over SMTP (`aiosmtplib`), with TLS as SMTP_URL says and a time limit.
 
 `SmtpSender.send` is the one way out for every message: the mail activity's invitations,
-reminders and results, and issue 9's sign-in links (`domain.mail_templates.sign_in`).
+reminders and results, and issue 9's sign-in links (`domain.mail.templates.sign_in`).
 
 Errors say what went wrong and never carry the server's reply text, which often echoes the
 recipient's address, nor the password:
@@ -21,7 +21,7 @@ from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 import aiosmtplib
 
-from domain.mail import MailMessage
+from domain.mail.facts import MailMessage
 from domain.model import OSLO_TZ
 from infra.mail_settings import MailSettings
 

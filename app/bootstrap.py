@@ -61,17 +61,17 @@ class Services:
         self._client = client
         self._front_door = None
 
-    async def front_door(self):  # -> app.front_door.FrontDoor
+    async def front_door(self):  # -> app.periods.front_door.FrontDoor
         if self._front_door is None:
-            from app.front_door import FrontDoor
+            from app.periods.front_door import FrontDoor
 
             self._front_door = FrontDoor(await self.temporal())
         return self._front_door
 
     @cached_property
-    def session_cutoffs(self):  # -> app.session_cutoffs.SessionCutoffs
-        """Each address's session cutoff, read at most every few seconds (app/session_cutoffs.py)."""
-        from app.session_cutoffs import SessionCutoffs
+    def session_cutoffs(self):  # -> app.identity.session_cutoffs.SessionCutoffs
+        """Each address's session cutoff, read at most every few seconds (app/identity/session_cutoffs.py)."""
+        from app.identity.session_cutoffs import SessionCutoffs
 
         return SessionCutoffs()
 
@@ -133,54 +133,3 @@ async def bootstrap(
         yield services
     finally:
         await services.aclose()
-
-
-def create_worker(
-    client: Client,
-    store,
-    task_queue: str,
-    *,
-    fail_fast: bool = False,
-    workflow_class=None,
-    extra_activities=(),
-):
-    """A worker for the period workflows, the scheduled round starter and their activities over
-    `store`; `extra_activities` adds the registry's planner and the mail sender (live workers).
-
-    `fail_fast` (simulations): a bug fails the workflow at once. A live worker instead lets the
-    workflow task retry, so a fixed deployment can pick the period up where it stopped.
-    `workflow_class` replaces the period workflow (the fault tests' bad deployment)."""
-    from temporalio.worker import Worker
-
-    from activities.lottery import LotteryActivities
-    from activities.store import EventStoreActivities
-    from workflows.period import AllocationPeriodWorkflow
-    from workflows.rounds import ScheduledRoundWorkflow
-
-    return Worker(
-        client,
-        task_queue=task_queue,
-        workflows=[workflow_class or AllocationPeriodWorkflow, ScheduledRoundWorkflow],
-        activities=[
-            *EventStoreActivities(store).activities(),
-            *LotteryActivities(store).activities(),
-            *extra_activities,
-        ],
-        workflow_failure_exception_types=[Exception] if fail_fast else [],
-    )
-
-
-async def live_activities(services: Services) -> list:
-    """The activities only a live worker runs: planning rounds from the registry and mail."""
-    from activities.mail import MailActivities
-    from activities.mail_log import SentLog
-    from activities.registry import RegistryStore
-    from activities.rounds import RoundPlanner
-    from activities.smtp import SmtpSender
-
-    db = await services.database()
-    registry = RegistryStore(db.pool)
-    return [
-        *RoundPlanner(registry, db.store, await services.temporal()).activities(),
-        *MailActivities(SmtpSender(services.mail_settings), SentLog(db.pool), registry).activities(),
-    ]

@@ -3,7 +3,7 @@ and a pool on the live or the simulation schema.
 
 Roles:
 - the **application's role** (DATABASE_URL) reads and appends; it cannot update or delete a
-  live event, nor disable the triggers that forbid it (activities/db.py);
+  live event, nor disable the triggers that forbid it (adapters/postgres/schema.py);
 - the **migration role** (VAKT_MIGRATION_DATABASE_URL, else DATABASE_URL's) owns the tables.
   `vakt migrate` and the worker at start use it; read commands never migrate.
 The embedded default (no DATABASE_URL) creates both roles — `vakt_owner` and `vakt_app` — and
@@ -20,10 +20,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
-from activities.db import LIVE_SCHEMA, SIMULATION_SCHEMA, SchemaOutdated, check_schema, create_pool, migrate
-from activities.projections import RosterProjection
-from activities.rejections import RejectionLog
-from activities.store import EventStore
+from adapters.postgres.accounts import AccountStore
+from adapters.postgres.calendar_feeds import FeedStore
+from adapters.postgres.event_store import EventStore
+from adapters.postgres.mail_log import SentLog
+from adapters.postgres.projections import ProjectionReader, RosterProjection
+from adapters.postgres.registry import RegistryStore
+from adapters.postgres.rejections import RejectionLog
+from adapters.postgres.requests import RequestStore
+from adapters.postgres.schema import LIVE_SCHEMA, SIMULATION_SCHEMA, SchemaOutdated, check_schema, create_pool, migrate
 from app.errors import Unavailable
 from infra.settings import Settings, redact_url
 
@@ -116,14 +121,23 @@ async def migrate_database(urls: DatabaseUrls) -> dict[str, list[int]]:
         await pool.close()
 
 
-@dataclass
 class Database:
-    """A pool on one schema, with the event store and the refusal log over it."""
+    """The unit of work the use cases see: a pool on one schema and every repository over it
+    (the event store, the projections, the registry, accounts, requests, feeds, the logs).
 
-    pool: asyncpg.Pool
-    store: EventStore
-    rejections: RejectionLog
-    urls: DatabaseUrls
+    Use cases take a repository from here (`db.registry`, `db.accounts` …) and never build one."""
+
+    def __init__(self, pool: asyncpg.Pool, store: EventStore, urls: DatabaseUrls) -> None:
+        self.pool = pool
+        self.urls = urls
+        self.store = store
+        self.projections = ProjectionReader(pool)
+        self.rejections = RejectionLog(pool)
+        self.registry = RegistryStore(pool)
+        self.accounts = AccountStore(pool)
+        self.requests = RequestStore(pool)
+        self.feeds = FeedStore(pool)
+        self.mail_log = SentLog(pool)
 
     async def aclose(self) -> None:
         await self.pool.close()
@@ -155,4 +169,4 @@ async def open_database(
         await pool.close()
         raise
     store = EventStore(pool, projectors=[RosterProjection()], kind="simulation" if simulation else "live")
-    return Database(pool=pool, store=store, rejections=RejectionLog(pool), urls=urls)
+    return Database(pool=pool, store=store, urls=urls)

@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/bench_append.py [--events 20000] [--runs 3]
 
-The append (activities/store.py) does what a bare COPY does not: it locks the stream, checks
+The append (adapters/postgres/event_store.py) does what a bare COPY does not: it locks the stream, checks
 which event ids are already stored (a retried activity stores nothing twice), checks the
 version, asks PostgreSQL for the canonical text of each jsonb value and chains the hashes,
 inserts with ON CONFLICT, and updates the roster projection in the same transaction. The ratio
@@ -28,9 +28,9 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from activities.batching import APPEND_BATCH_BYTES, encoded_size  # noqa: E402
-from activities.db import create_pool, migrate  # noqa: E402
-from activities.projections import RosterProjection  # noqa: E402
-from activities.store import AppendEventsInput, EventStore, NewEvent  # noqa: E402
+from adapters.postgres.schema import create_pool, migrate  # noqa: E402
+from adapters.postgres.projections import RosterProjection  # noqa: E402
+from adapters.postgres.event_store import AppendEventsInput, EventStore, NewEvent  # noqa: E402
 from infra.embedded import embedded_postgres_url  # noqa: E402
 
 

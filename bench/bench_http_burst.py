@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.bootstrap import bootstrap  # noqa: E402
-from app.periods import start_period  # noqa: E402
+from app.periods.live import start_period  # noqa: E402
 from bench.burst import checked, claimants, claims, noop_bar, offering_now, wait_for_offering  # noqa: E402
 from bench.http_burst import addresses, http_burst, register_district, sign_in_all  # noqa: E402
 from bench.machine import machine  # noqa: E402

@@ -5,9 +5,9 @@
 Each size is a generated district (tools/district_generator) with doctors scaled to the shifts
 (about one doctor per ten shifts, up to 1,000 doctors, 8 stations and a year), a thin meeting
 (most shifts open for the lottery), driven through the pure period process to the lottery. The
-figure is `domain.lottery.draw_lottery` alone — no Temporal, no database — the median of
+figure is `domain.lottery.phase.draw_lottery` alone — no Temporal, no database — the median of
 `--runs` runs in this one process; the growth is given as ratios within the run. `verify` is
-`domain.audit.verify_lottery` over the period's full event list. Prints a Markdown table and the
+`domain.lottery.audit.verify_lottery` over the period's full event list. Prints a Markdown table and the
 machine (nproc, CPU model, Python).
 """
 
@@ -24,14 +24,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.machine import machine  # noqa: E402
-from domain.audit import verify_lottery  # noqa: E402
-from domain.calendar import PeriodCalendar  # noqa: E402
-from domain.events import DomainEvent, PeriodOpened  # noqa: E402
-from domain.lottery import draw_lottery  # noqa: E402
-from domain.process import close_phase, decide_action, open_meeting, run_lottery  # noqa: E402
-from domain.rules import ActionKind, RuleViolation  # noqa: E402
+from domain.lottery.audit import verify_lottery  # noqa: E402
+from domain.period.calendar import PeriodCalendar  # noqa: E402
+from domain.period.events import DomainEvent, PeriodOpened  # noqa: E402
+from domain.lottery.phase import draw_lottery  # noqa: E402
+from domain.period.process import close_phase, decide_action, open_meeting, run_lottery  # noqa: E402
+from domain.period.rules import ActionKind, RuleViolation  # noqa: E402
 from domain.scenario import parse_scenario, to_period_config  # noqa: E402
-from domain.state import PeriodState, apply  # noqa: E402
+from domain.period.state import PeriodState, apply  # noqa: E402
 from tools.district_generator import generate_district  # noqa: E402
 
 # (stations, days, doctors): about 100, 300, 1,000, 3,000, 5,000 and 10,000 shifts.

@@ -27,14 +27,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.bootstrap import Services, create_worker  # noqa: E402
-from app.periods import start_period, submit_actions  # noqa: E402
-from app.reads import verify  # noqa: E402
-from app.samples import SAMPLE_PATH  # noqa: E402
+from app.bootstrap import Services  # noqa: E402
+from worker import create_worker  # noqa: E402
+from app.periods.live import start_period, submit_actions  # noqa: E402
+from app.reads.stored import verify  # noqa: E402
+from app.demo.samples import SAMPLE_PATH  # noqa: E402
 from bench.machine import machine  # noqa: E402
 from domain import actors  # noqa: E402
 from domain.model import OSLO_TZ  # noqa: E402
-from domain.rules import ActionKind  # noqa: E402
+from domain.period.rules import ActionKind  # noqa: E402
 from domain.scenario import parse_scenario, to_period_config  # noqa: E402
 from infra.embedded import start_dev_server_env  # noqa: E402
 from infra.process import exit_now, install_temporal_runtime  # noqa: E402

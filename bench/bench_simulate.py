@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 from app.bootstrap import bootstrap
-from app.samples import SAMPLE_PATH
-from app.simulation import run_simulation
-from domain.calendar import PeriodCalendar
+from app.demo.samples import SAMPLE_PATH
+from app.demo.simulation import run_simulation
+from domain.period.calendar import PeriodCalendar
 from domain.scenario import parse_scenario, to_period_config
 from infra.settings import Settings
 from infra.process import exit_now, install_temporal_runtime
@@ -31,10 +31,10 @@ def lottery_compute_seconds(scenario) -> float:
     """The pure lottery on the state left after the offering (no Temporal, no database)."""
     from datetime import timedelta
 
-    from domain.events import PeriodOpened
-    from domain.process import close_phase, decide_action, open_meeting, run_lottery
-    from domain.rules import ActionKind, RuleViolation
-    from domain.state import PeriodState, apply
+    from domain.period.events import PeriodOpened
+    from domain.period.process import close_phase, decide_action, open_meeting, run_lottery
+    from domain.period.rules import ActionKind, RuleViolation
+    from domain.period.state import PeriodState, apply
 
     config = to_period_config(scenario)
     calendar = PeriodCalendar.from_config(config)

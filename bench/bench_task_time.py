@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import temporalio.worker._workflow as _workflow_worker  # noqa: E402 - private: a measuring probe only
 
 from app.bootstrap import bootstrap  # noqa: E402
-from app.simulation import run_simulation  # noqa: E402
+from app.demo.simulation import run_simulation  # noqa: E402
 from domain.scenario import parse_scenario  # noqa: E402
 from infra.process import exit_now, install_temporal_runtime  # noqa: E402
 from infra.settings import Settings  # noqa: E402

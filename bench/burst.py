@@ -18,13 +18,13 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from app.bootstrap import Services
-from app.periods import start_period, submit_actions
-from app.samples import SAMPLE_PATH
+from app.periods.live import start_period, submit_actions
+from app.demo.samples import SAMPLE_PATH
 from bench.noop import NoopWorkflow
 from domain import actors
-from domain.calendar import PeriodCalendar
+from domain.period.calendar import PeriodCalendar
 from domain.model import OSLO_TZ, PeriodConfig, Role
-from domain.rules import ActionKind
+from domain.period.rules import ActionKind
 from domain.scenario import parse_scenario, to_period_config
 from workflows.messages import ActionRequest
 
@@ -170,8 +170,8 @@ async def checked(services: Services, period: str, sent: int, result: BurstResul
     """What a burst must never break, read back once the period has stored all it accepted:
     every action answered, no shift held twice, a contiguous and hash-chained log. Ends the
     period (a benchmark's period is thrown away)."""
-    from activities.chain import verify_chain
-    from domain.events import parse_event
+    from adapters.postgres.chain import verify_chain
+    from domain.period.events import parse_event
     from workflows.period import AllocationPeriodWorkflow
 
     handle = (await services.temporal()).get_workflow_handle(period)

@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx2 as httpx
 
 from app.bootstrap import Services
-from app.registry import import_scenario
-from app.samples import SAMPLE_PATH
+from app.registry.districts import import_scenario
+from app.demo.samples import SAMPLE_PATH
 from bench.burst import BurstResult
 from domain.model import PeriodConfig
 from infra.mailbox import read_maildir

@@ -1,6 +1,6 @@
 """`vakt district import | show | doctors | set-policy | sync-rounds`: the district registry on the command line.
 
-Parse, call a use case (app/registry.py) through cli.main's one door (`_call`), render. Every
+Parse, call a use case (app/registry/districts.py) through cli.main's one door (`_call`), render. Every
 free text is printed literally (cli.text); contact data only with `doctors --contacts`, masked
 otherwise. Errors are one line on stderr, exit code 2 for bad input.
 """
@@ -43,7 +43,7 @@ def _cli() -> ModuleType:
 
 
 def _actor(operator: str) -> str:
-    from app.registry import admin_actor
+    from app.registry.districts import admin_actor
 
     return admin_actor(operator or _cli()._os_user())
 
@@ -57,7 +57,7 @@ def import_district(
 ) -> None:
     """Import a district's whole roll: new doctors are added, changed ones updated, missing ones
     marked as left; every change is recorded with your name. One bad row and nothing is stored."""
-    from app.registry import import_file
+    from app.registry.districts import import_file
 
     cli = _cli()
 
@@ -93,7 +93,7 @@ def _flat(document: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 @district_app.command("show")
 def show(district: DistrictArg, as_json: JsonOpt = False) -> None:
     """A district: its name, how many doctors are on its roll, its next round and its policy."""
-    from app.registry import show_district
+    from app.registry.districts import show_district
 
     cli = _cli()
     view = cli._call(lambda services: show_district(services, district))
@@ -136,7 +136,7 @@ def doctors(
 ) -> None:
     """One row per doctor: role, qualified from (R-QUAL-1), exemptions in force by rule only,
     status. Contact data is masked unless you ask with --contacts."""
-    from app.registry import doctors as list_doctors
+    from app.registry.districts import doctors as list_doctors
 
     cli = _cli()
     day = as_of.date() if as_of else None
@@ -177,7 +177,7 @@ def set_policy(
     operator: OperatorOpt = "",
 ) -> None:
     """Change settings of the district's policy (validated as a whole; recorded with your name)."""
-    from app.registry import set_policy as change_policy
+    from app.registry.districts import set_policy as change_policy
 
     cli = _cli()
 
@@ -201,7 +201,7 @@ def set_policy(
 def sync_rounds(district: DistrictArg, operator: OperatorOpt = "") -> None:
     """Bring every running round of the district whose meeting has not opened up to the
     registry: after a re-import, or when a decision did not reach a round. Recorded with your name."""
-    from app.amend import sync_running_periods
+    from app.periods.amend import sync_running_periods
 
     cli = _cli()
     results = cli._call(lambda services: sync_running_periods(services, district, actor=_actor(operator)))

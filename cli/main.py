@@ -112,7 +112,7 @@ def _progress(enabled: bool):
 
 def _simulate(path: Path, as_json: bool) -> None:
     from app.documents import read_scenario
-    from app.simulation import run_simulation
+    from app.demo.simulation import run_simulation
     from cli.render import print_summary
 
     progress, report = _progress(not as_json or err.is_terminal)
@@ -167,7 +167,7 @@ def demo(
 ) -> None:
     """Run the bundled sample district (Mosseregionen-sized, fictional) end to end; with --years,
     consecutive half-years from the schedule's starter, with carry-over on and off (R-LOAD-1)."""
-    from app.samples import SAMPLE_PATH
+    from app.demo.samples import SAMPLE_PATH
 
     if years:
         _multi_year(years, as_json)
@@ -182,7 +182,7 @@ def demo(
 
 
 def _multi_year(years: int, as_json: bool) -> None:
-    from app.multiyear import multi_year
+    from app.demo.multiyear import multi_year
     from cli.render_multiyear import render_multi_year
 
     if not as_json:
@@ -209,7 +209,7 @@ def verify(
 ) -> None:
     """Check the log's hash chain and recompute every lottery draw from the stored events
     (R-LOT-4); exit 1 and name the first difference when anything was altered."""
-    from app.reads import verify as verify_period
+    from app.reads.stored import verify as verify_period
 
     report = _call(lambda services: verify_period(services, period), say=_say(as_json))
     if as_json:
@@ -241,7 +241,7 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON")] = False,
 ) -> None:
     """Why a doctor holds each shift, and why they were or were not in the lottery pool."""
-    from app.reads import explain as explain_doctor
+    from app.reads.stored import explain as explain_doctor
 
     explanation = _call(lambda services: explain_doctor(services, period, doctor), say=_say(as_json))
     if as_json:
@@ -257,7 +257,7 @@ def roster(
     as_json: Annotated[bool, typer.Option("--json", help="Print the roster document as JSON")] = False,
 ) -> None:
     """The roster of a period, read from PostgreSQL only (no worker or Temporal needed)."""
-    from app.reads import roster as roster_of
+    from app.reads.stored import roster as roster_of
     from cli.render import print_summary
 
     document = _call(lambda services: roster_of(services, period), say=_say(as_json))
@@ -284,7 +284,7 @@ def events(
     as_json: Annotated[bool, typer.Option("--json", help="Print the page as JSON")] = False,
 ) -> None:
     """The period's stored event log, from PostgreSQL (no worker or Temporal needed), one page at a time."""
-    from app.events import event_log
+    from app.reads.events import event_log
     from cli.render_events import render_events
 
     page = _call(
@@ -311,7 +311,7 @@ def status(
 ) -> None:
     """Where every allocation round stands, or one round in detail and why it is stuck.
     Falls back to the PostgreSQL projection when no worker is running, and says so."""
-    from app.status import round_status
+    from app.reads.status import round_status
     from cli.render_status import render_status
 
     report = _call(lambda services: round_status(services, period, district=district, phase=phase), say=_say(as_json))
@@ -335,7 +335,7 @@ def start(
 ) -> None:
     """Start a live period: its workflow runs the meeting, offering and lottery on their deadlines."""
     from app.documents import read_scenario
-    from app.periods import operator_actor, start_period
+    from app.periods.live import operator_actor, start_period
     from domain import actors
     from domain.scenario import to_period_config
 
@@ -369,7 +369,7 @@ def act(
     """Enter a doctor's action for them: a staff entry, advance wish, meeting pick or offering claim.
     Recorded with you as the actor; doctors act for themselves on the web service."""
     from app.errors import Refused
-    from app.periods import act as submit, operator_actor
+    from app.periods.live import act as submit, operator_actor
 
     async def work(services):
         actor = operator_actor(operator or _os_user())
@@ -389,7 +389,7 @@ def act(
 @app.command()
 def close(period: Annotated[str, typer.Argument(help="Period id")], operator: OperatorOpt, reason: ReasonOpt) -> None:
     """Close the current phase now instead of at its deadline (recorded, R-PROC-1)."""
-    from app.periods import close_phase
+    from app.periods.live import close_phase
 
     result = _call(lambda services: close_phase(services, period, operator=operator, reason=reason))
     out.print(f"Closed {result.closed.value}; the period is now in phase {result.now.value}.")
@@ -404,7 +404,7 @@ def extend(
     reason: ReasonOpt,
 ) -> None:
     """Move the current step's deadline later (recorded with your name and reason)."""
-    from app.periods import extend_deadline
+    from app.periods.live import extend_deadline
 
     result = _call(lambda services: extend_deadline(services, period, until=until, operator=operator, reason=reason))
     out.print(f"Deadline moved: phase {result.phase.value}, next deadline {result.next_deadline:%Y-%m-%d %H:%M}.")
@@ -414,7 +414,7 @@ def extend(
 @app.command()
 def cancel(period: Annotated[str, typer.Argument(help="Period id")], operator: OperatorOpt, reason: ReasonOpt) -> None:
     """Cancel a round: nothing more is accepted and no roster is published (recorded)."""
-    from app.periods import cancel_round
+    from app.periods.live import cancel_round
 
     _call(lambda services: cancel_round(services, period, operator=operator, reason=reason))
     out.print(f"Period {safe(period)} cancelled.")
@@ -431,7 +431,7 @@ def restart(
 ) -> None:
     """Diagnose a stuck round and show the plan; with --apply, reset it or rebuild it from stored
     events, recorded with your name and reason."""
-    from app.restart import restart_round
+    from app.periods.restart import restart_round
 
     plan, done = _call(
         lambda services: restart_round(services, period, apply_plan=apply, operator=operator, reason=reason)

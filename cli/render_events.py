@@ -9,7 +9,7 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
-from app.events import DEFAULT_LIMIT
+from app.reads.events import DEFAULT_LIMIT
 from cli.text import safe
 from domain.clock import local_time
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from app.multiyear import MultiYearReport
+from app.demo.multiyear import MultiYearReport
 from cli.text import safe
 
 

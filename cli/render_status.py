@@ -6,8 +6,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from app.status_models import SOURCES, PeriodDiagnosis, StatusList
-from app.status_temporal import first_line
+from app.reads.status_models import SOURCES, PeriodDiagnosis, StatusList
+from app.reads.status_temporal import first_line
 from cli.text import safe, visible
 from domain.clock import local_time
 

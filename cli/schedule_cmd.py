@@ -1,4 +1,4 @@
-"""`vakt schedule …`: the districts' round schedules (R-PROC-5) — parse, call app.schedules,
+"""`vakt schedule …`: the districts' round schedules (R-PROC-5) — parse, call app.periods.schedules,
 render."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _render(view) -> None:
 @schedule_app.command("list")
 def list_() -> None:
     """Every district's schedule with its next runs."""
-    from app.schedules import list_schedules
+    from app.periods.schedules import list_schedules
 
     main = _main()
     views = main._call(list_schedules)
@@ -48,7 +48,7 @@ def list_() -> None:
 @schedule_app.command("show")
 def show(district: Annotated[str, typer.Argument(help="District id")]) -> None:
     """One district's schedule: state, next runs, recent runs."""
-    from app.schedules import show_schedule
+    from app.periods.schedules import show_schedule
 
     main = _main()
     _render(main._call(lambda services: show_schedule(services, district)))
@@ -62,7 +62,7 @@ def pause(
     reason: Annotated[str, typer.Option("--reason", help="Why")],
 ) -> None:
     """Pause a district's schedule: no round starts until it is resumed."""
-    from app.schedules import pause_schedule
+    from app.periods.schedules import pause_schedule
 
     main = _main()
     _render(main._call(lambda services: pause_schedule(services, district, operator=operator, reason=reason)))
@@ -75,7 +75,7 @@ def resume(
     operator: Annotated[str, typer.Option("--operator", help="Your name, recorded in the schedule's note")],
 ) -> None:
     """Resume a paused schedule."""
-    from app.schedules import resume_schedule
+    from app.periods.schedules import resume_schedule
 
     main = _main()
     _render(main._call(lambda services: resume_schedule(services, district, operator=operator)))
@@ -85,7 +85,7 @@ def resume(
 @schedule_app.command("trigger")
 def trigger(district: Annotated[str, typer.Argument(help="District id")]) -> None:
     """Run the schedule's action now: start the district's next round if it is not started yet."""
-    from app.schedules import trigger_schedule
+    from app.periods.schedules import trigger_schedule
 
     main = _main()
     result = main._call(lambda services: trigger_schedule(services, district))
@@ -99,7 +99,7 @@ def trigger(district: Annotated[str, typer.Argument(help="District id")]) -> Non
 @schedule_app.command("sync")
 def sync(district: Annotated[str | None, typer.Argument(help="District id (default: every district)")] = None) -> None:
     """Create or update the schedules from the registry's round policies (the worker does it at start)."""
-    from app.schedules import sync_schedules
+    from app.periods.schedules import sync_schedules
 
     main = _main()
     done = main._call(lambda services: sync_schedules(services, district))

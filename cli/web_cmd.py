@@ -53,8 +53,8 @@ def account_add(
     by: Annotated[str, typer.Option("--by", help="Your name, recorded as who added it")] = "",
 ) -> None:
     """Add an operator's or admin's account (or change its role and name)."""
-    from app.accounts import add_account
-    from app.registry import admin_actor
+    from app.identity.accounts import add_account
+    from app.registry.districts import admin_actor
 
     cli = _cli()
     account = cli._call(lambda services: add_account(services, email, role, name, actor=admin_actor(by or cli._os_user(), "--by")))
@@ -66,8 +66,8 @@ def account_add(
 @account_app.command("list")
 def account_list() -> None:
     """Every enabled account: role and name (addresses masked)."""
-    from app.accounts import list_accounts
-    from app.registry_views import mask_email
+    from app.identity.accounts import list_accounts
+    from app.registry.views import mask_email
 
     cli = _cli()
     for account in cli._call(list_accounts):
@@ -81,8 +81,8 @@ def account_disable(
     by: Annotated[str, typer.Option("--by", help="Your name, recorded as who disabled it")] = "",
 ) -> None:
     """Disable an account: it signs in no more, and its open sessions end (within seconds)."""
-    from app.accounts import disable_account
-    from app.registry import admin_actor
+    from app.identity.accounts import disable_account
+    from app.registry.districts import admin_actor
 
     cli = _cli()
     cli._call(lambda services: disable_account(services, email, actor=admin_actor(by or cli._os_user(), "--by")))
@@ -96,8 +96,8 @@ def account_sign_out(
     by: Annotated[str, typer.Option("--by", help="Your name, recorded as who ended them")] = "",
 ) -> None:
     """End every open session of an address now (a lost phone, a leaver); they may sign in again."""
-    from app.registry import admin_actor
-    from app.session_cutoffs import end_sessions
+    from app.registry.districts import admin_actor
+    from app.identity.session_cutoffs import end_sessions
 
     cli = _cli()
     cli._call(lambda services: end_sessions(services, email, actor=admin_actor(by or cli._os_user(), "--by")))

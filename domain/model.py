@@ -166,7 +166,7 @@ class Qualification(Frozen):
 
 class ExemptionGrant(Frozen):
     """An exemption in force, stripped of its (sensitive) reason and of who decided it: only the
-    rule and the dates within the period (`domain.minimise`). The decision itself (R-EX-2: who
+    rule and the dates within the period (`domain.registry.minimise`). The decision itself (R-EX-2: who
     and when) stays in the clinic's records."""
 
     rule: Literal["R-EX-1", "R-EX-2"]
@@ -201,7 +201,7 @@ class DoctorProfile(Frozen):
 
 
 class PeriodConfig(Frozen):
-    """Everything fixed when a period is opened. Shifts are derived from it (`domain.shifts`)."""
+    """Everything fixed when a period is opened. Shifts are derived from it (`domain.period.shifts`)."""
 
     district: District
     period: PeriodDates

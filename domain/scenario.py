@@ -40,9 +40,9 @@ from domain.limits import (
     MAX_TEMPLATES,
     MAX_TEXT_LENGTH,
 )
-from domain.minimise import minimise
-from domain.profiles import courses_before_birth, meeting_day, norwegian_mobile, profile
-from domain.shifts import WEEKDAYS
+from domain.registry.minimise import minimise
+from domain.registry.profiles import courses_before_birth, meeting_day, norwegian_mobile, profile
+from domain.period.shifts import WEEKDAYS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 ID = Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)
@@ -50,7 +50,7 @@ NAME = Field(min_length=1, max_length=MAX_NAME_LENGTH)
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 # The mobile-number check, the exemption reasons and the grant rules (R-EX-1..3, R-MEET-1) live
-# in domain.profiles, shared with the district registry.
+# in domain.registry.profiles, shared with the district registry.
 
 
 class ScenarioError(ValueError):
@@ -303,7 +303,7 @@ def _weekday_count(start: date, days: int, template_days: list[str] | str) -> in
 
 def doctor_profile(d: ScenarioDoctor, s: Scenario) -> DoctorProfile:
     """The rules' view of one doctor, before minimisation (to_period_config minimises it).
-    The grant and attendance rules are domain.profiles', shared with the district registry."""
+    The grant and attendance rules are domain.registry.profiles', shared with the district registry."""
     stands_in = None
     if d.substitute_for is not None:
         stands_in = StandIn(
@@ -349,7 +349,7 @@ def shift_templates(s: Scenario) -> tuple[ShiftTemplate, ...]:
 
 
 def to_period_config(s: Scenario) -> PeriodConfig:
-    """The minimised config a period's workflow gets (domain.minimise): no contact data, no
+    """The minimised config a period's workflow gets (domain.registry.minimise): no contact data, no
     reasons, every range clamped to the period."""
     return minimise(PeriodConfig(
         district=District(id=s.district.id, name=s.district.name, policy=engine_policy(s)),

@@ -29,6 +29,11 @@ def exit_now(code: int = 0) -> NoReturn:
     os._exit(code)
 
 
+def crash_now(code: int) -> NoReturn:
+    """Die at once, as a killed process does: no cleanup, no flushing (the fault tests' crash)."""
+    os._exit(code)
+
+
 def install_temporal_runtime() -> None:
     """Route the SDK core's own log lines through Python logging (stderr), never stdout.
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from activities.db import create_pool, migrate
+from adapters.postgres.schema import create_pool, migrate
 from infra.embedded import embedded_postgres_url, start_time_skipping_env, stop_embedded_postgres
 from tests.support import CONVERTER
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from domain.calendar import PeriodCalendar
+from domain.period.calendar import PeriodCalendar
 from domain.scenario import parse_scenario, to_period_config
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from activities.contacts import Contact
 from activities.mail_models import SendMailInput
-from domain.mail import InvitationFacts, Quota
+from domain.mail.facts import InvitationFacts, Quota
 from domain.model import OSLO_TZ
 from infra.mail_settings import MailSettings
 from infra.mailbox import DevSmtpServer

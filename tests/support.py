@@ -11,7 +11,7 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowHandle
 
 from app.bootstrap import Services
-from domain.rules import ACTION_BY_VERB, ActionKind
+from domain.period.rules import ACTION_BY_VERB, ActionKind
 from infra.codec import ENV_KEYS, Keyring, PayloadKey, data_converter
 from infra.settings import Settings
 from workflows.messages import ActionOutcome, ActionRequest, SubmitActionsInput
@@ -40,8 +40,8 @@ async def submit(handle: WorkflowHandle, kind: ActionKind | str, doctor: str, sh
 
 
 async def submit_retrying(client: Client, period: str, kind: ActionKind | str, doctor: str, shift: str) -> ActionOutcome:
-    """As `submit`, through app.updates.send_update: retried while the run rolls over."""
-    from app.updates import send_update
+    """As `submit`, through app.periods.updates.send_update: retried while the run rolls over."""
+    from app.periods.updates import send_update
 
     result = await send_update(
         client, period, AllocationPeriodWorkflow.submit_actions, SubmitActionsInput(actions=[request(kind, doctor, shift)])

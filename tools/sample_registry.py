@@ -16,8 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from domain.registry_csv import write_registry_csv
-from domain.registry_scenario import registry_from_scenario
+from domain.registry.csv_format import write_registry_csv
+from domain.registry.from_scenario import registry_from_scenario
 from domain.scenario import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from datetime import date
 from fastapi import APIRouter, Depends
 from pydantic import Field
 
-from app import admin_views
+from app.registry import admin_views
 from domain.identity import Principal
 from web.deps import Body, me, services
 

@@ -10,8 +10,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
 
-from app import calendar, details, doctor_actions, doctor_views, requests
-from app.access import signed_in
+from app.identity import feeds as calendar
+from app.registry import details, requests
+from app.periods import doctor_actions
+from app.reads import doctor_views
+from app.identity.access import signed_in
 from domain.identity import Principal
 from web.deps import Body, me, services
 from web.session import session_of

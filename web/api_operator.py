@@ -9,7 +9,8 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
-from app import operator_views, requests
+from app.reads import operator_views
+from app.registry import requests
 from domain.identity import Principal
 from web.deps import Body, me, services
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.responses import RedirectResponse, Response
 
-from app import calendar, oidc, sign_in
+from app.identity import feeds as calendar, oidc, sign_in
 from app.errors import Unauthenticated
-from app.session_cutoffs import sign_out_everywhere
-from app.sessions import sign
+from app.identity.session_cutoffs import sign_out_everywhere
+from app.identity.sessions import sign
 from web.render import page, sign_in_page
 from web.session import clear_session, read_form, session_of, set_session
 

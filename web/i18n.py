@@ -116,7 +116,7 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-# What happens at the next deadline (domain.process.next_step_text, in English there): the
+# What happens at the next deadline (domain.period.process.next_step_text, in English there): the
 # page's language here; a text not listed shows as it is.
 NEXT_STEPS: dict[str, str] = {
     "meeting opens": "møtet åpner",

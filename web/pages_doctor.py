@@ -6,7 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse
 
-from app import calendar, details, doctor_actions, doctor_views, requests
+from app.identity import feeds as calendar
+from app.registry import details, requests
+from app.periods import doctor_actions
+from app.reads import doctor_views
 from app.errors import BadInput, Refused
 from web.render import page
 from web.session import principal_of, read_form

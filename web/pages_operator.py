@@ -8,9 +8,10 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse
 
-from activities.projections import ProjectionReader
-from app import operator_views, requests
-from app.access import require_operator
+from adapters.postgres.projections import ProjectionReader
+from app.reads import operator_views
+from app.registry import requests
+from app.identity.access import require_operator
 from app.errors import BadInput, Refused, VaktError
 from web.render import page
 from web.session import principal_of, read_form

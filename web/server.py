@@ -20,7 +20,7 @@ def _server(services: Services, host: str, port: int) -> uvicorn.Server:
 
 async def run_web_service(services: Services, host: str, port: int) -> None:
     """Serve until interrupted (uvicorn handles SIGINT/SIGTERM)."""
-    from app.sign_in import outgoing_mail
+    from app.identity.sign_in import outgoing_mail
 
     await _server(services, host, port).serve()
     await outgoing_mail()

@@ -1,11 +1,11 @@
 """Sessions, sign-in and CSRF at the HTTP edge (issue 9).
 
-- The session is a signed cookie (app.sessions): HttpOnly, SameSite=Lax, Secure when the public
+- The session is a signed cookie (app.identity.sessions): HttpOnly, SameSite=Lax, Secure when the public
   URL is https. A middleware reads it for every request and refuses every request without one
   (401) — except the public paths: sign-in itself, the calendar feed (its secret token is the
   credential), the API documentation, and the health check. Pages answer 401 with the sign-in
   form; the API with a JSON error. A session signed in before its address's cutoff (sign-out,
-  a disabled account: app/session_cutoffs.py) counts as none.
+  a disabled account: app/identity/session_cutoffs.py) counts as none.
 - CSRF: a state-changing API call (POST, PUT, PATCH, DELETE under /api) must send the session's
   token in the `X-CSRF-Token` header; a form sends it in the hidden field `csrf` (`read_form`).
   SameSite=Lax already keeps the cookie off cross-site form posts; the token is the second lock.
@@ -21,8 +21,8 @@ from fastapi import Request
 from starlette.responses import JSONResponse, Response
 
 from app.errors import BadInput, Forbidden
-from app.session_cutoffs import still_valid
-from app.sessions import SESSION_LIFETIME, Session, decode_session, encode_session, new_session
+from app.identity.session_cutoffs import still_valid
+from app.identity.sessions import SESSION_LIFETIME, Session, decode_session, encode_session, new_session
 from domain.identity import Principal
 
 COOKIE = "vakt_session"

@@ -18,7 +18,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail_models import SEND_MAIL_RETRY, SEND_MAIL_START_TO_CLOSE, SendMailInput, SendMailResult
-    from domain.mail import MailFacts
+    from domain.mail.facts import MailFacts
     from domain.model import PeriodConfig
 
 

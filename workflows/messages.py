@@ -12,11 +12,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from domain.events import RecordedEvent, Source
-from domain.mail import SwapFacts
+from domain.period.events import RecordedEvent, Source
+from domain.mail.facts import SwapFacts
 from domain.model import DoctorProfile, PeriodConfig, Phase
-from domain.rules import ActionKind
-from domain.state import PeriodState
+from domain.period.rules import ActionKind
+from domain.period.state import PeriodState
 
 # Temporal refuses a run's 2,001st update; continue-as-new well before (architecture.md).
 DEFAULT_MAX_UPDATES_PER_RUN = 1800
@@ -94,7 +94,7 @@ class CarriedState(BaseModel):
 
 
 class PeriodInput(BaseModel):
-    config: PeriodConfig  # minimised (domain.minimise): no contact data, ranges within the period
+    config: PeriodConfig  # minimised (domain.registry.minimise): no contact data, ranges within the period
     simulated: bool = False
     # Simulated runs replay a scenario whose dates may lie in the past: the period's clock is
     # the server's clock plus this fixed offset (0 for a live period). Fixed at start, so

@@ -1,9 +1,9 @@
 """AllocationPeriodWorkflow: one allocation period, meeting → offering → lottery → published,
 then — for a live period — the published round until its last shift has ended.
 
-The workflow adds time and durability to the pure decisions in `domain.process`:
+The workflow adds time and durability to the pure decisions in `domain.period.process`:
 - doctors' actions arrive in batches through one update, `submit_actions` (the front door,
-  app/front_door.py, batches them in arrival order). Each action gets a definite answer:
+  app/periods/front_door.py, batches them in arrival order). Each action gets a definite answer:
   accepted with its version, or refused with its rule. A refusal writes no event;
 - durable timers close each phase at its deadline (R-PROC-1); an operator may close one early,
   extend a deadline or cancel the round, each recorded with who and why;

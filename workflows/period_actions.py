@@ -10,9 +10,9 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import actors
     from domain.model import Phase
-    from domain.process import cancel_round, decide_action, extend_deadline, next_step_text
-    from domain.quota import shift_weight
-    from domain.rules import RuleViolation
+    from domain.period.process import cancel_round, decide_action, extend_deadline, next_step_text
+    from domain.period.quota import shift_weight
+    from domain.period.rules import RuleViolation
     from workflows.messages import (
         REMEMBERED_OUTCOMES,
         ActionOutcome,

@@ -19,18 +19,18 @@ with workflow.unsafe.imports_passed_through():
     # Pure modules: passed through so the sandbox does not re-import pydantic per run.
     from activities.store_models import AppendEventsInput, AppendEventsResult, LotteryInput, StoreErrorType
     from domain import actors
-    from domain.calendar import PeriodCalendar
-    from domain.events import DomainEvent, PeriodOpened, RecordedEvent, RoundRestarted
+    from domain.period.calendar import PeriodCalendar
+    from domain.period.events import DomainEvent, PeriodOpened, RecordedEvent, RoundRestarted
     from domain.model import OSLO_TZ
-    from domain.process import (
+    from domain.period.process import (
         LotteryOutcome,
         advance,
         apply_lottery_outcome,
         next_deadline,
     )
-    from domain.roster import publish
-    from domain.rules import RuleViolation
-    from domain.state import PeriodState, apply_in_place
+    from domain.period.roster import publish
+    from domain.period.rules import RuleViolation
+    from domain.period.state import PeriodState, apply_in_place
     from workflows import search
     from activities.batching import first_batch
     from workflows.messages import (

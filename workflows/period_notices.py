@@ -2,7 +2,7 @@
 activity (activities/mail.py) one message per doctor and kind. The sent-log makes every message
 go out once, so a retried activity, a restarted run or a continue-as-new never sends twice;
 SMTP being down only delays them (Temporal retries). Only periods started with `notify` send:
-never a simulation. Who gets what is decided in `domain.notices`.
+never a simulation. Who gets what is decided in `domain.mail.notices`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.model import Phase
-    from domain.notices import invitations, offering_reminders, reminder_times, results, wishes_reminders
+    from domain.mail.notices import invitations, offering_reminders, reminder_times, results, wishes_reminders
     from workflows.mail import send_notices
     from workflows.period_base import PeriodBase
 

@@ -1,5 +1,5 @@
 """Doctors' requests decided by the clinic before the meeting (issue 9): the period learns the
-amended profile of the doctor (domain.amend). A validator refuses what the domain refuses, so a
+amended profile of the doctor (domain.period.amend). A validator refuses what the domain refuses, so a
 refused amendment writes nothing."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.amend import amend_doctor
-    from domain.rules import RuleViolation
+    from domain.period.amend import amend_doctor
+    from domain.period.rules import RuleViolation
     from workflows.messages import AmendDoctorInput, OperatorActionResult
     from workflows.period_base import PeriodBase, rule_violation_error
 

@@ -1,6 +1,6 @@
 """Telling the doctors about swaps after publication (R-SWAP-1): the named receiver of an offer,
 the giver when it is accepted, declined or expires. Who gets what is decided in
-`domain.swap_notices`; this queues it when the swap's event is recorded and sends it.
+`domain.mail.swap_notices`; this queues it when the swap's event is recorded and sends it.
 
 Why a queue and a sender of its own: the period's other notices (workflows/period_notices.py)
 end at publication, while swaps happen in the weeks after it (`_follow_through`). A notice is
@@ -17,8 +17,8 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.events import DomainEvent
-    from domain.swap_notices import still_news, swap_notices
+    from domain.period.events import DomainEvent
+    from domain.mail.swap_notices import still_news, swap_notices
     from workflows.mail import send_notices
     from workflows.messages import QueuedSwapNotice
     from workflows.period_base import PeriodBase

@@ -17,8 +17,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import actors
-    from domain.rules import RuleViolation
-    from domain.swaps import accept_swap, all_worked, close_swap, expired_swaps, next_wakeup, offer_swap, shifts_ended
+    from domain.period.rules import RuleViolation
+    from domain.period.swaps import accept_swap, all_worked, close_swap, expired_swaps, next_wakeup, offer_swap, shifts_ended
     from workflows.messages import AcceptSwapInput, CloseSwapInput, OfferSwapInput, SwapResult
     from workflows.period_base import rule_violation_error
     from workflows.period_swap_notices import SwapNoticeSender

@@ -1,6 +1,6 @@
 """ScheduledRoundWorkflow: the action of a district's Temporal Schedule (R-PROC-5).
 
-Each district has a Schedule (app/schedules.py) that fires at the invitation time of each of its
+Each district has a Schedule (app/periods/schedules.py) that fires at the invitation time of each of its
 rounds; an operator may also trigger it. Every firing runs this short workflow: an activity plans
 the district's next round from the registry as of the round's start (minimised: no contact
 data), and a second activity starts the round's AllocationPeriodWorkflow, whose id is the

@@ -1,6 +1,6 @@
 """Doctors' personal calendar feeds (migration 009): which doctor a feed token belongs to.
 
-The token itself is derived from the session secret, the doctor and a generation (app.calendar);
+The token itself is derived from the session secret, the doctor and a generation (app.identity.feeds);
 only its SHA-256 is stored. A new link or a revocation moves the generation on, so an old URL
 stops working at once.
 """

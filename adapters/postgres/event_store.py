@@ -1,4 +1,4 @@
-"""The PostgreSQL event store, its projections hook, and the activities wrapping it.
+"""The PostgreSQL event store (append and read, the hash chain) and its projections hook.
 
 Appends are idempotent by ``event_id`` (a retried activity stores nothing twice) and strict on
 ``(stream_id, version)`` (a second writer fails loudly). Event ``data`` may hold personal data:
@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import asyncpg
-from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from activities.chain import ChainedRow, event_hash
+from adapters.postgres.chain import ChainedRow, event_hash
 from activities.store_models import (
     AppendEventsInput,
     AppendEventsResult,
     NewEvent,
     ReadEventsInput,
     StoredEvent,
-    StoreErrorType,
     StreamInfo,
     StreamKind,
 )
@@ -33,7 +29,6 @@ __all__ = [
     "AppendEventsInput",
     "AppendEventsResult",
     "EventStore",
-    "EventStoreActivities",
     "EventStoreError",
     "InvalidBatch",
     "LiveStreamProtected",
@@ -116,7 +111,7 @@ def _check_batch(inp: AppendEventsInput) -> None:
 
 class EventStore:
     """One schema's event store: `kind` "live" (append-only) or "simulation" (replaceable);
-    the pool's search_path selects the schema (activities.db.create_pool)."""
+    the pool's search_path selects the schema (adapters.postgres.schema.create_pool)."""
 
     def __init__(self, pool: asyncpg.Pool, projectors: Sequence[Projector] = (), kind: StreamKind = "live") -> None:
         names = [p.name for p in projectors]
@@ -322,7 +317,7 @@ class EventStore:
         return [_stored(r) for r in rows]
 
     async def read_chain(self, stream_id: str) -> list[ChainedRow]:
-        """The stream's events as the hash-chain verifier reads them (activities.chain)."""
+        """The stream's events as the hash-chain verifier reads them (adapters.postgres.chain)."""
         rows = await self.pool.fetch(
             "SELECT event_id, stream_id, version, type, actor, occurred_at, data::text AS data_text, prev_hash, hash"
             " FROM events WHERE stream_id = $1 ORDER BY version",
@@ -342,68 +337,3 @@ class EventStore:
     async def _last_version(self, stream_id: str) -> int:
         v = await self.pool.fetchval("SELECT last_version FROM streams WHERE stream_id = $1", stream_id)
         return v or 0
-
-
-# --- fault injection (tests/faults only) ---------------------------------------------------
-# Exists only for the fault test "an append that crashes after its commit but before reporting"
-# (tests/faults/test_faults.py). Inert unless VAKT_FAULT_CRASH_AFTER_COMMIT is set: when it names
-# a file that does not exist yet, the worker creates that file right after an append committed
-# and kills its own process hard (no result reaches Temporal, which retries the activity on
-# another worker). The file makes it fire once; deleting it arms it again. With
-# VAKT_FAULT_CRASH_ACTIVITY set, only that activity's commit fires it (e.g. run_lottery).
-FAULT_CRASH_AFTER_COMMIT = "VAKT_FAULT_CRASH_AFTER_COMMIT"
-FAULT_CRASH_ACTIVITY = "VAKT_FAULT_CRASH_ACTIVITY"
-
-
-def fault_crash_after_commit(activity_name: str) -> None:
-    marker = os.environ.get(FAULT_CRASH_AFTER_COMMIT)
-    if not marker or os.path.exists(marker):
-        return
-    only = os.environ.get(FAULT_CRASH_ACTIVITY)
-    if only and only != activity_name:
-        return
-    with open(marker, "w") as f:
-        f.write(str(os.getpid()))
-    os.write(2, b"VAKT FAULT: append committed; crashing before reporting (exit 137)\n")
-    os._exit(137)
-
-
-def activity_error(e: EventStoreError) -> ApplicationError:
-    """Store errors are deterministic: retrying would fail the same way, so the activity fails
-    at once. Connection errors are not EventStoreErrors; they propagate and stay retryable."""
-    if isinstance(e, VersionConflict):
-        return ApplicationError(
-            str(e), {"stream_id": e.stream_id, "version": e.version},
-            type=StoreErrorType.VERSION_CONFLICT, non_retryable=True,
-        )
-    if isinstance(e, StreamKindMismatch):
-        return ApplicationError(str(e), type=StoreErrorType.STREAM_KIND_MISMATCH, non_retryable=True)
-    return ApplicationError(str(e), type=StoreErrorType.INVALID_BATCH, non_retryable=True)
-
-
-class EventStoreActivities:
-    """Temporal activities over one EventStore (pool injected at worker start).
-
-    Register with ``Worker(..., activities=EventStoreActivities(store).activities())``.
-    """
-
-    def __init__(self, store: EventStore) -> None:
-        self.store = store
-
-    def activities(self) -> list[Callable[..., Any]]:
-        return [self.append_events, self.read_events]
-
-    @activity.defn(name="append_events")
-    async def append_events(self, inp: AppendEventsInput) -> AppendEventsResult:
-        try:
-            result = await self.store.append(inp)
-            fault_crash_after_commit("append_events")
-            return result
-        except EventStoreError as e:
-            raise activity_error(e) from e
-
-    @activity.defn(name="read_events")
-    async def read_events(self, inp: ReadEventsInput) -> list[StoredEvent]:
-        return await self.store.read_stream(
-            inp.stream_id, after_version=inp.after_version, types=inp.types, limit=inp.limit
-        )

@@ -11,8 +11,8 @@ from datetime import datetime
 import asyncpg
 
 from activities.store_models import StoredEvent
-from domain.calendar import PeriodCalendar
-from domain.events import (
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import (
     LotteryDrawn,
     MeetingOpened,
     PeriodOpened,
@@ -82,7 +82,7 @@ class RosterProjection:
             )
 
     async def _status(self, conn: asyncpg.Connection, stream_id: str, version: int, at, **columns) -> None:
-        # jsonb values go through the pool's JSON codec (activities.db).
+        # jsonb values go through the pool's JSON codec (adapters.postgres.schema).
         sets = ", ".join(f"{name} = ${i + 4}" for i, name in enumerate(columns))
         await conn.execute(
             f"UPDATE period_status SET {sets}, version = $2, updated_at = $3 WHERE stream_id = $1",

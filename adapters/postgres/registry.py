@@ -19,9 +19,9 @@ from typing import Any, NamedTuple
 import asyncpg
 
 from domain.district import DistrictPolicy
-from domain.registry import DistrictRecord, RegistryDoctor, RegistryImport
-from domain.registry_history import RegistryChange, diff, district_fields, doctor_fields
-from domain.registry_policy import policy_diff
+from domain.registry.records import DistrictRecord, RegistryDoctor, RegistryImport
+from domain.registry.history import RegistryChange, diff, district_fields, doctor_fields
+from domain.registry.policy import policy_diff
 
 log = logging.getLogger(__name__)
 

@@ -76,7 +76,7 @@ class Migration:
 def load_migrations() -> list[Migration]:
     """The SQL files shipped as package data, in version order."""
     found: list[Migration] = []
-    for entry in resources.files("activities.migrations").iterdir():
+    for entry in resources.files("adapters.postgres.migrations").iterdir():
         m = _MIGRATION_FILE.match(entry.name)
         if m:
             found.append(Migration(int(m.group(1)), m.group(2), entry.read_text("utf-8"), bool(m.group(3))))

@@ -25,22 +25,23 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel
 
-from activities.registry import RegistryStore
+pass
 from activities.rounds import RoundPlanner
-from app.bootstrap import Services, create_worker
-from app.front_door import FrontDoor
-from app.samples import SAMPLE_REGISTRY_PATH
+from app.bootstrap import Services
+from worker import create_worker
+from app.periods.front_door import FrontDoor
+from app.demo.samples import SAMPLE_REGISTRY_PATH
 from domain import actors
-from domain.calendar import PeriodCalendar
+from domain.period.calendar import PeriodCalendar
 from domain.district import DistrictPolicy, invitation_at, next_period_start, period_start_for, round_dates
-from domain.events import parse_event
+from domain.period.events import parse_event
 from domain.model import OSLO_TZ, Phase, Role
-from domain.process import decide_action
-from domain.registry import ExemptionRecord, RegistryDoctor, RegistryImport
-from domain.registry_csv import parse_registry_csv
-from domain.roster import loads
-from domain.rules import ActionKind, RuleViolation
-from domain.state import PeriodState, apply, fold
+from domain.period.process import decide_action
+from domain.registry.records import ExemptionRecord, RegistryDoctor, RegistryImport
+from domain.registry.csv_format import parse_registry_csv
+from domain.period.roster import loads
+from domain.period.rules import ActionKind, RuleViolation
+from domain.period.state import PeriodState, apply, fold
 from infra.embedded import start_time_skipping_env
 from workflows.messages import ActionRequest, PhaseView
 from workflows.period import AllocationPeriodWorkflow
@@ -134,7 +135,7 @@ def _choices(
         now = config.period.wishes_due - timedelta(hours=1)
     quota = state.quota
     if quota is None:
-        from domain.notices import quota_now
+        from domain.mail.notices import quota_now
 
         quota = quota_now(state, calendar)
     absent = kind is ActionKind.ADVANCE_WISH
@@ -218,7 +219,7 @@ async def _multi_year(services: Services, *, years: int, seed: int, progress: Pr
     base = parse_registry_csv(SAMPLE_REGISTRY_PATH.read_text(encoding="utf-8"))
     live = await services.database()
     simulation = await services.simulation_database()
-    registry = RegistryStore(live.pool)
+    registry = live.registry
     runs = {True: DistrictRun(district="yeardemo-carry", carry=True), False: DistrictRun(district="yeardemo-nocarry", carry=False)}
     policy = DistrictPolicy()
     today = services_today()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SAMPLE_PATH = Path(__file__).resolve().parent / "data" / "sample-mosse-2027-h1.json"
-SAMPLE_REGISTRY_PATH = Path(__file__).resolve().parent / "data" / "sample-mosse-registry.csv"
+SAMPLE_PATH = Path(__file__).resolve().parents[1] / "data" / "sample-mosse-2027-h1.json"
+SAMPLE_REGISTRY_PATH = Path(__file__).resolve().parents[1] / "data" / "sample-mosse-registry.csv"
 SAMPLE_DISTRICT = "mosse"
 SAMPLE_DISTRICT_NAME = "Mosseregionens legevakt"
 SAMPLE_OPERATOR = ("leder@mosse-legevakt.example.no", "Kari Nordmann")
@@ -19,15 +19,14 @@ async def ensure_sample_district(services) -> dict | None:
     """`vakt dev` on an empty registry: import the bundled sample district and add a sample
     operator account, so a newcomer has someone to sign in as. Returns the addresses to sign in
     with, or None when the registry already has districts (nothing is touched then)."""
-    from activities.registry import RegistryStore
-    from app.accounts import add_account
-    from app.registry import import_csv
+    from app.identity.accounts import add_account
+    from app.registry.districts import import_csv
 
     db = await services.database()
-    if await RegistryStore(db.pool).districts():
+    if await db.registry.districts():
         return None
     await import_csv(services, SAMPLE_DISTRICT, SAMPLE_REGISTRY_PATH, name=SAMPLE_DISTRICT_NAME, actor="system:dev")
     await add_account(services, SAMPLE_OPERATOR[0], "operator", SAMPLE_OPERATOR[1], actor="system:dev")
-    doctors = await RegistryStore(db.pool).doctors(SAMPLE_DISTRICT)
+    doctors = await db.registry.doctors(SAMPLE_DISTRICT)
     doctor = next(d for d in doctors if d.role.value == "gp")
     return {"district": SAMPLE_DISTRICT, "doctor": doctor.email, "operator": SAMPLE_OPERATOR[0]}

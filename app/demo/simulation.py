@@ -21,18 +21,19 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.rejections import Refusal
-from app.bootstrap import Services, create_worker
-from app.front_door import FrontDoor
-from app.updates import WorkflowGone
+from adapters.postgres.rejections import Refusal
+from app.bootstrap import Services
+from worker import create_worker
+from app.periods.front_door import FrontDoor
+from app.periods.updates import WorkflowGone
 from domain import actors
-from domain.calendar import PeriodCalendar
-from domain.events import parse_event
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import parse_event
 from domain.model import PHASE_ORDER, Phase
-from domain.roster import roster_document
-from domain.rules import ActionKind
+from domain.period.roster import roster_document
+from domain.period.rules import ActionKind
 from domain.scenario import Scenario, to_period_config
-from domain.state import fold, lottery_draws
+from domain.period.state import fold, lottery_draws
 from infra.embedded import start_time_skipping_env
 from workflows.messages import ActionRequest, PeriodInput, PhaseView
 from workflows.period import AllocationPeriodWorkflow

@@ -7,7 +7,7 @@ field of the request. Refusals are `Forbidden` and name no other person's data.
 
 from __future__ import annotations
 
-from activities.projections import ProjectionReader
+pass
 from app.bootstrap import Services
 from app.errors import Forbidden, NotFound, Unauthenticated
 from app.validate import doctor_id as valid_doctor_id
@@ -41,7 +41,7 @@ async def period_district(services: Services, period: str) -> str:
     """The district of a live period (NotFound for an unknown one; simulations are not served)."""
     period = valid_period_id(period, "period")
     if period not in _districts:
-        row = await ProjectionReader((await services.database()).pool).status_row(period)
+        row = await (await services.database()).projections.status_row(period)
         if row is None or row["simulated"] or not row["district_id"]:
             raise NotFound(f"no period {period!r}")
         _districts[period] = row["district_id"]

@@ -2,9 +2,9 @@
 
 The token is derived from the session secret, the doctor and a generation
 (`HMAC(secret, "calendar:<district>/<doctor>/<generation>")`), so the doctor's page can show the
-URL again, and only its SHA-256 is stored (activities/calendar_feeds.py). A new link or a
+URL again, and only its SHA-256 is stored (adapters/postgres/calendar_feeds.py). A new link or a
 revocation moves the generation on: the old URL stops working at once. The feed holds every
-shift the doctor holds in the district's live rounds, in Europe/Oslo time (domain.ics), and is
+shift the doctor holds in the district's live rounds, in Europe/Oslo time (domain.mail.ics), and is
 built from the stored events on each request, so it shows every change — a swap included.
 """
 
@@ -14,19 +14,18 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from activities.calendar_feeds import FeedStore
-from activities.projections import ProjectionReader
-from app.access import doctor_district, require_operator, signed_in
+from adapters.postgres.calendar_feeds import FeedStore
+from app.identity.access import doctor_district, require_operator, signed_in
 from app.bootstrap import Services
-from app.doctor_views import period_state
+from app.reads.doctor_views import period_state
 from app.errors import Forbidden, NotFound
 from app.validate import district_id as valid_district_id
 from app.validate import doctor_id as valid_doctor_id
-from app.sessions import digest, sign
-from domain.calendar import PeriodCalendar
-from domain.ics import feed_calendar
+from app.identity.sessions import digest, sign
+from domain.period.calendar import PeriodCalendar
+from domain.mail.ics import feed_calendar
 from domain.identity import Principal
-from domain.mail import ShiftFact
+from domain.mail.facts import ShiftFact
 
 GONE = "no calendar feed at this address (the link was revoked or replaced)"
 
@@ -46,7 +45,7 @@ def _url(services: Services, token: str) -> str:
 
 
 async def _store(services: Services) -> FeedStore:
-    return FeedStore((await services.database()).pool)
+    return (await services.database()).feeds
 
 
 async def _whose(principal: Principal | None, district: str | None, doctor: str | None, *, operator_may: bool):
@@ -104,7 +103,7 @@ async def feed(services: Services, token: str) -> bytes:
     if owner is None:
         raise NotFound(GONE)
     district, doctor = owner
-    reader = ProjectionReader((await services.database()).pool)
+    reader = (await services.database()).projections
     periods, name, stamp = [], district, datetime(2000, 1, 1, tzinfo=UTC)
     for row in await reader.district_rounds(district):
         if row["phase"] == "cancelled":

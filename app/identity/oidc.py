@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from app.bootstrap import Services
 from app.errors import BadInput, Unauthenticated, Unavailable
-from app.sign_in import normal_address, principal_for
+from app.identity.sign_in import normal_address, principal_for
 from domain.identity import Principal
 from infra.web_settings import OidcSettings
 

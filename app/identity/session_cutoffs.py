@@ -1,6 +1,6 @@
 """Ending sessions before they expire (issue 9).
 
-A session is a signed cookie stored nowhere (app/sessions.py), so it cannot be deleted. It is
+A session is a signed cookie stored nowhere (app/identity/sessions.py), so it cannot be deleted. It is
 ended instead by a cutoff on its address (migration 010): a session signed in before the cutoff
 is refused. Signing out ends every session of that person, on every device; `vakt account
 sign-out` lets an admin do it for a lost phone; disabling an account does it too.
@@ -16,10 +16,10 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from activities.accounts import AccountStore
+pass
 from app.bootstrap import Services
-from app.sessions import Session
-from app.sign_in import normal_address
+from app.identity.sessions import Session
+from app.identity.sign_in import normal_address
 
 RECHECK = 5.0  # seconds
 
@@ -45,7 +45,7 @@ async def still_valid(services: Services, session: Session) -> bool:
     email = session.principal.email
     known, cutoff = services.session_cutoffs.known(email)
     if not known:
-        stored = await AccountStore((await services.database()).pool).session_cutoff(email)
+        stored = await (await services.database()).accounts.session_cutoff(email)
         services.session_cutoffs.remember(email, stored)
         cutoff = stored.timestamp() if stored else None
     return cutoff is None or session.issued > cutoff
@@ -54,13 +54,13 @@ async def still_valid(services: Services, session: Session) -> bool:
 async def sign_out_everywhere(services: Services, session: Session) -> None:
     """The person signs out: this session and every other one of theirs end now."""
     email = session.principal.email
-    cutoff = await AccountStore((await services.database()).pool).end_sessions(email, by="self")
+    cutoff = await (await services.database()).accounts.end_sessions(email, by="self")
     services.session_cutoffs.remember(email, cutoff)
 
 
 async def end_sessions(services: Services, email: str, *, actor: str) -> None:
     """An admin ends every session of an address (a lost phone, a leaver)."""
     email = normal_address(email, "--email")
-    cutoff = await AccountStore((await services.database()).pool).end_sessions(email, by=actor)
+    cutoff = await (await services.database()).accounts.end_sessions(email, by=actor)
     services.session_cutoffs.remember(email, cutoff)
 

@@ -2,7 +2,7 @@
 
 `base64url(JSON) "." base64url(HMAC-SHA256(secret, "session:" + JSON))`. Nothing is stored on
 the server, so a burst of signed-in requests costs no database round trip for identity (a
-session is ended early by a cutoff on its address: app/session_cutoffs.py); the cookie is HttpOnly, SameSite=Lax and Secure when the public URL is https (web/session.py).
+session is ended early by a cutoff on its address: app/identity/session_cutoffs.py); the cookie is HttpOnly, SameSite=Lax and Secure when the public URL is https (web/session.py).
 The same secret signs sign-in links and derives calendar-feed tokens, each under its own
 purpose prefix, so one can never stand in for another.
 """

@@ -4,7 +4,7 @@ The link is single-use, expires after 15 minutes, carries a signature (a link no
 the service's secret is refused before the database is asked), and only its SHA-256 is stored.
 Requests are rate-limited per address. Every request for a link gets the same answer and takes
 about the same time, whether or not the address is known: the message goes out in the
-background, through the SMTP setup the invitations use (activities/smtp.py). A link that does
+background, through the SMTP setup the invitations use (adapters/smtp.py). A link that does
 not sign in — unknown, used, expired, damaged — gets one answer too.
 """
 
@@ -16,12 +16,12 @@ from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 
-from activities.accounts import AccountStore
+pass
 from app.bootstrap import Services
 from app.errors import BadInput, Unauthenticated
-from app.sessions import check_signed_token, sign, signed_token
+from app.identity.sessions import check_signed_token, sign, signed_token
 from domain.identity import DoctorRef, Principal
-from domain.mail_templates import sign_in as sign_in_message
+from domain.mail.templates import sign_in as sign_in_message
 from domain.model import OSLO_TZ
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def normal_address(value: str, field: str = "email") -> str:
 
 async def principal_for(services: Services, email: str, *, via: str = "link", extra_roles=(), name=None) -> Principal | None:
     """Who signs in with this address: a doctor on a roll, an account, both — or nobody."""
-    store = AccountStore((await services.database()).pool)
+    store = (await services.database()).accounts
     account = await store.account(email)
     rolls = await store.doctors_by_email(email, datetime.now(OSLO_TZ).date())
     roles: list[str] = ["doctor"] if rolls else []
@@ -73,7 +73,7 @@ async def request_link(services: Services, email: str, *, now: datetime | None =
     email = normal_address(email)
     now = now or datetime.now(UTC)
     secret = services.web_settings.session_secret.get_secret_value()
-    store = AccountStore((await services.database()).pool)
+    store = (await services.database()).accounts
     recent = await store.attempts(sign(secret, "address", email), window=RATE_WINDOW, now=now)
     principal = await principal_for(services, email)
     if recent > RATE_LIMIT or principal is None:
@@ -88,7 +88,7 @@ async def request_link(services: Services, email: str, *, now: datetime | None =
 
 
 async def _send(services: Services, email: str, link: str) -> None:
-    from activities.smtp import MailDeliveryError, SmtpSender
+    from adapters.smtp import MailDeliveryError, SmtpSender
 
     message = sign_in_message(link, expires_minutes=int(LINK_LIFETIME.total_seconds() // 60))
     try:
@@ -109,7 +109,7 @@ async def use_link(services: Services, token: str, *, now: datetime | None = Non
     stored = check_signed_token(secret, LINK_PURPOSE, token)
     if stored is None:
         raise Unauthenticated(NOT_VALID)
-    store = AccountStore((await services.database()).pool)
+    store = (await services.database()).accounts
     email = await store.use_link(stored, now or datetime.now(UTC))
     principal = await principal_for(services, email) if email else None
     if principal is None:

@@ -1,22 +1,21 @@
 """A registry change reaching the running periods (issue 9): when the clinic decides a request
 or a doctor updates their dated qualifications, every live round of the district whose meeting
 has not opened yet gets the doctor's new profile (workflows/period_requests.py). Built exactly
-as the scheduled starter builds a period's config (domain.registry_config), minimised, with the
+as the scheduled starter builds a period's config (domain.registry.config), minimised, with the
 carried balance the period started with."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
-from activities.projections import ProjectionReader
-from activities.registry import RegistryStore
+pass
 from app.bootstrap import Services
-from app.doctor_views import period_state
+from app.reads.doctor_views import period_state
 from app.errors import NotFound, Refused, VaktError
-from app.periods import _operator_update
+from app.periods.live import _operator_update
 from app.validate import district_id as valid_district_id
-from domain.registry import RegistryError
-from domain.registry_config import amended_profile, period_config_from_registry
+from domain.registry.records import RegistryError
+from domain.registry.config import amended_profile, period_config_from_registry
 from workflows.messages import AmendDoctorInput
 from workflows.period import AllocationPeriodWorkflow
 
@@ -39,7 +38,7 @@ async def sync_running_periods(services: Services, district: str, *, actor: str)
     re-import, or when a decision's amendment did not reach a round (Temporal was down).
     Idempotent: a profile already current is left alone."""
     district = valid_district_id(district)
-    record = await RegistryStore((await services.database()).pool).district(district)
+    record = await (await services.database()).registry.district(district)
     if record is None:
         raise NotFound(f"no district {district!r} in the registry; import one with `vakt district import`")
     return await _amend(services, district, None, actor=actor)
@@ -49,13 +48,13 @@ async def _amend(
     services: Services, district: str, doctors: list[str] | None, *, actor: str, request: int | None = None
 ) -> list[Amended]:
     db = await services.database()
-    registry = RegistryStore(db.pool)
+    registry = db.registry
     record = await registry.district(district)
     if record is None:
         return []
     roll = await registry.doctors(district)
     results = []
-    for row in await ProjectionReader(db.pool).district_rounds(district):
+    for row in await db.projections.district_rounds(district):
         if row["phase"] != "meeting":
             continue
         state = await period_state(services, row["stream_id"])

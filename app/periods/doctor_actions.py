@@ -1,13 +1,13 @@
 """What a signed-in person does in a period (issue 9): a doctor's wish, pick or claim — through
 the front door, so the burst guarantee holds for every entry point — and swaps after
-publication (R-SWAP-1). The actor is the signed-in person (app.access), never request text."""
+publication (R-SWAP-1). The actor is the signed-in person (app.identity.access), never request text."""
 
 from __future__ import annotations
 
-from app.access import acting, period_district
+from app.identity.access import acting, period_district
 from app.bootstrap import Services
 from app.errors import BadInput
-from app.periods import _operator_update, action_request, submit_actions
+from app.periods.live import _operator_update, action_request, submit_actions
 from app.validate import doctor_id as valid_doctor_id
 from app.validate import shift_id as valid_shift_id
 from domain.identity import Principal

@@ -8,7 +8,7 @@ first valid claim wins (R-PROC-3) and no shift ever has two holders. While an up
 flight the next batch gathers, so the busier the period, the larger the batches: throughput
 grows with the burst instead of collapsing under it.
 
-Passing errors are retried by `app.updates.send_update` with the same update id, and every
+Passing errors are retried by `app.periods.updates.send_update` with the same update id, and every
 action carries a request id the workflow remembers, so a batch sent twice is decided once.
 A whole batch refused by the workflow's validator (the round is over, the lottery is being
 drawn) gives each action that refusal. What reaches the caller is an `ActionOutcome` per
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from temporalio.client import Client
 
 from app.errors import Refused
-from app.updates import send_update
+from app.periods.updates import send_update
 from workflows.messages import MAX_ACTIONS_PER_UPDATE, ActionOutcome, ActionRequest, SubmitActionsInput
 from workflows.period import AllocationPeriodWorkflow
 

@@ -13,17 +13,16 @@ from datetime import datetime
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from activities.projections import ProjectionReader
-from activities.registry import RegistryStore
-from activities.rejections import Refusal
+pass
+from adapters.postgres.rejections import Refusal
 from app.bootstrap import Services
 from app.errors import BadInput, Conflict, NotFound, Unavailable, VaktError
-from app.updates import WorkflowGone, send_update
+from app.periods.updates import WorkflowGone, send_update
 from app.validate import doctor_id, free_text, oslo_time, period_id, person_name, shift_id
 from domain import actors
 from domain.limits import MAX_START_PAYLOAD_BYTES
 from domain.model import PeriodConfig, Phase
-from domain.rules import ACTION_BY_VERB, ActionKind
+from domain.period.rules import ACTION_BY_VERB, ActionKind
 from workflows.messages import (
     ActionOutcome,
     ActionRequest,
@@ -40,7 +39,7 @@ from workflows.period import AllocationPeriodWorkflow
 async def why_gone(services: Services, period: str) -> VaktError:
     """The precise error for a period with no running workflow (unknown, or its round over)."""
     db = await services.database()
-    phase = await ProjectionReader(db.pool).phase(period)
+    phase = await db.projections.phase(period)
     if phase is None:
         return NotFound(f"no period {period!r}")
     if phase in (Phase.PUBLISHED, Phase.CANCELLED):
@@ -59,14 +58,14 @@ async def start_period(
     db = await services.database()
     if await db.store.stream_kind(period) is not None:
         raise Conflict(f"period {period!r} has already been started")
-    other = await ProjectionReader(db.pool).overlapping(
+    other = await db.projections.overlapping(
         config.district.id, config.period.start, config.period.end, other_than=period
     )
     if other is not None:
         # R-PROC-5: one round per district and period, whatever it is called.
         raise Conflict(f"district {config.district.id!r} already has round {other!r} for these dates")
     # Doctors are told by e-mail when their district is in the registry (it holds the addresses).
-    notify = await RegistryStore(db.pool).district(config.district.id) is not None
+    notify = await db.registry.district(config.district.id) is not None
     inp = PeriodInput(
         config=config, search_attributes=True, started_by=started_by, notify=notify, follow_through=follow_through
     )

@@ -1,6 +1,6 @@
 """`vakt restart PERIOD [--apply]`: put a stuck round back on track.
 
-Two remedies, chosen from the diagnosis (`app.status.diagnose`):
+Two remedies, chosen from the diagnosis (`app.reads.status.diagnose`):
 - **reset** — the workflow task fails for a reason the fixed code no longer has (a bug, a
   crash): reset the run to its last good workflow task so the fixed code continues from there;
 - **rebuild** — the history itself is the problem (it no longer replays: non-determinism), or
@@ -28,19 +28,19 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
-from activities.store import EventStore
+from adapters.postgres.event_store import EventStore
 from app.bootstrap import Services
 from app.errors import BadInput
-from app.status import diagnose
-from app.updates import send_update
+from app.reads.status import diagnose
+from app.periods.updates import send_update
 from app.validate import free_text, period_id, person_name
 from domain import actors
-from domain.calendar import PeriodCalendar
-from domain.events import RecordedEvent, parse_event
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import RecordedEvent, parse_event
 from domain.model import OSLO_TZ
-from domain.process import cancel_round, decide_action, extend_deadline, next_deadline, steps_due
-from domain.rules import RuleViolation
-from domain.state import PeriodState, apply, fold
+from domain.period.process import cancel_round, decide_action, extend_deadline, next_deadline, steps_due
+from domain.period.rules import RuleViolation
+from domain.period.state import PeriodState, apply, fold
 from infra.settings import Settings
 from workflows.messages import (
     CancelRoundInput,

@@ -175,10 +175,8 @@ async def trigger_schedule(services: Services, district_id: str, *, timeout: flo
 
 async def sync_schedules(services: Services, district_id: str | None = None) -> list[tuple[str, str]]:
     """Bring the schedules in line with the registry: one per district (or the one named)."""
-    from activities.registry import RegistryStore
-
     db = await services.database()
-    districts = await RegistryStore(db.pool).districts()
+    districts = await db.registry.districts()
     if district_id is not None:
         districts = [d for d in districts if d.id == period_id(district_id, "DISTRICT")]
         if not districts:

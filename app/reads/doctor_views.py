@@ -1,5 +1,5 @@
 """The doctor's page and the doctor's JSON reads (issue 9): their periods and, for one period,
-their board (domain.doctor_board), folded from the stored events (no Temporal needed).
+their board (domain.period.doctor_board), folded from the stored events (no Temporal needed).
 
 After an action the caller may ask for `at_least` a version: the read then waits (briefly) until
 the workflow has stored it, so a page shown right after a claim shows the claim.
@@ -12,18 +12,17 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from activities.projections import ProjectionReader
-from activities.registry import RegistryStore
-from app.access import doctor_district, own_doctor, period_district, signed_in
+pass
+from app.identity.access import doctor_district, own_doctor, period_district, signed_in
 from app.bootstrap import Services
 from app.errors import BadInput
 from app.validate import period_id as valid_period_id
-from domain.calendar import PeriodCalendar
-from domain.doctor_board import DoctorBoard, doctor_board
-from domain.events import parse_event
+from domain.period.calendar import PeriodCalendar
+from domain.period.doctor_board import DoctorBoard, doctor_board
+from domain.period.events import parse_event
 from domain.identity import Principal
 from domain.model import OSLO_TZ
-from domain.state import PeriodState, fold
+from domain.period.state import PeriodState, fold
 
 STORE_WAIT = 3.0  # seconds to wait for an accepted action to be stored
 
@@ -57,7 +56,7 @@ async def period_state(services: Services, period: str, at_least: int = 0) -> Pe
 async def my_periods(services: Services, principal: Principal | None) -> list[PeriodLink]:
     """The live rounds of every district the doctor is on the roll of, newest first."""
     principal = signed_in(principal)
-    reader = ProjectionReader((await services.database()).pool)
+    reader = (await services.database()).projections
     found = []
     for ref in principal.doctors:
         for row in await reader.district_rounds(ref.district):
@@ -94,7 +93,7 @@ async def colleagues(services: Services, principal: Principal | None, period: st
     """The other doctors of the period's district (id and name), to name in a swap offer."""
     district = await period_district(services, period)
     me = own_doctor(principal, district)
-    doctors = await RegistryStore((await services.database()).pool).doctors(district, as_of=datetime.now(OSLO_TZ).date())
+    doctors = await (await services.database()).registry.doctors(district, as_of=datetime.now(OSLO_TZ).date())
     return [Colleague(doctor=d.id, name=d.name) for d in doctors if d.id != me and d.role.value != "staff"]
 
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 from typing import Any, get_args
 
-from activities.store import EventStore, StoredEvent
+from adapters.postgres.event_store import EventStore, StoredEvent
 from app.bootstrap import Services
 from app.errors import BadInput, NotFound
 from app.validate import doctor_id, period_id
-from domain.calendar import PeriodCalendar
+from domain.period.calendar import PeriodCalendar
 from domain.clock import local_time
-from domain.events import (
+from domain.period.events import (
     DeadlineExtended,
     DoctorAmended,
     DomainEvent,
@@ -201,7 +201,7 @@ async def event_log(
     limit: int = DEFAULT_LIMIT,
 ) -> dict:
     """The use case behind `vakt events` and the operator's page (live or simulated period)."""
-    from app.reads import store_of
+    from app.reads.stored import store_of
 
     period = period_id(period)
     doctor = doctor_id(doctor, "--doctor") if doctor is not None else None

@@ -1,19 +1,20 @@
 """The operator's use cases over HTTP (issue 9): the existing steering and reads, called with
 the signed-in operator as the actor — never a name typed into the request.
 
-Rounds and their verdicts (app.status), a round's events (app.events), close / extend / cancel
-with a reason (app.periods), the schedules (app.schedules), what `vakt restart` would do and
-doing it (app.restart), and entering a doctor's action for them (recorded as the operator).
+Rounds and their verdicts (app.reads.status), a round's events (app.reads.events), close / extend / cancel
+with a reason (app.periods.live), the schedules (app.periods.schedules), what `vakt restart` would do and
+doing it (app.periods.restart), and entering a doctor's action for them (recorded as the operator).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from app import periods, restart, schedules, status
-from app.access import require_operator
+from app.periods import live as periods, restart, schedules
+from app.reads import status
+from app.identity.access import require_operator
 from app.bootstrap import Services
-from app.events import event_log
+from app.reads.events import event_log
 from app.validate import period_id
 from domain.identity import Principal
 

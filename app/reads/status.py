@@ -2,7 +2,7 @@
 
 Two sources, and the report always says which one it shows:
 - **temporal**: the running workflow answers its `phase` and `coverage` queries;
-- **postgresql**: the projection plus a fold of the stored phase events (app.status_stored),
+- **postgresql**: the projection plus a fold of the stored phase events (app.reads.status_stored),
   the state as of the last stored event. Used when Temporal is not reachable, when no worker
   polls the task queue (queries need a worker), and for a workflow that cannot answer.
 
@@ -32,12 +32,12 @@ from typing import Any, NamedTuple
 
 from app.bootstrap import Services
 from app.errors import BadInput, NotFound, Unavailable
-from app.status_models import SOURCES, Coverage, PeriodDiagnosis, Source, StatusList
-from app.status_stored import oslo as _oslo
-from app.status_stored import stored_round
-from app.status_temporal import POLLER_FRESH, PollerCache, currently_failing, first_line, temporal_facts
-from activities.projections import ProjectionReader
-from activities.store import EventStore
+from app.reads.status_models import SOURCES, Coverage, PeriodDiagnosis, Source, StatusList
+from app.reads.status_stored import oslo as _oslo
+from app.reads.status_stored import stored_round
+from app.reads.status_temporal import POLLER_FRESH, PollerCache, currently_failing, first_line, temporal_facts
+from adapters.postgres.projections import ProjectionReader
+from adapters.postgres.event_store import EventStore
 from domain.model import OSLO_TZ, Phase
 from infra.settings import Settings
 from domain.clock import local_time

@@ -5,7 +5,7 @@ cancellation come from a fold of the stored phase events (`period_status` does n
 deadline extensions). Used on its own when Temporal is not reachable or no worker answers.
 
 The lottery pool shown for one round is kept simple: the doctors for whom
-`domain.lottery.in_lottery_pool` returns None on the period's first open shift (R-LOT-1 with the
+`domain.lottery.phase.in_lottery_pool` returns None on the period's first open shift (R-LOT-1 with the
 R-EX-5 stand-ins of that date), with the current loads. It is known once the meeting has opened
 (the quota is needed) and while shifts are open; R-LOT-2 exclusions differ per shift.
 """
@@ -16,16 +16,16 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from activities.projections import ProjectionReader
-from activities.store import EventStore
-from app.status_models import SOURCES, Coverage, LotteryPool
-from domain.calendar import PeriodCalendar
-from domain.events import parse_event
-from domain.lottery import in_lottery_pool
+from adapters.postgres.projections import ProjectionReader
+from adapters.postgres.event_store import EventStore
+from app.reads.status_models import SOURCES, Coverage, LotteryPool
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import parse_event
+from domain.lottery.phase import in_lottery_pool
 from domain.model import OSLO_TZ, Phase, Role
-from domain.process import next_deadline, next_step_text
-from domain.quota import shift_weight
-from domain.state import PeriodState, fold
+from domain.period.process import next_deadline, next_step_text
+from domain.period.quota import shift_weight
+from domain.period.state import PeriodState, fold
 
 # Enough to know the phase and the deadlines without reading every pick.
 PHASE_EVENT_TYPES = [

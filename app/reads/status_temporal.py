@@ -17,8 +17,8 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from app.status_models import PendingActivity, PeriodDiagnosis, WorkflowTaskFailure
-from app.status_stored import oslo as _oslo
+from app.reads.status_models import PendingActivity, PeriodDiagnosis, WorkflowTaskFailure
+from app.reads.status_stored import oslo as _oslo
 
 POLLER_FRESH = timedelta(seconds=90)
 QUERY_TIMEOUT = timedelta(seconds=5)

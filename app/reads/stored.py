@@ -1,24 +1,24 @@
 """Read use cases over the stored events alone (no Temporal): roster, verify, explain.
 
 A period is looked up among the live periods first, then among the simulations, which live in
-their own schema (activities/db.py); the answer says which.
+their own schema (adapters/postgres/schema.py); the answer says which.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
-from activities.chain import ChainReport, verify_chain
-from activities.store import EventStore
+from adapters.postgres.chain import ChainReport, verify_chain
+from adapters.postgres.event_store import EventStore
 from app.bootstrap import Services
 from app.errors import NotFound
 from app.validate import doctor_id, period_id
-from domain.audit import VerifyReport, verify_lottery
-from domain.calendar import PeriodCalendar
-from domain.events import DomainEvent, parse_event
-from domain.explain import Explanation, RejectedAction, explain_doctor
-from domain.roster import roster_document
-from domain.state import fold, lottery_draws
+from domain.lottery.audit import VerifyReport, verify_lottery
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import DomainEvent, parse_event
+from domain.lottery.explain import Explanation, RejectedAction, explain_doctor
+from domain.period.roster import roster_document
+from domain.period.state import fold, lottery_draws
 
 
 class StoredPeriod(BaseModel):

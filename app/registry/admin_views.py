@@ -1,11 +1,11 @@
 """The admin's use cases over HTTP (issue 9): read a district and its roll, change its policy,
 and correct a doctor's details — each recorded in the registry's history as `admin:<name>` from
-the sign-in (app.registry does the work; this only checks the role)."""
+the sign-in (app.registry.districts does the work; this only checks the role)."""
 
 from __future__ import annotations
 
-from app import details, registry
-from app.access import require_admin
+from app.registry import details, districts as registry
+from app.identity.access import require_admin
 from app.bootstrap import Services
 from domain.identity import Principal
 

@@ -2,7 +2,7 @@
 kept current by the doctor as the guideline asks. Validated as every registry record is
 (R-DATA-1), recorded in the registry's history with who changed it and when, and — being dated —
 counted from its date (R-QUAL-4) by every period built from the registry; a round whose meeting
-has not opened yet learns the new profile at once (app.amend)."""
+has not opened yet learns the new profile at once (app.periods.amend)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from activities.registry import RegistryStore
-from app.access import acting, doctor_district, require_admin, signed_in
-from app.amend import Amended, amend_running_periods
+pass
+from app.identity.access import acting, doctor_district, require_admin, signed_in
+from app.periods.amend import Amended, amend_running_periods
 from app.bootstrap import Services
 from app.errors import BadInput, NotFound
 from app.validate import district_id as valid_district_id
 from domain.identity import Principal
-from domain.registry import RegistryDoctor, doctor_problems, validation_problems
+from domain.registry.records import RegistryDoctor, doctor_problems, validation_problems
 
 
 EDITABLE = ("mobile", "email", "specialist_gp", "violence_course", "acute_course")
@@ -69,7 +69,7 @@ async def _doctor_of(principal, district, doctor, as_admin: bool = False) -> tup
 async def my_details(services: Services, principal: Principal | None, *, district: str | None = None,
                      doctor: str | None = None) -> MyDetails:
     district, doctor, _ = await _doctor_of(principal, district, doctor)
-    record = await RegistryStore((await services.database()).pool).doctor(district, doctor)
+    record = await (await services.database()).registry.doctor(district, doctor)
     if record is None:
         raise NotFound(f"no doctor {doctor!r} in district {district!r}")
     return _view(district, record)
@@ -104,7 +104,7 @@ async def change_details(
     if not isinstance(changes, dict) or not changes:
         raise BadInput("details: give at least one of " + ", ".join(EDITABLE))
     district, doctor, actor = await _doctor_of(principal, district, doctor, as_admin)
-    registry = RegistryStore((await services.database()).pool)
+    registry = (await services.database()).registry
     result = await registry.change_doctor(district, doctor, lambda r: _changed(r, changes), actor=actor)
     if result is None:
         raise NotFound(f"no doctor {doctor!r} in district {district!r}")

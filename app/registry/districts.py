@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from activities.registry import Contact, ImportOutcome, PolicyUpdate, RegistryStore, StoredDistrict
+from adapters.postgres.registry import Contact, ImportOutcome, PolicyUpdate, RegistryStore, StoredDistrict
 from app.bootstrap import Services
 from app.documents import problem_list, read_json, read_text
 from app.errors import BadInput, Conflict, NotFound
-from app.registry_views import DistrictView, DoctorRow, district_view, doctor_row
+from app.registry.views import DistrictView, DoctorRow, district_view, doctor_row
 from app.validate import district_id as valid_district_id
 from app.validate import doctor_id as valid_doctor_id
 from app.validate import free_text, person_name
@@ -26,11 +26,11 @@ from domain import actors
 from domain.district import period_start_for, round_dates
 from domain.limits import MAX_NAME_LENGTH
 from domain.model import OSLO_TZ, PeriodConfig
-from domain.registry import RegistryError, RegistryImport
-from domain.registry_config import period_config_from_registry
-from domain.registry_csv import parse_registry_csv
-from domain.registry_policy import apply_policy_changes
-from domain.registry_scenario import registry_from_scenario
+from domain.registry.records import RegistryError, RegistryImport
+from domain.registry.config import period_config_from_registry
+from domain.registry.csv_format import parse_registry_csv
+from domain.registry.policy import apply_policy_changes
+from domain.registry.from_scenario import registry_from_scenario
 from domain.scenario import ScenarioError, parse_scenario
 
 MAX_SETTINGS = 50
@@ -47,7 +47,7 @@ def today_in_oslo() -> date:
 
 
 async def _store(services: Services) -> RegistryStore:
-    return RegistryStore((await services.database()).pool)
+    return (await services.database()).registry
 
 
 async def _district(store: RegistryStore, district_id: str) -> StoredDistrict:
@@ -176,7 +176,7 @@ async def contact(services: Services, district_id: str, doctor_id: str) -> Conta
 
 
 async def set_policy(services: Services, district_id: str, changes: Sequence[str], actor: str) -> PolicyUpdate:
-    """Apply `NAME=VALUE` settings (domain.registry_policy) to the district's policy, validated
+    """Apply `NAME=VALUE` settings (domain.registry.policy) to the district's policy, validated
     as a whole through DistrictPolicy and recorded in the history with `actor`."""
     district_id = valid_district_id(district_id)
     if not changes:
@@ -208,7 +208,7 @@ async def period_config_for(
 ) -> PeriodConfig:
     """The minimised config of the district's period that starts on `start`: its dates from the
     district's round policy (R-PROC-5, domain.district.round_dates), its doctors from the
-    registry (domain.registry_config)."""
+    registry (domain.registry.config)."""
     district_id = valid_district_id(district_id)
     for doctor, balance in (carried or {}).items():
         if not (isinstance(balance, int | float) and math.isfinite(balance) and -100 <= balance <= 100):

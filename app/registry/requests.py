@@ -1,10 +1,10 @@
-"""Doctors' requests to the clinic and the operators' decisions (issue 9, domain.requests).
+"""Doctors' requests to the clinic and the operators' decisions (issue 9, domain.registry.requests).
 
 A doctor submits for themselves (an operator may submit for a doctor); an operator decides each
 request once. The decision is recorded on the request (decided_by, decided_at) and, when it
 changes the doctor's record, in the registry and its history — in one transaction. Then every
 running period of the district whose meeting has not opened learns the new profile
-(app.amend): the period's quota and lottery pool are fixed when the meeting opens.
+(app.periods.amend): the period's quota and lottery pool are fixed when the meeting opens.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from activities.doctor_requests import RequestStore, StoredRequest
-from activities.registry import RegistryStore
-from app.access import acting, doctor_district, require_operator, signed_in
-from app.amend import Amended, amend_running_periods
+from adapters.postgres.requests import RequestStore, StoredRequest
+from app.identity.access import acting, doctor_district, require_operator, signed_in
+from app.periods.amend import Amended, amend_running_periods
 from app.bootstrap import Services
 from app.errors import BadInput, Conflict, NotFound, Refused
 from app.validate import district_id as valid_district_id
@@ -24,8 +23,8 @@ from app.validate import free_text
 from domain import actors
 from domain.identity import Principal
 from domain.model import OSLO_TZ, Role
-from domain.registry import doctor_problems
-from domain.requests import AnyRequest, ExemptionRequest, LeaveRequest, granted_record, stand_in_record
+from domain.registry.records import doctor_problems
+from domain.registry.requests import AnyRequest, ExemptionRequest, LeaveRequest, granted_record, stand_in_record
 
 _REQUEST = TypeAdapter(AnyRequest)
 
@@ -50,7 +49,7 @@ def parse_request(data: dict) -> ExemptionRequest | object:
 
 
 async def _store(services: Services) -> RequestStore:
-    return RequestStore((await services.database()).pool)
+    return (await services.database()).requests
 
 
 async def submit_request(
@@ -63,7 +62,7 @@ async def submit_request(
     district = valid_district_id(district, "district")
     doctor, actor = acting(principal, district, doctor)
     request = parse_request(data)
-    registry = RegistryStore((await services.database()).pool)
+    registry = (await services.database()).registry
     if await registry.doctor(district, doctor) is None:
         raise NotFound(f"no doctor {doctor!r} in district {district!r}")
     if isinstance(request, LeaveRequest):
@@ -123,7 +122,7 @@ async def decide_request(
     today = datetime.now(OSLO_TZ).date()
     applied_on = stored.submitted_at.astimezone(OSLO_TZ).date()
     db = await services.database()
-    registry = RegistryStore(db.pool)
+    registry = db.registry
     async with db.pool.acquire() as conn, conn.transaction():
         decided = await store.decide(conn, request_id, granted=grant, actor=actor, note=note)
         if decided is None:

@@ -15,9 +15,9 @@ from pydantic import BaseModel
 
 from domain.district import invitation_at, next_period_start, period_start_for, round_dates
 from domain.model import Policy
-from domain.profiles import grants_in_force
-from domain.qualification import is_independently_qualified
-from domain.registry import DistrictRecord, RegistryDoctor
+from domain.registry.profiles import grants_in_force
+from domain.period.qualification import is_independently_qualified
+from domain.registry.records import DistrictRecord, RegistryDoctor
 
 
 class DoctorRow(BaseModel):

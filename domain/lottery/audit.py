@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from domain.calendar import PeriodCalendar
-from domain.events import DomainEvent, LotteryDrawn, LotteryStarted, RosterPublished, ShiftLeftUncovered
-from domain.lottery import draw_lottery
-from domain.roster import publish
-from domain.state import fold
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import DomainEvent, LotteryDrawn, LotteryStarted, RosterPublished, ShiftLeftUncovered
+from domain.lottery.phase import draw_lottery
+from domain.period.roster import publish
+from domain.period.state import fold
 
 FIELDS = ("kind", "shift", "draw", "doctor", "pool", "levels", "passed", "rule", "reason")
 

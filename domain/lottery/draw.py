@@ -5,9 +5,9 @@ For each shift, the candidates are its pool (R-LOT-1/R-LOT-2 with R-QUAL-2/3 and
 against every shift drawn or held so far), ranked by deficit (quota minus load), largest first;
 within a deficit the seed orders them: sampling without replacement, the j-th pick being
 `tie_index(seed, shift, remaining, j)`. A candidate is admissible when the plan can be made to
-give them the shift and still reach the targets (domain.lottery_targets): the plan's own choice
+give them the shift and still reach the targets (domain.lottery.targets): the plan's own choice
 always is; anyone else is checked by releasing the shift from the planned holder (once per
-shift) and settling the forced draw (domain.lottery_search). The first admissible candidate is
+shift) and settling the forced draw (domain.lottery.search). The first admissible candidate is
 drawn; when there is none, the shift is reported uncovered (R-PROC-4).
 """
 
@@ -17,11 +17,11 @@ import hashlib
 import heapq
 from collections.abc import Callable, Iterator
 
-from domain.lottery_input import LotteryInput
-from domain.lottery_plan import Plan, Targets, bits
-from domain.lottery_record import Passed, blockers, drawn_event, failure_reason, group_passed, uncovered_event
-from domain.lottery_settle import Failure, exchange, release, take
-from domain.events import LotteryDrawn, ShiftLeftUncovered
+from domain.lottery.input import LotteryInput
+from domain.lottery.plan import Plan, Targets, bits
+from domain.lottery.record import Passed, blockers, drawn_event, failure_reason, group_passed, uncovered_event
+from domain.lottery.settle import Failure, exchange, release, take
+from domain.period.events import LotteryDrawn, ShiftLeftUncovered
 
 
 def tie_index(seed: int, shift_id: str, tied: int, attempt: int = 1) -> int:

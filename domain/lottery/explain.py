@@ -11,14 +11,14 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from domain.availability import exemption_on
-from domain.calendar import PeriodCalendar
-from domain.events import DomainEvent, LotteryDrawn, LotteryStarted, Source
-from domain.lottery import in_lottery_pool
+from domain.period.availability import exemption_on
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import DomainEvent, LotteryDrawn, LotteryStarted, Source
+from domain.lottery.phase import in_lottery_pool
 from domain.model import MeetingAttendance, Role
-from domain.qualification import is_independently_qualified
-from domain.quota import participation, shift_weight
-from domain.state import fold, lottery_draws
+from domain.period.qualification import is_independently_qualified
+from domain.period.quota import participation, shift_weight
+from domain.period.state import fold, lottery_draws
 
 SOURCE_TEXT = {
     Source.STAFF: "entered in advance as a staff doctor's shift (R-PROC-2)",

@@ -3,9 +3,9 @@
 Built once from the period's state just before the lottery. Doctors are numbered by their id in
 sorted (code point) order over *every* doctor of the period, and a set of doctors is a Python
 int whose bit i stands for doctor i. The same numbering is used in the recorded events
-(`domain.lottery_record`), so anyone with the period's doctor list can read them.
+(`domain.lottery.record`), so anyone with the period's doctor list can read them.
 
-Static eligibility `eligible[k]` of open shift k is every doctor that `domain.lottery.exclusion`
+Static eligibility `eligible[k]` of open shift k is every doctor that `domain.lottery.phase.exclusion`
 would let be drawn for it before any draw: in the R-LOT-1 pool ((a) no wishes and no valid
 absence, or (b) wishes and below the quota), a GP not replaced and a substitute only while
 standing in (R-EX-5), never staff (R-LOT-2), not exempt (R-EX-4) or absent on the shift's date
@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-from domain.availability import stands_in_on
-from domain.calendar import PeriodCalendar
+from domain.period.availability import stands_in_on
+from domain.period.calendar import PeriodCalendar
 from domain.model import DoctorProfile, PeriodConfig, Role, Shift, ShiftKind
-from domain.qualification import is_independently_qualified
-from domain.quota import shift_weight
-from domain.state import PeriodState
+from domain.period.qualification import is_independently_qualified
+from domain.period.quota import shift_weight
+from domain.period.state import PeriodState
 
 
 @dataclass

@@ -7,12 +7,12 @@ fewest uncovered shifts (R-PROC-4), then the smallest largest deficit, then the 
 largest overshoot among the pool's doctors. docs/lottery.md describes the algorithm so that it
 can be reimplemented; the modules:
 
-- domain.lottery_input: the static rules as bitsets over the doctors;
-- domain.lottery_plan / domain.lottery_search: a complete roster kept reachable, and the
+- domain.lottery.input: the static rules as bitsets over the doctors;
+- domain.lottery.plan / domain.lottery.search: a complete roster kept reachable, and the
   ejection-chain moves that change it;
-- domain.lottery_targets: the best outcome found, by improving the plain draw;
-- domain.lottery_draw: the draw in order against the plan;
-- domain.lottery_record: the events and their reasons.
+- domain.lottery.targets: the best outcome found, by improving the plain draw;
+- domain.lottery.draw: the draw in order against the plan;
+- domain.lottery.record: the events and their reasons.
 
 `in_lottery_pool` and `exclusion` state the same rules for one doctor and one shift, for
 `vakt explain`, `vakt status` and the tests.
@@ -22,16 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from domain.availability import exemption_on, replaced_on, stands_in_on
-from domain.calendar import PeriodCalendar
-from domain.events import LotteryDrawn, ShiftLeftUncovered
-from domain.lottery_draw import plain_plan, run_draw, tie_index
-from domain.lottery_input import build_input
-from domain.lottery_targets import find_targets, scarce_plan
+from domain.period.availability import exemption_on, replaced_on, stands_in_on
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import LotteryDrawn, ShiftLeftUncovered
+from domain.lottery.draw import plain_plan, run_draw, tie_index
+from domain.lottery.input import build_input
+from domain.lottery.targets import find_targets, scarce_plan
 from domain.model import DoctorProfile, PeriodConfig, Role, Shift
-from domain.quota import QuotaSnapshot
-from domain.rules import eligibility_violation
-from domain.state import PeriodState
+from domain.period.quota import QuotaSnapshot
+from domain.period.rules import eligibility_violation
+from domain.period.state import PeriodState
 
 LotteryEvent = LotteryDrawn | ShiftLeftUncovered
 SMALL = 20000  # shift-doctor pairs up to which the plan is searched from four starts

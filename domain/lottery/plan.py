@@ -1,13 +1,13 @@
 """The plan: one complete roster of the open shifts that the draw keeps reachable.
 
-The lottery draws the open shifts one at a time (domain.lottery_draw). The plan is a witness
+The lottery draws the open shifts one at a time (domain.lottery.draw). The plan is a witness
 that the best outcome found — fewest uncovered shifts (R-PROC-4), then the smallest largest
 deficit, then the smallest largest overshoot among the pool's doctors (R-LOT-3) — can still be
 reached from the draws made so far. Shifts before `fixed` are drawn for good; the search
-(domain.lottery_search) only ever moves the others.
+(domain.lottery.search) only ever moves the others.
 
 Every rule the draw respects holds in the plan at all times:
-- a shift is held by a doctor of its static eligibility (domain.lottery_input), or by nobody;
+- a shift is held by a doctor of its static eligibility (domain.lottery.input), or by nobody;
 - R-REST-1: no two shifts of one doctor overlap or leave less than the minimum rest;
 - R-LOT-1 (b): a doctor who gave wishes holds shifts only while below the quota when each is
   drawn. Draws go in time order, so the load before the doctor's last shift must be below quota.
@@ -20,7 +20,7 @@ import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from domain.lottery_input import LotteryInput
+from domain.lottery.input import LotteryInput
 
 
 @dataclass(frozen=True)

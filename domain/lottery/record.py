@@ -1,6 +1,6 @@
 """The record of each draw (R-LOT-4): the events, their reasons in plain words, and reading them.
 
-Doctor sets are `DoctorSet`s over the period's doctors sorted by id (domain.events). Reasons
+Doctor sets are `DoctorSet`s over the period's doctors sorted by id (domain.period.events). Reasons
 name shifts and doctor ids only, never personal data.
 """
 
@@ -10,9 +10,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.events import DeficitLevel, DoctorSet, LotteryDrawn, PassedOver, ShiftLeftUncovered
-from domain.lottery_input import LotteryInput
-from domain.lottery_settle import Failure
+from domain.period.events import DeficitLevel, DoctorSet, LotteryDrawn, PassedOver, ShiftLeftUncovered
+from domain.lottery.input import LotteryInput
+from domain.lottery.settle import Failure
 from domain.model import ShiftKind
 
 
@@ -89,7 +89,7 @@ def uncovered_event(inp: LotteryInput, k: int, pool: int, blockers: Counter[str]
 
 def blockers(inp: LotteryInput, k: int, busy: int, full: int, staff: int) -> Counter[str]:
     """Why each non-staff doctor is kept out of shift k's pool: the first rule that applies, in the
-    order of `domain.lottery.exclusion` (R-LOT-1, R-EX-4, R-QUAL-2/3, R-LOT-2, R-REST-1)."""
+    order of `domain.lottery.phase.exclusion` (R-LOT-1, R-EX-4, R-QUAL-2/3, R-LOT-2, R-REST-1)."""
     left = inp.everyone & ~staff
     counts: Counter[str] = Counter()
     qual_rule = "R-QUAL-2" if inp.shifts[k].kind is ShiftKind.BACKUP else "R-QUAL-3"

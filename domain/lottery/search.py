@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 
-from domain.lottery_plan import Plan, Targets
+from domain.lottery.plan import Plan, Targets
 
 BUDGET = 8000  # checks per search while improving the plan
 REPAIR = 2000  # checks per search while settling a forced draw

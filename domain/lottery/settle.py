@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.lottery_plan import Plan, Targets
-from domain.lottery_search import REPAIR, swap_ok, feed, place, shed
+from domain.lottery.plan import Plan, Targets
+from domain.lottery.search import REPAIR, swap_ok, feed, place, shed
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ A round of three phases improves a start, repeated while a round improves (docs/
 
 1. Coverage: unheld shifts are `place`d in draw order (then with one nested split); doctors
    eligible for an unheld shift `reselect` their own shifts; as a last resort the window around
-   an unheld shift is re-solved exactly (domain.lottery_window). The uncovered target is what
+   an unheld shift is re-solved exactly (domain.lottery.window). The uncovered target is what
    is then left.
 2. Largest deficit: while the largest deficit among the pool's doctors is T, every doctor above
    T - 1 unit is `feed`-ed, in number order, with the coverage target kept. When one fails, that
@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import bisect
 
-from domain.lottery_input import LotteryInput
-from domain.lottery_plan import Plan, Targets, bits
-from domain.lottery_search import feed, place, shed
-from domain.lottery_window import improve_around
+from domain.lottery.input import LotteryInput
+from domain.lottery.plan import Plan, Targets, bits
+from domain.lottery.search import feed, place, shed
+from domain.lottery.window import improve_around
 
 
 ROUNDS = 3  # the three phases are repeated while a round improves the outcome, at most this often

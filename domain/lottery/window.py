@@ -2,7 +2,7 @@
 else held as it is.
 
 Rest (R-REST-1) ties a doctor's shifts together only over a day or so, so many improvements
-the chains of domain.lottery_search cannot express — several doctors re-arranging a weekend at
+the chains of domain.lottery.search cannot express — several doctors re-arranging a weekend at
 once — are found by trying every assignment of the shifts in a window. Depth-first over the
 window's shifts in draw order; for each, its planned holder first, then the other candidates by
 largest deficit and number, then nobody. A branch ends when it cannot beat the goal any more
@@ -11,8 +11,8 @@ largest deficit and number, then nobody. A branch ends when it cannot beat the g
 
 from __future__ import annotations
 
-from domain.lottery_plan import Plan, Targets, bits
-from domain.lottery_search import shed
+from domain.lottery.plan import Plan, Targets, bits
+from domain.lottery.search import shed
 
 SPAN = 36 * 3600  # a window reaches this far before and after its centre shift, seconds
 NODES = 3000  # assignments tried per window

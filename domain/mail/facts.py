@@ -5,7 +5,7 @@ message itself.
 The facts are the minimum each message needs and nothing about any other doctor. They travel
 in Temporal payloads (encrypted), so they hold no contact data either: the address is looked
 up when the message is sent (activities/mail.py). Times are aware datetimes; the templates
-(domain/mail_templates.py) show them as Europe/Oslo wall-clock (R-TIME-1).
+(domain/mail/templates.py) show them as Europe/Oslo wall-clock (R-TIME-1).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from icalendar import Calendar, Event
 
-from domain.mail import ShiftFact
+from domain.mail.facts import ShiftFact
 from domain.model import OSLO, OSLO_TZ, ShiftKind
 
 PRODID = "-//Vaktfordeling//Vaktfordeling//NO"

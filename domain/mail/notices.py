@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from domain.calendar import PeriodCalendar
-from domain.mail import InvitationFacts, Quota, ReminderFacts, ResultsFacts, ShiftFact
-from domain.process import next_deadline
-from domain.quota import QuotaSnapshot, compute_quota, shift_weight
-from domain.state import PeriodState
+from domain.period.calendar import PeriodCalendar
+from domain.mail.facts import InvitationFacts, Quota, ReminderFacts, ResultsFacts, ShiftFact
+from domain.period.process import next_deadline
+from domain.period.quota import QuotaSnapshot, compute_quota, shift_weight
+from domain.period.state import PeriodState
 
 Notice = tuple[str, InvitationFacts | ReminderFacts | ResultsFacts]  # (doctor id, facts)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.mail import (
+from domain.mail.facts import (
     InvitationFacts,
     MailMessage,
     PeriodLine,
@@ -12,8 +12,8 @@ from domain.mail import (
     SwapLapsedFacts,
     SwapOfferedFacts,
 )
-from domain.mail_templates import invitation, reminder, results
-from domain.swap_mail_templates import swap_accepted, swap_lapsed, swap_offered
+from domain.mail.templates import invitation, reminder, results
+from domain.mail.swap_templates import swap_accepted, swap_lapsed, swap_offered
 
 _TEMPLATES = {
     InvitationFacts: invitation,
@@ -26,7 +26,7 @@ _TEMPLATES = {
 
 
 def render(period: PeriodLine, facts, *, name: str | None, public_url: str) -> MailMessage:
-    """The message for `facts` (any of domain.mail.MailFacts)."""
+    """The message for `facts` (any of domain.mail.facts.MailFacts)."""
     template = _TEMPLATES.get(type(facts))
     if template is None:
         raise TypeError(f"no template for {type(facts).__name__}")

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.calendar import PeriodCalendar
-from domain.events import DomainEvent, SwapAccepted, SwapClosed, SwapOffered
-from domain.mail import ShiftFact, SwapAcceptedFacts, SwapFacts, SwapLapsedFacts, SwapOfferedFacts
-from domain.state import PeriodState
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import DomainEvent, SwapAccepted, SwapClosed, SwapOffered
+from domain.mail.facts import ShiftFact, SwapAcceptedFacts, SwapFacts, SwapLapsedFacts, SwapOfferedFacts
+from domain.period.state import PeriodState
 
 SwapNotice = tuple[str, SwapFacts]  # (doctor id, facts)
 

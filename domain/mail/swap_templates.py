@@ -1,14 +1,14 @@
 """The wording of the swap notices after publication (R-SWAP-1): Norwegian first, then English.
 
-Built on the shared formatting of domain/mail_templates.py. Colleagues are named by their
+Built on the shared formatting of domain/mail/templates.py. Colleagues are named by their
 doctor id, as on the board: a message's facts never carry another doctor's name or address.
 """
 
 from __future__ import annotations
 
-from domain.ics import shifts_calendar
-from domain.mail import Attachment, MailMessage, PeriodLine, SwapAcceptedFacts, SwapLapsedFacts, SwapOfferedFacts
-from domain.mail_templates import (
+from domain.mail.ics import shifts_calendar
+from domain.mail.facts import Attachment, MailMessage, PeriodLine, SwapAcceptedFacts, SwapLapsedFacts, SwapOfferedFacts
+from domain.mail.templates import (
     _bilingual,
     _footer,
     _greeting,

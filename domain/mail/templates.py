@@ -1,6 +1,6 @@
 """The wording of every message: Norwegian first, then English, in plain text.
 
-Pure functions from facts (domain/mail.py) to a `MailMessage`. A message names only its
+Pure functions from facts (domain/mail/facts.py) to a `MailMessage`. A message names only its
 recipient (their own name, quota, balance and shifts), never another doctor. Times are shown as
 Europe/Oslo wall-clock (R-TIME-1); a shift's length is computed on absolute time, so the night
 into the spring DST change reads 8 hours. Links point at the web service (`VAKT_PUBLIC_URL`).
@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import quote
 
-from domain.ics import shifts_calendar
-from domain.mail import (
+from domain.mail.ics import shifts_calendar
+from domain.mail.facts import (
     Attachment,
     InvitationFacts,
     MailMessage,

@@ -6,17 +6,17 @@ substitute standing in (R-EX-5). The registry records the decision; a period who
 not opened yet must learn it, because the quota (R-LOAD-2) and the lottery pool (R-LOT-1) are
 fixed when the meeting opens. Afterwards the period's facts stand as they were.
 
-The new profile is minimised like every profile (domain.minimise): the rule and the dates
+The new profile is minimised like every profile (domain.registry.minimise): the rule and the dates
 clamped to the period, never a reason or who decided.
 """
 
 from __future__ import annotations
 
-from domain.events import DoctorAmended
-from domain.minimise import minimise
+from domain.period.events import DoctorAmended
+from domain.registry.minimise import minimise
 from domain.model import DoctorProfile, Phase
-from domain.rules import RuleViolation
-from domain.state import PeriodState, with_doctor
+from domain.period.rules import RuleViolation
+from domain.period.state import PeriodState, with_doctor
 
 
 def amend_doctor(

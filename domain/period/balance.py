@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domain.calendar import PeriodCalendar
+from domain.period.calendar import PeriodCalendar
 from domain.district import CarryPolicy
-from domain.roster import DoctorLoad, loads
-from domain.state import PeriodState
+from domain.period.roster import DoctorLoad, loads
+from domain.period.state import PeriodState
 
 
 def carry_forward(previous: Mapping[str, float], loads: Mapping[str, DoctorLoad], policy: CarryPolicy) -> dict[str, float]:
     """Each doctor's carried balance after a period, from the one they carried into it and the
-    period's loads (domain.roster.loads)."""
+    period's loads (domain.period.roster.loads)."""
     if not policy.enabled:
         return {}
     out: dict[str, float] = {}

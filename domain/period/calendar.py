@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.model import PeriodConfig, Shift, ShiftKind
-from domain.shifts import generate_shifts
+from domain.period.shifts import generate_shifts
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 - the action open to them now (an advance wish, a meeting pick, an offering claim) and, for
   every free shift, whether they may take it — or the rule and the reason they may not
-  (`domain.rules.check_action`, the same check the workflow makes);
+  (`domain.period.rules.check_action`, the same check the workflow makes);
 - their shifts, quota, carried balance and load (R-LOAD-1/2), and the shifts worked;
 - swaps (R-SWAP-1): their offers out, offers to them, and open offers they could take.
 Privacy: a reason names only this doctor's own facts (their qualification, absence, rest).
@@ -16,14 +16,14 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from domain.calendar import PeriodCalendar
+from domain.period.calendar import PeriodCalendar
 from domain.model import OSLO_TZ, MeetingAttendance, Phase, Role, Shift
-from domain.notices import quota_now
-from domain.process import next_deadline, next_step_text
-from domain.roster import loads
-from domain.rules import ActionKind, check_action
-from domain.state import PeriodState
-from domain.swaps import accept_swap
+from domain.mail.notices import quota_now
+from domain.period.process import next_deadline, next_step_text
+from domain.period.roster import loads
+from domain.period.rules import ActionKind, check_action
+from domain.period.state import PeriodState
+from domain.period.swaps import accept_swap
 
 TAKEN = "already taken"
 

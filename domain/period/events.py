@@ -2,7 +2,7 @@
 
 Events are pure facts with no identity of their own; the workflow wraps each in an envelope
 with an event id from `workflow.uuid4()`, a per-period version and a timestamp
-(`RecordedEvent`). Folding a period's events with `domain.state.apply` rebuilds its state — in
+(`RecordedEvent`). Folding a period's events with `domain.period.state.apply` rebuilds its state — in
 the workflow, in a restarted run and on the read side alike.
 """
 
@@ -17,7 +17,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from domain.model import DoctorProfile, PeriodConfig, Phase
-from domain.quota import QuotaSnapshot
+from domain.period.quota import QuotaSnapshot
 
 
 class Source(StrEnum):
@@ -265,7 +265,7 @@ class DoctorAmended(_Event):
 
     type: Literal["DoctorAmended"] = "DoctorAmended"
     doctor: DoctorProfile
-    request: int | None = None  # the request it decides (app.requests), for the record
+    request: int | None = None  # the request it decides (app.registry.requests), for the record
 
 
 DomainEvent = Annotated[

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from domain.calendar import PeriodCalendar
-from domain.events import (
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import (
     DeadlineExtended,
     DomainEvent,
     LotteryDrawn,
@@ -23,12 +23,12 @@ from domain.events import (
     ShiftTaken,
     Source,
 )
-from domain.lottery import LotteryEvent, draw_lottery
+from domain.lottery.phase import LotteryEvent, draw_lottery
 from domain.model import Phase, next_phase
-from domain.quota import compute_quota
-from domain.roster import publish
-from domain.rules import ActionKind, RuleViolation, check_action
-from domain.state import Assignment, PeriodState, apply, fold
+from domain.period.quota import compute_quota
+from domain.period.roster import publish
+from domain.period.rules import ActionKind, RuleViolation, check_action
+from domain.period.state import Assignment, PeriodState, apply, fold
 
 
 def decide_action(

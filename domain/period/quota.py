@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from domain.availability import duty_bound_on
+from domain.period.availability import duty_bound_on
 from domain.model import PeriodConfig, Role, Shift, WeightPolicy
 
 

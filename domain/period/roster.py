@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from domain.calendar import PeriodCalendar, covers
-from domain.events import LotteryDrawn, RosterPublished
+from domain.period.calendar import PeriodCalendar, covers
+from domain.period.events import LotteryDrawn, RosterPublished
 from domain.model import ShiftKind
-from domain.qualification import is_independently_qualified
-from domain.quota import shift_weight
-from domain.state import PeriodState
+from domain.period.qualification import is_independently_qualified
+from domain.period.quota import shift_weight
+from domain.period.state import PeriodState
 
 
 def unsafe_shifts(state: PeriodState, calendar: PeriodCalendar) -> list[str]:
@@ -115,7 +115,7 @@ def lottery_section(state: PeriodState, draws: Sequence[LotteryDrawn]) -> dict:
 def roster_document(state: PeriodState, calendar: PeriodCalendar, draws: Sequence[LotteryDrawn] = ()) -> dict:
     """The result document of `docs/scenario-format.md` (less `rejected`, which the caller adds).
 
-    Built from the folded state and the draws of the event log (`domain.state.lottery_draws`), so
+    Built from the folded state and the draws of the event log (`domain.period.state.lottery_draws`), so
     the simulation, `vakt roster` and a rebuild from stored events print the same thing.
     """
     config = state.require_config()

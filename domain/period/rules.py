@@ -10,13 +10,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from domain.availability import absent_on
-from domain.calendar import PeriodCalendar
-from domain.events import Source
+from domain.period.availability import absent_on
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import Source
 from domain.model import DoctorProfile, MeetingAttendance, Phase, Policy, Role, Shift, ShiftKind
-from domain.qualification import is_independently_qualified, why_not_qualified
-from domain.rest import rest_conflict
-from domain.state import PeriodState
+from domain.period.qualification import is_independently_qualified, why_not_qualified
+from domain.period.rest import rest_conflict
+from domain.period.state import PeriodState
 
 
 class ActionKind(StrEnum):

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from domain.events import (
+from domain.period.events import (
     DeadlineExtended,
     DoctorAmended,
     DomainEvent,
@@ -33,7 +33,7 @@ from domain.events import (
     Source,
 )
 from domain.model import DoctorProfile, PeriodConfig, Phase
-from domain.quota import QuotaSnapshot
+from domain.period.quota import QuotaSnapshot
 
 WISH_SOURCES = frozenset({Source.ADVANCE_WISH, Source.MEETING})  # R-LOT-1: "wishes"
 

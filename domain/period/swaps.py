@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from domain.calendar import PeriodCalendar
-from domain.events import ShiftsWorked, SwapAccepted, SwapClosed, SwapOffered
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import ShiftsWorked, SwapAccepted, SwapClosed, SwapOffered
 from domain.model import Phase, Role
-from domain.rules import RuleViolation, eligibility_violation
-from domain.state import PeriodState
+from domain.period.rules import RuleViolation, eligibility_violation
+from domain.period.state import PeriodState
 
 SWAP_OFFER_DAYS = 7  # how long an offer stands, unless the shift starts sooner
 

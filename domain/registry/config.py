@@ -1,7 +1,7 @@
 """A period's config from the district registry: what the scheduled starter hands a workflow.
 
-The same rules as a scenario's config (`domain.profiles`), then the same minimisation
-(`domain.minimise`): the workflow gets no contact data, no birth date, no exemption reason and
+The same rules as a scenario's config (`domain.registry.profiles`), then the same minimisation
+(`domain.registry.minimise`): the workflow gets no contact data, no birth date, no exemption reason and
 no decision, only ranges within the period and the rule that grants them.
 
 Registry facts the period reads:
@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from domain.minimise import minimise
+from domain.registry.minimise import minimise
 from domain.model import DateRange, District, DoctorProfile, MeetingAttendance, PeriodConfig, PeriodDates, Role, StandIn
-from domain.profiles import VALID_MEETING_ABSENCE, meeting_day, profile
-from domain.registry import DistrictRecord, RegistryDoctor, RegistryError
+from domain.registry.profiles import VALID_MEETING_ABSENCE, meeting_day, profile
+from domain.registry.records import DistrictRecord, RegistryDoctor, RegistryError
 
 
 def _off_roll(d: RegistryDoctor, first: date, last: date) -> list[DateRange]:

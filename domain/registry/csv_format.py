@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.limits import MAX_DOCTORS
-from domain.registry import (
+from domain.registry.records import (
     ENTRY_SEPARATOR,
     AbsenceRecord,
     ExemptionRecord,

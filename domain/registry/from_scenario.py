@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.district import DistrictPolicy
-from domain.registry import RegistryDoctor, RegistryError, RegistryImport, parse_doctor, roll_problems
+from domain.registry.records import RegistryDoctor, RegistryError, RegistryImport, parse_doctor, roll_problems
 from domain.scenario import Scenario, ScenarioDoctor, engine_policy, shift_templates
 
 _PATHS = {

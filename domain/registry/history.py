@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from domain.registry import DistrictRecord, RegistryDoctor
+from domain.registry.records import DistrictRecord, RegistryDoctor
 
 Action = Literal["added", "changed", "left"]
 

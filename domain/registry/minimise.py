@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.model import DateRange, DoctorProfile, PeriodConfig, Qualification, StandIn
-from domain.qualification import MIN_CLINICAL_MONTHS, MIN_DUTY_SHIFTS, MIN_GP_MONTHS
+from domain.period.qualification import MIN_CLINICAL_MONTHS, MIN_DUTY_SHIFTS, MIN_GP_MONTHS
 
 
 def _clamp(r: DateRange, first: date, last: date) -> DateRange | None:

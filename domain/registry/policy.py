@@ -18,7 +18,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from domain.district import DistrictPolicy
-from domain.registry import RegistryError
+from domain.registry.records import RegistryError
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -1,7 +1,7 @@
 """From a clinic's record of a doctor to the rules' view of them (`DoctorProfile`).
 
 One implementation, shared by the two ways a period gets its doctors: a scenario document
-(`domain.scenario`) and the district registry (`domain.registry_config`). It decides which
+(`domain.scenario`) and the district registry (`domain.registry.config`). It decides which
 exemptions are in force (R-EX-1/2/3), what meeting attendance the record implies (R-MEET-1) and
 checks the personal fields every record must get right (R-DATA-1). Nothing here reads or keeps
 contact data beyond validating it; the profile it builds holds none.
@@ -135,7 +135,7 @@ def profile(
     stands_in: StandIn | None = None,
     carried: float = 0.0,
 ) -> DoctorProfile:
-    """The rules' view of one doctor, before minimisation (`domain.minimise`)."""
+    """The rules' view of one doctor, before minimisation (`domain.registry.minimise`)."""
     return DoctorProfile(
         id=doctor_id,
         role=role,

@@ -2,7 +2,7 @@
 
 This is where personal data lives (contact data, birth dates, exemption reasons, who decided
 them), validated on the way in (R-DATA-1). Nothing here travels to Temporal: a period's
-workflow gets a minimised `PeriodConfig` built by `domain.registry_config`. Record reprs hide
+workflow gets a minimised `PeriodConfig` built by `domain.registry.config`. Record reprs hide
 personal fields, so a record that ends up in a traceback or a log line does not leak them.
 
 A record's fields are named like the CSV columns (docs/registry-csv.md), and every validation
@@ -23,8 +23,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from domain.district import DistrictPolicy
 from domain.limits import MAX_ENTRIES_PER_DOCTOR, MAX_ID_LENGTH, MAX_NAME_LENGTH, MAX_TEMPLATES, MAX_TEXT_LENGTH
 from domain.model import OSLO, Role, ShiftKind, ShiftTemplate
-from domain.profiles import R_EX_1_REASONS, ExemptionReason, courses_before_birth, norwegian_mobile
-from domain.shifts import WEEKDAYS
+from domain.registry.profiles import R_EX_1_REASONS, ExemptionReason, courses_before_birth, norwegian_mobile
+from domain.period.shifts import WEEKDAYS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 ENTRY_SEPARATOR = "|"  # between the entries of a multi-valued CSV cell

@@ -18,8 +18,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from domain.profiles import R_EX_1_REASONS, VALID_MEETING_ABSENCE, ExemptionReason
-from domain.registry import AbsenceRecord, ExemptionRecord, RegistryDoctor, StandInRecord, Text
+from domain.registry.profiles import R_EX_1_REASONS, VALID_MEETING_ABSENCE, ExemptionReason
+from domain.registry.records import AbsenceRecord, ExemptionRecord, RegistryDoctor, StandInRecord, Text
 
 MAX_DAYS = 400
 

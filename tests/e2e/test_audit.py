@@ -80,7 +80,7 @@ def test_explain_reads_correctly_for_drawn_exempt_and_satisfied_gps(database_url
     # gp02 is exempt for pregnancy: the rule and dates are shown, never the reason.
     exempt = vakt("explain", period, "gp02", database_url=database_url)
     assert exempt.returncode == 0
-    # Clamped to the period (domain.minimise): the real dates (2026-12-15 to 2027-02-16, which
+    # Clamped to the period (domain.registry.minimise): the real dates (2026-12-15 to 2027-02-16, which
     # would tell a pregnancy's timing) never left the clinic's records.
     assert "Exempt by right (R-EX-1) from 2027-01-04 to 2027-01-17" in exempt.stdout
     assert "2026-12-15" not in exempt.stdout and "2027-02-16" not in exempt.stdout

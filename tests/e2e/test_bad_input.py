@@ -21,12 +21,12 @@ from pathlib import Path
 
 import asyncpg
 
-from activities.db import create_pool
-from activities.projections import RosterProjection
-from activities.store import EventStore
-from app.bootstrap import create_worker
-from app.periods import start_period
-from domain.events import PeriodOpened, RoundCancelled
+from adapters.postgres.schema import create_pool
+from adapters.postgres.projections import RosterProjection
+from adapters.postgres.event_store import EventStore
+from worker import create_worker
+from app.periods.live import start_period
+from domain.period.events import PeriodOpened, RoundCancelled
 from domain.limits import MAX_DOCTORS
 from domain.model import Phase
 from tests.integration.rounds import example_config, published_round, store_round

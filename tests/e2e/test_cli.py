@@ -100,8 +100,8 @@ async def test_simulation_never_touches_a_live_period(database_url):
     import uuid
     from datetime import UTC, datetime
 
-    from activities.db import create_pool
-    from activities.store import AppendEventsInput, EventStore, NewEvent
+    from adapters.postgres.schema import create_pool
+    from adapters.postgres.event_store import AppendEventsInput, EventStore, NewEvent
 
     pool = await create_pool(database_url)
     try:

@@ -7,8 +7,8 @@ import os
 import subprocess
 import sys
 
-from activities.smtp import SmtpSender
-from domain.mail import MailMessage
+from adapters.smtp import SmtpSender
+from domain.mail.facts import MailMessage
 from infra.mailbox import dev_smtp_server
 from tests.e2e.test_cli import ROOT
 from tests.mail_support import free_port, mail_settings

@@ -32,7 +32,7 @@ class ChangedAllocationPeriodWorkflow(AllocationPeriodWorkflow):
 
 def create_bad_worker(client, store, task_queue: str, **kwargs) -> Worker:
     """`create_worker` itself, with the changed class in place of the real one."""
-    from app.bootstrap import create_worker
+    from worker import create_worker
 
     return create_worker(client, store, task_queue, workflow_class=ChangedAllocationPeriodWorkflow, **kwargs)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from tests.faults.crash_worker import CRASH_ENV
 from tests.support import TEST_KEYS_ENV
 from tests.faults.harness import (
     Postgres,
@@ -84,7 +85,12 @@ class Workers:
         self.started: list[WorkerProcess] = []
 
     def spawn(self, name: str, *, bad: bool = False, **extra_env: str) -> WorkerProcess:
-        argv = [sys.executable, "-m", "tests.faults.bad_worker"] if bad else None
+        if bad:
+            argv = [sys.executable, "-m", "tests.faults.bad_worker"]
+        elif CRASH_ENV in extra_env:  # only the crash worker installs the crash-after-commit hook
+            argv = [sys.executable, "-m", "tests.faults.crash_worker"]
+        else:
+            argv = None
         w = WorkerProcess(name, self.log_dir, self.fault_env.env(self.task_queue, **extra_env), argv)
         self.started.append(w.start())
         return w

@@ -42,14 +42,15 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.db import create_pool
-from activities.store import EventStore, StoredEvent
-from domain.events import parse_event
+from adapters.postgres.schema import create_pool
+from adapters.postgres.event_store import EventStore, StoredEvent
+from domain.period.events import parse_event
 from domain.model import OSLO_TZ, PHASE_ORDER, Phase
 from domain.scenario import Scenario, parse_scenario, to_period_config
-from domain.state import PeriodState, fold
+from domain.period.state import PeriodState, fold
 from infra.embedded import _find_binary, embedded_postgres_url, stop_embedded_postgres
-from domain.rules import ActionKind
+from domain.period.rules import ActionKind
+from tests.faults.crash_worker import CRASH_ENV  # noqa: F401 - the tests import it from here
 from tests.support import CONVERTER
 from workflows.messages import ActionRequest, PeriodInput, PhaseView, SubmitActionsInput
 from workflows.period import RULE_VIOLATION, RUN_ROLLING_OVER, AllocationPeriodWorkflow
@@ -58,7 +59,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "tests" / "data" / "example-scenario.json"
 SEARCH_ATTRIBUTES = ("VaktPeriod", "VaktDistrict", "VaktPhase")
 READY_LINE = "Worker running on task queue"
-CRASH_ENV = "VAKT_FAULT_CRASH_AFTER_COMMIT"  # see activities/store.py, fault injection
 
 
 class HarnessTimeout(AssertionError):

@@ -183,7 +183,7 @@ async def test_postgres_down_30s_during_offering(fault_env: FaultEnv, workers: W
 
 async def test_append_crashes_after_commit(fault_env: FaultEnv, workers: Workers, baseline, tmp_path):
     """The append activity commits, then its worker dies before reporting (the fault hook in
-    activities/store.py): once for a meeting pick, once for the lottery. Temporal retries the
+    tests/faults/crash_worker.py): once for a meeting pick, once for the lottery. Temporal retries the
     activity on the next worker, which stores nothing twice."""
     marker = tmp_path / "crash-after-commit"
     marker.write_text("disarmed")  # the hook fires only while the file does not exist

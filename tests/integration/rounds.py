@@ -8,14 +8,14 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from activities.store import AppendEventsInput, EventStore, NewEvent
-from domain.calendar import PeriodCalendar
-from domain.events import DomainEvent, PeriodOpened
+from adapters.postgres.event_store import AppendEventsInput, EventStore, NewEvent
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import DomainEvent, PeriodOpened
 from domain.model import OSLO_TZ, PeriodConfig
-from domain.process import close_phase, decide_action, open_meeting, run_lottery
-from domain.rules import ActionKind, RuleViolation
+from domain.period.process import close_phase, decide_action, open_meeting, run_lottery
+from domain.period.rules import ActionKind, RuleViolation
 from domain.scenario import parse_scenario, to_period_config
-from domain.state import PeriodState, apply
+from domain.period.state import PeriodState, apply
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example-scenario.json"
 

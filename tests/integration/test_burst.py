@@ -8,12 +8,12 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 
-from activities.chain import verify_chain
-from activities.projections import RosterProjection
-from activities.store import EventStore
-from app.bootstrap import create_worker
+from adapters.postgres.chain import verify_chain
+from adapters.postgres.projections import RosterProjection
+from adapters.postgres.event_store import EventStore
+from worker import create_worker
 from bench.burst import burst, claims, start_offering_period
-from domain.events import parse_event
+from domain.period.events import parse_event
 from tests.support import services_for
 from workflows.period import AllocationPeriodWorkflow
 

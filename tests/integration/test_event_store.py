@@ -11,12 +11,11 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.chain import verify_chain
-from activities.db import create_pool, load_migrations, migrate
-from activities.store import (
+from adapters.postgres.chain import verify_chain
+from adapters.postgres.schema import create_pool, load_migrations, migrate
+from adapters.postgres.event_store import (
     AppendEventsInput,
     EventStore,
-    EventStoreActivities,
     InvalidBatch,
     LiveStreamProtected,
     NewEvent,
@@ -25,6 +24,7 @@ from activities.store import (
     StreamKindMismatch,
     VersionConflict,
 )
+from activities.event_store import EventStoreActivities
 from activities.store_models import StoreErrorType
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -337,7 +337,7 @@ async def test_lottery_batches_are_stored_all_or_none(store: EventStore) -> None
 
 async def test_refusals_arriving_together_never_collide(pg_pool) -> None:
     """rejected_actions.seq comes from one sequence: 40 refusals at the same moment all land."""
-    from activities.rejections import Refusal, RejectionLog
+    from adapters.postgres.rejections import Refusal, RejectionLog
 
     log = RejectionLog(pg_pool)
     refusal = Refusal(stream_id="p1", kind="offering_claim", doctor="gp01", shift="2027-01-05/night",

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from activities.projections import RosterProjection
-from activities.store import EventStore
+from adapters.postgres.projections import RosterProjection
+from adapters.postgres.event_store import EventStore
 from app.errors import BadInput
-from app.events import events_page
+from app.reads.events import events_page
 from cli.render_events import render_events
-from domain.events import LotteryDrawn, ShiftTaken
+from domain.period.events import LotteryDrawn, ShiftTaken
 from domain.model import OSLO_TZ
 from tests.integration.rounds import example_config, published_round, store_round, unique
 
@@ -144,7 +144,7 @@ async def test_cli_events_json(stored, pg_database_url, tmp_path):
 async def test_free_text_is_shown_literally_never_as_markup_or_escape_codes(sim_pool):
     """An operator's reason such as "room [bold]taken[/]" — or a stored escape sequence — prints
     exactly as typed: rich never interprets it, the terminal never receives the escape."""
-    from domain.events import DeadlineExtended, PeriodOpened
+    from domain.period.events import DeadlineExtended, PeriodOpened
     from domain.model import OSLO_TZ as TZ
 
     store = EventStore(sim_pool, projectors=[RosterProjection()], kind="simulation")

@@ -18,13 +18,13 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.mail import MailActivities, message_id_for
-from activities.mail_log import SentLog, recipient_hash
+from adapters.postgres.mail_log import SentLog, recipient_hash
 from activities.mail_models import MailErrorType
-from activities.smtp import SmtpSender
-from domain.mail import Quota, ReminderFacts, ResultsFacts, ShiftFact
-from domain.mail_templates import sign_in
+from adapters.smtp import SmtpSender
+from domain.mail.facts import Quota, ReminderFacts, ResultsFacts, ShiftFact
+from domain.mail.templates import sign_in
 from domain.model import OSLO_TZ, ShiftKind, ShiftTemplate
-from domain.shifts import shift_for
+from domain.period.shifts import shift_for
 from infra.mailbox import DevSmtpServer, MaildirHandler, raw_messages, read_maildir
 from tests.mail_support import (
     DISTRICT,
@@ -109,7 +109,7 @@ async def test_reminders_name_the_deadline_and_what_can_still_be_done(pg_pool, s
 
 
 def shift(day: date, name: str, start: str, end: str, kind: ShiftKind = ShiftKind.DUTY) -> ShiftFact:
-    """A shift made by the engine's own generator (domain.shifts), as the workflow would pass it."""
+    """A shift made by the engine's own generator (domain.period.shifts), as the workflow would pass it."""
     s = shift_for(ShiftTemplate(name=name, kind=kind, days=("all",), start=start, end=end), day, OSLO_TZ)
     return ShiftFact(shift_id=s.id, name=s.name, kind=s.kind, start=s.start, end=s.end)
 

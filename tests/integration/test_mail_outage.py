@@ -20,9 +20,9 @@ from temporalio.api.common.v1 import Payload
 from temporalio.worker import Worker
 
 from activities.mail import MailActivities
-from activities.mail_log import SentLog
+from adapters.postgres.mail_log import SentLog
 from activities.mail_models import MailErrorType
-from activities.smtp import SmtpSender
+from adapters.smtp import SmtpSender
 from infra.mailbox import DevSmtpServer, MaildirHandler, read_maildir
 from tests.integration.mail_round import InvitationRoundWorkflow
 from tests.mail_support import PERIOD, TableContactBook, free_port, invitation_facts, mail_settings, send_input

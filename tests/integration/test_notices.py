@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections import Counter
 
 
-from activities.projections import RosterProjection
-from activities.store import EventStore
-from app.bootstrap import create_worker, live_activities
-from app.registry import import_scenario
-from domain.events import parse_event
+from adapters.postgres.projections import RosterProjection
+from adapters.postgres.event_store import EventStore
+from worker import create_worker, live_activities
+from app.registry.districts import import_scenario
+from domain.period.events import parse_event
 from domain.model import Phase
-from domain.state import fold
+from domain.period.state import fold
 from infra.mailbox import read_maildir
 from tests.integration.test_period_workflow import EXAMPLE, example_document, start_period
 from tests.mail_support import smtp_server  # noqa: F401 - the fixture

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from activities.projections import RosterProjection
-from activities.store import EventStore
-from app.bootstrap import create_worker
-from app.restart import RestartPlan, apply_restart
-from domain.events import parse_event
-from domain.state import fold
+from adapters.postgres.projections import RosterProjection
+from adapters.postgres.event_store import EventStore
+from worker import create_worker
+from app.periods.restart import RestartPlan, apply_restart
+from domain.period.events import parse_event
+from domain.period.state import fold
 from domain.model import Phase
 from domain.model import OSLO_TZ
 from domain.scenario import parse_scenario, to_period_config
@@ -201,10 +201,10 @@ async def _wait_view(handle, reached):
 
 
 async def test_live_refusals_are_logged_for_explain(pg_pool, pg_database_url, tmp_path):
-    """`vakt act` path (app.periods.act): a refused live action names its rule and is kept for
+    """`vakt act` path (app.periods.live.act): a refused live action names its rule and is kept for
     `vakt explain`; an accepted one carries its actor into the log."""
-    from activities.rejections import RejectionLog
-    from app.periods import act
+    from adapters.postgres.rejections import RejectionLog
+    from app.periods.live import act
 
     store = EventStore(pg_pool, projectors=[RosterProjection()])
     dev = await start_dev_server_env(tmp_path, CONVERTER, ui=False, search_attributes=search.ALL)

@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from activities.projections import RosterProjection
-from activities.store import EventStore
-from app.simulation import run_simulation
-from domain.calendar import PeriodCalendar
-from domain.events import parse_event
+from adapters.postgres.projections import RosterProjection
+from adapters.postgres.event_store import EventStore
+from app.demo.simulation import run_simulation
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import parse_event
 from domain.model import Phase
-from domain.roster import roster_document
+from domain.period.roster import roster_document
 from domain.scenario import parse_scenario, to_period_config
-from app.bootstrap import create_worker
-from domain.state import fold
+from worker import create_worker
+from domain.period.state import fold
 from tests.support import services_for, submit
 from workflows.messages import ClosePhaseInput, DoctorProgressInput, PeriodInput, PhaseView
 from workflows.period import AllocationPeriodWorkflow
@@ -191,10 +191,10 @@ async def test_continue_as_new_carries_state_and_changes_nothing(pg_pool, pg_dat
 
 async def test_simulated_roster_is_the_pure_process_result(pg_pool, pg_database_url, tmp_path):
     """The workflow adds time and durability only: its roster equals the pure domain process."""
-    from domain.events import PeriodOpened
-    from domain.process import close_phase, decide_action, open_meeting, run_lottery
-    from domain.rules import ActionKind, RuleViolation
-    from domain.state import PeriodState, apply, fold, lottery_draws
+    from domain.period.events import PeriodOpened
+    from domain.period.process import close_phase, decide_action, open_meeting, run_lottery
+    from domain.period.rules import ActionKind, RuleViolation
+    from domain.period.state import PeriodState, apply, fold, lottery_draws
 
     scenario = parse_scenario(example_document())
     services = services_for(pg_database_url, tmp_path)

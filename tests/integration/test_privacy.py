@@ -19,10 +19,10 @@ from datetime import timedelta
 
 from temporalio.client import Client
 
-from activities.projections import RosterProjection
-from activities.store import EventStore
-from app.bootstrap import create_worker
-from app.periods import act, close_phase, extend_deadline, start_period
+from adapters.postgres.projections import RosterProjection
+from adapters.postgres.event_store import EventStore
+from worker import create_worker
+from app.periods.live import act, close_phase, extend_deadline, start_period
 from infra.codec import ENCODING
 from tests.integration.rounds import example_config
 from tests.support import services_for

@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from activities.projections import RosterProjection
-from activities.store import EventStore
-from domain.events import parse_event
+from adapters.postgres.projections import RosterProjection
+from adapters.postgres.event_store import EventStore
+from domain.period.events import parse_event
 from domain.model import Phase
-from domain.roster import loads
-from domain.calendar import PeriodCalendar
-from domain.state import fold
+from domain.period.roster import loads
+from domain.period.calendar import PeriodCalendar
+from domain.period.state import fold
 from tests.integration.test_period_workflow import example_document, skip_until, start_period
 from workflows.messages import AcceptSwapInput, CloseSwapInput, OfferSwapInput
 from workflows.period import AllocationPeriodWorkflow

@@ -12,16 +12,16 @@ from datetime import date
 import asyncpg
 import pytest
 
-from activities.db import create_pool
-from activities.registry import Contact, RegistryStore
+from adapters.postgres.schema import create_pool
+from adapters.postgres.registry import Contact, RegistryStore
 from app.errors import BadInput, Conflict, NotFound
-from app.registry import period_config_for
-from app.samples import SAMPLE_PATH
+from app.registry.districts import period_config_for
+from app.demo.samples import SAMPLE_PATH
 from domain.district import DistrictPolicy, RoundPolicy, round_dates
-from domain.registry import RegistryDoctor, RegistryImport
-from domain.registry_config import period_config_from_registry
-from domain.registry_policy import apply_policy_changes
-from domain.registry_scenario import registry_from_scenario
+from domain.registry.records import RegistryDoctor, RegistryImport
+from domain.registry.config import period_config_from_registry
+from domain.registry.policy import apply_policy_changes
+from domain.registry.from_scenario import registry_from_scenario
 from domain.scenario import parse_scenario
 from tests.support import services_for
 

@@ -13,13 +13,13 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-from activities.projections import RosterProjection
-from activities.store import EventStore
-from app.bootstrap import create_worker, live_activities
-from app.registry import import_csv
-from app.schedules import pause_schedule, resume_schedule, show_schedule, sync_schedule, trigger_schedule
+from adapters.postgres.projections import RosterProjection
+from adapters.postgres.event_store import EventStore
+from worker import create_worker, live_activities
+from app.registry.districts import import_csv
+from app.periods.schedules import pause_schedule, resume_schedule, show_schedule, sync_schedule, trigger_schedule
 from domain.model import OSLO_TZ
-from domain.registry import DistrictRecord
+from domain.registry.records import DistrictRecord
 from infra.mailbox import read_maildir
 from tests.mail_support import smtp_server  # noqa: F401 - the fixture
 from tests.support import services_for
@@ -107,7 +107,7 @@ def first_starter(view) -> str:
 async def assert_history_has_no_personal_data(client, workflow_ids: list[str], csv: Path) -> None:
     """The raw histories hold nothing in the clear (test_privacy checks that for a whole round);
     here the *decrypted* payloads of the scheduled round and its starter: no contact data, no
-    birth date, no exemption reason — the registry keeps them (R-DATA-1, domain.minimise)."""
+    birth date, no exemption reason — the registry keeps them (R-DATA-1, domain.registry.minimise)."""
     import csv as csvlib
     import json
 

@@ -20,15 +20,16 @@ from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from activities.db import create_pool, migrate
-from activities.projections import RosterProjection
+from adapters.postgres.schema import create_pool, migrate
+from adapters.postgres.projections import RosterProjection
 from activities.lottery import LotteryActivities
-from activities.store import EventStore, EventStoreActivities
-from app.bootstrap import create_worker
+from adapters.postgres.event_store import EventStore
+from activities.event_store import EventStoreActivities
+from worker import create_worker
 from app.errors import BadInput
-from app.status import NO_WORKER_NOTE, diagnose, list_rounds
+from app.reads.status import NO_WORKER_NOTE, diagnose, list_rounds
 from cli.render_status import render_status
-from domain.events import PeriodOpened
+from domain.period.events import PeriodOpened
 from domain.model import OSLO_TZ, Role
 from infra.embedded import start_dev_server_env
 from infra.settings import Settings

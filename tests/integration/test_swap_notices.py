@@ -16,20 +16,18 @@ from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Replayer
 
 from activities.mail import MailActivities
-from activities.mail_log import SentLog
 from activities.mail_models import SendMailInput
-from activities.projections import RosterProjection
-from activities.registry import RegistryStore
-from activities.smtp import SmtpSender
-from activities.store import EventStore
-from app.bootstrap import create_worker, live_activities
-from app.registry import import_scenario
-from domain.calendar import PeriodCalendar
-from domain.events import SwapAccepted, SwapOffered, parse_event
+from adapters.postgres.projections import RosterProjection
+from adapters.smtp import SmtpSender
+from adapters.postgres.event_store import EventStore
+from worker import create_worker, live_activities
+from app.registry.districts import import_scenario
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import SwapAccepted, SwapOffered, parse_event
 from domain.model import OSLO_TZ, Phase, Role
-from domain.state import PeriodState, apply, fold
-from domain.swap_notices import swap_notices
-from domain.swaps import accept_swap, offer_swap
+from domain.period.state import PeriodState, apply, fold
+from domain.mail.swap_notices import swap_notices
+from domain.period.swaps import accept_swap, offer_swap
 from infra.mailbox import read_maildir
 from tests.integration.test_period_workflow import EXAMPLE, example_document, skip_until, start_period
 from tests.mail_support import smtp_server  # noqa: F401 - the fixture
@@ -186,7 +184,7 @@ async def test_r_swap_1_swap_notices_go_out_once_to_whom_they_concern(
         period_start=config.period.start, period_end=config.period.end, facts=facts,
     )
     db = await services.database()
-    acts = MailActivities(SmtpSender(services.mail_settings), SentLog(db.pool), RegistryStore(db.pool))
+    acts = MailActivities(SmtpSender(services.mail_settings), db.mail_log, db.registry)
     outcome = await ActivityEnvironment().run(acts.send_mail, again)
     await services.aclose()
     assert outcome.outcome == "already-sent" and outcome.kind == f"swap-offered:{swap_a}"

@@ -32,7 +32,7 @@ from fractions import Fraction
 
 from ortools.sat.python import cp_model
 
-from domain.state import PeriodState
+from domain.period.state import PeriodState
 from tests.unit.builders import oracle_drawable, oracle_shifts, oracle_weight
 
 BIG = 10**7

@@ -22,14 +22,14 @@ from pathlib import Path
 from temporalio.api.enums.v1 import EventType
 from temporalio.service import RPCError
 
-from activities.db import create_pool, migrate
-from activities.projections import RosterProjection
-from activities.store import EventStore
-from app.bootstrap import create_worker
+from adapters.postgres.schema import create_pool, migrate
+from adapters.postgres.projections import RosterProjection
+from adapters.postgres.event_store import EventStore
+from worker import create_worker
 from domain.model import Phase
 from domain.scenario import parse_scenario, to_period_config
 from infra.embedded import embedded_postgres_url, start_time_skipping_env, stop_embedded_postgres
-from app.updates import send_update
+from app.periods.updates import send_update
 from tests.support import CONVERTER, submit_retrying
 from workflows.messages import ClosePhaseInput, ExtendDeadlineInput, PeriodInput
 from workflows.period import AllocationPeriodWorkflow

@@ -1,7 +1,7 @@
 """Builders and an independent oracle for the pure-domain unit tests.
 
 The builders make small `PeriodConfig`s directly (no scenario document needed) and drive the pure
-period process (`domain.process`) the way `/tmp/smoke.py` and the workflow do.
+period process (`domain.period.process`) the way `/tmp/smoke.py` and the workflow do.
 
 The oracle (`oracle_*`, `replay_lottery`, `check_roster_legal`) re-derives the rulebook from the
 config alone — shift intervals with zoneinfo, qualification, R-LOT-1/R-LOT-2 pool membership,
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.calendar import PeriodCalendar
-from domain.events import DomainEvent, LotteryDrawn, PeriodOpened, ShiftLeftUncovered, Source
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import DomainEvent, LotteryDrawn, PeriodOpened, ShiftLeftUncovered, Source
 from domain.model import (
     DateRange,
     District,
@@ -33,10 +33,10 @@ from domain.model import (
     ShiftTemplate,
     StandIn,
 )
-from domain.quota import shift_weight
-from domain.process import close_phase, decide_action, open_meeting, run_lottery
-from domain.rules import ActionKind, RuleViolation
-from domain.state import PeriodState, apply
+from domain.period.quota import shift_weight
+from domain.period.process import close_phase, decide_action, open_meeting, run_lottery
+from domain.period.rules import ActionKind, RuleViolation
+from domain.period.state import PeriodState, apply
 
 TZ = ZoneInfo("Europe/Oslo")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

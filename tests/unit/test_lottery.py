@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from domain.events import LotteryDrawn, LotteryStarted, RosterPublished, ShiftLeftUncovered
-from domain.lottery import draw_lottery, exclusion, in_lottery_pool, tie_index
+from domain.period.events import LotteryDrawn, LotteryStarted, RosterPublished, ShiftLeftUncovered
+from domain.lottery.phase import draw_lottery, exclusion, in_lottery_pool, tie_index
 from domain.model import MeetingAttendance, ShiftKind, ShiftTemplate
-from domain.process import run_lottery
-from domain.roster import roster_document
-from domain.state import fold
+from domain.period.process import run_lottery
+from domain.period.roster import roster_document
+from domain.period.state import fold
 from tests.unit.builders import (
     DUTY_ONLY_TEMPLATE,
     Outcome,
@@ -442,7 +442,7 @@ def test_r_lot_4_seed_recorded_in_state_and_document(example_outcome):
 def test_r_lot_4_record_is_compact_with_a_2000_doctor_pool():
     """R-LOT-4 with issue 10's size limit: a draw with a 2,000-doctor pool, three deficit levels
     and two groups passed over stays far under 64 KB of JSON (doctor sets are hex bitmaps)."""
-    from domain.events import DeficitLevel, DoctorSet, PassedOver
+    from domain.period.events import DeficitLevel, DoctorSet, PassedOver
 
     everyone = (1 << 2000) - 1
     third = int("001" * 667, 2) & everyone

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.audit import verify_lottery
-from domain.events import DoctorSet, LotteryDrawn, LotteryStarted, PassedOver, RosterPublished, ShiftLeftUncovered
+from domain.lottery.audit import verify_lottery
+from domain.period.events import DoctorSet, LotteryDrawn, LotteryStarted, PassedOver, RosterPublished, ShiftLeftUncovered
 from tests.unit.builders import Outcome, drive, drive_scenario, gp, make_config
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example-scenario.json"

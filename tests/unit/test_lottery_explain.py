@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.events import LotteryDrawn
-from domain.explain import explain_doctor
+from domain.period.events import LotteryDrawn
+from domain.lottery.explain import explain_doctor
 from domain.model import ShiftKind, ShiftTemplate
 from tests.unit.builders import DUTY_ONLY_TEMPLATE, drive, gp, make_config
 
@@ -60,7 +60,7 @@ def test_explain_counts_the_draws_a_doctor_was_outranked_in():
 
 def test_explain_shows_a_carried_balance():
     """R-LOAD-1: the explanation states what the doctor carried in and how the lottery uses it."""
-    from domain.explain import explain_doctor
+    from domain.lottery.explain import explain_doctor
     from tests.unit.builders import drive, gp, make_config
 
     carried = gp("gp1").model_copy(update={"carried": 2.0})

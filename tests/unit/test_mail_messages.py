@@ -9,11 +9,11 @@ from icalendar import Calendar
 from pydantic import ValidationError
 
 from activities.mail_models import SendMailInput
-from domain.ics import shifts_calendar
-from domain.mail import InvitationFacts, PeriodLine, Quota, ReminderFacts, ResultsFacts, ShiftFact
-from domain.mail_templates import invitation, reminder, results
+from domain.mail.ics import shifts_calendar
+from domain.mail.facts import InvitationFacts, PeriodLine, Quota, ReminderFacts, ResultsFacts, ShiftFact
+from domain.mail.templates import invitation, reminder, results
 from domain.model import OSLO_TZ, ShiftKind, ShiftTemplate
-from domain.shifts import shift_for
+from domain.period.shifts import shift_for
 
 PERIOD = PeriodLine(period_id="mosse-2027-h2", district_name="Mosse", start=date(2027, 7, 1), end=date(2027, 12, 31))
 URL = "http://127.0.0.1:8000"

@@ -1,4 +1,4 @@
-"""Data minimisation (domain.minimise): the workflow's config holds less, and every rule answers
+"""Data minimisation (domain.registry.minimise): the workflow's config holds less, and every rule answers
 the same on it for every shift of the period, whatever the records said."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from hypothesis import given, settings
 
-from domain.availability import absent_on, duty_bound_on, exemption_on, replaced_on, stands_in_on
-from domain.calendar import PeriodCalendar
-from domain.minimise import minimise
-from domain.qualification import is_independently_qualified, why_not_qualified
-from domain.quota import compute_quota
+from domain.period.availability import absent_on, duty_bound_on, exemption_on, replaced_on, stands_in_on
+from domain.period.calendar import PeriodCalendar
+from domain.registry.minimise import minimise
+from domain.period.qualification import is_independently_qualified, why_not_qualified
+from domain.period.quota import compute_quota
 from domain.scenario import parse_scenario, to_period_config
 from tests.strategies import cases
 from tests.unit.builders import minimal_doc
@@ -65,7 +65,7 @@ def test_the_minimised_config_gives_away_no_birth_date_reason_or_contact():
 @given(cases())
 def test_participation_by_ranges_equals_the_rule_read_day_by_day(case):
     """R-LOAD-2, R-EX-3, R-EX-5: the fast range arithmetic gives every doctor's share exactly."""
-    from domain.quota import participation_by_day, participations
+    from domain.period.quota import participation_by_day, participations
 
     fast = participations(case.config)
     for doctor in case.config.doctors:

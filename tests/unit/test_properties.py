@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from domain.calendar import covers
+from domain.period.calendar import covers
 from domain.model import ShiftKind
-from domain.roster import roster_document
-from domain.state import fold
+from domain.period.roster import roster_document
+from domain.period.state import fold
 from tests.strategies import Case, cases
 from tests.unit.builders import (
     check_roster_legal,

@@ -8,14 +8,14 @@ from datetime import date, timedelta
 import pytest
 
 from domain.model import Policy, Qualification, QualificationException
-from domain.qualification import (
+from domain.period.qualification import (
     is_independently_qualified,
     qualified_by_exception,
     qualified_by_experience,
     qualified_by_specialty,
     why_not_qualified,
 )
-from domain.rules import ActionKind, check_action
+from domain.period.rules import ActionKind, check_action
 from tests.unit.builders import at_meeting, gp, make_config, opened
 
 DAY = date(2027, 2, 1)

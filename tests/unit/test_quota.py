@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from domain.calendar import PeriodCalendar
+from domain.period.calendar import PeriodCalendar
 from domain.model import Policy, WeightPolicy
-from domain.process import open_meeting
-from domain.quota import compute_quota, participation, shift_weight
-from domain.rules import ActionKind
+from domain.period.process import open_meeting
+from domain.period.quota import compute_quota, participation, shift_weight
+from domain.period.rules import ActionKind
 from domain.scenario import parse_scenario, to_period_config
 from tests.unit.builders import (
     MeetingAttendance,

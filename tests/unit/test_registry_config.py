@@ -1,5 +1,5 @@
-"""A period's config from the registry (domain.registry_config): the same rules as the scenario
-path (domain.profiles), the same minimisation, and the registry's own facts — the roll,
+"""A period's config from the registry (domain.registry.config): the same rules as the scenario
+path (domain.registry.profiles), the same minimisation, and the registry's own facts — the roll,
 stand-ins, carried balances, meeting attendance from registered absences."""
 
 from __future__ import annotations
@@ -9,16 +9,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app.samples import SAMPLE_PATH
-from domain.availability import absent_on, duty_bound_on, exemption_on, replaced_on, stands_in_on
-from domain.calendar import PeriodCalendar
+from app.demo.samples import SAMPLE_PATH
+from domain.period.availability import absent_on, duty_bound_on, exemption_on, replaced_on, stands_in_on
+from domain.period.calendar import PeriodCalendar
 from domain.district import DistrictPolicy, RoundPolicy, round_dates
 from domain.model import OSLO_TZ, MeetingAttendance, PeriodDates, Role
-from domain.qualification import is_independently_qualified
-from domain.quota import compute_quota
-from domain.registry import DistrictRecord, RegistryDoctor, RegistryError
-from domain.registry_config import period_config_from_registry
-from domain.registry_scenario import registry_from_scenario
+from domain.period.qualification import is_independently_qualified
+from domain.period.quota import compute_quota
+from domain.registry.records import DistrictRecord, RegistryDoctor, RegistryError
+from domain.registry.config import period_config_from_registry
+from domain.registry.from_scenario import registry_from_scenario
 from domain.scenario import parse_scenario, to_period_config
 
 H1 = round_dates("mosse", date(2027, 1, 1), RoundPolicy())  # meeting Tuesday 2026-11-24 18:00
@@ -214,7 +214,7 @@ def test_the_district_policy_reaches_the_period_as_the_engine_policy():
 
 
 def test_the_registry_config_is_already_minimised():
-    from domain.minimise import minimise
+    from domain.registry.minimise import minimise
 
     config = build(
         doctor("gp01", birth_date="1950-06-17", exemptions=[{"reason": "age_over_60", "from": "2010-06-17"}],
@@ -237,7 +237,7 @@ def test_meeting_day_is_the_oslo_date_of_the_meeting():
 
 
 def test_an_amendment_keeps_what_the_registry_cannot_say_attendance_and_carried_balance():
-    from domain.registry_config import amended_profile
+    from domain.registry.config import amended_profile
 
     day = H1.meeting_at.astimezone(OSLO_TZ).date().isoformat()
     registry = build(doctor("gp1"), doctor("gp2", absences=[{"from": day, "to": day, "reason": "illness"}]))
@@ -252,9 +252,9 @@ def test_an_amendment_keeps_what_the_registry_cannot_say_attendance_and_carried_
 
 
 def test_an_amendment_the_period_already_has_records_nothing():
-    from domain.amend import amend_doctor
-    from domain.events import PeriodOpened
-    from domain.state import PeriodState, apply
+    from domain.period.amend import amend_doctor
+    from domain.period.events import PeriodOpened
+    from domain.period.state import PeriodState, apply
 
     config = build(doctor("gp1"), doctor("gp2"))
     state = apply(PeriodState(), PeriodOpened(config=config))

@@ -10,12 +10,12 @@ from datetime import date
 
 import pytest
 
-from app.samples import SAMPLE_PATH
+from app.demo.samples import SAMPLE_PATH
 from domain.limits import MAX_DOCTORS, MAX_NAME_LENGTH
 from domain.model import Role
-from domain.registry import RegistryError
-from domain.registry_csv import COLUMNS, parse_registry_csv, write_registry_csv
-from domain.registry_scenario import registry_from_scenario
+from domain.registry.records import RegistryError
+from domain.registry.csv_format import COLUMNS, parse_registry_csv, write_registry_csv
+from domain.registry.from_scenario import registry_from_scenario
 from domain.scenario import parse_scenario
 from tools.sample_registry import CSV_PATH, render_sample_csv
 

@@ -10,8 +10,8 @@ import pytest
 
 from domain.district import DistrictPolicy
 from domain.model import WeightPolicy
-from domain.registry import RegistryError
-from domain.registry_policy import apply_policy_changes, policy_diff, setting_names
+from domain.registry.records import RegistryError
+from domain.registry.policy import apply_policy_changes, policy_diff, setting_names
 
 
 def test_settings_are_read_as_json_or_text_and_validated():

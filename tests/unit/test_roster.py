@@ -6,11 +6,11 @@ import json
 from datetime import date
 from pathlib import Path
 
-from domain.events import ShiftTaken, Source
+from domain.period.events import ShiftTaken, Source
 from domain.model import Policy, WeightPolicy
-from domain.roster import fairness, loads, publish, roster_document, unsafe_shifts
-from domain.rules import ActionKind
-from domain.state import apply
+from domain.period.roster import fairness, loads, publish, roster_document, unsafe_shifts
+from domain.period.rules import ActionKind
+from domain.period.state import apply
 from tests.unit.builders import (
     at_meeting,
     at_offering,

@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from domain.calendar import PeriodCalendar
-from domain.events import ShiftTaken, Source
+from domain.period.calendar import PeriodCalendar
+from domain.period.events import ShiftTaken, Source
 from domain.model import MeetingAttendance, Policy, ShiftKind, ShiftTemplate
-from domain.process import decide_action
-from domain.rules import ActionKind, RuleViolation, check_action
+from domain.period.process import decide_action
+from domain.period.rules import ActionKind, RuleViolation, check_action
 from domain.scenario import parse_scenario, to_period_config
-from domain.state import PeriodState, apply
+from domain.period.state import PeriodState, apply
 from tests.unit.builders import (
     DUTY_ONLY_TEMPLATE,
     EXAMPLE_TEMPLATE,

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.calendar import PeriodCalendar
+from domain.period.calendar import PeriodCalendar
 from domain.model import ShiftKind, ShiftTemplate
-from domain.shifts import generate_shifts
+from domain.period.shifts import generate_shifts
 from tests.unit.builders import EXAMPLE_TEMPLATE, WEEKDAYS, gp, make_config, oracle_shifts
 
 SPRING_SATURDAY = date(2027, 3, 27)  # clocks go forward 02:00 -> 03:00 on Sunday 2027-03-28

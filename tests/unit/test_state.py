@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.events import (
+from domain.period.events import (
     LotteryDrawn,
     LotteryStarted,
     MeetingOpened,
@@ -23,7 +23,7 @@ from domain.events import (
     parse_event,
 )
 from domain.model import Phase, Policy, QualificationException, WeightPolicy
-from domain.state import PeriodState, apply, fold, lottery_draws
+from domain.period.state import PeriodState, apply, fold, lottery_draws
 from tests.unit.builders import MeetingAttendance, drive, drive_scenario, gp, make_config, staff, substitute
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example-scenario.json"  # the contract's example

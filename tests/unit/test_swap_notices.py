@@ -1,5 +1,5 @@
-"""R-SWAP-1 by e-mail, on the pure parts: who is told of a swap (domain/swap_notices.py), what
-the message says in Europe/Oslo time (domain/swap_mail_templates.py), the calendar that takes a
+"""R-SWAP-1 by e-mail, on the pure parts: who is told of a swap (domain/mail/swap_notices.py), what
+the message says in Europe/Oslo time (domain/mail/swap_templates.py), the calendar that takes a
 given shift out, and the sent-log's kind that makes each swap's message its own."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from datetime import date, datetime, timedelta
 from icalendar import Calendar
 
 from activities.mail_models import SendMailInput
-from domain.events import SwapAccepted, SwapClosed, SwapOffered
-from domain.mail import PeriodLine, SwapAcceptedFacts, SwapLapsedFacts, SwapOfferedFacts, sent_kind
-from domain.mail_render import render
+from domain.period.events import SwapAccepted, SwapClosed, SwapOffered
+from domain.mail.facts import PeriodLine, SwapAcceptedFacts, SwapLapsedFacts, SwapOfferedFacts, sent_kind
+from domain.mail.render import render
 from domain.model import OSLO_TZ
-from domain.state import apply
-from domain.swap_notices import shift_fact, still_news, swap_notices
-from domain.swaps import accept_swap, close_swap, expired_swaps, offer_swap
+from domain.period.state import apply
+from domain.mail.swap_notices import shift_fact, still_news, swap_notices
+from domain.period.swaps import accept_swap, close_swap, expired_swaps, offer_swap
 from tests.unit.builders import drive, gp, make_config, staff
 
 BEFORE = datetime(2027, 1, 1, 12, 0, tzinfo=OSLO_TZ)  # published, before the period's first shift

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from domain.events import Source, SwapAccepted, SwapClosed, SwapOffered
-from domain.roster import loads
-from domain.rules import RuleViolation
-from domain.state import apply, fold
-from domain.swaps import accept_swap, all_worked, close_swap, expired_swaps, next_wakeup, offer_swap, shifts_ended
+from domain.period.events import Source, SwapAccepted, SwapClosed, SwapOffered
+from domain.period.roster import loads
+from domain.period.rules import RuleViolation
+from domain.period.state import apply, fold
+from domain.period.swaps import accept_swap, all_worked, close_swap, expired_swaps, next_wakeup, offer_swap, shifts_ended
 from tests.unit.builders import TZ, drive, gp, make_config, staff
 
 BEFORE = datetime(2027, 1, 1, 12, 0, tzinfo=TZ)  # published, before the period's first shift

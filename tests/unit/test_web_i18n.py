@@ -14,7 +14,7 @@ RULES_IN_CODE = Path(__file__).resolve().parents[2] / "domain"
 
 def test_every_rule_the_engine_names_has_a_title_in_both_languages():
     named = set()
-    for path in RULES_IN_CODE.glob("*.py"):
+    for path in RULES_IN_CODE.rglob("*.py"):
         named |= set(re.findall(r"R-[A-Z]+-\d+", path.read_text()))
     if RULEBOOK.exists():
         named |= set(re.findall(r"\*\*(R-[A-Z]+-\d+)\*\*", RULEBOOK.read_text()))
@@ -29,7 +29,7 @@ def test_every_rule_the_engine_names_has_a_title_in_both_languages():
 
 def test_every_next_step_the_engine_says_has_norwegian_words():
     from domain.model import Phase
-    from domain.process import next_step_text
+    from domain.period.process import next_step_text
     from web.i18n import NEXT_STEPS, next_step
 
     said = {next_step_text(p, m) for p in Phase for m in (False, True)} - {None}

@@ -87,9 +87,9 @@ async def serve(services: Services, port: int):
 
 async def start_example_period(stack: Stack, *, meeting_in: timedelta = timedelta(seconds=3)) -> str:
     """The example district in the registry, an operator account, and a live period of it."""
-    from app.accounts import add_account
-    from app.periods import start_period
-    from app.registry import import_scenario
+    from app.identity.accounts import add_account
+    from app.periods.live import start_period
+    from app.registry.districts import import_scenario
 
     services = stack.services
     await import_scenario(services, "demo", EXAMPLE, actor="admin:test")
@@ -103,7 +103,7 @@ async def start_example_period(stack: Stack, *, meeting_in: timedelta = timedelt
 
 
 async def wait_phase(stack: Stack, period: str, done, timeout: float = 30.0):
-    from app.doctor_views import period_state
+    from app.reads.doctor_views import period_state
 
     loop = asyncio.get_running_loop()
     give_up = loop.time() + timeout
@@ -119,8 +119,8 @@ async def wait_phase(stack: Stack, period: str, done, timeout: float = 30.0):
 
 
 async def close_until(stack: Stack, period: str, phase: Phase) -> None:
-    """Operator closes (as Kari, through app.periods) until the period is in `phase`."""
-    from app.periods import close_phase
+    """Operator closes (as Kari, through app.periods.live) until the period is in `phase`."""
+    from app.periods.live import close_phase
 
     while True:
         state = await wait_phase(stack, period, lambda s: s.opened)

@@ -95,7 +95,7 @@ async def test_bad_input_is_a_4xx_naming_the_field(web_db):
 
 
 async def test_an_admin_edits_the_registry_and_is_recorded_by_sign_in_name(web_db):
-    from app.accounts import add_account
+    from app.identity.accounts import add_account
 
     await _registry(web_db)
     await add_account(web_db.services, "ada.admin@klinikk.example.no", "admin", "Ada Admin", actor="admin:test")

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar
 
-from domain.events import MeetingOpened, PeriodOpened, RosterPublished, ShiftTaken, Source
+from domain.period.events import MeetingOpened, PeriodOpened, RosterPublished, ShiftTaken, Source
 from domain.model import OSLO_TZ
-from domain.quota import QuotaSnapshot
+from domain.period.quota import QuotaSnapshot
 from tests.integration.rounds import example_config, store_round
 from tests.web.stack import email_of
 from tests.web.test_identity import _registry

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.errors import Unauthenticated
-from app.sessions import decode_session, encode_session, new_session
-from app.sign_in import RATE_LIMIT, outgoing_mail, use_link
+from app.identity.sessions import decode_session, encode_session, new_session
+from app.identity.sign_in import RATE_LIMIT, outgoing_mail, use_link
 from domain.identity import DoctorRef, Principal
 from infra.mailbox import read_maildir
 from tests.web.stack import OPERATOR, SECRET, email_of
@@ -28,8 +28,8 @@ PUBLIC = {
 
 
 async def _registry(stack):
-    from app.accounts import add_account
-    from app.registry import import_scenario
+    from app.identity.accounts import add_account
+    from app.registry.districts import import_scenario
     from tests.integration.rounds import EXAMPLE
 
     await import_scenario(stack.services, "demo", EXAMPLE, actor="admin:test")
@@ -155,8 +155,8 @@ async def test_writes_need_the_csrf_token(web_db):
 
 
 async def test_vakt_dev_gives_an_empty_registry_a_sample_doctor_to_sign_in_as(web_db):
-    from app.samples import ensure_sample_district
-    from app.sign_in import principal_for
+    from app.demo.samples import ensure_sample_district
+    from app.identity.sign_in import principal_for
 
     sample = await ensure_sample_district(web_db.services)
     assert sample["doctor"].endswith(".example.no") and sample["district"] == "mosse"
@@ -183,9 +183,9 @@ async def test_signing_out_ends_the_session_on_every_device(web_db):
 
 
 async def test_a_disabled_account_or_an_admins_sign_out_ends_open_sessions(web_db, monkeypatch):
-    from app import session_cutoffs
-    from app.accounts import disable_account
-    from app.session_cutoffs import end_sessions
+    from app.identity import session_cutoffs
+    from app.identity.accounts import disable_account
+    from app.identity.session_cutoffs import end_sessions
     from tests.support import services_for
 
     await _registry(web_db)

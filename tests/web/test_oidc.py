@@ -17,7 +17,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 from app.errors import Unauthenticated
-from app.oidc import validate_id_token
+from app.identity.oidc import validate_id_token
 from tests.mail_support import free_port
 from tests.support import services_for
 from tests.web.stack import SECRET, Stack, serve

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from activities.registry import RegistryStore
-from domain.calendar import PeriodCalendar
+from adapters.postgres.registry import RegistryStore
+from domain.period.calendar import PeriodCalendar
 from domain.model import OSLO_TZ, MeetingAttendance, Phase
-from domain.rules import eligibility_violation
+from domain.period.rules import eligibility_violation
 from tests.web.stack import OPERATOR, close_until, email_of, start_example_period, wait_phase
 
 
@@ -84,7 +84,7 @@ async def test_requests_and_details_reach_the_period_before_its_meeting(web):
 async def test_sync_rounds_brings_a_round_before_its_meeting_up_to_the_registry(web):
     """A registry change that went around the web service (a re-import, or a decision whose
     amendment found Temporal down) reaches the round with `vakt district sync-rounds`; once."""
-    from app.amend import sync_running_periods
+    from app.periods.amend import sync_running_periods
 
     period = await start_example_period(web, meeting_in=timedelta(seconds=20))
     registry = RegistryStore((await web.services.database()).pool)

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar
 
-from domain.calendar import PeriodCalendar
+from domain.period.calendar import PeriodCalendar
 from domain.model import OSLO_TZ, Phase
-from domain.roster import loads
+from domain.period.roster import loads
 from infra.mailbox import read_maildir
 from tests.web.stack import OPERATOR, close_until, email_of, start_example_period, wait_phase
 

@@ -1,0 +1,1 @@
+"""Adapters to the outside world, named by role and technology: PostgreSQL repositories, SMTP."""

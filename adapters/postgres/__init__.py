@@ -1,0 +1,1 @@
+"""PostgreSQL (asyncpg): the event store, the projections, the registry and the other repositories."""

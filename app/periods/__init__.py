@@ -1,0 +1,1 @@
+"""Live periods: starting them, doctors' actions through the front door, operators' steering."""

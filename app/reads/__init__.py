@@ -1,0 +1,1 @@
+"""Reads: the status of rounds, the stored event log, and the doctors' and operators' views."""

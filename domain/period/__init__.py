@@ -1,0 +1,1 @@
+"""One allocation period: its shifts, events, state, rules and decisions."""
