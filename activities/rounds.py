@@ -29,6 +29,8 @@ from domain.model import Phase
 from domain.registry.records import RegistryError
 from domain.registry.config import period_config_from_registry
 from domain.period.state import fold
+from workflows.messages import PeriodInput
+from workflows.period import AllocationPeriodWorkflow
 
 NO_SUCH_DISTRICT = "NoSuchDistrict"
 
@@ -60,9 +62,6 @@ class RoundPlanner:
     async def start_round(self, inp: StartRoundInput) -> str:
         """Start the round's workflow (id = period id) on this worker's task queue. Temporal
         refuses a second start of the id (REJECT_DUPLICATE): "already started"."""
-        from workflows.messages import PeriodInput
-        from workflows.period import AllocationPeriodWorkflow
-
         try:
             await self.client.start_workflow(
                 AllocationPeriodWorkflow.run,

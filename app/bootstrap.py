@@ -17,9 +17,13 @@ from temporalio.converter import DataConverter
 
 from app.database import Database, DatabaseUrls, open_database, resolve_urls
 from app.errors import Unavailable, VaktError
+from app.identity.sessions import SessionCutoffs
 from infra.codec import Keyring, PayloadKeyError, data_converter, load_keyring
 from infra.settings import Settings
 from infra.temporal_client import TemporalUnavailable, connect_temporal
+from app.periods.front_door import FrontDoor
+from infra.mail_settings import MailSettings, MailSettingsError
+from infra.web_settings import WebSettings, WebSettingsError
 
 Say = Callable[[str], None]
 
@@ -63,16 +67,12 @@ class Services:
 
     async def front_door(self):  # -> app.periods.front_door.FrontDoor
         if self._front_door is None:
-            from app.periods.front_door import FrontDoor
-
             self._front_door = FrontDoor(await self.temporal())
         return self._front_door
 
     @cached_property
-    def session_cutoffs(self):  # -> app.identity.session_cutoffs.SessionCutoffs
+    def session_cutoffs(self) -> SessionCutoffs:
         """Each address's session cutoff, read at most every few seconds (app/identity/session_cutoffs.py)."""
-        from app.identity.session_cutoffs import SessionCutoffs
-
         return SessionCutoffs()
 
     # -- mail -----------------------------------------------------------------------------------
@@ -80,8 +80,6 @@ class Services:
     @cached_property
     def mail_settings(self):  # -> infra.mail_settings.MailSettings
         """SMTP_URL, VAKT_MAIL_FROM, VAKT_PUBLIC_URL; a malformed one is named, never shown."""
-        from infra.mail_settings import MailSettings, MailSettingsError
-
         try:
             return MailSettings.from_env(self.env)
         except MailSettingsError as e:
@@ -90,8 +88,6 @@ class Services:
     @cached_property
     def web_settings(self):  # -> infra.web_settings.WebSettings
         """The web service's public URL, session secret and OpenID Connect settings."""
-        from infra.web_settings import WebSettings, WebSettingsError
-
         try:
             return WebSettings.from_env(self.settings.data_dir, self.mail_settings.public_url, self.env)
         except WebSettingsError as e:

@@ -92,6 +92,7 @@ async def resolve_urls(settings: Settings, say: Say | None = None) -> DatabaseUr
         if app_role is None and migration != settings.database_url:
             app_role = _role_of(settings.database_url)
         return DatabaseUrls(settings.database_url, migration, app_role, embedded=False)
+    # Only the embedded default needs the embedded servers (~350 ms to import, with the SDK's test env).
     from infra.embedded import embedded_postgres_url
 
     if say:

@@ -12,6 +12,7 @@ import atexit
 import os
 import sys
 from typing import NoReturn
+import logging
 
 
 def exit_now(code: int = 0) -> NoReturn:
@@ -40,8 +41,7 @@ def install_temporal_runtime() -> None:
     The core writes WARN lines to stdout by default, which would corrupt `--json` output.
     Call before the first Temporal client or environment is created.
     """
-    import logging
-
+    # The SDK's native core (~120 ms to import): only processes that talk to Temporal pay for it.
     from temporalio.runtime import LogForwardingConfig, LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 
     logging_config = LoggingConfig(

@@ -25,7 +25,6 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel
 
-pass
 from activities.rounds import RoundPlanner
 from app.bootstrap import Services
 from worker import create_worker
@@ -46,6 +45,14 @@ from infra.embedded import start_time_skipping_env
 from workflows.messages import ActionRequest, PhaseView
 from workflows.period import AllocationPeriodWorkflow
 from workflows.rounds import RoundStarterInput, ScheduledRoundWorkflow
+from app.bootstrap import bootstrap
+from datetime import datetime
+from domain.mail.notices import quota_now
+from infra.settings import Settings
+import asyncio
+import os
+import shutil
+import tempfile
 
 Progress = Callable[[str], None]
 TASK_QUEUE = "vaktfordeling-multiyear"
@@ -135,8 +142,6 @@ def _choices(
         now = config.period.wishes_due - timedelta(hours=1)
     quota = state.quota
     if quota is None:
-        from domain.mail.notices import quota_now
-
         quota = quota_now(state, calendar)
     absent = kind is ActionKind.ADVANCE_WISH
     gps = [
@@ -171,8 +176,6 @@ def _choices(
 
 async def _settle(handle) -> PhaseView:
     """Until every event the round recorded is stored — without moving its clock."""
-    import asyncio
-
     for _ in range(2000):
         view: PhaseView = await handle.query(AllocationPeriodWorkflow.phase)
         if view.stored_version == view.version:
@@ -197,13 +200,6 @@ async def _skip_until(env, handle, reached: Callable[[PhaseView], bool]) -> Phas
 async def multi_year(services: Services, *, years: int = 2, seed: int = 2027, progress: Progress | None = None) -> MultiYearReport:
     """The demo in a private, throwaway embedded database: its two districts never join the
     registry (or the schedules) of the database the operator works with."""
-    import os
-    import shutil
-    import tempfile
-
-    from app.bootstrap import bootstrap
-    from infra.settings import Settings
-
     private = tempfile.mkdtemp(prefix="vakt-multiyear-")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VAKT_MIGRATION_DATABASE_URL")}
     env["VAKT_DATA_DIR"] = private
@@ -269,8 +265,6 @@ async def _multi_year(services: Services, *, years: int, seed: int, progress: Pr
 
 
 def services_today() -> date:
-    from datetime import datetime
-
     return datetime.now(OSLO_TZ).date()
 
 

@@ -7,6 +7,8 @@ only reads the JSON it wrote.
 from __future__ import annotations
 
 from pathlib import Path
+from app.identity.accounts import add_account
+from app.registry.districts import import_csv
 
 SAMPLE_PATH = Path(__file__).resolve().parents[1] / "data" / "sample-mosse-2027-h1.json"
 SAMPLE_REGISTRY_PATH = Path(__file__).resolve().parents[1] / "data" / "sample-mosse-registry.csv"
@@ -19,9 +21,6 @@ async def ensure_sample_district(services) -> dict | None:
     """`vakt dev` on an empty registry: import the bundled sample district and add a sample
     operator account, so a newcomer has someone to sign in as. Returns the addresses to sign in
     with, or None when the registry already has districts (nothing is touched then)."""
-    from app.identity.accounts import add_account
-    from app.registry.districts import import_csv
-
     db = await services.database()
     if await db.registry.districts():
         return None

@@ -7,7 +7,6 @@ field of the request. Refusals are `Forbidden` and name no other person's data.
 
 from __future__ import annotations
 
-pass
 from app.bootstrap import Services
 from app.errors import Forbidden, NotFound, Unauthenticated
 from app.validate import doctor_id as valid_doctor_id

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-pass
 from app.bootstrap import Services
 from app.errors import BadInput, NotFound
 from app.identity.sign_in import normal_address

@@ -31,6 +31,7 @@ from app.errors import BadInput, Unauthenticated, Unavailable
 from app.identity.sign_in import normal_address, principal_for
 from domain.identity import Principal
 from infra.web_settings import OidcSettings
+import base64
 
 ALGORITHMS = ["RS256", "ES256", "PS256"]
 LEEWAY = 60  # seconds of clock difference allowed
@@ -55,8 +56,6 @@ def _fetch_json(url: str, data: dict | None = None, auth: tuple[str, str] | None
         body = urllib.parse.urlencode(data).encode()
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     if auth is not None:
-        import base64
-
         pair = f"{urllib.parse.quote(auth[0], safe='')}:{urllib.parse.quote(auth[1], safe='')}"
         headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
     request = urllib.request.Request(url, data=body, headers=headers)

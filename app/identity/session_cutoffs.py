@@ -6,38 +6,16 @@ is refused. Signing out ends every session of that person, on every device; `vak
 sign-out` lets an admin do it for a lost phone; disabling an account does it too.
 
 Every signed-in request checks its address's cutoff. The cutoff is read from PostgreSQL at most
-every `RECHECK` seconds per address and process, so a burst of a doctor's requests costs one
+every `RECHECK` seconds (app/identity/sessions.py) per address and process, so a burst of a doctor's requests costs one
 read, and a cutoff set by another process (the CLI, another web process) takes effect within
 `RECHECK` seconds. In the process that sets it, it takes effect at once.
 """
 
 from __future__ import annotations
 
-import time
-from datetime import datetime
-
-pass
 from app.bootstrap import Services
 from app.identity.sessions import Session
 from app.identity.sign_in import normal_address
-
-RECHECK = 5.0  # seconds
-
-
-class SessionCutoffs:
-    """Per process: address -> (when read, monotonic; cutoff as Unix seconds or None)."""
-
-    def __init__(self) -> None:
-        self._read: dict[str, tuple[float, float | None]] = {}
-
-    def remember(self, email: str, cutoff: datetime | None) -> None:
-        self._read[email.lower()] = (time.monotonic(), cutoff.timestamp() if cutoff else None)
-
-    def known(self, email: str) -> tuple[bool, float | None]:
-        read = self._read.get(email.lower())
-        if read is None or time.monotonic() - read[0] > RECHECK:
-            return False, None
-        return True, read[1]
 
 
 async def still_valid(services: Services, session: Session) -> bool:

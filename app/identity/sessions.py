@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ValidationError
@@ -98,3 +99,24 @@ def check_signed_token(secret: str, purpose: str, token: str) -> str | None:
     if not hmac.compare_digest(mac, sign(secret, purpose, raw)[:22]):
         return None
     return digest(token)
+
+
+# Each address's session cutoff, remembered per process (app/identity/session_cutoffs.py reads
+# and sets it). Services holds one; a cutoff is read again after RECHECK seconds.
+RECHECK = 5.0  # seconds
+
+
+class SessionCutoffs:
+    """Per process: address -> (when read, monotonic; cutoff as Unix seconds or None)."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, tuple[float, float | None]] = {}
+
+    def remember(self, email: str, cutoff: datetime | None) -> None:
+        self._read[email.lower()] = (time.monotonic(), cutoff.timestamp() if cutoff else None)
+
+    def known(self, email: str) -> tuple[bool, float | None]:
+        read = self._read.get(email.lower())
+        if read is None or time.monotonic() - read[0] > RECHECK:
+            return False, None
+        return True, read[1]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-pass
 from app.bootstrap import Services
 from app.reads.doctor_views import period_state
 from app.errors import NotFound, Refused, VaktError

@@ -13,7 +13,6 @@ from datetime import datetime
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-pass
 from adapters.postgres.rejections import Refusal
 from app.bootstrap import Services
 from app.errors import BadInput, Conflict, NotFound, Unavailable, VaktError

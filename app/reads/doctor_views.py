@@ -12,7 +12,6 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-pass
 from app.identity.access import doctor_district, own_doctor, period_district, signed_in
 from app.bootstrap import Services
 from app.errors import BadInput

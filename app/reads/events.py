@@ -39,6 +39,7 @@ from domain.period.events import (
     parse_event,
 )
 from domain.model import OSLO_TZ
+from app.reads.stored import store_of
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
@@ -201,8 +202,6 @@ async def event_log(
     limit: int = DEFAULT_LIMIT,
 ) -> dict:
     """The use case behind `vakt events` and the operator's page (live or simulated period)."""
-    from app.reads.stored import store_of
-
     period = period_id(period)
     doctor = doctor_id(doctor, "--doctor") if doctor is not None else None
     store, _ = await store_of(services, period)

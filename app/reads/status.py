@@ -41,6 +41,7 @@ from adapters.postgres.event_store import EventStore
 from domain.model import OSLO_TZ, Phase
 from infra.settings import Settings
 from domain.clock import local_time
+from app.validate import period_id
 
 WORKFLOW_TYPE = "AllocationPeriodWorkflow"
 RPC_TIMEOUT = timedelta(seconds=10)
@@ -327,8 +328,6 @@ async def round_status(
 ) -> StatusList | PeriodDiagnosis:
     """The use case: every round, or one round's diagnosis. Temporal being unreachable is not
     an error here: the report falls back to PostgreSQL and says so."""
-    from app.validate import period_id
-
     if period is not None:
         period = period_id(period)
     if district is not None:

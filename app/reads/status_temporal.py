@@ -19,6 +19,11 @@ from typing import Any
 
 from app.reads.status_models import PendingActivity, PeriodDiagnosis, WorkflowTaskFailure
 from app.reads.status_stored import oslo as _oslo
+from temporalio.api.enums.v1 import EventType, PendingActivityState, TaskQueueType, WorkflowTaskFailedCause
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.service import RPCError, RPCStatusCode
+from workflows.period import AllocationPeriodWorkflow
 
 POLLER_FRESH = timedelta(seconds=90)
 QUERY_TIMEOUT = timedelta(seconds=5)
@@ -53,10 +58,6 @@ def _utc(ts: Any) -> datetime:
 
 async def live_pollers(client: Any, namespace: str, task_queue: str) -> int:
     """Workers polling the workflow task queue now (seen within POLLER_FRESH)."""
-    from temporalio.api.enums.v1 import TaskQueueType
-    from temporalio.api.taskqueue.v1 import TaskQueue
-    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
-
     response = await client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
             namespace=namespace,
@@ -84,8 +85,6 @@ class PollerCache:
 
 async def _read_history(client: Any, handle: Any, d: PeriodDiagnosis) -> None:
     """Count workflow task failures; find the current failing streak and the task before it."""
-    from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
-
     last_completed: int | None = None
     streak_good: int | None = None
     streak_first: datetime | None = None
@@ -116,11 +115,6 @@ def currently_failing(d: PeriodDiagnosis) -> bool:
 
 async def temporal_facts(client: Any, d: PeriodDiagnosis, pollers: PollerCache, *, detail: bool) -> tuple[Any, Any]:
     """Fill the Temporal fields of `d`; returns the (phase, coverage) views when the workflow answered."""
-    from temporalio.api.enums.v1 import PendingActivityState
-    from temporalio.service import RPCError, RPCStatusCode
-
-    from workflows.period import AllocationPeriodWorkflow
-
     try:
         desc = await client.get_workflow_handle(d.period).describe(rpc_timeout=RPC_TIMEOUT)
     except RPCError as e:

@@ -10,7 +10,6 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-pass
 from app.identity.access import acting, doctor_district, require_admin, signed_in
 from app.periods.amend import Amended, amend_running_periods
 from app.bootstrap import Services

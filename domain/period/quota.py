@@ -35,7 +35,7 @@ class QuotaSnapshot(BaseModel):
 @lru_cache(maxsize=8)
 def norwegian_public_holidays(year: int) -> frozenset[date]:
     # A maintained calendar library rather than a hand-typed list (movable Easter feasts).
-    import holidays
+    import holidays  # imported on first use: ~40 ms of country tables most callers never need
 
     return frozenset(holidays.country_holidays("NO", years=year).keys())
 

@@ -183,7 +183,7 @@ async def test_signing_out_ends_the_session_on_every_device(web_db):
 
 
 async def test_a_disabled_account_or_an_admins_sign_out_ends_open_sessions(web_db, monkeypatch):
-    from app.identity import session_cutoffs
+    from app.identity import sessions
     from app.identity.accounts import disable_account
     from app.identity.session_cutoffs import end_sessions
     from tests.support import services_for
@@ -196,7 +196,7 @@ async def test_a_disabled_account_or_an_admins_sign_out_ends_open_sessions(web_d
     assert (await operator.get("/api/operator/rounds")).status_code == 401
     # Another process (the CLI) ends the doctor's sessions: the web process sees the cutoff
     # when it next reads it (every RECHECK seconds; shortened here).
-    monkeypatch.setattr(session_cutoffs, "RECHECK", 0.2)
+    monkeypatch.setattr(sessions, "RECHECK", 0.2)
     assert (await doctor.get("/api/me")).status_code == 200
     other = services_for(web_db.services.settings.database_url, web_db.services.settings.data_dir, None)
     try:
