@@ -1,7 +1,7 @@
 """Sending one message over SMTP (`aiosmtplib`), with TLS as SMTP_URL says and a time limit.
 
 `SmtpSender.send` is the one way out for every message: the mail activity's invitations,
-reminders and results, and issue 9's sign-in links (`domain.mail.templates.sign_in`).
+reminders and results, and the web service's sign-in links (`domain.mail.templates.sign_in`).
 
 Errors say what went wrong and never carry the server's reply text, which often echoes the
 recipient's address, nor the password:

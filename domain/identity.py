@@ -1,4 +1,4 @@
-"""Who is signed in, and what that lets them do (issue 9). Pure: no I/O.
+"""Who is signed in, and what that lets them do in the web service. Pure: no I/O.
 
 Three roles:
 - **doctor**: a doctor on a district's roll, known by the e-mail address there. Acts only as

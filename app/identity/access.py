@@ -1,4 +1,4 @@
-"""Who may do what (issue 9): every use case a signed-in person reaches goes through here.
+"""Who may do what in the web service: every use case a signed-in person reaches goes through here.
 
 A doctor acts only as themselves; an operator (or admin) may act for a doctor, and is then
 recorded as the actor. The actor always comes from the sign-in (domain.identity), never from a

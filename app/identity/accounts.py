@@ -1,4 +1,4 @@
-"""Operators' and admins' accounts (issue 9): `vakt account add --email … --role … --name …`.
+"""Operators' and admins' accounts for the web service: `vakt account add --email … --role … --name …`.
 Doctors need none: a doctor signs in with the e-mail address on a district's roll."""
 
 from __future__ import annotations

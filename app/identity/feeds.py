@@ -1,4 +1,4 @@
-"""A doctor's personal calendar feed (issue 9): an iCalendar URL with a secret token.
+"""A doctor's personal calendar feed: an iCalendar URL with a secret token.
 
 The token is derived from the session secret, the doctor and a generation
 (`HMAC(secret, "calendar:<district>/<doctor>/<generation>")`), so the doctor's page can show the

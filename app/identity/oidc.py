@@ -1,4 +1,4 @@
-"""OpenID Connect sign-in (issue 9's production option: HelseID, Entra ID …), configured from
+"""OpenID Connect sign-in (the production option: HelseID, Entra ID …), configured from
 the environment (infra.web_settings). Authorization code flow with PKCE, state and nonce
 (authlib builds the request; joserfc, authlib's JOSE library, checks the ID token).
 

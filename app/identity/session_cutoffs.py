@@ -1,4 +1,4 @@
-"""Ending sessions before they expire (issue 9).
+"""Ending sessions before they expire.
 
 A session is a signed cookie stored nowhere (app/identity/sessions.py), so it cannot be deleted. It is
 ended instead by a cutoff on its address (migration 010): a session signed in before the cutoff

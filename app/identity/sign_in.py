@@ -1,4 +1,4 @@
-"""Signing in (issue 9): who an address is, and the embedded default — a link by e-mail.
+"""Signing in to the web service: who an address is, and the embedded default — a link by e-mail.
 
 The link is single-use, expires after 15 minutes, carries a signature (a link not made with
 the service's secret is refused before the database is asked), and only its SHA-256 is stored.

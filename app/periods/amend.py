@@ -1,4 +1,4 @@
-"""A registry change reaching the running periods (issue 9): when the clinic decides a request
+"""A registry change reaching the running periods: when the clinic decides a request
 or a doctor updates their dated qualifications, every live round of the district whose meeting
 has not opened yet gets the doctor's new profile (workflows/period_requests.py). Built exactly
 as the scheduled starter builds a period's config (domain.registry.config), minimised, with the

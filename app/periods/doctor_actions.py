@@ -1,4 +1,4 @@
-"""What a signed-in person does in a period (issue 9): a doctor's wish, pick or claim — through
+"""What a signed-in person does in a period over the web service: a doctor's wish, pick or claim — through
 the front door, so the burst guarantee holds for every entry point — and swaps after
 publication (R-SWAP-1). The actor is the signed-in person (app.identity.access), never request text."""
 

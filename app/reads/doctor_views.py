@@ -1,4 +1,4 @@
-"""The doctor's page and the doctor's JSON reads (issue 9): their periods and, for one period,
+"""The doctor's page and the doctor's JSON reads: their periods and, for one period,
 their board (domain.period.doctor_board), folded from the stored events (no Temporal needed).
 
 After an action the caller may ask for `at_least` a version: the read then waits (briefly) until

@@ -1,4 +1,4 @@
-"""The operator's use cases over HTTP (issue 9): the existing steering and reads, called with
+"""The operator's use cases over HTTP: the existing steering and reads, called with
 the signed-in operator as the actor — never a name typed into the request.
 
 Rounds and their verdicts (app.reads.status), a round's events (app.reads.events), close / extend / cancel

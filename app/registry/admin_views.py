@@ -1,4 +1,4 @@
-"""The admin's use cases over HTTP (issue 9): read a district and its roll, change its policy,
+"""The admin's use cases over HTTP: read a district and its roll, change its policy,
 and correct a doctor's details — each recorded in the registry's history as `admin:<name>` from
 the sign-in (app.registry.districts does the work; this only checks the role)."""
 

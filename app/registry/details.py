@@ -1,4 +1,4 @@
-"""A doctor's own details (issue 9): mobile, e-mail and the dates of specialisation and courses,
+"""A doctor's own details: mobile, e-mail and the dates of specialisation and courses,
 kept current by the doctor as the guideline asks. Validated as every registry record is
 (R-DATA-1), recorded in the registry's history with who changed it and when, and — being dated —
 counted from its date (R-QUAL-4) by every period built from the registry; a round whose meeting

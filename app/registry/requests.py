@@ -1,4 +1,4 @@
-"""Doctors' requests to the clinic and the operators' decisions (issue 9, domain.registry.requests).
+"""Doctors' requests to the clinic and the operators' decisions (domain.registry.requests).
 
 A doctor submits for themselves (an operator may submit for a doctor); an operator decides each
 request once. The decision is recorded on the request (decided_by, decided_at) and, when it

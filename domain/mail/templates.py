@@ -280,7 +280,7 @@ def results(period: PeriodLine, facts: ResultsFacts, *, name: str | None, public
 
 
 def sign_in(link: str, *, expires_minutes: int = 15) -> MailMessage:
-    """A sign-in link (issue 9's embedded sign-in): single-use, short-lived."""
+    """A sign-in link (the embedded sign-in): single-use, short-lived."""
     nb = [
         "Hei,",
         f"Logg inn i Vaktfordeling med denne lenken:\n  {link}",

@@ -1,4 +1,4 @@
-"""A clinic's decision reaching a running period (issue 9): the doctor's profile, amended.
+"""A clinic's decision reaching a running period: the doctor's profile, amended.
 
 An operator decides a doctor's request before the meeting — an exemption (R-EX-1/2, applied for
 before the meeting, R-EX-3), a valid absence from the meeting (R-MEET-1), a leave with a

@@ -1,4 +1,4 @@
-"""What one doctor sees of a period (issue 9's doctor's page), as a pure function of the state.
+"""What one doctor sees of a period (the doctor's page of the web service), as a pure function of the state.
 
 - the action open to them now (an advance wish, a meeting pick, an offering claim) and, for
   every free shift, whether they may take it — or the rule and the reason they may not

@@ -1,4 +1,4 @@
-"""Doctors' requests to the clinic (issue 9) and what granting one changes in the registry.
+"""Doctors' requests to the clinic (through the web service) and what granting one changes in the registry.
 
 - an exemption (R-EX-1 by right: age over 60, pregnancy, breastfeeding; R-EX-2 discretionary:
   health, weighty social reasons), applied for before the meeting (R-EX-3: the application's
