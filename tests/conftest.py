@@ -26,7 +26,7 @@ import pytest
 
 from adapters.postgres.schema import create_pool, migrate
 from infra.embedded import embedded_postgres_url, start_time_skipping_env, stop_embedded_postgres
-from tests.support import CONVERTER
+from tests.helpers.support import CONVERTER
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import json
 import asyncpg
 
 from tests.e2e.test_cli import EXAMPLE, vakt
-from tests.invariants import check_result
+from tests.helpers.invariants import check_result
 
 
 def simulate(path, database_url) -> dict:

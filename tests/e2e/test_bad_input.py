@@ -30,7 +30,7 @@ from domain.period.events import PeriodOpened, RoundCancelled
 from domain.limits import MAX_DOCTORS
 from domain.model import Phase
 from tests.integration.rounds import example_config, published_round, store_round
-from tests.support import bad_input_problems, services_for
+from tests.helpers.support import bad_input_problems, services_for
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "tests" / "data" / "example-scenario.json"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import asyncpg
 
-from tests.invariants import check_result
+from tests.helpers.invariants import check_result
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "tests" / "data" / "example-scenario.json"

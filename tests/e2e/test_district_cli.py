@@ -19,7 +19,7 @@ import asyncpg
 import pytest
 
 from tests.e2e.test_cli import ROOT, SAMPLE, vakt
-from tests.support import bad_input_problems
+from tests.helpers.support import bad_input_problems
 
 SAMPLE_CSV = ROOT / "app" / "data" / "sample-mosse-registry.csv"
 LONG_ID = "d" * 10_000

@@ -11,7 +11,7 @@ from adapters.smtp import SmtpSender
 from domain.mail.facts import MailMessage
 from infra.mailbox import dev_smtp_server
 from tests.e2e.test_cli import ROOT
-from tests.mail_support import free_port, mail_settings
+from tests.helpers.mail import free_port, mail_settings
 
 PASSWORD = "Hemmelig-Passord-42"
 

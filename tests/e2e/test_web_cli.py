@@ -12,7 +12,7 @@ import time
 import httpx2 as httpx
 
 from tests.e2e.test_cli import ROOT, vakt
-from tests.mail_support import free_port
+from tests.helpers.mail import free_port
 
 
 def test_accounts_are_added_listed_masked_and_bad_input_is_named(database_url):

@@ -18,7 +18,7 @@ import pytest
 from temporalio.client import Client
 
 from tests.faults.crash_worker import CRASH_ENV
-from tests.support import TEST_KEYS_ENV
+from tests.helpers.support import TEST_KEYS_ENV
 from tests.faults.harness import (
     Postgres,
     Round,

@@ -51,7 +51,7 @@ from domain.period.state import PeriodState, fold
 from infra.embedded import _find_binary, embedded_postgres_url, stop_embedded_postgres
 from domain.period.rules import ActionKind
 from tests.faults.crash_worker import CRASH_ENV  # noqa: F401 - the tests import it from here
-from tests.support import CONVERTER
+from tests.helpers.support import CONVERTER
 from workflows.messages import ActionRequest, PeriodInput, PhaseView, SubmitActionsInput
 from workflows.period import RULE_VIOLATION, RUN_ROLLING_OVER, AllocationPeriodWorkflow
 

@@ -1,22 +1,15 @@
-"""Builders and an independent oracle for the pure-domain unit tests.
-
-The builders make small `PeriodConfig`s directly (no scenario document needed) and drive the pure
-period process (`domain.period.process`) the way `/tmp/smoke.py` and the workflow do.
-
-The oracle (`oracle_*`, `replay_lottery`, `check_roster_legal`) re-derives the rulebook from the
-config alone — shift intervals with zoneinfo, qualification, R-LOT-1/R-LOT-2 pool membership,
-R-LOT-3 deficits, the R-LOT-4 tie formula — so the tests do not trust the engine's own checks.
-"""
+"""Builders for the pure-domain tests: small `PeriodConfig`s made directly (no scenario document
+needed), the period driven through the pure process (`domain.period.process`) the way the workflow
+drives it, and scenario documents."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.period.calendar import PeriodCalendar
-from domain.period.events import DomainEvent, LotteryDrawn, PeriodOpened, ShiftLeftUncovered, Source
+from domain.period.events import DomainEvent, PeriodOpened
 from domain.model import (
     DateRange,
     District,
@@ -28,12 +21,10 @@ from domain.model import (
     Policy,
     Qualification,
     Role,
-    Shift,
     ShiftKind,
     ShiftTemplate,
     StandIn,
 )
-from domain.period.quota import shift_weight
 from domain.period.process import close_phase, decide_action, open_meeting, run_lottery
 from domain.period.rules import ActionKind, RuleViolation
 from domain.period.state import PeriodState, apply
@@ -244,286 +235,6 @@ def drive(
         step(event)
     return Outcome(config, calendar, state, before, events, lottery_events, rejected, mutated)
 
-
-# ----------------------------------------------------------------------------------------- oracle
-@dataclass(frozen=True)
-class Interval:
-    id: str
-    day: date
-    kind: ShiftKind
-    start: datetime  # UTC
-    end: datetime  # UTC
-
-    @property
-    def hours(self) -> float:
-        return (self.end - self.start).total_seconds() / 3600
-
-
-def _hm(text: str) -> time:
-    h, m = text.split(":")
-    return time(int(h), int(m))
-
-
-def oracle_shifts(config: PeriodConfig) -> dict[str, Interval]:
-    """Every shift of the period, recomputed with zoneinfo (R-TIME-1)."""
-    out: dict[str, Interval] = {}
-    day = config.period.start
-    while day <= config.period.end:
-        for t in config.shift_template:
-            if WEEKDAYS[day.weekday()] not in t.days:
-                continue
-            s, e = _hm(t.start), _hm(t.end)
-            end_day = day + timedelta(days=1) if e <= s else day
-            out[f"{day.isoformat()}/{t.name}"] = Interval(
-                id=f"{day.isoformat()}/{t.name}",
-                day=day,
-                kind=t.kind,
-                start=datetime.combine(day, s, tzinfo=TZ).astimezone(UTC),
-                end=datetime.combine(end_day, e, tzinfo=TZ).astimezone(UTC),
-            )
-        day += timedelta(days=1)
-    return out
-
-
-def oracle_qualified(q: Qualification, day: date, policy: Policy) -> bool:
-    """R-QUAL-1 (a)/(b) judged on `day` (R-QUAL-4), plus the policy's time-limited exceptions."""
-
-    def has(d: date | None) -> bool:
-        return d is not None and d <= day
-
-    a = has(q.specialist_gp) and has(q.violence_course)
-    b = (
-        q.clinical_months >= 30
-        and (q.duty_shifts_done >= 40 or q.gp_months >= 12)
-        and has(q.acute_course)
-        and has(q.violence_course)
-    )
-    exc = any(
-        day <= e.until
-        and q.clinical_months >= e.min_clinical_months
-        and (not e.requires_acute_course or has(q.acute_course))
-        for e in policy.qualification_exceptions
-    )
-    return a or b or exc
-
-
-def _in_range(r: DateRange, day: date) -> bool:
-    return r.start <= day and (r.end is None or day <= r.end)
-
-
-def oracle_backups_cover(shifts: dict[str, Interval], target: Interval) -> bool:
-    """R-QUAL-3: the union of the period's backup shifts covers the whole of `target`."""
-    reached = target.start
-    for b in sorted((s for s in shifts.values() if s.kind is ShiftKind.BACKUP), key=lambda s: s.start):
-        if b.end <= reached:
-            continue
-        if b.start > reached:
-            break
-        reached = b.end
-        if reached >= target.end:
-            return True
-    return reached >= target.end
-
-
-def oracle_rest_ok(a: Interval, b: Interval, min_rest_hours: float, *, allow_back_to_back: bool = False) -> bool:
-    """R-REST-1 between two shifts of one doctor: never overlapping; at least the minimum rest."""
-    if a.start < b.end and b.start < a.end:
-        return False
-    gap = b.start - a.end if a.end <= b.start else a.start - b.end
-    return allow_back_to_back or gap >= timedelta(hours=min_rest_hours)
-
-
-def oracle_weight(shift: Interval, config: PeriodConfig) -> float:
-    """The shift's points under the district's weight policy (R-LOAD-2); 1 without one."""
-    weights = config.district.policy.weights
-    if weights is None:
-        return 1.0
-    return shift_weight(
-        Shift(id=shift.id, day=shift.day, name=shift.id.split("/", 1)[1], kind=shift.kind, start=shift.start, end=shift.end),
-        weights,
-    )
-
-
-def replaced_by(config: PeriodConfig, gp_id: str, day: date) -> str | None:
-    for d in config.doctors:
-        if d.role is Role.SUBSTITUTE and d.stands_in and d.stands_in.gp == gp_id and _in_range(d.stands_in.range, day):
-            return d.id
-    return None
-
-
-def oracle_drawable(
-    config: PeriodConfig,
-    shifts: dict[str, Interval],
-    doctor: DoctorProfile,
-    shift: Interval,
-    *,
-    wishes: int,
-    load: float,
-    quota: int,
-    held: list[Interval],
-) -> bool:
-    """R-LOT-1 pool membership and R-LOT-2 exclusions, from the rulebook alone."""
-    day = shift.day
-    policy = config.district.policy
-    # R-LOT-2: staff never; substitutes only while standing in (R-EX-5); a replaced GP not.
-    if doctor.role is Role.STAFF:
-        return False
-    if doctor.role is Role.SUBSTITUTE and not (doctor.stands_in and _in_range(doctor.stands_in.range, day)):
-        return False
-    if doctor.role is Role.GP and replaced_by(config, doctor.id, day) is not None:
-        return False
-    # R-LOT-1: (a) no wishes and no valid absence, (b) gave wishes but below the quota.
-    if wishes == 0:
-        if doctor.meeting is MeetingAttendance.VALID_ABSENCE:
-            return False
-    elif not load < quota:
-        return False
-    # R-LOT-2: exempt, absent, not qualified for a backup, R-QUAL-3, rest/overlap.
-    if any(_in_range(g.range, day) for g in doctor.exemptions):
-        return False
-    if any(_in_range(r, day) for r in doctor.absences):
-        return False
-    qualified = oracle_qualified(doctor.qualification, day, policy)
-    if shift.kind is ShiftKind.BACKUP and not qualified:
-        return False
-    if shift.kind is ShiftKind.DUTY and not qualified and not oracle_backups_cover(shifts, shift):
-        return False
-    return all(oracle_rest_ok(shift, h, policy.min_rest_hours) for h in held if h.id != shift.id)
-
-
-def expected_tie_index(seed: int, shift_id: str, n: int, attempt: int = 1) -> int:
-    """R-LOT-4: SHA-256 of "<seed>:<shift id>" (first pick) or "<seed>:<shift id>:<attempt>"
-    as a big-endian integer, modulo the number of candidates left."""
-    text = f"{seed}:{shift_id}" if attempt == 1 else f"{seed}:{shift_id}:{attempt}"
-    return int(hashlib.sha256(text.encode()).hexdigest(), 16) % n
-
-
-def decode(doctor_set, ids: list[str]) -> list[str]:
-    """A recorded doctor set (hex bits over the period's doctors sorted by id) as ids."""
-    value = int(doctor_set.bits, 16)
-    members = [d for i, d in enumerate(ids) if (value >> i) & 1]
-    assert len(members) == doctor_set.size, (doctor_set, members)
-    assert value >> len(ids) == 0, "a doctor set names a doctor the period does not have"
-    return members
-
-
-def replay_lottery(before: PeriodState, lottery_events: list[DomainEvent]) -> None:
-    """Check every draw against the rulebook (R-LOT-1..4, R-PROC-4). Raises AssertionError.
-
-    Independent of domain/lottery: shifts, pools, deficits and the tie formula are recomputed
-    from the config. What it checks, per docs/lottery.md:
-    - the open shifts are drawn in time order (start, then id), each exactly once;
-    - each recorded pool is exactly the rulebook's pool at that moment (R-LOT-1/R-LOT-2 against
-      the shifts held so far, draws included);
-    - R-LOT-3: the recorded levels are the pool's members by deficit, from the largest down to
-      the drawn doctor's, none left out; everyone above the drawn doctor's deficit was passed
-      over with a reason; the seed's picks without replacement among the drawn level, skipping
-      those passed over, land on the drawn doctor (R-LOT-4);
-    - R-PROC-4: a shift is left uncovered only with an empty pool or every candidate passed over.
-    Whether a candidate was rightly passed over (the optimum) is checked in tests/reference.
-    """
-    config = before.require_config()
-    shifts = oracle_shifts(config)
-    ids = sorted(d.id for d in config.doctors)
-    quota = before.quota
-    assert quota is not None
-    seed = lottery_events[0].seed  # LotteryStarted
-    load: dict[str, float] = {d.id: 0.0 for d in config.doctors}
-    held: dict[str, list[Interval]] = {d.id: [] for d in config.doctors}
-    for sid, a in before.assignments.items():
-        load[a.doctor] += oracle_weight(shifts[sid], config)
-        held[a.doctor].append(shifts[sid])
-    order = sorted((sid for sid in shifts if sid not in before.assignments), key=lambda s: (shifts[s].start, s))
-    assert lottery_events[0].open_shifts == len(order)
-    outcomes = [e for e in lottery_events if isinstance(e, LotteryDrawn | ShiftLeftUncovered)]
-    assert [e.shift for e in outcomes] == order, "the open shifts are drawn once each, in time order"
-    draws = 0
-    for event in outcomes:
-        sid = event.shift
-        pool = sorted(
-            d.id
-            for d in config.doctors
-            if oracle_drawable(
-                config, shifts, d, shifts[sid], wishes=before.wishes.get(d.id, 0), load=load[d.id],
-                quota=quota.of(d.id), held=held[d.id],
-            )
-        )
-        assert event.pool is not None and decode(event.pool, ids) == pool, f"{sid}: recorded pool is not the rulebook's"
-        passed: dict[str, str] = {}
-        for group in event.passed:
-            assert group.rule.startswith("R-") and group.why, group
-            for d in decode(group.doctors, ids):
-                assert d not in passed, f"{sid}: {d} passed over twice"
-                passed[d] = group.rule
-        assert set(passed) <= set(pool), f"{sid}: passed over someone outside the pool"
-        # R-LOT-3 with R-LOAD-1: the balance carried from earlier periods lowers the deficit.
-        deficit = {d: quota.of(d) - load[d] - config.doctor(d).carried for d in pool}
-        if isinstance(event, ShiftLeftUncovered):
-            # R-PROC-4: only with no candidate, or every candidate passed over for the optimum.
-            assert set(passed) == set(pool), f"{sid} left uncovered though {sorted(set(pool) - set(passed))} could take it"
-            assert event.rule == "R-PROC-4" and event.reason
-            continue
-        draws += 1
-        assert event.draw == draws
-        assert event.doctor in pool and event.doctor not in passed
-        drawn = deficit[event.doctor]
-        values = sorted({round(v, 6) for v in deficit.values() if v >= drawn - 1e-9}, reverse=True)
-        assert [lv.deficit for lv in event.levels] == values, f"{sid}: levels {event.levels} vs {values}"
-        for lv in event.levels:
-            assert decode(lv.doctors, ids) == [d for d in pool if abs(deficit[d] - lv.deficit) < 1e-6]
-        # R-LOT-3: everyone further below the quota than the drawn doctor was passed over.
-        above = [d for d in pool if deficit[d] > drawn + 1e-9]
-        assert set(above) <= set(passed), f"{sid}: {sorted(set(above) - set(passed))} skipped without a reason"
-        # R-LOT-4: picks without replacement among the tied, skipping those passed over.
-        left = [d for d in pool if abs(deficit[d] - drawn) < 1e-6]
-        assert decode(event.tied, ids) == left
-        attempt = 1
-        while True:
-            pick = left.pop(expected_tie_index(seed, sid, len(left), attempt))
-            if pick == event.doctor:
-                break
-            assert pick in passed, f"{sid}: the seed picked {pick}, neither drawn nor passed over"
-            attempt += 1
-        load[event.doctor] += oracle_weight(shifts[sid], config)
-        held[event.doctor].append(shifts[sid])
-
-
-def check_roster_legal(state: PeriodState) -> None:
-    """Every assignment, from any source, obeys R-QUAL-2, R-QUAL-3, R-REST-1 and absences."""
-    config = state.require_config()
-    policy = config.district.policy
-    shifts = oracle_shifts(config)
-    by_doctor: dict[str, list[tuple[Interval, Source]]] = {}
-    for sid, a in state.assignments.items():
-        doctor = config.doctor(a.doctor)
-        assert doctor is not None, f"{sid} held by unknown {a.doctor} (R-PROC-7)"
-        s = shifts[sid]
-        qualified = oracle_qualified(doctor.qualification, s.day, policy)
-        if s.kind is ShiftKind.BACKUP:
-            assert qualified, f"R-QUAL-2: {sid} held by not-qualified {a.doctor}"
-        elif not qualified:
-            assert oracle_backups_cover(shifts, s), f"R-QUAL-3: {sid} has no backup for {a.doctor}"
-        assert not any(_in_range(r, s.day) for r in doctor.absences), f"R-LOT-2: {a.doctor} absent on {sid}"
-        if a.source is Source.STAFF:
-            assert doctor.role is Role.STAFF, f"R-PROC-2: {sid} staff entry by {a.doctor}"
-        else:
-            assert doctor.role is not Role.STAFF, f"R-PROC-2/3: {sid} {a.source} by staff {a.doctor}"
-        by_doctor.setdefault(a.doctor, []).append((s, a.source))
-    for doctor_id, items in by_doctor.items():
-        for i, (x, sx) in enumerate(items):
-            for y, sy in items[i + 1 :]:
-                lottery = Source.LOTTERY in (sx, sy)
-                ok = oracle_rest_ok(
-                    x, y, policy.min_rest_hours, allow_back_to_back=policy.allow_back_to_back and not lottery
-                )
-                assert ok, f"R-REST-1: {doctor_id} holds {x.id} ({sx}) and {y.id} ({sy})"
-
-
-def every_shift_once(document: dict, calendar: PeriodCalendar) -> None:
-    """R-PROC-4 / result format: every shift exactly once, in assignments or in uncovered."""
-    listed = [a["shift"] for a in document["assignments"]] + [u["shift"] for u in document["uncovered"]]
-    assert sorted(listed) == sorted(s.id for s in calendar.shifts)
-    assert len(listed) == len(set(listed))
 
 
 # -------------------------------------------------------------------------------- scenario documents

@@ -21,7 +21,8 @@ from domain.model import (
     StandIn,
     WeightPolicy,
 )
-from tests.unit.builders import QUALIFIED, UNQUALIFIED, make_config, oracle_shifts
+from tests.helpers.builders import QUALIFIED, UNQUALIFIED, make_config
+from tests.helpers.oracle import oracle_shifts
 
 DST_DAYS = (date(2027, 3, 27), date(2027, 3, 28), date(2027, 10, 30), date(2027, 10, 31))
 BOGUS_SHIFTS = ("2099-01-01/night", "2027-01-01/lunch", "nonsense")

@@ -10,7 +10,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from domain.model import Phase
 from tests.integration.test_period_workflow import example_document, skip_until, start_period, store  # noqa: F401
-from tests.support import submit
+from tests.helpers.support import submit
 from workflows.messages import AmendDoctorInput, CancelRoundInput
 from workflows.period import AllocationPeriodWorkflow
 

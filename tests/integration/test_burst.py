@@ -14,7 +14,7 @@ from adapters.postgres.event_store import EventStore
 from worker import create_worker
 from bench.burst import burst, claims, start_offering_period
 from domain.period.events import parse_event
-from tests.support import services_for
+from tests.helpers.support import services_for
 from workflows.period import AllocationPeriodWorkflow
 
 

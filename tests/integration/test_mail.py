@@ -26,7 +26,7 @@ from domain.mail.templates import sign_in
 from domain.model import OSLO_TZ, ShiftKind, ShiftTemplate
 from domain.period.shifts import shift_for
 from infra.mailbox import DevSmtpServer, MaildirHandler, raw_messages, read_maildir
-from tests.mail_support import (
+from tests.helpers.mail import (
     DISTRICT,
     PERIOD,
     TableContactBook,

@@ -25,7 +25,7 @@ from activities.mail_models import MailErrorType
 from adapters.smtp import SmtpSender
 from infra.mailbox import DevSmtpServer, MaildirHandler, read_maildir
 from tests.integration.mail_round import InvitationRoundWorkflow
-from tests.mail_support import PERIOD, TableContactBook, free_port, invitation_facts, mail_settings, send_input
+from tests.helpers.mail import PERIOD, TableContactBook, free_port, invitation_facts, mail_settings, send_input
 
 DOCTORS = [f"gp{n:02d}" for n in range(1, 21)]
 DELIVERED_BEFORE_THE_STOP = 6

@@ -17,8 +17,8 @@ from domain.model import Phase
 from domain.period.state import fold
 from infra.mailbox import read_maildir
 from tests.integration.test_period_workflow import EXAMPLE, example_document, start_period
-from tests.mail_support import smtp_server  # noqa: F401 - the fixture
-from tests.support import services_for
+from tests.helpers.mail import smtp_server  # noqa: F401 - the fixture
+from tests.helpers.support import services_for
 from workflows.period import AllocationPeriodWorkflow
 
 

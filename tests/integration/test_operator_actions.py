@@ -21,7 +21,7 @@ from domain.scenario import parse_scenario, to_period_config
 from infra.embedded import start_dev_server_env
 from infra.settings import Settings
 from tests.integration.test_period_workflow import example_document, phase, skip_until, start_period
-from tests.support import CONVERTER, services_for, submit
+from tests.helpers.support import CONVERTER, services_for, submit
 from workflows import search
 from workflows.messages import CancelRoundInput, ExtendDeadlineInput, PeriodInput
 from workflows.period import AllocationPeriodWorkflow

@@ -22,7 +22,7 @@ from domain.period.roster import roster_document
 from domain.scenario import parse_scenario, to_period_config
 from worker import create_worker
 from domain.period.state import fold
-from tests.support import services_for, submit
+from tests.helpers.support import services_for, submit
 from workflows.messages import ClosePhaseInput, DoctorProgressInput, PeriodInput, PhaseView
 from workflows.period import AllocationPeriodWorkflow
 

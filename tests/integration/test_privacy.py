@@ -25,7 +25,7 @@ from worker import create_worker
 from app.periods.live import act, close_phase, extend_deadline, start_period
 from infra.codec import ENCODING
 from tests.integration.rounds import example_config
-from tests.support import services_for
+from tests.helpers.support import services_for
 from workflows.period import AllocationPeriodWorkflow
 
 RULE = re.compile(r"R-(PROC|MEET|LOT|QUAL|EX|LOAD|SWAP|DATA|REST|TIME)-\d")

@@ -23,7 +23,7 @@ from domain.registry.config import period_config_from_registry
 from domain.registry.policy import apply_policy_changes
 from domain.registry.from_scenario import registry_from_scenario
 from domain.scenario import parse_scenario
-from tests.support import services_for
+from tests.helpers.support import services_for
 
 ADMIN = "admin:Kari Nordmann"
 TODAY = date(2026, 11, 23)

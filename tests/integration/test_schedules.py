@@ -21,8 +21,8 @@ from app.periods.schedules import pause_schedule, resume_schedule, show_schedule
 from domain.model import OSLO_TZ
 from domain.registry.records import DistrictRecord
 from infra.mailbox import read_maildir
-from tests.mail_support import smtp_server  # noqa: F401 - the fixture
-from tests.support import services_for
+from tests.helpers.mail import smtp_server  # noqa: F401 - the fixture
+from tests.helpers.support import services_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CSV = ROOT / "app" / "data" / "sample-mosse-registry.csv"

@@ -34,7 +34,7 @@ from domain.model import OSLO_TZ, Role
 from infra.embedded import start_dev_server_env
 from infra.settings import Settings
 from tests.integration.rounds import example_config, published_round, store_round, unique
-from tests.support import CONVERTER, submit
+from tests.helpers.support import CONVERTER, submit
 from workflows import search
 from workflows.messages import PeriodInput, PeriodResult
 from workflows.period import AllocationPeriodWorkflow

@@ -30,8 +30,8 @@ from domain.mail.swap_notices import swap_notices
 from domain.period.swaps import accept_swap, offer_swap
 from infra.mailbox import read_maildir
 from tests.integration.test_period_workflow import EXAMPLE, example_document, skip_until, start_period
-from tests.mail_support import smtp_server  # noqa: F401 - the fixture
-from tests.support import CONVERTER, services_for
+from tests.helpers.mail import smtp_server  # noqa: F401 - the fixture
+from tests.helpers.support import CONVERTER, services_for
 from workflows.messages import AcceptSwapInput, CloseSwapInput, OfferSwapInput, PeriodInput, PeriodResult
 from workflows.period import RUN_ROLLING_OVER, AllocationPeriodWorkflow
 

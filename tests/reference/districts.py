@@ -1,7 +1,7 @@
 """Generated districts for the exact-reference tests: a hypothesis strategy and a fixed hard set.
 
 Both go through `tools.district_generator` (pure, seeded) and the pure period process
-(`tests.unit.builders.drive_scenario`), so a failing case reproduces from its parameters alone.
+(`tests.helpers.builders.drive_scenario`), so a failing case reproduces from its parameters alone.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.unit.builders import Outcome, drive_scenario
+from tests.helpers.builders import Outcome, drive_scenario
 from tools.district_generator import generate_district
 
 WEIGHTS = ({"night": 1.5, "weekend": 1.25}, {"night": 2.0, "weekend": 1.0, "public_holiday": 3.0})

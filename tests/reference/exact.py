@@ -1,6 +1,6 @@
 """The exact reference for the lottery: the same problem as a CP-SAT model (test-only).
 
-Built from the rulebook through the independent oracle of tests/unit/builders.py (never from
+Built from the rulebook through the independent oracle of tests/helpers/oracle.py (never from
 domain/lottery), for the state the lottery starts from:
 
 - a variable x[d, s] for every open shift s and every doctor d the lottery may draw for it on
@@ -33,7 +33,7 @@ from fractions import Fraction
 from ortools.sat.python import cp_model
 
 from domain.period.state import PeriodState
-from tests.unit.builders import oracle_drawable, oracle_shifts, oracle_weight
+from tests.helpers.oracle import oracle_drawable, oracle_shifts, oracle_weight
 
 BIG = 10**7
 

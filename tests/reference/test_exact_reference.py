@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from tests.reference.districts import HARD_SEEDS, hard_district, outcome_of, small_districts
 from tests.reference.exact import Reference, achieved, solve
-from tests.unit.builders import check_roster_legal, replay_lottery
+from tests.helpers.asserts import check_roster_legal, replay_lottery
 
 CORPUS = 200  # default-policy districts checked against the exact optimum
 VARIANTS = 40  # policy-variant districts measured against it

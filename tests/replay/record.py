@@ -7,7 +7,7 @@ deployed with a new workflow type or a patch, never over running periods). It re
 tests/replay/histories/*.json: a period from the meeting to publication with an advance wish,
 a refused action, an operator's deadline extension and early close, a continue-as-new (the run
 is forced to continue every 10 updates), the lottery and publication. Payloads are encrypted with
-the test suite's key (tests/support.py), as in production.
+the test suite's key (tests/helpers/support.py), as in production.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from domain.model import Phase
 from domain.scenario import parse_scenario, to_period_config
 from infra.embedded import embedded_postgres_url, start_time_skipping_env, stop_embedded_postgres
 from app.periods.updates import send_update
-from tests.support import CONVERTER, submit_retrying
+from tests.helpers.support import CONVERTER, submit_retrying
 from workflows.messages import ClosePhaseInput, ExtendDeadlineInput, PeriodInput
 from workflows.period import AllocationPeriodWorkflow
 

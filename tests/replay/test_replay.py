@@ -19,7 +19,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
 from tests.replay.record import HISTORIES, WORKFLOW_ID
-from tests.support import CONVERTER
+from tests.helpers.support import CONVERTER
 from workflows.messages import PeriodInput, PeriodResult
 from workflows.period import AllocationPeriodWorkflow
 

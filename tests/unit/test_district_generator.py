@@ -9,7 +9,7 @@ import re
 import pytest
 
 from domain.scenario import parse_scenario, to_period_config
-from tests.unit.builders import drive_scenario
+from tests.helpers.builders import drive_scenario
 from tools.district_generator import generate_district, main
 
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")

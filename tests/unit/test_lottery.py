@@ -16,21 +16,18 @@ from domain.model import MeetingAttendance, ShiftKind, ShiftTemplate
 from domain.period.process import run_lottery
 from domain.period.roster import roster_document
 from domain.period.state import fold
-from tests.unit.builders import (
+from tests.helpers.builders import (
     DUTY_ONLY_TEMPLATE,
     Outcome,
-    check_roster_legal,
-    decode,
     drive,
     drive_scenario,
-    every_shift_once,
-    expected_tie_index,
     gp,
     make_config,
-    replay_lottery,
     staff,
     substitute,
 )
+from tests.helpers.asserts import check_roster_legal, every_shift_once, replay_lottery
+from tests.helpers.oracle import decode, expected_tie_index
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example-scenario.json"
 MON = date(2027, 1, 4)

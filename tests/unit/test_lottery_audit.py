@@ -10,7 +10,7 @@ import pytest
 
 from domain.lottery.audit import verify_lottery
 from domain.period.events import DoctorSet, LotteryDrawn, LotteryStarted, PassedOver, RosterPublished, ShiftLeftUncovered
-from tests.unit.builders import Outcome, drive, drive_scenario, gp, make_config
+from tests.helpers.builders import Outcome, drive, drive_scenario, gp, make_config
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example-scenario.json"
 

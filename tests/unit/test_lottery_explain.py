@@ -8,7 +8,7 @@ from datetime import date
 from domain.period.events import LotteryDrawn
 from domain.lottery.explain import explain_doctor
 from domain.model import ShiftKind, ShiftTemplate
-from tests.unit.builders import DUTY_ONLY_TEMPLATE, drive, gp, make_config
+from tests.helpers.builders import DUTY_ONLY_TEMPLATE, drive, gp, make_config
 
 SAT = date(2027, 1, 9)
 EVENING_ONLY = (ShiftTemplate(name="evening", kind=ShiftKind.DUTY, days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
@@ -61,7 +61,7 @@ def test_explain_counts_the_draws_a_doctor_was_outranked_in():
 def test_explain_shows_a_carried_balance():
     """R-LOAD-1: the explanation states what the doctor carried in and how the lottery uses it."""
     from domain.lottery.explain import explain_doctor
-    from tests.unit.builders import drive, gp, make_config
+    from tests.helpers.builders import drive, gp, make_config
 
     carried = gp("gp1").model_copy(update={"carried": 2.0})
     outcome = drive(make_config([carried, gp("gp2"), gp("gp3")], days=3), seed=4)

@@ -14,8 +14,8 @@ from domain.registry.minimise import minimise
 from domain.period.qualification import is_independently_qualified, why_not_qualified
 from domain.period.quota import compute_quota
 from domain.scenario import parse_scenario, to_period_config
-from tests.strategies import cases
-from tests.unit.builders import minimal_doc
+from tests.helpers.strategies import cases
+from tests.helpers.builders import minimal_doc
 
 
 @settings(max_examples=150, deadline=None)

@@ -1,7 +1,7 @@
 """Property tests (hypothesis): random small districts and periods across 2027 (DST nights
 included), random legal and illegal actions, driven through the pure process to publication.
 
-Checked on every run, against an independent oracle (tests/unit/builders.py):
+Checked on every run, against an independent oracle (tests/helpers/builders.py):
 - R-PROC-4: every shift exactly once in assignments or uncovered; uncovered only when no one could.
 - R-LOT-1/R-LOT-2: each recorded pool is exactly the rulebook's pool; no draw of an exempt, absent,
   staff or non-standing-in doctor, backups only to qualified, no overlap, minimum rest.
@@ -18,15 +18,10 @@ from domain.period.calendar import covers
 from domain.model import ShiftKind
 from domain.period.roster import roster_document
 from domain.period.state import fold
-from tests.strategies import Case, cases
-from tests.unit.builders import (
-    check_roster_legal,
-    drive,
-    every_shift_once,
-    oracle_qualified,
-    oracle_shifts,
-    replay_lottery,
-)
+from tests.helpers.strategies import Case, cases
+from tests.helpers.asserts import check_roster_legal, every_shift_once, replay_lottery
+from tests.helpers.builders import drive
+from tests.helpers.oracle import oracle_qualified, oracle_shifts
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

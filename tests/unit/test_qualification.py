@@ -16,7 +16,7 @@ from domain.period.qualification import (
     why_not_qualified,
 )
 from domain.period.rules import ActionKind, check_action
-from tests.unit.builders import at_meeting, gp, make_config, opened
+from tests.helpers.builders import at_meeting, gp, make_config, opened
 
 DAY = date(2027, 2, 1)
 LONG_AGO = date(2015, 1, 1)

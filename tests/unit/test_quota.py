@@ -13,7 +13,7 @@ from domain.period.process import open_meeting
 from domain.period.quota import compute_quota, participation, shift_weight
 from domain.period.rules import ActionKind
 from domain.scenario import parse_scenario, to_period_config
-from tests.unit.builders import (
+from tests.helpers.builders import (
     MeetingAttendance,
     at_meeting,
     doctor_doc,

@@ -11,18 +11,18 @@ from domain.model import Policy, WeightPolicy
 from domain.period.roster import fairness, loads, publish, roster_document, unsafe_shifts
 from domain.period.rules import ActionKind
 from domain.period.state import apply
-from tests.unit.builders import (
+from tests.helpers.builders import (
     at_meeting,
     at_offering,
     drive,
     drive_scenario,
-    every_shift_once,
     gp,
     make_config,
     opened,
     staff,
     take,
 )
+from tests.helpers.asserts import every_shift_once
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example-scenario.json"  # the contract's example
 

@@ -15,7 +15,7 @@ from domain.period.process import decide_action
 from domain.period.rules import ActionKind, RuleViolation, check_action
 from domain.scenario import parse_scenario, to_period_config
 from domain.period.state import PeriodState, apply
-from tests.unit.builders import (
+from tests.helpers.builders import (
     DUTY_ONLY_TEMPLATE,
     EXAMPLE_TEMPLATE,
     WEEKDAYS,

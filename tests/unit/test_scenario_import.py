@@ -12,7 +12,7 @@ import pytest
 
 from domain.model import MeetingAttendance, Role
 from domain.scenario import ScenarioError, doctor_profile, parse_scenario, to_period_config
-from tests.unit.builders import doctor_doc, minimal_doc
+from tests.helpers.builders import doctor_doc, minimal_doc
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example-scenario.json"  # the contract's example
 

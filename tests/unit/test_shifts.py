@@ -9,7 +9,8 @@ import pytest
 from domain.period.calendar import PeriodCalendar
 from domain.model import ShiftKind, ShiftTemplate
 from domain.period.shifts import generate_shifts
-from tests.unit.builders import EXAMPLE_TEMPLATE, WEEKDAYS, gp, make_config, oracle_shifts
+from tests.helpers.builders import EXAMPLE_TEMPLATE, WEEKDAYS, gp, make_config
+from tests.helpers.oracle import oracle_shifts
 
 SPRING_SATURDAY = date(2027, 3, 27)  # clocks go forward 02:00 -> 03:00 on Sunday 2027-03-28
 AUTUMN_SATURDAY = date(2027, 10, 30)  # clocks go back 03:00 -> 02:00 on Sunday 2027-10-31
@@ -102,7 +103,7 @@ def test_r_time_1_listed_days_versus_all():
 def test_r_time_1_days_all_is_expanded_on_import():
     """R-TIME-1: `days: "all"` in a scenario becomes all seven weekdays."""
     from domain.scenario import parse_scenario, to_period_config
-    from tests.unit.builders import minimal_doc
+    from tests.helpers.builders import minimal_doc
 
     doc = minimal_doc()
     doc["shift_template"] = [{"name": "night", "kind": "duty", "days": "all", "start": "23:00", "end": "08:00"}]

@@ -24,7 +24,7 @@ from domain.period.events import (
 )
 from domain.model import Phase, Policy, QualificationException, WeightPolicy
 from domain.period.state import PeriodState, apply, fold, lottery_draws
-from tests.unit.builders import MeetingAttendance, drive, drive_scenario, gp, make_config, staff, substitute
+from tests.helpers.builders import MeetingAttendance, drive, drive_scenario, gp, make_config, staff, substitute
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example-scenario.json"  # the contract's example
 

@@ -16,7 +16,7 @@ from domain.model import OSLO_TZ
 from domain.period.state import apply
 from domain.mail.swap_notices import shift_fact, still_news, swap_notices
 from domain.period.swaps import accept_swap, close_swap, expired_swaps, offer_swap
-from tests.unit.builders import drive, gp, make_config, staff
+from tests.helpers.builders import drive, gp, make_config, staff
 
 BEFORE = datetime(2027, 1, 1, 12, 0, tzinfo=OSLO_TZ)  # published, before the period's first shift
 URL = "https://vakt.example.no/"

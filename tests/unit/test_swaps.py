@@ -9,7 +9,7 @@ from domain.period.roster import loads
 from domain.period.rules import RuleViolation
 from domain.period.state import apply, fold
 from domain.period.swaps import accept_swap, all_worked, close_swap, expired_swaps, next_wakeup, offer_swap, shifts_ended
-from tests.unit.builders import TZ, drive, gp, make_config, staff
+from tests.helpers.builders import TZ, drive, gp, make_config, staff
 
 BEFORE = datetime(2027, 1, 1, 12, 0, tzinfo=TZ)  # published, before the period's first shift
 

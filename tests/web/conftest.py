@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from worker import create_worker, live_activities
-from tests.mail_support import free_port, smtp_server  # noqa: F401 - the fixture
-from tests.support import services_for
+from tests.helpers.mail import free_port, smtp_server  # noqa: F401 - the fixture
+from tests.helpers.support import services_for
 from tests.web.stack import SECRET, Stack, serve
 
 

@@ -186,7 +186,7 @@ async def test_a_disabled_account_or_an_admins_sign_out_ends_open_sessions(web_d
     from app.identity import sessions
     from app.identity.accounts import disable_account
     from app.identity.session_cutoffs import end_sessions
-    from tests.support import services_for
+    from tests.helpers.support import services_for
 
     await _registry(web_db)
     operator = await web_db.sign_in(OPERATOR[0])

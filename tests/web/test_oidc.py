@@ -18,8 +18,8 @@ from joserfc.jwk import KeySet, RSAKey
 
 from app.errors import Unauthenticated
 from app.identity.oidc import validate_id_token
-from tests.mail_support import free_port
-from tests.support import services_for
+from tests.helpers.mail import free_port
+from tests.helpers.support import services_for
 from tests.web.stack import SECRET, Stack, serve
 from tests.web.test_identity import _registry
 
