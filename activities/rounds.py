@@ -17,7 +17,6 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
-from adapters.postgres.projections import ProjectionReader
 from adapters.postgres.registry import RegistryStore
 from activities.round_models import PlanRoundInput, RoundPlan, StartRoundInput
 from adapters.postgres.event_store import EventStore
@@ -40,7 +39,7 @@ async def carried_into(store: EventStore, district_id: str, start: date, policy:
     newest published round before it, if it ended within `reset_after_months`."""
     if not policy.enabled:
         return {}
-    for row in await ProjectionReader(store.pool).district_rounds(district_id, before=start):
+    for row in await store.projections.district_rounds(district_id, before=start):
         if row["phase"] != Phase.PUBLISHED.value:
             continue
         months = (start.year - row["period_end"].year) * 12 + start.month - row["period_end"].month

@@ -24,7 +24,7 @@ from adapters.postgres.accounts import AccountStore
 from adapters.postgres.calendar_feeds import FeedStore
 from adapters.postgres.event_store import EventStore
 from adapters.postgres.mail_log import SentLog
-from adapters.postgres.projections import ProjectionReader, RosterProjection
+from adapters.postgres.projections import RosterProjection
 from adapters.postgres.registry import RegistryStore
 from adapters.postgres.rejections import RejectionLog
 from adapters.postgres.requests import RequestStore
@@ -132,7 +132,7 @@ class Database:
         self.pool = pool
         self.urls = urls
         self.store = store
-        self.projections = ProjectionReader(pool)
+        self.projections = store.projections
         self.rejections = RejectionLog(pool)
         self.registry = RegistryStore(pool)
         self.accounts = AccountStore(pool)

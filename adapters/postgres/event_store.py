@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 import asyncpg
 
 from adapters.postgres.chain import ChainedRow, event_hash
+from adapters.postgres.projections import ProjectionReader
 from activities.store_models import (
     AppendEventsInput,
     AppendEventsResult,
@@ -120,6 +121,7 @@ class EventStore:
         self.pool = pool
         self.projectors = list(projectors)
         self.kind: StreamKind = kind
+        self.projections = ProjectionReader(pool)  # what the projectors wrote, on the same schema
 
     # -- writing -------------------------------------------------------------------------------
 

@@ -36,7 +36,6 @@ from app.reads.status_models import SOURCES, Coverage, PeriodDiagnosis, Source, 
 from app.reads.status_stored import oslo as _oslo
 from app.reads.status_stored import stored_round
 from app.reads.status_temporal import POLLER_FRESH, PollerCache, currently_failing, first_line, temporal_facts
-from adapters.postgres.projections import ProjectionReader
 from adapters.postgres.event_store import EventStore
 from domain.model import OSLO_TZ, Phase
 from infra.settings import Settings
@@ -275,7 +274,7 @@ async def list_rounds(
         raise BadInput(f"--phase: not a phase; phases: {', '.join(p.value for p in Phase)}")
     periods: set[str] = set()
     for store in stores:
-        periods |= set(await ProjectionReader(store.pool).periods())
+        periods |= set(await store.projections.periods())
     source: Source = "postgresql"
     note: str | None = None
     pollers: PollerCache | None = None

@@ -16,7 +16,6 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from adapters.postgres.projections import ProjectionReader
 from adapters.postgres.event_store import EventStore
 from app.reads.status_models import SOURCES, Coverage, LotteryPool
 from domain.period.calendar import PeriodCalendar
@@ -89,7 +88,7 @@ async def stored_round(store: EventStore, period: str, *, detail: bool) -> Store
     kind = await store.stream_kind(period)
     if kind is None:
         return None
-    reader = ProjectionReader(store.pool)
+    reader = store.projections
     row = await reader.status_row(period)
     counts = await reader.shifts_by_source(period)
     last = await reader.last_event(period)
