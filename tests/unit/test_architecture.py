@@ -220,3 +220,30 @@ def test_no_issue_numbers_in_docs_and_pyproject():
                                          if ISSUE_N.search(line)] for p in texts}
     found = {k: v for k, v in found.items() if v}
     assert not found, found
+
+
+def _function_imports_without_a_reason(path: Path) -> list[int]:
+    """Imports inside a function with no comment saying why: on their line, or on the line just
+    above their group of imports. Imports in a function are for the Temporal sandbox or for a
+    heavy, rarely needed library; a cycle is not a reason."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    tree = ast.parse("\n".join(lines))
+    bare = []
+    for fn in ast.walk(tree):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(fn):
+            if not isinstance(node, (ast.Import, ast.ImportFrom)) or "#" in lines[node.lineno - 1]:
+                continue
+            above = node.lineno - 2
+            while above >= 0 and (not lines[above].strip() or lines[above].lstrip().startswith(("import ", "from "))):
+                above -= 1
+            if above < 0 or not lines[above].lstrip().startswith(("#", "with workflow.unsafe.imports_passed_through")):
+                bare.append(node.lineno)
+    return bare
+
+
+@pytest.mark.parametrize("rooms", [(*ROOMS_A, *TOP_MODULES), ROOMS_B], ids=["rooms_a", "rooms_b"])
+def test_imports_inside_functions_say_why(rooms):
+    found = {str(p.relative_to(ROOT)): lines for p in _runtime_files(rooms) if (lines := _function_imports_without_a_reason(p))}
+    assert not found, found
