@@ -1,5 +1,7 @@
-"""Everything with I/O: the PostgreSQL event store and projections, adapters, notifications.
+"""The Temporal activities and their message contracts, nothing else.
 
-Workflows may import the pydantic contracts from ``activities.store_models`` (no I/O imports);
-everything else is for the worker process only.
+The activities are methods of classes that get their repositories at worker start (worker.py):
+EventStoreActivities, LotteryActivities, MailActivities, RoundPlanner. Their I/O goes through
+adapters/ (PostgreSQL, SMTP). Workflows may import the contracts (`*_models`, `batching`): they
+import no I/O library.
 """
