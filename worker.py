@@ -29,6 +29,7 @@ from adapters.smtp import SmtpSender
 
 from app.bootstrap import Services
 from app.database import migrate_database
+from domain.clock import local_time
 from infra.codec import EncryptionCodec
 from infra.settings import Settings
 from infra.temporal_client import DEV_CODEC_PORT, DEV_PORT, DEV_UI_PORT, dev_address_file
@@ -208,17 +209,23 @@ async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = Fa
 
 
 async def start_sample_round(services: Services, sample: dict, web_port: int) -> None:
-    """`vakt dev` with the freshly imported sample district: run its schedule now, so a round is
-    running, and say whom to sign in as."""
+    """`vakt dev` with the freshly imported sample district: start its round to try by hand (dated
+    from today, every phase within a week), and say whom to sign in as."""
+    from app.demo.samples import start_sample_round as start_round  # the dev stack only
+
+    dates = sample["dates"]
     try:
-        result = await trigger_schedule(services, sample["district"])
+        result = await start_round(services, sample["district"], dates)
     except VaktError as e:
         print(f"  sample round not started: {e.message}")
         return
     print(
         f"Sample district {sample['district']} imported; round {result.period_id or '-'}: {result.outcome}.\n"
+        f"  advance wishes due {local_time(dates.wishes_due)}, meeting {local_time(dates.meeting_at)}, "
+        f"offering closes {local_time(dates.offering_closes)} (Europe/Oslo)\n"
         f"  Open http://127.0.0.1:{web_port} and sign in as the sample doctor {sample['doctor']}\n"
-        f"  (or as the operator {sample['operator']}); the sign-in link is in `vakt mail`."
+        f"  (away on a course on the meeting's day: they can give advance wishes now),\n"
+        f"  or as the operator {sample['operator']}; the sign-in link is in `vakt mail`."
     )
 
 

@@ -7,12 +7,14 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from domain.model import PeriodConfig
+from domain.model import PeriodConfig, PeriodDates
 
 
 class PlanRoundInput(BaseModel):
     district_id: str
     today: date  # the starter's clock (workflow.now()), Europe/Oslo date
+    now: datetime | None = None  # the same moment in full (None from a starter older than this field)
+    dates: PeriodDates | None = None  # a round to try by hand: these dates instead of the policy's
 
 
 class StartRoundInput(BaseModel):

@@ -3,13 +3,15 @@
 The round that comes next after `today` is built from the registry as of its start
 (domain.registry.config, minimised), with each doctor's carried balance from the district's last
 published round (domain.period.balance): what they carried into it, decayed, plus that round's
-balance. A round whose period id is already stored is reported, not planned again.
+balance. A round whose period id is already stored is reported, not planned again. A starter
+that runs late moves the round's deadlines, or starts nothing when the round no longer fits
+(domain.district.dates_when_started): a round whose phases are over is never started.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from temporalio import activity
@@ -22,9 +24,17 @@ from activities.round_models import PlanRoundInput, RoundPlan, StartRoundInput
 from adapters.postgres.event_store import EventStore
 from domain.period.balance import balances_after
 from domain.period.calendar import PeriodCalendar
-from domain.district import CarryPolicy, invitation_at, next_period_start, period_start_for, round_dates
+from domain.clock import local_time
+from domain.district import (
+    CarryPolicy,
+    dates_when_started,
+    invitation_at,
+    next_period_start,
+    period_start_for,
+    round_dates,
+)
 from domain.period.events import parse_event
-from domain.model import Phase
+from domain.model import OSLO_TZ, Phase
 from domain.registry.records import RegistryError
 from domain.registry.config import period_config_from_registry
 from domain.period.state import fold
@@ -80,12 +90,21 @@ class RoundPlanner:
             raise ApplicationError(f"no district {inp.district_id!r} in the registry", type=NO_SUCH_DISTRICT, non_retryable=True)
         district = stored.record
         rounds = district.policy.rounds
+        now = inp.now or datetime.combine(inp.today, time(0, 0), tzinfo=OSLO_TZ)
         start = next_period_start(period_start_for(inp.today, rounds.months), rounds.months)
-        dates = round_dates(district.id, start, rounds)
+        dates = inp.dates or dates_when_started(district.id, start, rounds, now)
+        if dates is None:
+            regular = round_dates(district.id, start, rounds)
+            following = round_dates(district.id, next_period_start(start, rounds.months), rounds)
+            return RoundPlan(district_id=district.id, period_id=regular.id, invitation_at=invitation_at(regular, rounds), reason=(
+                f"too late for {regular.id}: its invitation was due {local_time(invitation_at(regular, rounds))} and its "
+                f"phases no longer fit before {regular.start}; the schedule starts {following.id} at its invitation, "
+                f"{local_time(invitation_at(following, rounds))}"
+            ))
         plan = RoundPlan(district_id=district.id, period_id=dates.id, invitation_at=invitation_at(dates, rounds), reason="due")
         if await self.store.stream_kind(dates.id) is not None:
             return plan.model_copy(update={"reason": "already started"})
-        carried = await carried_into(self.store, district.id, start, district.policy.carry)
+        carried = await carried_into(self.store, district.id, dates.start, district.policy.carry)
         try:
             config = period_config_from_registry(district, await self.registry.doctors(district.id), dates, carried=carried)
         except RegistryError as e:

@@ -8,6 +8,7 @@ touches Temporal and `vakt act` never starts the embedded PostgreSQL twice.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import cached_property
@@ -16,7 +17,9 @@ from temporalio.client import Client
 from temporalio.converter import DataConverter
 
 from app.database import Database, DatabaseUrls, open_database, resolve_urls
-from app.errors import Unavailable, VaktError
+from app.errors import BadInput, Unavailable, VaktError
+from domain.clock import Clock
+from infra.clock import ClockSettingError, clock_from_env
 from app.identity.sessions import SessionCutoffs
 from infra.codec import Keyring, PayloadKeyError, data_converter, load_keyring
 from infra.settings import Settings
@@ -29,10 +32,17 @@ Say = Callable[[str], None]
 
 
 class Services:
-    def __init__(self, settings: Settings, say: Say | None = None, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, settings: Settings, say: Say | None = None, env: Mapping[str, str] | None = None, clock: Clock | None = None
+    ) -> None:
         self.settings = settings
         self.say = say
         self.env = env  # the environment the settings came from (None: os.environ)
+        try:
+            # "Now" for every use case: the wall clock, or VAKT_NOW's, or a test's.
+            self.clock: Clock = clock or clock_from_env(os.environ if env is None else env)
+        except ClockSettingError as e:
+            raise BadInput(str(e)) from None
         self._urls: DatabaseUrls | None = None
         self._database: Database | None = None
         self._simulation_database: Database | None = None

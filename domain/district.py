@@ -7,6 +7,7 @@ district is built with the policy as it stood when the period started.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
@@ -89,3 +90,68 @@ def round_dates(district_id: str, start: date, policy: RoundPolicy) -> PeriodDat
 
 def invitation_at(dates: PeriodDates, policy: RoundPolicy) -> datetime:
     return dates.meeting_at - timedelta(weeks=policy.invitation_weeks_before)
+
+
+# -- when a round runs, seen from the moment its starter runs (R-PROC-5) ------------------------
+
+ON_TIME_GRACE = timedelta(days=1)  # a starter this late still keeps the policy's dates
+LATE_MIN_LEAD = timedelta(days=7)  # a moved offering must still close this long before the start
+
+
+def first_start_on_time(now: datetime, policy: RoundPolicy) -> date:
+    """The first period whose invitation is still ahead of `now`: a round that can run its whole
+    timetable from the invitation on."""
+    start = next_period_start(period_start_for(now.astimezone(OSLO_TZ).date(), policy.months), policy.months)
+    while invitation_at(round_dates("x", start, policy), policy) <= now:
+        start = next_period_start(start, policy.months)
+    return start
+
+
+def dates_when_started(district_id: str, start: date, policy: RoundPolicy, now: datetime) -> PeriodDates | None:
+    """The dates of the round beginning on `start` if its starter runs at `now`, or None when it
+    is too late to run that round at all.
+
+    - On time (at most `ON_TIME_GRACE` after the invitation time, or before it): the policy's
+      dates.
+    - Late (the worker was down when the schedule fired, the district was imported after the
+      invitation time, an operator triggers it by hand): every deadline moves by the delay rounded
+      up to whole weeks, so each phase keeps its length and the meeting its weekday and hour —
+      provided the offering still closes `LATE_MIN_LEAD` before the period starts.
+    - Too late for that: None. Nothing is started; the schedule starts the next round at its own
+      invitation time. A round whose phases are already over is never started."""
+    dates = round_dates(district_id, start, policy)
+    delay = now - invitation_at(dates, policy)
+    if delay <= ON_TIME_GRACE:
+        return dates
+    weeks = timedelta(weeks=math.ceil(delay / timedelta(weeks=1)))
+    moved = dates.model_copy(update={
+        "wishes_due": _same_wall_clock(dates.wishes_due, weeks),
+        "meeting_at": _same_wall_clock(dates.meeting_at, weeks),
+        "offering_closes": _same_wall_clock(dates.offering_closes, weeks),
+    })
+    if moved.offering_closes + LATE_MIN_LEAD > datetime.combine(start, time(0, 0), tzinfo=OSLO_TZ):
+        return None
+    return moved
+
+
+def trial_round_dates(district_id: str, now: datetime, policy: RoundPolicy) -> PeriodDates:
+    """A round to try by hand (`vakt dev`'s sample): invited now, advance wishes due in two days,
+    the meeting the day after, the offering closing four days later — every phase within a week,
+    at the policy's times of day. The period is the first whose start is at least
+    `LATE_MIN_LEAD` after the offering closes."""
+    today = now.astimezone(OSLO_TZ).date()
+    wishes_due = datetime.combine(today + timedelta(days=2), policy.wishes_due_time, tzinfo=OSLO_TZ)
+    meeting_at = datetime.combine(today + timedelta(days=3), policy.meeting_time, tzinfo=OSLO_TZ)
+    offering_closes = datetime.combine(today + timedelta(days=7), policy.offering_closes_time, tzinfo=OSLO_TZ)
+    start = next_period_start(period_start_for(today, policy.months), policy.months)
+    while datetime.combine(start, time(0, 0), tzinfo=OSLO_TZ) < offering_closes + LATE_MIN_LEAD:
+        start = next_period_start(start, policy.months)
+    return round_dates(district_id, start, policy).model_copy(
+        update={"wishes_due": wishes_due, "meeting_at": meeting_at, "offering_closes": offering_closes}
+    )
+
+
+def _same_wall_clock(moment: datetime, by: timedelta) -> datetime:
+    """`moment` moved by whole days at the same Oslo wall-clock time (DST-correct, R-TIME-1)."""
+    local = moment.astimezone(OSLO_TZ)
+    return datetime.combine(local.date() + by, local.time().replace(tzinfo=None), tzinfo=OSLO_TZ)

@@ -43,9 +43,10 @@ async def round_detail(period: str, principal: Principal | None = Depends(me), s
 @router.get("/rounds/{period}/events", summary="A round's stored events, with who acted, one page at a time")
 async def events(period: str, after_version: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=1000),
                  doctor: str | None = None, type: list[str] | None = Query(None),
+                 at_least: int = Query(0, ge=0, description="wait (briefly) until this version is stored"),
                  principal: Principal | None = Depends(me), svc=Depends(services)):
     return await operator_views.round_events(svc, principal, period, after_version=after_version, limit=limit,
-                                             doctor=doctor, types=type)
+                                             doctor=doctor, types=type, at_least=at_least)
 
 
 @router.post("/rounds/{period}/close", summary="Close the current phase now (R-PROC-1), with a reason")

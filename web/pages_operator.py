@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse
 
 from adapters.postgres.projections import ProjectionReader
@@ -38,13 +38,17 @@ async def operator_home(request: Request, notice: str | None = None):
 
 
 @router.get("/operator/periods/{period}", summary="One round: status, events, steering, restart plan (page)")
-async def operator_round_page(request: Request, period: str, notice: str | None = None):
-    return await operator_round(request, period, notice=notice)
+async def operator_round_page(request: Request, period: str, notice: str | None = None,
+                              v: int = Query(0, ge=0, description="wait (briefly) until this version is stored")):
+    return await operator_round(request, period, notice=notice, at_least=v)
 
 
 async def operator_round(request: Request, period: str, *, notice: str | None = None, error: str | None = None,
-                         rule: str | None = None, status_code: int = 200):
+                         rule: str | None = None, status_code: int = 200, at_least: int = 0):
     svc, principal = _svc(request), principal_of(request)
+    # Read your own writes: the steering just answered with its version; show the page once
+    # that version is stored, so the operator sees their own action in the events.
+    await operator_views.wait_for_version(svc, principal, period, at_least)
     diagnosis = await operator_views.round_detail(svc, principal, period)
     last = await ProjectionReader((await svc.database()).pool).last_event(period)
     after = max(0, (last[0] if last else 0) - 50)
@@ -60,12 +64,13 @@ async def operator_round(request: Request, period: str, *, notice: str | None = 
 
 async def _steer(request: Request, period: str, step, done: str):
     try:
-        await step()
+        result = await step()
     except Refused as e:
         return await operator_round(request, period, error=e.reason, rule=e.rule, status_code=409)
     except BadInput as e:
         return await operator_round(request, period, error=e.message, status_code=e.http_status)
-    return RedirectResponse(f"/operator/periods/{period}?notice={done}", status_code=303)
+    version = getattr(result, "version", 0)
+    return RedirectResponse(f"/operator/periods/{period}?notice={done}&v={version}", status_code=303)
 
 
 def _until(value: str) -> datetime:

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
     from activities.round_models import PlanRoundInput, RoundPlan, StartRoundInput
-    from domain.model import OSLO_TZ
+    from domain.model import OSLO_TZ, PeriodDates
     from workflows.messages import PeriodInput
 
 PLAN_TIMEOUT = timedelta(minutes=2)
@@ -31,10 +31,11 @@ PLAN_TIMEOUT = timedelta(minutes=2)
 class RoundStarterInput(BaseModel):
     district_id: str
     search_attributes: bool = True
-    clock_offset_seconds: float = 0.0  # passed on to the period (simulations only)
+    clock_offset_seconds: float = 0.0  # passed on to the period: simulations, and tests run as on another day
     follow_through: bool = True  # the round stays open after publication (swaps, worked shifts)
     simulated: bool = False  # a demo's rounds: stored with the simulations, never notifying
     lottery_seed: int | None = None  # a demo fixes it (R-LOT-4); otherwise generated and recorded
+    dates: PeriodDates | None = None  # a round to try by hand (`vakt dev`): these dates, not the policy's
 
 
 class RoundStarterResult(BaseModel):
@@ -50,7 +51,7 @@ class ScheduledRoundWorkflow:
         now = (workflow.now() + timedelta(seconds=inp.clock_offset_seconds)).astimezone(OSLO_TZ)
         plan: RoundPlan = await workflow.execute_activity(
             "plan_next_round",
-            PlanRoundInput(district_id=inp.district_id, today=now.date()),
+            PlanRoundInput(district_id=inp.district_id, today=now.date(), now=now, dates=inp.dates),
             result_type=RoundPlan,
             start_to_close_timeout=PLAN_TIMEOUT,
             retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1), non_retryable_error_types=["NoSuchDistrict"]),

@@ -330,6 +330,13 @@ class EventStore:
     async def stream_kind(self, stream_id: str) -> StreamKind | None:
         return await self.pool.fetchval("SELECT kind FROM streams WHERE stream_id = $1", stream_id)
 
+    async def stored_version(self, stream_id: str) -> int:
+        """The newest version stored in the stream (0 for none): one indexed row, for reads that
+        wait for their own writes."""
+        return await self.pool.fetchval(
+            "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1", stream_id
+        )
+
     async def list_streams(self) -> list[StreamInfo]:
         rows = await self.pool.fetch(
             "SELECT stream_id, kind, created_at, last_version FROM streams ORDER BY created_at, stream_id"

@@ -21,7 +21,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
 
@@ -29,15 +29,14 @@ from activities.rounds import RoundPlanner
 from app.bootstrap import Services
 from worker import create_worker
 from app.periods.front_door import FrontDoor
-from app.demo.samples import SAMPLE_REGISTRY_PATH
+from app.demo.samples import sample_roll
 from domain import actors
 from domain.period.calendar import PeriodCalendar
-from domain.district import DistrictPolicy, invitation_at, next_period_start, period_start_for, round_dates
+from domain.district import DistrictPolicy, RoundPolicy, first_start_on_time, invitation_at, next_period_start, round_dates
 from domain.period.events import parse_event
-from domain.model import OSLO_TZ, Phase, Role
+from domain.model import Phase, Role
 from domain.period.process import decide_action
 from domain.registry.records import ExemptionRecord, RegistryDoctor, RegistryImport
-from domain.registry.csv_format import parse_registry_csv
 from domain.period.roster import loads
 from domain.period.rules import ActionKind, RuleViolation
 from domain.period.state import PeriodState, apply, fold
@@ -212,33 +211,36 @@ async def multi_year(services: Services, *, years: int = 2, seed: int = 2027, pr
 
 async def _multi_year(services: Services, *, years: int, seed: int, progress: Progress | None) -> MultiYearReport:
     say = progress or (lambda _m: None)
-    base = parse_registry_csv(SAMPLE_REGISTRY_PATH.read_text(encoding="utf-8"))
     live = await services.database()
     simulation = await services.simulation_database()
     registry = live.registry
     runs = {True: DistrictRun(district="yeardemo-carry", carry=True), False: DistrictRun(district="yeardemo-nocarry", carry=False)}
     policy = DistrictPolicy()
-    today = services_today()
-    first = next_period_start(period_start_for(today, policy.rounds.months), policy.rounds.months)
-    starts = [first]
-    for _ in range(2 * years - 1):
-        starts.append(next_period_start(starts[-1], policy.rounds.months))
-    for run in runs.values():
-        for start in starts:
-            await simulation.store.reset_simulated_stream(round_dates(run.district, start, policy.rounds).id)
     env = await start_time_skipping_env(services.data_converter)
-    planner = RoundPlanner(registry, simulation.store, env.client).activities()
-    async with env, create_worker(env.client, simulation.store, TASK_QUEUE, fail_fast=True, extra_activities=planner):
-        # Time moves only when this driver says so (env.sleep), never while it waits for a
-        # result: each phase's actions then land in that phase, the same on every run.
-        stack = env.auto_time_skipping_disabled()
-        stack.__enter__()
-        door = FrontDoor(env.client)
-        try:
+    async with env:
+        # Dated from the test server's clock (today): the first half-year whose invitation is
+        # still ahead, so no round ever meets a deadline in the past.
+        starts = demo_starts(await env.get_current_time(), policy.rounds, 2 * years)
+        base = sample_roll(starts[0])
+        for run in runs.values():
+            for start in starts:
+                await simulation.store.reset_simulated_stream(round_dates(run.district, start, policy.rounds).id)
+        planner = RoundPlanner(registry, simulation.store, env.client).activities()
+        async with create_worker(env.client, simulation.store, TASK_QUEUE, fail_fast=True, extra_activities=planner):
+            return await _drive(env, registry, simulation, runs, policy, starts, base, seed, say, years)
+
+
+async def _drive(env, registry: RegistryStore, simulation, runs: dict[bool, DistrictRun], policy: DistrictPolicy,
+                 starts: list[date], base: tuple[RegistryDoctor, ...], seed: int, say: Progress, years: int) -> MultiYearReport:
+    """Each half-year in turn, on the test server's clock. Time moves only when this driver says
+    so (env.sleep), never while it waits for a result: each phase's actions then land in that
+    phase, the same on every run."""
+    door = FrontDoor(env.client)
+    try:
+        with env.auto_time_skipping_disabled():
             for index, start in enumerate(starts):
-                dates = round_dates("x", start, policy.rounds)
+                due = invitation_at(round_dates("x", start, policy.rounds), policy.rounds)
                 server_now = await env.get_current_time()
-                due = invitation_at(dates, policy.rounds)
                 if due > server_now:
                     await env.sleep(due - server_now + timedelta(seconds=1))
                 roll = _roll_for(index, base, start)
@@ -258,14 +260,17 @@ async def _multi_year(services: Services, *, years: int, seed: int, progress: Pr
                 for run, f in zip(runs.values(), figures, strict=True):
                     run.rounds.append(f)
                     say(f"{f.period}: {f.doctors} doctors, spread of cumulative deviation {f.spread:g}")
-        finally:
-            await door.aclose()
-            stack.__exit__(None, None, None)
+    finally:
+        await door.aclose()
     return MultiYearReport(years=years, with_carry=runs[True], without_carry=runs[False])
 
 
-def services_today() -> date:
-    return datetime.now(OSLO_TZ).date()
+def demo_starts(now: datetime, policy: RoundPolicy, count: int) -> list[date]:
+    """The start dates of `count` consecutive rounds, the first one whose invitation is after `now`."""
+    starts = [first_start_on_time(now, policy)]
+    while len(starts) < count:
+        starts.append(next_period_start(starts[-1], policy.months))
+    return starts
 
 
 async def _run_rounds(env, door: FrontDoor, simulation, runs: list[DistrictRun], index: int, seed: int) -> list[RoundFigures]:

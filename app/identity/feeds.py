@@ -116,5 +116,5 @@ async def feed(services: Services, token: str) -> bytes:
         shifts = [calendar.by_id[s] for s in state.held_by(doctor)]
         facts = [ShiftFact(shift_id=s.id, name=s.name, kind=s.kind, start=s.start, end=s.end) for s in shifts]
         periods.append((row["stream_id"], state.version, facts))
-    stamp = datetime.now(UTC).replace(microsecond=0)
+    stamp = services.clock.now().astimezone(UTC).replace(microsecond=0)
     return feed_calendar(periods, name, stamp=stamp, name=f"Vakter / shifts – {name} ({doctor})")

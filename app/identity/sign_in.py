@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -21,7 +21,7 @@ from app.errors import BadInput, Unauthenticated
 from app.identity.sessions import check_signed_token, sign, signed_token
 from domain.identity import DoctorRef, Principal
 from domain.mail.templates import sign_in as sign_in_message
-from domain.model import OSLO_TZ
+from domain.clock import oslo_today
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ async def principal_for(services: Services, email: str, *, via: str = "link", ex
     """Who signs in with this address: a doctor on a roll, an account, both — or nobody."""
     store = (await services.database()).accounts
     account = await store.account(email)
-    rolls = await store.doctors_by_email(email, datetime.now(OSLO_TZ).date())
+    rolls = await store.doctors_by_email(email, oslo_today(services.clock))
     roles: list[str] = ["doctor"] if rolls else []
     if account is not None:
         roles.append(account.role)
@@ -70,7 +70,7 @@ async def request_link(services: Services, email: str, *, now: datetime | None =
     """Send a sign-in link when the address is known and not over its rate limit. The answer
     (LINK_SENT) is the same in every case."""
     email = normal_address(email)
-    now = now or datetime.now(UTC)
+    now = now or services.clock.now()
     secret = services.web_settings.session_secret.get_secret_value()
     store = (await services.database()).accounts
     recent = await store.attempts(sign(secret, "address", email), window=RATE_WINDOW, now=now)
@@ -110,7 +110,7 @@ async def use_link(services: Services, token: str, *, now: datetime | None = Non
     if stored is None:
         raise Unauthenticated(NOT_VALID)
     store = (await services.database()).accounts
-    email = await store.use_link(stored, now or datetime.now(UTC))
+    email = await store.use_link(stored, now or services.clock.now())
     principal = await principal_for(services, email) if email else None
     if principal is None:
         raise Unauthenticated(NOT_VALID)

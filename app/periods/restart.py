@@ -324,7 +324,7 @@ async def restart_round(
     client = await services.temporal()
     live = await services.database()
     stores = [live.store, (await services.simulation_database()).store]
-    diagnosis = await diagnose(client, stores, services.settings, period)
+    diagnosis = await diagnose(client, stores, services.settings, period, clock=services.clock)
     plan = await plan_restart(diagnosis, live.store, client, services.data_converter)
     done = None
     if apply_plan:

@@ -33,7 +33,9 @@ from app.bootstrap import Services
 from app.errors import NotFound, Unavailable
 from app.validate import free_text, period_id, person_name
 from domain.district import RoundPolicy, invitation_at, next_period_start, period_start_for, round_dates
+from domain.clock import oslo_today
 from domain.model import OSLO, OSLO_TZ
+from infra.clock import SystemClock
 from workflows.rounds import RoundStarterInput, RoundStarterResult, ScheduledRoundWorkflow
 
 PREFIX = "vakt-rounds-"
@@ -71,13 +73,20 @@ def spec_for(district_id: str, policy: RoundPolicy, today: date) -> ScheduleSpec
     return ScheduleSpec(calendars=calendars, time_zone_name=OSLO)
 
 
+def clock_offset_seconds(services: Services) -> float:
+    """How far the services' clock is from the wall clock (0 in production): a schedule made
+    under another clock (a test's, `VAKT_NOW`) has its starter see that clock's time too."""
+    offset = (services.clock.now() - SystemClock().now()).total_seconds()
+    return float(round(offset)) if abs(offset) >= 1 else 0.0
+
+
 async def sync_schedule(services: Services, district_id: str, policy: RoundPolicy) -> str:
     """Create the district's schedule, or bring its spec in line with the policy (idempotent)."""
     client = await services.temporal()
-    today = datetime.now(OSLO_TZ).date()
+    today = oslo_today(services.clock)
     action = ScheduleActionStartWorkflow(
         ScheduledRoundWorkflow.run,
-        RoundStarterInput(district_id=district_id),
+        RoundStarterInput(district_id=district_id, clock_offset_seconds=clock_offset_seconds(services)),
         id=f"vakt-round-starter-{district_id}",
         task_queue=services.settings.temporal_task_queue,
     )

@@ -7,20 +7,19 @@ the workflow has stored it, so a page shown right after a claim shows the claim.
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime
 
 from pydantic import BaseModel
 
 from app.identity.access import doctor_district, own_doctor, period_district, signed_in
 from app.bootstrap import Services
 from app.errors import BadInput
+from app.reads.events import wait_until_stored
 from app.validate import period_id as valid_period_id
 from domain.period.calendar import PeriodCalendar
 from domain.period.doctor_board import DoctorBoard, doctor_board
 from domain.period.events import parse_event
 from domain.identity import Principal
-from domain.model import OSLO_TZ
+from domain.clock import oslo_now, oslo_today
 from domain.period.state import PeriodState, fold
 
 STORE_WAIT = 3.0  # seconds to wait for an accepted action to be stored
@@ -42,14 +41,8 @@ class Colleague(BaseModel):
 async def period_state(services: Services, period: str, at_least: int = 0) -> PeriodState:
     """The live period's state, folded from its stored events (waiting for `at_least`)."""
     db = await services.database()
-    loop = asyncio.get_running_loop()
-    give_up = loop.time() + STORE_WAIT
-    while True:
-        stored = await db.store.read_stream(period)
-        if (stored and stored[-1].version >= at_least) or loop.time() >= give_up:
-            break
-        await asyncio.sleep(0.05)
-    return fold(parse_event(e.data) for e in stored)
+    await wait_until_stored(db.store, period, max(at_least, 1), timeout=STORE_WAIT)
+    return fold(parse_event(e.data) for e in await db.store.read_stream(period))
 
 
 async def my_periods(services: Services, principal: Principal | None) -> list[PeriodLink]:
@@ -85,14 +78,14 @@ async def board(
     doctor = own_doctor(principal, district)
     state = await period_state(services, period, at_least)
     calendar = PeriodCalendar.from_config(state.require_config())
-    return doctor_board(state, calendar, doctor, datetime.now(OSLO_TZ), _month(month))
+    return doctor_board(state, calendar, doctor, oslo_now(services.clock), _month(month))
 
 
 async def colleagues(services: Services, principal: Principal | None, period: str) -> list[Colleague]:
     """The other doctors of the period's district (id and name), to name in a swap offer."""
     district = await period_district(services, period)
     me = own_doctor(principal, district)
-    doctors = await (await services.database()).registry.doctors(district, as_of=datetime.now(OSLO_TZ).date())
+    doctors = await (await services.database()).registry.doctors(district, as_of=oslo_today(services.clock))
     return [Colleague(doctor=d.id, name=d.name) for d in doctors if d.id != me and d.role.value != "staff"]
 
 

@@ -13,6 +13,7 @@ Filters:
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any, get_args
 
@@ -42,12 +43,27 @@ from domain.model import OSLO_TZ
 from app.reads.stored import store_of
 
 DEFAULT_LIMIT = 50
+STORE_WAIT = 5.0  # seconds a read waits for a version its caller was just told is accepted
 MAX_LIMIT = 1000
 
 # Every event type the domain knows, in the order they are declared.
 EVENT_TYPES: tuple[str, ...] = tuple(
     cls.model_fields["type"].default for cls in get_args(get_args(DomainEvent)[0])
 )
+
+async def wait_until_stored(store: EventStore, period: str, version: int, *, timeout: float = STORE_WAIT) -> int:
+    """Read your own writes: an accepted action's answer carries the version the workflow gave
+    it, and the workflow stores its events a moment later (a batched append activity). A read
+    that follows waits until that version is stored — or `timeout`, after which it shows what
+    is there. Returns the stored version."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + timeout
+    while True:
+        stored = await store.stored_version(period)
+        if stored >= version or loop.time() >= give_up:
+            return stored
+        await asyncio.sleep(0.05)
+
 
 def _by(operator: str | None, reason: str | None) -> str:
     return f"operator {operator}: {reason}" if operator else "deadline"
@@ -200,9 +216,12 @@ async def event_log(
     doctor: str | None = None,
     after_version: int = 0,
     limit: int = DEFAULT_LIMIT,
+    at_least: int = 0,
 ) -> dict:
-    """The use case behind `vakt events` and the operator's page (live or simulated period)."""
+    """The use case behind `vakt events` and the operator's page (live or simulated period).
+    `at_least`: the version the caller just wrote; the page waits (briefly) until it is stored."""
     period = period_id(period)
     doctor = doctor_id(doctor, "--doctor") if doctor is not None else None
     store, _ = await store_of(services, period)
+    await wait_until_stored(store, period, at_least)
     return await events_page(store, period, types, doctor, after_version, limit)

@@ -14,7 +14,8 @@ from app.periods import live as periods, restart, schedules
 from app.reads import status
 from app.identity.access import require_operator
 from app.bootstrap import Services
-from app.reads.events import event_log
+from app.reads.events import event_log, wait_until_stored
+from app.reads.stored import store_of
 from app.validate import period_id
 from domain.identity import Principal
 
@@ -30,9 +31,20 @@ async def round_detail(services: Services, principal: Principal | None, period: 
 
 
 async def round_events(services: Services, principal: Principal | None, period: str, *, after_version: int = 0,
-                       limit: int = 50, doctor: str | None = None, types: list[str] | None = None) -> dict:
+                       limit: int = 50, doctor: str | None = None, types: list[str] | None = None,
+                       at_least: int = 0) -> dict:
     require_operator(principal)
-    return await event_log(services, period, types=types, doctor=doctor, after_version=after_version, limit=limit)
+    return await event_log(services, period, types=types, doctor=doctor, after_version=after_version, limit=limit,
+                           at_least=at_least)
+
+
+async def wait_for_version(services: Services, principal: Principal | None, period: str, version: int) -> int:
+    """Read your own writes: wait (briefly) until the round's `version` is stored."""
+    require_operator(principal)
+    if version <= 0:
+        return 0
+    store, _ = await store_of(services, period_id(period, "period"))
+    return await wait_until_stored(store, period, version)
 
 
 async def close(services: Services, principal: Principal | None, period: str, reason: str):

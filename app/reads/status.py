@@ -37,7 +37,9 @@ from app.reads.status_stored import oslo as _oslo
 from app.reads.status_stored import stored_round
 from app.reads.status_temporal import POLLER_FRESH, PollerCache, currently_failing, first_line, temporal_facts
 from adapters.postgres.event_store import EventStore
-from domain.model import OSLO_TZ, Phase
+from domain.clock import Clock, oslo_now
+from domain.model import Phase
+from infra.clock import SystemClock
 from infra.settings import Settings
 from domain.clock import local_time
 from app.validate import period_id
@@ -182,6 +184,7 @@ async def diagnose(
     detail: bool = True,
     unavailable: str | None = None,
     _pollers: PollerCache | None = None,
+    clock: Clock | None = None,
 ) -> PeriodDiagnosis:
     """Where one round stands and, when it is stuck, why.
 
@@ -218,7 +221,7 @@ async def diagnose(
         d.phase, d.meeting_open, d.quota = stored.phase, stored.meeting_open, stored.quota
         d.next_deadline, d.next_step, d.coverage = stored.next_deadline, stored.next_step, stored.coverage
         d.stored_version, d.last_event_at, d.lottery_pool = stored.stored_version, stored.last_event_at, stored.lottery_pool
-    now = datetime.now(OSLO_TZ)
+    now = oslo_now(clock or SystemClock())
     if phase_view is not None and coverage_view is not None:
         d.source = "temporal"
         d.phase, d.meeting_open = phase_view.phase.value, phase_view.meeting_open
@@ -267,6 +270,7 @@ async def list_rounds(
     district: str | None = None,
     phase: str | None = None,
     unavailable: str | None = None,
+    clock: Clock | None = None,
 ) -> StatusList:
     """Every round: the period workflows in Temporal's visibility (latest run per workflow id,
     closed ones included) and every round in `period_status` (simulated ones too)."""
@@ -300,7 +304,8 @@ async def list_rounds(
         async with semaphore:
             try:
                 return await diagnose(
-                    client, stores, settings, period, detail=False, unavailable=unavailable, _pollers=pollers
+                    client, stores, settings, period, detail=False, unavailable=unavailable, _pollers=pollers,
+                    clock=clock,
                 )
             except UnknownRound:
                 return None
@@ -338,6 +343,7 @@ async def round_status(
         client, unavailable = None, e.message
     if period is None:
         return await list_rounds(
-            client, stores, services.settings, district=district, phase=phase, unavailable=unavailable
+            client, stores, services.settings, district=district, phase=phase, unavailable=unavailable,
+            clock=services.clock,
         )
-    return await diagnose(client, stores, services.settings, period, unavailable=unavailable)
+    return await diagnose(client, stores, services.settings, period, unavailable=unavailable, clock=services.clock)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta, timezone
+
+from infra.clock import SystemClock
 from typing import Any
 
 from app.reads.status_models import PendingActivity, PeriodDiagnosis, WorkflowTaskFailure
@@ -66,7 +68,7 @@ async def live_pollers(client: Any, namespace: str, task_queue: str) -> int:
         ),
         timeout=RPC_TIMEOUT,
     )
-    since = datetime.now(timezone.utc) - POLLER_FRESH
+    since = SystemClock().now() - POLLER_FRESH  # against the server's own timestamps: real time
     return sum(1 for p in response.pollers if not p.HasField("last_access_time") or _utc(p.last_access_time) >= since)
 
 

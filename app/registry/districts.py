@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from adapters.postgres.registry import Contact, ImportOutcome, PolicyUpdate, RegistryStore, StoredDistrict
@@ -23,9 +23,10 @@ from app.validate import district_id as valid_district_id
 from app.validate import doctor_id as valid_doctor_id
 from app.validate import free_text, person_name
 from domain import actors
+from domain.clock import oslo_today
 from domain.district import period_start_for, round_dates
 from domain.limits import MAX_NAME_LENGTH
-from domain.model import OSLO_TZ, PeriodConfig
+from domain.model import PeriodConfig
 from domain.registry.records import RegistryError, RegistryImport
 from domain.registry.config import period_config_from_registry
 from domain.registry.csv_format import parse_registry_csv
@@ -40,10 +41,6 @@ MAX_SETTING_LENGTH = 20_000  # a list of qualification exceptions as JSON
 def admin_actor(name: str, field: str = "--operator") -> str:
     """`admin:<name>`: who changed the registry (domain.actors); `field` names the option."""
     return actors.actor("admin", person_name(name, field))
-
-
-def today_in_oslo() -> date:
-    return datetime.now(OSLO_TZ).date()
 
 
 async def _store(services: Services) -> RegistryStore:
@@ -119,7 +116,7 @@ async def _import(
     if name is not None:
         data = dataclasses.replace(data, name=name)
     store = await _store(services)
-    return await store.import_district(district_id, data, actor=actor, today=today or today_in_oslo())
+    return await store.import_district(district_id, data, actor=actor, today=today or oslo_today(services.clock))
 
 
 async def import_csv(
@@ -151,7 +148,7 @@ async def show_district(services: Services, district_id: str, *, today: date | N
     store = await _store(services)
     stored = await _district(store, district_id)
     doctors = await store.doctors(district_id)
-    return district_view(stored.record, doctors, today or today_in_oslo(), stored.created_at, stored.updated_at)
+    return district_view(stored.record, doctors, today or oslo_today(services.clock), stored.created_at, stored.updated_at)
 
 
 async def doctors(
@@ -162,7 +159,7 @@ async def doctors(
     district_id = valid_district_id(district_id)
     store = await _store(services)
     await _district(store, district_id)
-    day = as_of or today_in_oslo()
+    day = as_of or oslo_today(services.clock)
     return [doctor_row(d, day, contacts=contacts) for d in await store.doctors(district_id, as_of=as_of)]
 
 

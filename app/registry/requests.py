@@ -9,7 +9,6 @@ running period of the district whose meeting has not opened learns the new profi
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -22,6 +21,7 @@ from app.validate import district_id as valid_district_id
 from app.validate import free_text
 from domain import actors
 from domain.identity import Principal
+from domain.clock import oslo_today
 from domain.model import OSLO_TZ, Role
 from domain.registry.records import doctor_problems
 from domain.registry.requests import AnyRequest, ExemptionRequest, LeaveRequest, granted_record, stand_in_record
@@ -119,7 +119,7 @@ async def decide_request(
     if not grant and isinstance(request, ExemptionRequest) and request.rule == "R-EX-1":
         raise Refused("R-EX-1", "an exemption by right (age over 60, pregnancy, breastfeeding) is granted on request")
     actor = principal.operator_actor()
-    today = datetime.now(OSLO_TZ).date()
+    today = oslo_today(services.clock)
     applied_on = stored.submitted_at.astimezone(OSLO_TZ).date()
     db = await services.database()
     registry = db.registry

@@ -20,6 +20,7 @@ from adapters.postgres.accounts import AccountRow
 from adapters.postgres.registry import Contact, ImportOutcome, PolicyUpdate, StoredDistrict
 from adapters.postgres.requests import StoredRequest
 from app.identity.sessions import SessionCutoffs
+from domain.clock import Clock, FixedClock
 from domain.district import DistrictPolicy
 from domain.period.events import DomainEvent
 from domain.registry.history import diff, doctor_fields
@@ -237,7 +238,8 @@ class FakeDatabase:
 class FakeServices:
     """`app.bootstrap.Services` for use cases that need only the database: no Temporal here."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock: Clock = clock or FixedClock(datetime(2027, 1, 4, 9, tzinfo=UTC))
         self.db = FakeDatabase()
         self.simulation_db = FakeDatabase("simulation")
         self.session_cutoffs = SessionCutoffs()

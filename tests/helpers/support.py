@@ -11,6 +11,7 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowHandle
 
 from app.bootstrap import Services
+from domain.clock import Clock
 from domain.period.rules import ACTION_BY_VERB, ActionKind
 from infra.codec import ENV_KEYS, Keyring, PayloadKey, data_converter
 from infra.settings import Settings
@@ -49,10 +50,12 @@ async def submit_retrying(client: Client, period: str, kind: ActionKind | str, d
     return result.outcomes[0]
 
 
-def services_for(database_url: str, data_dir: Path, client: Client | None = None, **env: str) -> Services:
-    """Services over a test database (already migrated) and, optionally, a test's client."""
+def services_for(
+    database_url: str, data_dir: Path, client: Client | None = None, *, clock: Clock | None = None, **env: str
+) -> Services:
+    """Services over a test database (already migrated) and, optionally, a test's client and clock."""
     environment = {**os.environ, "DATABASE_URL": database_url, "VAKT_DATA_DIR": str(data_dir), **env}
-    services = Services(Settings.from_env(environment), env=environment)
+    services = Services(Settings.from_env(environment), env=environment, clock=clock)
     if client is not None:
         services.adopt_client(client)
     return services

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.postgres.projections import RosterProjection
@@ -18,8 +18,10 @@ from adapters.postgres.event_store import EventStore
 from worker import create_worker, live_activities
 from app.registry.districts import import_csv
 from app.periods.schedules import pause_schedule, resume_schedule, show_schedule, sync_schedule, trigger_schedule
+from domain.district import first_start_on_time, invitation_at, round_dates
 from domain.model import OSLO_TZ
 from domain.registry.records import DistrictRecord
+from infra.clock import ShiftedClock
 from infra.mailbox import read_maildir
 from tests.helpers.mail import smtp_server  # noqa: F401 - the fixture
 from tests.helpers.support import services_for
@@ -33,19 +35,23 @@ async def test_schedule_starts_each_round_once_and_invites_its_doctors(
 ):
     district = f"mosse{uuid.uuid4().hex[:5]}"
     task_queue = f"rounds-{district}"
+    # Whatever today is, run as on the day the next round's invitation is due (one clock: the
+    # schedule's starter and the round see it too), so the trigger starts that round on time.
+    policy = DistrictRecord(id=district, name="x").policy.rounds
+    start = first_start_on_time(datetime.now(OSLO_TZ), policy)
+    invited = invitation_at(round_dates(district, start, policy), policy)
     services = services_for(
         pg_database_url, tmp_path, dev_server.client, TEMPORAL_TASK_QUEUE=task_queue,
-        SMTP_URL=f"smtp://127.0.0.1:{smtp_server.port}",
+        SMTP_URL=f"smtp://127.0.0.1:{smtp_server.port}", clock=ShiftedClock(invited + timedelta(minutes=1) - datetime.now(UTC)),
     )
     store = EventStore(pg_pool, [RosterProjection()])
     client = dev_server.client
     try:
         await import_csv(services, district, SAMPLE_CSV, name="Mosseregionens legevakt", actor="admin:test")
-        policy = DistrictRecord(id=district, name="x").policy.rounds
         assert await sync_schedule(services, district, policy) == "created"
         assert await sync_schedule(services, district, policy) == "updated"  # idempotent
         view = await show_schedule(services, district)
-        now = datetime.now(OSLO_TZ)
+        now = services.clock.now()
         assert not view.paused and view.next_runs and view.next_runs[0] > now
         assert view.next_runs[0].hour == policy.meeting_time.hour  # the invitation, Oslo wall-clock
 
@@ -53,7 +59,7 @@ async def test_schedule_starts_each_round_once_and_invites_its_doctors(
             first = await trigger_schedule(services, district)
             view = await show_schedule(services, district)
             again = await trigger_schedule(services, district)
-            expected = f"{district}-{now.year + (1 if now.month > 6 else 0)}-h{2 if now.month <= 6 else 1}"
+            expected = round_dates(district, start, policy).id
             assert (first.outcome, first.period_id) == ("started", expected)
             assert (again.outcome, again.period_id) == ("already started", None)
             started = [w.id async for w in client.list_workflows(f"WorkflowId = '{expected}'")]
