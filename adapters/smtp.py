@@ -23,6 +23,7 @@ import aiosmtplib
 
 from domain.mail.facts import MailMessage
 from domain.model import OSLO_TZ
+from infra.clock import SystemClock
 from infra.mail_settings import MailSettings
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def build_email(
     email["From"] = sender
     email["To"] = formataddr((to_name, to)) if to_name else to
     email["Subject"] = message.subject
-    email["Date"] = format_datetime(date or datetime.now(OSLO_TZ))
+    email["Date"] = format_datetime(date or SystemClock().now().astimezone(OSLO_TZ))
     email["Message-ID"] = message_id or make_msgid(domain=sender_domain(sender))
     email["Content-Language"] = "nb, en"
     email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import hmac
-from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 from fastapi import Request
@@ -49,7 +48,7 @@ def principal_of(request: Request) -> Principal | None:
 
 def set_session(response: Response, request: Request, principal: Principal) -> Session:
     services = request.app.state.services
-    session = new_session(principal, datetime.now(UTC))
+    session = new_session(principal, services.clock.now())
     response.set_cookie(
         COOKIE, encode_session(session, services.web_settings.session_secret.get_secret_value()),
         max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True, samesite="lax",
@@ -96,7 +95,7 @@ async def gatekeeper(request: Request, call_next):
 async def _gatekeeper(request: Request, call_next):
     services = request.app.state.services
     secret = services.web_settings.session_secret.get_secret_value()
-    session = decode_session(request.cookies.get(COOKIE), secret, datetime.now(UTC))
+    session = decode_session(request.cookies.get(COOKIE), secret, services.clock.now())
     if session is not None and not await still_valid(services, session):
         session = None  # signed out, or its account disabled, since it was signed in
     request.state.session = session

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -30,6 +29,7 @@ from app.bootstrap import Services
 from app.errors import BadInput, Unauthenticated, Unavailable
 from app.identity.sign_in import normal_address, principal_for
 from domain.identity import Principal
+from infra.clock import SystemClock  # tokens are judged by real time: the provider's clock
 from infra.web_settings import OidcSettings
 import base64
 
@@ -88,7 +88,7 @@ async def begin(services: Services, redirect_uri: str) -> tuple[str, PendingSign
     oidc = _settings(services)
     meta = await discovery(oidc)
     pending = PendingSignIn(
-        state=generate_token(32), nonce=generate_token(32), verifier=generate_token(64), expires=int(time.time()) + 600
+        state=generate_token(32), nonce=generate_token(32), verifier=generate_token(64), expires=int(SystemClock().now().timestamp()) + 600
     )
     url = prepare_grant_uri(
         meta["authorization_endpoint"], oidc.client_id, "code", redirect_uri=redirect_uri, scope=oidc.scopes,
@@ -105,7 +105,7 @@ def validate_id_token(
     try:
         token = jwt.decode(id_token, KeySet.import_key_set(keys), algorithms=ALGORITHMS)
         registry = JWTClaimsRegistry(
-            now=int(now if now is not None else time.time()),
+            now=int(now if now is not None else SystemClock().now().timestamp()),
             leeway=LEEWAY,
             iss={"essential": True, "value": issuer},
             aud={"essential": True, "value": client_id},
@@ -143,7 +143,7 @@ async def principal_from_claims(services: Services, claims: dict) -> Principal:
 async def complete(services: Services, pending: PendingSignIn | None, *, state: str, code: str, redirect_uri: str) -> Principal:
     """The callback: check the state, exchange the code, validate the ID token, find the person."""
     oidc = _settings(services)
-    if pending is None or pending.expires < time.time() or not state or state != pending.state or not code:
+    if pending is None or pending.expires < SystemClock().now().timestamp() or not state or state != pending.state or not code:
         raise Unauthenticated(REFUSED)
     meta = await discovery(oidc)
     try:
