@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.roster import publish
     from domain.state import PeriodState, apply_in_place
     from workflows import search
-    from workflows.messages import ClosePhaseInput, CarriedState, OperatorActionResult, PeriodInput, RestartNote
+    from workflows.messages import CarriedState, ClosePhaseInput, OperatorActionResult, PeriodInput, RestartNote
     from workflows.period.errors import rolling_over
 
 APPEND_TIMEOUT = timedelta(seconds=10)  # appends take milliseconds; a dead worker is noticed sooner
