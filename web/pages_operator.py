@@ -11,8 +11,8 @@ from starlette.responses import RedirectResponse, Response
 
 from activities.projections import ProjectionReader
 from app import operator_views, requests
-from app.bootstrap import Services
 from app.access import require_operator
+from app.bootstrap import Services
 from app.errors import BadInput, Refused, VaktError
 from web.render import page
 from web.request_state import principal_of
