@@ -147,7 +147,7 @@ async def http_burst(
                 body = answer.json() if answer.headers.get("content-type", "").startswith("application/json") else {}
                 if answer.status_code == 200 and body.get("accepted") is True and body.get("version"):
                     accepted += 1
-                elif answer.status_code == 409 and body.get("accepted") is False and body.get("rule"):
+                elif answer.status_code == 409 and body.get("rule"):  # a Refusal (web.deps)
                     refused += 1
                 elif len(unexpected) < 5:
                     unexpected.append(f"{doctor} {shift}: HTTP {answer.status_code} {answer.text[:200]}")

@@ -1,4 +1,4 @@
-"""The doctors' JSON API (issue 9): parse, call app/, return. A doctor acts only as themselves;
+"""The doctors' JSON API: parse, call app/, return. A doctor acts only as themselves;
 an operator may name a `doctor` to act for (recorded as the operator). No field names an actor:
 the actor is the signed-in person."""
 
@@ -6,18 +6,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
-from starlette.responses import JSONResponse
+from typing import Any
 
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from adapters.postgres.requests import StoredRequest
 from app.identity import feeds as calendar
 from app.registry import details, requests
 from app.periods import doctor_actions
 from app.reads import doctor_views
 from app.identity.access import signed_in
-from domain.identity import Principal
-from web.deps import Body, me, services
-from web.session import session_of
+from app.identity.feeds import FeedLink
+from app.registry.details import DetailsChanged, MyDetails
+from app.reads.doctor_views import Colleague, PeriodLink
+from app.errors import Refused
+from domain.period.doctor_board import DoctorBoard
+from web.deps import REFUSED, REFUSED_OR_CONFLICT, Body, PrincipalDep, ServicesDep
+from web.request_state import session_of
+from workflows.messages import SwapResult
 
 router = APIRouter(prefix="/api", tags=["doctor"])
 
@@ -29,13 +36,14 @@ class ActionBody(Body):
 
 
 class ActionAnswer(BaseModel):
+    """An accepted action: the version that recorded it and how the shift was filled. A refused
+    one is answered 409 with a `Refusal` (web.deps), like every refusal."""
+
     accepted: bool
     shift: str
     doctor: str
     version: int | None = None
     source: str | None = None
-    rule: str | None = None
-    message: str | None = None
 
 
 class OfferBody(Body):
@@ -70,105 +78,105 @@ class RequestBody(Body):
 
 
 @router.get("/me", summary="Who is signed in, and the CSRF token to send in X-CSRF-Token")
-async def whoami(request: Request, principal: Principal | None = Depends(me)) -> dict:
+async def whoami(request: Request, principal: PrincipalDep) -> dict[str, Any]:
     principal = signed_in(principal)
     return {"name": principal.name, "roles": list(principal.roles), "via": principal.via,
             "doctors": [d.model_dump() for d in principal.doctors], "csrf": session_of(request).csrf}
 
 
 @router.get("/periods", summary="The signed-in doctor's periods")
-async def my_periods(principal: Principal | None = Depends(me), svc=Depends(services)):
+async def my_periods(principal: PrincipalDep, svc: ServicesDep) -> list[PeriodLink]:
     return await doctor_views.my_periods(svc, principal)
 
 
 @router.get("/periods/{period}/board", summary="What the doctor may take now, their shifts, quota, balance and swaps")
-async def board(period: str, month: str | None = None,
-                at_least: int = Query(0, ge=0, description="wait (briefly) until this version is stored"),
-                principal: Principal | None = Depends(me), svc=Depends(services)):
+async def board(period: str, principal: PrincipalDep, svc: ServicesDep, month: str | None = None,
+                at_least: int = Query(0, ge=0, description="wait (briefly) until this version is stored")) -> DoctorBoard:
     return await doctor_views.board(svc, principal, period, month=month, at_least=at_least)
 
 
 @router.get("/periods/{period}/colleagues", summary="The other doctors of the period's district (to offer a swap to)")
-async def colleagues(period: str, principal: Principal | None = Depends(me), svc=Depends(services)):
+async def colleagues(period: str, principal: PrincipalDep, svc: ServicesDep) -> list[Colleague]:
     return await doctor_views.colleagues(svc, principal, period)
 
 
 @router.post(
-    "/periods/{period}/actions", response_model=ActionAnswer,
-    responses={409: {"model": ActionAnswer, "description": "refused by the rulebook: `rule` and `message`"}},
+    "/periods/{period}/actions", response_model=ActionAnswer, responses=REFUSED,
     summary="One action (wish, pick, claim) through the front door: accepted with its version, or refused with its rule",
 )
-async def act(period: str, body: ActionBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+async def act(period: str, body: ActionBody, principal: PrincipalDep, svc: ServicesDep) -> ActionAnswer:
     outcome = await doctor_actions.act_signed_in(svc, principal, period, body.verb, body.shift, body.doctor)
-    answer = ActionAnswer(
-        accepted=outcome.accepted, shift=outcome.shift, doctor=outcome.doctor, version=outcome.version,
-        source=outcome.source.value if outcome.source else None, rule=outcome.rule, message=outcome.message,
+    if not outcome.accepted:
+        raise Refused(outcome.rule or "?", outcome.message or "")  # answered as a Refusal (web.service)
+    return ActionAnswer(
+        accepted=True, shift=outcome.shift, doctor=outcome.doctor, version=outcome.version,
+        source=outcome.source.value if outcome.source else None,
     )
-    return JSONResponse(answer.model_dump(), status_code=200 if outcome.accepted else 409)
 
 
-@router.post("/periods/{period}/swaps", summary="Offer a held shift to a colleague, or to all who may take it (R-SWAP-1)")
-async def offer(period: str, body: OfferBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+@router.post("/periods/{period}/swaps", responses=REFUSED,
+             summary="Offer a held shift to a colleague, or to all who may take it (R-SWAP-1)")
+async def offer(period: str, body: OfferBody, principal: PrincipalDep, svc: ServicesDep) -> SwapResult:
     return await doctor_actions.offer_swap(svc, principal, period, body.shift, body.receiver, body.doctor)
 
 
-@router.post("/periods/{period}/swaps/{swap}/accept", summary="Take an offered shift over (R-SWAP-1)")
-async def accept(period: str, swap: str, body: ForDoctor, principal: Principal | None = Depends(me), svc=Depends(services)):
+@router.post("/periods/{period}/swaps/{swap}/accept", responses=REFUSED, summary="Take an offered shift over (R-SWAP-1)")
+async def accept(period: str, swap: str, body: ForDoctor, principal: PrincipalDep, svc: ServicesDep) -> SwapResult:
     return await doctor_actions.accept_swap(svc, principal, period, swap, body.doctor)
 
 
-@router.post("/periods/{period}/swaps/{swap}/decline", summary="Decline an offer made to you")
-async def decline(period: str, swap: str, body: ForDoctor, principal: Principal | None = Depends(me), svc=Depends(services)):
+@router.post("/periods/{period}/swaps/{swap}/decline", responses=REFUSED, summary="Decline an offer made to you")
+async def decline(period: str, swap: str, body: ForDoctor, principal: PrincipalDep, svc: ServicesDep) -> SwapResult:
     return await doctor_actions.close_swap(svc, principal, period, swap, body.doctor)
 
 
-@router.post("/periods/{period}/swaps/{swap}/withdraw", summary="Withdraw your own offer")
-async def withdraw(period: str, swap: str, body: ForDoctor, principal: Principal | None = Depends(me), svc=Depends(services)):
+@router.post("/periods/{period}/swaps/{swap}/withdraw", responses=REFUSED, summary="Withdraw your own offer")
+async def withdraw(period: str, swap: str, body: ForDoctor, principal: PrincipalDep, svc: ServicesDep) -> SwapResult:
     return await doctor_actions.close_swap(svc, principal, period, swap, body.doctor)
 
 
 @router.get("/me/details", summary="The doctor's own details")
-async def get_details(district: str | None = None, doctor: str | None = None,
-                      principal: Principal | None = Depends(me), svc=Depends(services)):
+async def get_details(principal: PrincipalDep, svc: ServicesDep, district: str | None = None,
+                      doctor: str | None = None) -> MyDetails:
     return await details.my_details(svc, principal, district=district, doctor=doctor)
 
 
 @router.post("/me/details", summary="Change mobile, e-mail or dated qualifications (R-DATA-1, recorded with who and when)")
-async def post_details(body: DetailsBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+async def post_details(body: DetailsBody, principal: PrincipalDep, svc: ServicesDep) -> DetailsChanged:
     changes = body.model_dump(exclude_unset=True, exclude={"district", "doctor"}, mode="json")
     return await details.change_details(svc, principal, changes, district=body.district, doctor=body.doctor)
 
 
 @router.get("/me/requests", summary="The doctor's requests to the clinic")
-async def get_requests(district: str | None = None, principal: Principal | None = Depends(me), svc=Depends(services)):
+async def get_requests(principal: PrincipalDep, svc: ServicesDep, district: str | None = None) -> list[StoredRequest]:
     return await requests.my_requests(svc, principal, district)
 
 
-@router.post("/me/requests", status_code=201,
+@router.post("/me/requests", status_code=201, responses=REFUSED,
              summary="Apply for an exemption (R-EX-1/2/3), report a meeting absence (R-MEET-1) or a leave (R-EX-5)")
-async def post_request(body: RequestBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+async def post_request(body: RequestBody, principal: PrincipalDep, svc: ServicesDep) -> StoredRequest:
     data = body.model_dump(by_alias=True, exclude_none=True, exclude={"district", "doctor"}, mode="json")
     return await requests.submit_request(svc, principal, data, district=body.district, doctor=body.doctor)
 
 
-@router.post("/me/requests/{request_id}/withdraw", summary="Withdraw your own request before the clinic decides it")
-async def withdraw_request(request_id: int, principal: Principal | None = Depends(me), svc=Depends(services)):
+@router.post("/me/requests/{request_id}/withdraw", responses=REFUSED_OR_CONFLICT,
+             summary="Withdraw your own request before the clinic decides it")
+async def withdraw_request(request_id: int, principal: PrincipalDep, svc: ServicesDep) -> StoredRequest:
     return await requests.withdraw_request(svc, principal, request_id)
 
 
 @router.get("/me/calendar", summary="The doctor's calendar feed URL (null: none)")
-async def get_feed(district: str | None = None, doctor: str | None = None,
-                   principal: Principal | None = Depends(me), svc=Depends(services)):
+async def get_feed(principal: PrincipalDep, svc: ServicesDep, district: str | None = None,
+                   doctor: str | None = None) -> FeedLink:
     return await calendar.feed_link(svc, principal, district, doctor)
 
 
 @router.post("/me/calendar", summary="A new calendar feed URL; the old one stops working")
-async def renew_feed(body: ForDoctor, district: str | None = None, principal: Principal | None = Depends(me),
-                     svc=Depends(services)):
+async def renew_feed(body: ForDoctor, principal: PrincipalDep, svc: ServicesDep, district: str | None = None) -> FeedLink:
     return await calendar.renew_feed(svc, principal, district, body.doctor)
 
 
 @router.delete("/me/calendar", summary="Revoke the calendar feed URL")
-async def revoke_feed(district: str | None = None, doctor: str | None = None,
-                      principal: Principal | None = Depends(me), svc=Depends(services)):
+async def revoke_feed(principal: PrincipalDep, svc: ServicesDep, district: str | None = None,
+                      doctor: str | None = None) -> FeedLink:
     return await calendar.revoke_feed(svc, principal, district, doctor)

@@ -1,4 +1,4 @@
-"""The operators' JSON API (issue 9): every round with its verdict, a round's events, close /
+"""The operators' JSON API: every round with its verdict, a round's events, close /
 extend / cancel with a reason, restart (dry run and apply), schedules, and doctors' requests.
 The operator recorded is the signed-in one."""
 
@@ -6,13 +6,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Query
+from typing import Any
+
+from fastapi import APIRouter, Query
 from pydantic import Field
 
+from adapters.postgres.requests import StoredRequest
 from app.reads import operator_views
 from app.registry import requests
-from domain.identity import Principal
-from web.deps import Body, me, services
+from app.registry.requests import Decision
+from app.periods.restart import RestartPlan
+from app.periods.schedules import ScheduleView
+from app.reads.status_models import PeriodDiagnosis, StatusList
+from web.deps import REFUSED, REFUSED_OR_CONFLICT, Body, PrincipalDep, ServicesDep
+from workflows.messages import ClosePhaseResult, OperatorActionResult
 
 router = APIRouter(prefix="/api/operator", tags=["operator"])
 
@@ -31,60 +38,61 @@ class DecisionBody(Body):
 
 
 @router.get("/rounds", summary="Every round: phase, next deadline, coverage, verdict")
-async def rounds(principal: Principal | None = Depends(me), svc=Depends(services)):
+async def rounds(principal: PrincipalDep, svc: ServicesDep) -> StatusList | PeriodDiagnosis:
     return await operator_views.rounds(svc, principal)
 
 
 @router.get("/rounds/{period}", summary="One round's diagnosis")
-async def round_detail(period: str, principal: Principal | None = Depends(me), svc=Depends(services)):
+async def round_detail(period: str, principal: PrincipalDep, svc: ServicesDep) -> StatusList | PeriodDiagnosis:
     return await operator_views.round_detail(svc, principal, period)
 
 
 @router.get("/rounds/{period}/events", summary="A round's stored events, with who acted, one page at a time")
-async def events(period: str, after_version: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=1000),
-                 doctor: str | None = None, type: list[str] | None = Query(None),
+async def events(period: str, principal: PrincipalDep, svc: ServicesDep, after_version: int = Query(0, ge=0),
+                 limit: int = Query(50, ge=1, le=1000), doctor: str | None = None,
+                 type: list[str] | None = Query(None),
                  at_least: int = Query(0, ge=0, description="wait (briefly) until this version is stored"),
-                 principal: Principal | None = Depends(me), svc=Depends(services)):
+                 ) -> dict[str, Any]:
     return await operator_views.round_events(svc, principal, period, after_version=after_version, limit=limit,
                                              doctor=doctor, types=type, at_least=at_least)
 
 
-@router.post("/rounds/{period}/close", summary="Close the current phase now (R-PROC-1), with a reason")
-async def close(period: str, body: ReasonBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+@router.post("/rounds/{period}/close", responses=REFUSED, summary="Close the current phase now (R-PROC-1), with a reason")
+async def close(period: str, body: ReasonBody, principal: PrincipalDep, svc: ServicesDep) -> ClosePhaseResult:
     return await operator_views.close(svc, principal, period, body.reason)
 
 
-@router.post("/rounds/{period}/extend", summary="Move the current deadline later, with a reason")
-async def extend(period: str, body: ExtendBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+@router.post("/rounds/{period}/extend", responses=REFUSED, summary="Move the current deadline later, with a reason")
+async def extend(period: str, body: ExtendBody, principal: PrincipalDep, svc: ServicesDep) -> OperatorActionResult:
     return await operator_views.extend(svc, principal, period, body.until, body.reason)
 
 
-@router.post("/rounds/{period}/cancel", summary="Cancel the round, with a reason")
-async def cancel(period: str, body: ReasonBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+@router.post("/rounds/{period}/cancel", responses=REFUSED, summary="Cancel the round, with a reason")
+async def cancel(period: str, body: ReasonBody, principal: PrincipalDep, svc: ServicesDep) -> OperatorActionResult:
     return await operator_views.cancel(svc, principal, period, body.reason)
 
 
 @router.get("/rounds/{period}/restart", summary="What `vakt restart` would do (a dry run)")
-async def restart_plan(period: str, principal: Principal | None = Depends(me), svc=Depends(services)):
+async def restart_plan(period: str, principal: PrincipalDep, svc: ServicesDep) -> RestartPlan:
     return await operator_views.restart_plan(svc, principal, period)
 
 
-@router.post("/rounds/{period}/restart", summary="Carry out the restart plan, recorded with the operator and reason")
-async def restart_apply(period: str, body: ReasonBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+@router.post("/rounds/{period}/restart", responses=REFUSED, summary="Carry out the restart plan, recorded with the operator and reason")
+async def restart_apply(period: str, body: ReasonBody, principal: PrincipalDep, svc: ServicesDep) -> dict[str, Any]:
     plan, done = await operator_views.restart_apply(svc, principal, period, body.reason)
     return {"plan": plan, "applied": done}
 
 
 @router.get("/schedules", summary="Every district's round schedule")
-async def schedules(principal: Principal | None = Depends(me), svc=Depends(services)):
+async def schedules(principal: PrincipalDep, svc: ServicesDep) -> list[ScheduleView]:
     return await operator_views.schedule_list(svc, principal)
 
 
 @router.get("/requests", summary="Doctors' requests waiting for a decision")
-async def pending(principal: Principal | None = Depends(me), svc=Depends(services)):
+async def pending(principal: PrincipalDep, svc: ServicesDep) -> list[StoredRequest]:
     return await requests.pending_requests(svc, principal)
 
 
-@router.post("/requests/{request_id}/decision", summary="Grant or refuse a request (recorded with the operator and time)")
-async def decide(request_id: int, body: DecisionBody, principal: Principal | None = Depends(me), svc=Depends(services)):
+@router.post("/requests/{request_id}/decision", responses=REFUSED_OR_CONFLICT, summary="Grant or refuse a request (recorded with the operator and time)")
+async def decide(request_id: int, body: DecisionBody, principal: PrincipalDep, svc: ServicesDep) -> Decision:
     return await requests.decide_request(svc, principal, request_id, grant=body.grant, note=body.note)

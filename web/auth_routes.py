@@ -1,4 +1,4 @@
-"""Signing in and out, the calendar feed and the health check: the public routes (issue 9)."""
+"""Signing in and out, the calendar feed and the health check: the public routes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from app.errors import Unauthenticated
 from app.identity.session_cutoffs import sign_out_everywhere
 from app.identity.sessions import sign
 from web.render import page, sign_in_page
-from web.session import clear_session, read_form, session_of, set_session
+from web.request_state import session_of
+from web.session import clear_session, read_form, set_session
 
 router = APIRouter()
 OIDC_COOKIE = "vakt_oidc"
@@ -29,17 +30,17 @@ class Message(BaseModel):
 
 
 @router.get("/health", tags=["public"], summary="Health check (public)")
-async def health() -> dict:
+async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get("/sign-in", tags=["public"], summary="The sign-in page (public)", include_in_schema=True)
-async def sign_in_form(request: Request):
+async def sign_in_form(request: Request) -> Response:
     return sign_in_page(request)
 
 
 @router.post("/sign-in", tags=["public"], summary="Ask for a sign-in link by e-mail (public; same answer for every address)")
-async def sign_in_post(request: Request):
+async def sign_in_post(request: Request) -> Response:
     fields = await read_form(request, check_csrf=False)
     message = await sign_in.request_link(request.app.state.services, fields.get("email", ""))
     return sign_in_page(request, message=message)
@@ -47,18 +48,18 @@ async def sign_in_post(request: Request):
 
 @router.post("/api/sign-in", tags=["public"], status_code=202, response_model=Message,
              summary="Ask for a sign-in link by e-mail (public; the same answer for every address)")
-async def api_sign_in(request: Request, body: SignInRequest):
+async def api_sign_in(request: Request, body: SignInRequest) -> Message:
     return Message(message=await sign_in.request_link(request.app.state.services, body.email))
 
 
 @router.get("/sign-in/link", tags=["public"], summary="The page a sign-in link opens (public; confirms before signing in)")
-async def sign_in_link(request: Request, token: str = ""):
+async def sign_in_link(request: Request, token: str = "") -> Response:
     # Mail scanners follow links: the token is used only by the button's POST.
     return page(request, "sign_in_link.html", token=token[:200])
 
 
 @router.post("/sign-in/link", tags=["public"], summary="Sign in with a link's token (public; single use)")
-async def use_sign_in_link(request: Request):
+async def use_sign_in_link(request: Request) -> Response:
     fields = await read_form(request, check_csrf=False)
     try:
         principal = await sign_in.use_link(request.app.state.services, fields.get("token", ""))
@@ -70,7 +71,7 @@ async def use_sign_in_link(request: Request):
 
 
 @router.post("/sign-out", summary="Sign out: this session and every other one of yours end")
-async def sign_out(request: Request):
+async def sign_out(request: Request) -> Response:
     await read_form(request)
     session = session_of(request)
     if session is not None:
@@ -85,7 +86,7 @@ def _callback(request: Request) -> str:
 
 
 @router.get("/sign-in/oidc", tags=["public"], summary="Sign in through the clinic's identity provider (public)")
-async def oidc_begin(request: Request):
+async def oidc_begin(request: Request) -> Response:
     services = request.app.state.services
     url, pending = await oidc.begin(services, _callback(request))
     response = RedirectResponse(url, status_code=303)
@@ -113,7 +114,7 @@ def _pending(request: Request) -> oidc.PendingSignIn | None:
 
 
 @router.get("/sign-in/oidc/callback", tags=["public"], summary="The identity provider's answer (public)")
-async def oidc_callback(request: Request, state: str = "", code: str = ""):
+async def oidc_callback(request: Request, state: str = "", code: str = "") -> Response:
     services = request.app.state.services
     try:
         principal = await oidc.complete(services, _pending(request), state=state[:200], code=code[:2000],
@@ -128,7 +129,7 @@ async def oidc_callback(request: Request, state: str = "", code: str = ""):
 
 @router.get("/calendar/{token}.ics", tags=["public"],
             summary="A doctor's calendar feed (public: the secret token in the URL is the credential)")
-async def calendar_feed(request: Request, token: str):
+async def calendar_feed(request: Request, token: str) -> Response:
     body = await calendar.feed(request.app.state.services, token)
     return Response(body, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "no-store", "Content-Disposition": 'inline; filename="vakter.ics"'})

@@ -1,30 +1,33 @@
-"""The operator's pages (issue 9): every round with its verdict, one round with its events and
+"""The operator's pages: every round with its verdict, one round with its events and
 the steering forms, the schedules, the restart plan, and the requests waiting for a decision."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
 from adapters.postgres.projections import ProjectionReader
 from app.reads import operator_views
 from app.registry import requests
+from app.bootstrap import Services
 from app.identity.access import require_operator
 from app.errors import BadInput, Refused, VaktError
 from web.render import page
-from web.session import principal_of, read_form
+from web.request_state import principal_of
+from web.session import read_form
 
 router = APIRouter(tags=["pages"])
 
 
-def _svc(request: Request):
+def _svc(request: Request) -> Services:
     return request.app.state.services
 
 
 @router.get("/operator", summary="The operator's page: rounds, requests, schedules (page)")
-async def operator_home(request: Request, notice: str | None = None):
+async def operator_home(request: Request, notice: str | None = None) -> Response:
     svc, principal = _svc(request), principal_of(request)
     status = await operator_views.rounds(svc, principal)
     pending = await requests.pending_requests(svc, principal)
@@ -39,12 +42,13 @@ async def operator_home(request: Request, notice: str | None = None):
 
 @router.get("/operator/periods/{period}", summary="One round: status, events, steering, restart plan (page)")
 async def operator_round_page(request: Request, period: str, notice: str | None = None,
-                              v: int = Query(0, ge=0, description="wait (briefly) until this version is stored")):
+                              v: int = Query(0, ge=0, description="wait (briefly) until this version is stored"),
+                              ) -> Response:
     return await operator_round(request, period, notice=notice, at_least=v)
 
 
 async def operator_round(request: Request, period: str, *, notice: str | None = None, error: str | None = None,
-                         rule: str | None = None, status_code: int = 200, at_least: int = 0):
+                         rule: str | None = None, status_code: int = 200, at_least: int = 0) -> Response:
     svc, principal = _svc(request), principal_of(request)
     # Read your own writes: the steering just answered with its version; show the page once
     # that version is stored, so the operator sees their own action in the events.
@@ -62,7 +66,7 @@ async def operator_round(request: Request, period: str, *, notice: str | None = 
                 plan=plan, plan_error=plan_error, notice=notice[:200] if notice else None, error=error, rule=rule)
 
 
-async def _steer(request: Request, period: str, step, done: str):
+async def _steer(request: Request, period: str, step: Callable[[], Awaitable[object]], done: str) -> Response:
     try:
         result = await step()
     except Refused as e:
@@ -81,7 +85,7 @@ def _until(value: str) -> datetime:
 
 
 @router.post("/operator/periods/{period}/extend", summary="Extend the deadline with a reason (form)")
-async def extend(request: Request, period: str):
+async def extend(request: Request, period: str) -> Response:
     fields = await read_form(request)
     require_operator(principal_of(request))
     return await _steer(request, period, lambda: operator_views.extend(
@@ -89,21 +93,21 @@ async def extend(request: Request, period: str):
 
 
 @router.post("/operator/periods/{period}/close", summary="Close the current phase with a reason (form)")
-async def close(request: Request, period: str):
+async def close(request: Request, period: str) -> Response:
     fields = await read_form(request)
     return await _steer(request, period, lambda: operator_views.close(
         _svc(request), principal_of(request), period, fields.get("reason", "")), "closed")
 
 
 @router.post("/operator/periods/{period}/cancel", summary="Cancel the round with a reason (form)")
-async def cancel(request: Request, period: str):
+async def cancel(request: Request, period: str) -> Response:
     fields = await read_form(request)
     return await _steer(request, period, lambda: operator_views.cancel(
         _svc(request), principal_of(request), period, fields.get("reason", "")), "cancelled")
 
 
 @router.post("/operator/requests/{request_id}/decide", summary="Grant or refuse a doctor's request (form)")
-async def decide(request: Request, request_id: int):
+async def decide(request: Request, request_id: int) -> Response:
     fields = await read_form(request)
     grant = fields.get("grant") == "yes"
     decision = await requests.decide_request(_svc(request), principal_of(request), request_id, grant=grant,

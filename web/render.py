@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -12,6 +13,7 @@ from starlette.responses import HTMLResponse
 
 from domain.model import OSLO_TZ
 from web.i18n import DEFAULT, LANGS, next_step, rule_title, text
+from web.request_state import session_of
 
 LANG_COOKIE = "vakt_lang"
 _env = Environment(
@@ -50,9 +52,7 @@ def language(request: Request) -> str:
     return stored if stored in LANGS else DEFAULT
 
 
-def page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
-    from web.session import session_of
-
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     lang = language(request)
     session = session_of(request)
     html = _env.get_template(template).render(
@@ -72,7 +72,9 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
     return response
 
 
-def sign_in_page(request: Request, status_code: int = 200, message: str | None = None, error: str | None = None):
+def sign_in_page(
+    request: Request, status_code: int = 200, message: str | None = None, error: str | None = None
+) -> HTMLResponse:
     oidc = request.app.state.services.web_settings.oidc is not None
     return page(request, "sign_in.html", status_code=status_code, message=message, error=error, oidc=oidc)
 

@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack
 import uvicorn
 
 from app.bootstrap import Services
+from app.identity.sign_in import outgoing_mail
 from web.service import create_app
 
 
@@ -20,8 +21,6 @@ def _server(services: Services, host: str, port: int) -> uvicorn.Server:
 
 async def run_web_service(services: Services, host: str, port: int) -> None:
     """Serve until interrupted (uvicorn handles SIGINT/SIGTERM)."""
-    from app.identity.sign_in import outgoing_mail
-
     await _server(services, host, port).serve()
     await outgoing_mail()
 

@@ -1,4 +1,4 @@
-"""The web service for doctors and operators (issue 9): `create_app(services)`.
+"""The web service for doctors and operators: `create_app(services)`.
 
 FastAPI with no logic of its own: the routers parse, call the use cases in app/ and render.
 Every request is signed in (web/session.py) except the public ones; errors from app/ become a
@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from app.bootstrap import Services
 from app.errors import Refused, VaktError
 from web import api_admin, api_doctor, api_operator, auth_routes, pages_doctor, pages_operator
+from web.deps import ErrorAnswer, Refusal
 from web.render import error_page
 from web.session import gatekeeper
 
@@ -31,14 +33,15 @@ Every endpoint needs a session (sign in with a link by e-mail, `POST /api/sign-i
 clinic's identity provider) except: `/health`, the sign-in routes, the calendar feed
 (`/calendar/{token}.ics`, whose secret token is the credential) and this documentation.
 State-changing API calls send the session's CSRF token (`GET /api/me`) in `X-CSRF-Token`.
-A refusal by the rulebook is a 409 naming its rule."""
+A refusal by the rulebook is a 409 naming its rule, in one shape for every route (`Refusal`:
+`error`, `status`, `rule`, `message`); every other error is `{error, status}`."""
 
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
 
 
-def _field(loc) -> str:
+def _field(loc: Sequence[object]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]
     return ".".join(parts) or "body"
 
@@ -49,7 +52,7 @@ def _route(request: Request) -> str:
     return getattr(route, "path", "(no route)")
 
 
-def answer_error(request: Request, e: Exception):
+def answer_error(request: Request, e: Exception) -> Response:
     """An error as its status code: a VaktError's own (refusals name their rule), anything else
     500. The log names the route, the exception's type and where it was raised: never its
     message or the path, which may carry personal data or a token."""
@@ -63,10 +66,10 @@ def answer_error(request: Request, e: Exception):
         where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-6:]))
         log.error("unexpected %s on %s %s at %s", type(e).__name__, request.method, _route(request), where)
     if _wants_json(request):
-        body = {"error": message, "status": status}
-        if rule:
-            body.update(rule=rule, message=e.reason)
-        return JSONResponse(body, status_code=status)
+        answer = Refusal(error=message, status=status, rule=rule, message=e.reason) if rule else ErrorAnswer(
+            error=message, status=status
+        )
+        return JSONResponse(answer.model_dump(), status_code=status)
     return error_page(request, status, e.reason if rule else message, rule)
 
 
@@ -79,27 +82,27 @@ def create_app(services: Services) -> FastAPI:
         app.include_router(router)
 
     @app.exception_handler(VaktError)
-    async def vakt_error(request: Request, e: VaktError):
+    async def vakt_error(request: Request, e: VaktError) -> Response:
         return answer_error(request, e)
 
     @app.exception_handler(RequestValidationError)
-    async def bad_request(request: Request, e: RequestValidationError):
+    async def bad_request(request: Request, e: RequestValidationError) -> Response:
         # Names the field and the problem; never echoes the input (pydantic's `input`).
         problems = [f"{_field(err.get('loc', ()))}: {err.get('msg', 'invalid')}" for err in e.errors()[:10]]
         message = "; ".join(problems)
         if _wants_json(request):
-            return JSONResponse({"error": message, "status": 422}, status_code=422)
+            return JSONResponse(ErrorAnswer(error=message, status=422).model_dump(), status_code=422)
         return error_page(request, 422, message)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, e: StarletteHTTPException):
+    async def http_error(request: Request, e: StarletteHTTPException) -> Response:
         message = {404: "not found", 405: "method not allowed"}.get(e.status_code, "request refused")
         if _wants_json(request):
-            return JSONResponse({"error": message, "status": e.status_code}, status_code=e.status_code)
+            return JSONResponse(ErrorAnswer(error=message, status=e.status_code).model_dump(), status_code=e.status_code)
         return error_page(request, e.status_code, message)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, e: Exception):
+    async def unexpected(request: Request, e: Exception) -> Response:
         return answer_error(request, e)
 
     app.state.answer_error = answer_error  # the gatekeeper answers what escapes a route with it

@@ -1,4 +1,4 @@
-"""Sessions, sign-in and CSRF at the HTTP edge (issue 9).
+"""Sessions, sign-in and CSRF at the HTTP edge.
 
 - The session is a signed cookie (app.identity.sessions): HttpOnly, SameSite=Lax, Secure when the public
   URL is https. A middleware reads it for every request and refuses every request without one
@@ -17,12 +17,16 @@ import hmac
 from urllib.parse import parse_qsl
 
 from fastapi import Request
+from starlette.middleware.base import RequestResponseEndpoint
 from starlette.responses import JSONResponse, Response
 
 from app.errors import BadInput, Forbidden
 from app.identity.session_cutoffs import still_valid
 from app.identity.sessions import SESSION_LIFETIME, Session, decode_session, encode_session, new_session
 from domain.identity import Principal
+from web.deps import ErrorAnswer
+from web.render import sign_in_page
+from web.request_state import session_of
 
 COOKIE = "vakt_session"
 CSRF_HEADER = "x-csrf-token"
@@ -35,15 +39,6 @@ MAX_FORM = 64 * 1024
 
 def is_public(path: str) -> bool:
     return path in PUBLIC_EXACT or path.startswith(PUBLIC_PREFIXES)
-
-
-def session_of(request: Request) -> Session | None:
-    return getattr(request.state, "session", None)
-
-
-def principal_of(request: Request) -> Principal | None:
-    session = session_of(request)
-    return session.principal if session else None
 
 
 def set_session(response: Response, request: Request, principal: Principal) -> Session:
@@ -82,7 +77,7 @@ async def read_form(request: Request, *, check_csrf: bool = True) -> dict[str, s
     return fields
 
 
-async def gatekeeper(request: Request, call_next):
+async def gatekeeper(request: Request, call_next: RequestResponseEndpoint) -> Response:
     """Every request: read the session; refuse what needs one without one, and API writes
     without the CSRF header. An error that escapes is answered here (web.service.answer_error),
     so the server never prints a traceback."""
@@ -92,7 +87,7 @@ async def gatekeeper(request: Request, call_next):
         return request.app.state.answer_error(request, e)
 
 
-async def _gatekeeper(request: Request, call_next):
+async def _gatekeeper(request: Request, call_next: RequestResponseEndpoint) -> Response:
     services = request.app.state.services
     secret = services.web_settings.session_secret.get_secret_value()
     session = decode_session(request.cookies.get(COOKIE), secret, services.clock.now())
@@ -102,14 +97,13 @@ async def _gatekeeper(request: Request, call_next):
     path = request.url.path
     if session is None and not is_public(path):
         if path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-            return JSONResponse({"error": "sign in first", "status": 401}, status_code=401)
-        from web.render import sign_in_page
-
+            return JSONResponse(ErrorAnswer(error="sign in first", status=401).model_dump(), status_code=401)
         return sign_in_page(request, status_code=401)
     if session is not None and request.method in UNSAFE and path.startswith("/api/") and not is_public(path):
         if not _csrf_ok(session, request.headers.get(CSRF_HEADER)):
             return JSONResponse(
-                {"error": "missing or wrong X-CSRF-Token header (GET /api/me gives the token)", "status": 403},
+                ErrorAnswer(error="missing or wrong X-CSRF-Token header (GET /api/me gives the token)", status=403)
+                .model_dump(),
                 status_code=403,
             )
     response = await call_next(request)

@@ -88,7 +88,7 @@ class CarriedState(BaseModel):
     stored_version: int = 0  # last version confirmed stored
     outcomes: dict[str, ActionOutcome] = {}  # recent answers by request id (oldest first)
     notices: list[str] = []  # the kinds of notice already sent (invitation, reminders, results)
-    swap_notices: list[QueuedSwapNotice] = []  # decided, not yet sent (workflows/period_swap_notices.py)
+    swap_notices: list[QueuedSwapNotice] = []  # decided, not yet sent (workflows/period/swaps.py)
     updates_before: int = 0  # updates handled by earlier runs (for status only)
     runs_before: int = 0  # how many runs continued-as-new into this one
 
@@ -163,7 +163,7 @@ class CloseSwapInput(BaseModel):
 
 
 class AmendDoctorInput(BaseModel):
-    """A clinic's decision before the meeting (workflows/period_requests.py): the doctor's new,
+    """A clinic's decision before the meeting (workflows/period/actions.py): the doctor's new,
     minimised profile, the request it decides and who decided (domain.actors)."""
 
     doctor: DoctorProfile

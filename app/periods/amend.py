@@ -1,6 +1,6 @@
 """A registry change reaching the running periods: when the clinic decides a request
 or a doctor updates their dated qualifications, every live round of the district whose meeting
-has not opened yet gets the doctor's new profile (workflows/period_requests.py). Built exactly
+has not opened yet gets the doctor's new profile (workflows/period/actions.py). Built exactly
 as the scheduled starter builds a period's config (domain.registry.config), minimised, with the
 carried balance the period started with."""
 

@@ -1,5 +1,5 @@
 """Who is told what, and when: the invitation (R-PROC-6), the reminders before a deadline, and
-each doctor's results. Pure: the workflow sends what these return (workflows/period_notices.py).
+each doctor's results. Pure: the workflow sends what these return (workflows/period/notices.py).
 
 - **Invitation**, when the round starts: every doctor who carries a GP's duty in the period
   (R-LOAD-2 participants), with their quota as it stands once the staff shifts are in (the

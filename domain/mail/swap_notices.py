@@ -1,5 +1,5 @@
 """Who is told what when a shift changes hands, or does not, after publication (R-SWAP-1). Pure:
-the workflow queues what this returns and sends it (workflows/period_swap_notices.py).
+the workflow queues what this returns and sends it (workflows/period/swaps.py).
 
 - **Offered to a named colleague**: that colleague, with the shift, the giver's id and until when
   the offer stands. An offer to everyone who may take it tells no one: it could be dozens of

@@ -34,7 +34,7 @@ from tests.faults.harness import (
 )
 
 STICKY = 10.0  # the worker's sticky_queue_schedule_to_start_timeout
-APPEND_TIMEOUT = 10.0  # workflows.period.APPEND_TIMEOUT
+APPEND_TIMEOUT = 10.0  # workflows.period.runtime.APPEND_TIMEOUT
 
 
 async def _lottery_in_flight(rnd: Round, timeout: float):

@@ -36,6 +36,7 @@ async def test_requests_and_details_reach_the_period_before_its_meeting(web):
     refused_by_right = await kari.post(f"/api/operator/requests/{by_right.json()['request_id']}/decision",
                                        json={"grant": False})
     assert refused_by_right.status_code == 409 and refused_by_right.json()["rule"] == "R-EX-1"
+    assert set(refused_by_right.json()) == {"error", "status", "rule", "message"}  # a request's: the same shape
     for request in (health, absence):
         decided = await kari.post(f"/api/operator/requests/{request.json()['request_id']}/decision",
                                   json={"grant": True, "note": "ok"})

@@ -56,7 +56,9 @@ async def test_a_round_over_http_claims_steering_and_swaps(web):
         answer = await client.post(f"/api/periods/{period}/actions", json={"verb": "claim", "shift": shift})
         assert answer.status_code == 200 and answer.json()["accepted"] and answer.json()["version"] > 0, answer.text
     taken = await gp05.post(f"/api/periods/{period}/actions", json={"verb": "claim", "shift": EVENING})
-    assert taken.status_code == 409 and taken.json()["rule"] == "R-PROC-7" and not taken.json()["accepted"]
+    # A refused action has the one refusal shape of every JSON client (web.deps.Refusal).
+    assert taken.status_code == 409 and set(taken.json()) == {"error", "status", "rule", "message"}, taken.text
+    assert taken.json()["rule"] == "R-PROC-7" and taken.json()["status"] == 409
     # An operator enters a claim for a doctor: recorded as the operator.
     entered = await kari.post(f"/api/periods/{period}/actions",
                               json={"verb": "claim", "shift": "2027-01-12/evening", "doctor": "sub01"})
@@ -85,6 +87,7 @@ async def test_a_round_over_http_claims_steering_and_swaps(web):
     await _told(web, "sub02", "Vaktbytte tilbudt")  # R-SWAP-1: the named receiver hears of it
     refused = await sub02.post(f"/api/periods/{period}/swaps/{offer.json()['swap']}/accept", json={})
     assert refused.status_code == 409 and refused.json()["rule"] == "R-REST-1", refused.text
+    assert set(refused.json()) == set(taken.json())  # a swap's refusal: the action's shape
     assert NIGHT in await _held(gp05, period)
     assert (await gp05.post(f"/api/periods/{period}/swaps/{offer.json()['swap']}/withdraw", json={})).status_code == 200
 

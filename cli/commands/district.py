@@ -1,6 +1,6 @@
 """`vakt district import | show | doctors | set-policy | sync-rounds`: the district registry on the command line.
 
-Parse, call a use case (app/registry/districts.py) through cli.main's one door (`_call`), render. Every
+Parse, call a use case (app/registry/districts.py) through the CLI's one door (`cli.runner.call`), render. Every
 free text is printed literally (cli.text); contact data only with `doctors --contacts`, masked
 otherwise. Errors are one line on stderr, exit code 2 for bad input.
 """
@@ -11,7 +11,6 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated, Any
 
 import typer
@@ -19,10 +18,17 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from app.periods.amend import sync_running_periods
+from app.registry.districts import admin_actor
+from app.registry.districts import doctors as list_doctors
+from app.registry.districts import import_file
+from app.registry.districts import set_policy as change_policy
+from app.registry.districts import show_district
+from cli.runner import call, finish, os_user, print_json
 from cli.text import plain, safe
 from domain.clock import local_time
 
-district_app = typer.Typer(
+app = typer.Typer(
     help="The district registry: its doctors (with contact data, exemptions, absences), its policy and its history.",
     no_args_is_help=True,
 )
@@ -34,21 +40,11 @@ OperatorOpt = Annotated[str, typer.Option("--operator", help="Your name, recorde
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout, nothing else")]
 
 
-def _cli() -> ModuleType:
-    """cli.main, imported when a command runs (it imports this module to register it): its
-    `_call` is the CLI's one door into the application."""
-    import cli.main
-
-    return cli.main
-
-
 def _actor(operator: str) -> str:
-    from app.registry.districts import admin_actor
-
-    return admin_actor(operator or _cli()._os_user())
+    return admin_actor(operator or os_user())
 
 
-@district_app.command("import")
+@app.command("import")
 def import_district(
     file: Annotated[Path, typer.Argument(help="A registry CSV (docs/registry-csv.md) or a scenario JSON")],
     district: Annotated[str, typer.Option("--district", help="The district's id in the registry")],
@@ -57,14 +53,12 @@ def import_district(
 ) -> None:
     """Import a district's whole roll: new doctors are added, changed ones updated, missing ones
     marked as left; every change is recorded with your name. One bad row and nothing is stored."""
-    from app.registry.districts import import_file
 
-    cli = _cli()
 
     async def work(services):
         return await import_file(services, district, file, name=name, actor=_actor(operator))
 
-    result = cli._call(work)
+    result = call(work)
     verb = "created" if result.created else "updated"
     out.print(
         f"District {safe(result.district_id)} {verb}: {result.doctors} doctors in the file — {result.added} added, "
@@ -73,7 +67,7 @@ def import_district(
         soft_wrap=True,
     )
     out.print(f"See it with: vakt district show {safe(result.district_id)}", highlight=False, soft_wrap=True)
-    cli._finish(0)
+    finish(0)
 
 
 def _value(value: Any) -> str:
@@ -90,16 +84,14 @@ def _flat(document: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     return rows
 
 
-@district_app.command("show")
+@app.command("show")
 def show(district: DistrictArg, as_json: JsonOpt = False) -> None:
     """A district: its name, how many doctors are on its roll, its next round and its policy."""
-    from app.registry.districts import show_district
 
-    cli = _cli()
-    view = cli._call(lambda services: show_district(services, district))
+    view = call(lambda services: show_district(services, district))
     if as_json:
-        cli._json(view.model_dump(mode="json"))
-        cli._finish(0)
+        print_json(view.model_dump(mode="json"))
+        finish(0)
     roles = ", ".join(f"{n} {role}" for role, n in sorted(view.on_roll.items())) or "nobody"
     r = view.next_round
     lines = [
@@ -121,10 +113,10 @@ def show(district: DistrictArg, as_json: JsonOpt = False) -> None:
     for key, value in _flat(view.policy):
         table.add_row(plain(key), plain(_value(value)))
     out.print(table)
-    cli._finish(0)
+    finish(0)
 
 
-@district_app.command("doctors")
+@app.command("doctors")
 def doctors(
     district: DistrictArg,
     as_of: Annotated[
@@ -136,14 +128,12 @@ def doctors(
 ) -> None:
     """One row per doctor: role, qualified from (R-QUAL-1), exemptions in force by rule only,
     status. Contact data is masked unless you ask with --contacts."""
-    from app.registry.districts import doctors as list_doctors
 
-    cli = _cli()
     day = as_of.date() if as_of else None
-    rows = cli._call(lambda services: list_doctors(services, district, as_of=day, contacts=contacts))
+    rows = call(lambda services: list_doctors(services, district, as_of=day, contacts=contacts))
     if as_json:
-        cli._json([row.model_dump(mode="json") for row in rows])
-        cli._finish(0)
+        print_json([row.model_dump(mode="json") for row in rows])
+        finish(0)
     title = f"Doctors of {district}" + (f" on the roll on {day.isoformat()}" if day else "")
     table = Table(title=plain(title), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ["id", "role", "qualified from", "exempt", "status"]:
@@ -164,10 +154,10 @@ def doctors(
         table.add_row(*(plain(c) for c in cells))
     out.print(table)
     out.print(f"{len(rows)} doctors.", highlight=False)
-    cli._finish(0)
+    finish(0)
 
 
-@district_app.command("set-policy")
+@app.command("set-policy")
 def set_policy(
     district: DistrictArg,
     settings: Annotated[
@@ -177,38 +167,34 @@ def set_policy(
     operator: OperatorOpt = "",
 ) -> None:
     """Change settings of the district's policy (validated as a whole; recorded with your name)."""
-    from app.registry.districts import set_policy as change_policy
 
-    cli = _cli()
 
     async def work(services):
         return await change_policy(services, district, settings, _actor(operator))
 
-    update = cli._call(work)
+    update = call(work)
     if not update.changes:
         out.print(f"Nothing changed: district {safe(district)} already has those settings.", highlight=False)
-        cli._finish(0)
+        finish(0)
     out.print(f"Policy of district {safe(district)} changed (recorded in its history):", highlight=False)
     for key, change in update.changes.items():
         out.print(
             f"  {safe(key)}: {safe(_value(change['old']))} → {safe(_value(change['new']))}",
             highlight=False, soft_wrap=True,
         )
-    cli._finish(0)
+    finish(0)
 
 
-@district_app.command("sync-rounds")
+@app.command("sync-rounds")
 def sync_rounds(district: DistrictArg, operator: OperatorOpt = "") -> None:
     """Bring every running round of the district whose meeting has not opened up to the
     registry: after a re-import, or when a decision did not reach a round. Recorded with your name."""
-    from app.periods.amend import sync_running_periods
 
-    cli = _cli()
-    results = cli._call(lambda services: sync_running_periods(services, district, actor=_actor(operator)))
+    results = call(lambda services: sync_running_periods(services, district, actor=_actor(operator)))
     if not results:
         out.print(f"Every running round of district {safe(district)} before its meeting is up to date.",
                   highlight=False)
-        cli._finish(0)
+        finish(0)
     for result in results:
         out.print(f"  {safe(result.period)} {safe(result.doctor or '')}: {safe(result.outcome)}", highlight=False)
-    cli._finish(0 if all(r.outcome == "amended" for r in results) else 1)
+    finish(0 if all(r.outcome == "amended" for r in results) else 1)

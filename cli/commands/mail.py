@@ -1,6 +1,6 @@
 """`vakt mail`: the local development mailbox, newest first (parse → app.mail → render).
 
-Registered in cli/main.py by one line. Every text from a message is shown literally
+Registered in cli/main.py. Every text from a message is shown literally
 (cli/text.py): a subject with markup or escape codes prints as the characters it holds.
 """
 
@@ -12,28 +12,32 @@ import typer
 from rich.console import Console
 from rich.rule import Rule
 
+from app.mail import MailboxView, read_mailbox
+from cli.runner import call, finish, out, print_json
 from cli.text import plain, safe
 from domain.clock import local_time
 
 
+app = typer.Typer()
+
+
+@app.command(name="mail")
 def mail(
     to: Annotated[str | None, typer.Option("--to", help="Only messages to this address")] = None,
     last: Annotated[int, typer.Option("--last", help="How many of the newest messages to show")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="As JSON")] = False,
 ) -> None:
     """Read the mailbox of the local development SMTP server (`vakt dev`): date, to, subject, text."""
-    from app.mail import read_mailbox
-    from cli.main import _call, _finish, _json, out
 
-    view = _call(lambda services: read_mailbox(services, to=to, last=last))
+    view = call(lambda services: read_mailbox(services, to=to, last=last))
     if as_json:
-        _json(view.document())
+        print_json(view.document())
     else:
         render_mailbox(out, view, to)
-    _finish(0)
+    finish(0)
 
 
-def render_mailbox(console: Console, view, to: str | None) -> None:  # view: app.mail.MailboxView
+def render_mailbox(console: Console, view: MailboxView, to: str | None) -> None:
     if view.embedded:
         console.print(f"Mailbox {safe(view.mailbox)}, filled by the local development SMTP server ({safe(view.smtp)}).",
                       highlight=False, soft_wrap=True)

@@ -1,5 +1,5 @@
 """`vakt serve` (the web service for doctors and operators) and `vakt account …` (operators'
-and admins' accounts): parse, call app/, render. Registered in cli/main.py by one line."""
+and admins' accounts): parse, call app/, render. Registered in cli/main.py."""
 
 from __future__ import annotations
 
@@ -8,41 +8,41 @@ from typing import Annotated
 
 import typer
 
+from app.identity.accounts import add_account, disable_account, list_accounts
+from app.registry.districts import admin_actor
+from app.registry.views import mask_email
+from app.identity.session_cutoffs import end_sessions
+from cli.runner import call, finish, os_user, out
 from cli.text import safe
 
-web_app = typer.Typer()  # merged into `vakt` (cli/main.py): `vakt serve`, `vakt account …`
+app = typer.Typer()  # merged into `vakt` (cli/main.py): `vakt serve`, `vakt account …`
 account_app = typer.Typer(help="Operators' and admins' accounts for the web service (doctors need none).",
                           no_args_is_help=True)
-web_app.add_typer(account_app, name="account")
+app.add_typer(account_app, name="account")
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 
 
-def _cli():
-    from cli import main
-
-    return main
-
-
-@web_app.command()
+@app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on")] = DEFAULT_HOST,
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on")] = DEFAULT_PORT,
 ) -> None:
     """Run the web service for doctors and operators (pages, JSON API, OpenAPI at /docs)."""
-    cli = _cli()
     os.environ.setdefault("VAKT_PUBLIC_URL", f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}")
 
     async def work(services):
+        # Lazy: the web stack (FastAPI, uvicorn, templates) is loaded only by `vakt serve`
+        # (CLI start-up time).
         from web.server import run_web_service
 
         await services.database()
-        cli.out.print(f"web service http://{safe(host)}:{port} ({safe(services.web_settings.describe())}); "
+        out.print(f"web service http://{safe(host)}:{port} ({safe(services.web_settings.describe())}); "
                   "Ctrl-C stops it.", highlight=False, soft_wrap=True)
         await run_web_service(services, host, port)
 
-    cli._call(work)
-    cli._finish(0)
+    call(work)
+    finish(0)
 
 
 @account_app.command("add")
@@ -53,26 +53,20 @@ def account_add(
     by: Annotated[str, typer.Option("--by", help="Your name, recorded as who added it")] = "",
 ) -> None:
     """Add an operator's or admin's account (or change its role and name)."""
-    from app.identity.accounts import add_account
-    from app.registry.districts import admin_actor
 
-    cli = _cli()
-    account = cli._call(lambda services: add_account(services, email, role, name, actor=admin_actor(by or cli._os_user(), "--by")))
+    account = call(lambda services: add_account(services, email, role, name, actor=admin_actor(by or os_user(), "--by")))
     verb = "Added" if account.created else "Updated"
-    cli.out.print(f"{verb} {account.role} account for {safe(account.name)}.", highlight=False)
-    cli._finish(0)
+    out.print(f"{verb} {account.role} account for {safe(account.name)}.", highlight=False)
+    finish(0)
 
 
 @account_app.command("list")
 def account_list() -> None:
     """Every enabled account: role and name (addresses masked)."""
-    from app.identity.accounts import list_accounts
-    from app.registry.views import mask_email
 
-    cli = _cli()
-    for account in cli._call(list_accounts):
-        cli.out.print(f"{account.role:9} {safe(account.name)} <{safe(mask_email(account.email))}>", highlight=False)
-    cli._finish(0)
+    for account in call(list_accounts):
+        out.print(f"{account.role:9} {safe(account.name)} <{safe(mask_email(account.email))}>", highlight=False)
+    finish(0)
 
 
 @account_app.command("disable")
@@ -81,13 +75,10 @@ def account_disable(
     by: Annotated[str, typer.Option("--by", help="Your name, recorded as who disabled it")] = "",
 ) -> None:
     """Disable an account: it signs in no more, and its open sessions end (within seconds)."""
-    from app.identity.accounts import disable_account
-    from app.registry.districts import admin_actor
 
-    cli = _cli()
-    cli._call(lambda services: disable_account(services, email, actor=admin_actor(by or cli._os_user(), "--by")))
-    cli.out.print("Disabled; its sessions are ended.", highlight=False)
-    cli._finish(0)
+    call(lambda services: disable_account(services, email, actor=admin_actor(by or os_user(), "--by")))
+    out.print("Disabled; its sessions are ended.", highlight=False)
+    finish(0)
 
 
 @account_app.command("sign-out")
@@ -96,10 +87,7 @@ def account_sign_out(
     by: Annotated[str, typer.Option("--by", help="Your name, recorded as who ended them")] = "",
 ) -> None:
     """End every open session of an address now (a lost phone, a leaver); they may sign in again."""
-    from app.registry.districts import admin_actor
-    from app.identity.session_cutoffs import end_sessions
 
-    cli = _cli()
-    cli._call(lambda services: end_sessions(services, email, actor=admin_actor(by or cli._os_user(), "--by")))
-    cli.out.print("Every session of that address signed in until now is ended.", highlight=False)
-    cli._finish(0)
+    call(lambda services: end_sessions(services, email, actor=admin_actor(by or os_user(), "--by")))
+    out.print("Every session of that address signed in until now is ended.", highlight=False)
+    finish(0)
