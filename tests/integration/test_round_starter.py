@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from adapters.postgres.projections import RosterProjection
 from adapters.postgres.registry import RegistryStore
@@ -49,7 +49,8 @@ async def test_a_late_starter_moves_the_deadlines_and_a_too_late_one_starts_noth
     planner = RoundPlanner(registry, store, client).activities()
 
     async def starter_at(moment: datetime) -> RoundStarterResult:
-        offset = (moment - datetime.now(UTC)).total_seconds()
+        # Relative to the test server's own clock, which earlier tests may have moved far ahead.
+        offset = (moment - await temporal_env.get_current_time()).total_seconds()
         return await client.execute_workflow(
             ScheduledRoundWorkflow.run,
             RoundStarterInput(district_id=district, search_attributes=False, simulated=True, clock_offset_seconds=offset),
