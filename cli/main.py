@@ -18,6 +18,7 @@ import sys
 import typer
 
 from cli.commands import district, mail, operations, periods, records, schedule, simulation, web
+from app.errors import VaktError
 from cli.runner import err, fail, finish
 from infra.process import install_temporal_runtime
 
@@ -44,6 +45,8 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         err.print("aborted")
         finish(130)
+    except VaktError as e:  # from the long-running commands (worker, dev), which own their loop
+        fail(e.message, e.exit_code)
     except Exception as e:
         # Usage errors (typer's click): one line like every other error, exit 2 (`--help` helps).
         if hasattr(e, "format_message") and hasattr(e, "exit_code"):

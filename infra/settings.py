@@ -26,7 +26,7 @@ class Settings(BaseModel):
     temporal_task_queue: str = "vaktfordeling"
     # repr=False: the URL may carry a password and settings objects end up in logs/tracebacks.
     database_url: str | None = Field(default=None, repr=False)  # None = embedded PostgreSQL
-    # The migration role (owner of the tables): `vakt migrate` and the worker at start use it.
+    # The migration role (owner of the tables): only `vakt migrate` uses it.
     # Unset: DATABASE_URL's role migrates (it then owns the tables; the append-only triggers
     # still hold, but an owner could disable them — give production its own migration role).
     migration_database_url: str | None = Field(default=None, repr=False)

@@ -8,7 +8,7 @@ Two schemas hold the same event-store tables:
   take or touch a live period's stream id, whatever the order of starts.
 A pool is bound to one schema through its `search_path`.
 
-Migrations run at deployment — `vakt migrate`, or the worker at start — with the migration
+Migrations run at deployment — `vakt migrate` only, never a worker — with the migration
 role (the tables' owner), never from a read command. `NNN_name.sql` applies to both schemas,
 `NNN_name.live.sql` to the live schema only.
 """
