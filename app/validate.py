@@ -12,8 +12,11 @@ from app.errors import BadInput
 from domain.limits import MAX_ID_LENGTH, MAX_NAME_LENGTH, MAX_SHIFT_ID_LENGTH, MAX_TEXT_LENGTH
 from domain.model import OSLO_TZ
 
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")
-_SHIFT = re.compile(r"\d{4}-\d{2}-\d{2}/[A-Za-z0-9][A-Za-z0-9_-]*")
+# Also the OpenAPI document's patterns (web/openapi.py), so clients see the same rule.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+SHIFT_PATTERN = r"^\d{4}-\d{2}-\d{2}/[A-Za-z0-9][A-Za-z0-9_-]*$"
+_ID = re.compile(ID_PATTERN)
+_SHIFT = re.compile(SHIFT_PATTERN)
 
 
 def _identifier(value: str, field: str, pattern: re.Pattern[str], limit: int, what: str) -> str:

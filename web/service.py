@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -22,6 +23,7 @@ from app.bootstrap import Services
 from app.errors import Refused, VaktError
 from web import api_admin, api_doctor, api_operator, auth_routes, pages_doctor, pages_operator
 from web.deps import ErrorAnswer, Refusal
+from web.openapi import contract
 from web.render import error_page
 from web.session import gatekeeper
 
@@ -50,6 +52,16 @@ def _route(request: Request) -> str:
     """The route's template (`/calendar/{token}.ics`), never the path: paths carry tokens."""
     route = request.scope.get("route")
     return getattr(route, "path", "(no route)")
+
+
+def _allow(request: Request, e: StarletteHTTPException) -> dict[str, str] | None:
+    """A 405's `Allow` (RFC 9110): every method of every route at this path, not only the first
+    route's (GET /api/me/details and POST /api/me/details are two routes)."""
+    if e.status_code != 405:
+        return e.headers
+    methods = {m for route in request.app.routes if isinstance(route, APIRoute) and route.path_regex.match(request.url.path)
+               for m in route.methods or ()}
+    return {"Allow": ", ".join(sorted(methods))}
 
 
 def answer_error(request: Request, e: Exception) -> Response:
@@ -96,14 +108,18 @@ def create_app(services: Services) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, e: StarletteHTTPException) -> Response:
-        message = {404: "not found", 405: "method not allowed"}.get(e.status_code, "request refused")
+        message = {400: "body: not valid JSON", 404: "not found", 405: "method not allowed"}.get(e.status_code, "request refused")
         if _wants_json(request):
-            return JSONResponse(ErrorAnswer(error=message, status=e.status_code).model_dump(), status_code=e.status_code)
-        return error_page(request, e.status_code, message)
+            return JSONResponse(ErrorAnswer(error=message, status=e.status_code).model_dump(), status_code=e.status_code,
+                                headers=_allow(request, e))
+        page = error_page(request, e.status_code, message)
+        page.headers.update(_allow(request, e) or {})
+        return page
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, e: Exception) -> Response:
         return answer_error(request, e)
 
+    app.openapi = lambda: contract(app)  # type: ignore[method-assign]
     app.state.answer_error = answer_error  # the gatekeeper answers what escapes a route with it
     return app

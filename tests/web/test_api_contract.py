@@ -1,0 +1,61 @@
+"""The API keeps its own contract: schemathesis (from PyPI, run as its users run it) generates
+requests from the OpenAPI document against the running service, over a live round, without a
+session and with a doctor's, and every check of it passes: no server error, every status and
+body as declared, bad input refused with 4xx, good input accepted, no route that ignores the
+missing session. Bounded (a few examples per operation) to stay within the suite's time."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from tests.web.stack import email_of, start_example_period
+
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+BOUNDS = ["--max-examples", "6", "--phases", "examples,coverage,fuzzing", "--workers", "1",
+          "--request-timeout", "20", "--suppress-health-check", "all"]
+
+
+# The session goes in as the document's own security scheme, so schemathesis knows it is the
+# credential (it then also tries each operation without it); the CSRF token as a header.
+SIGNED_IN = """
+[auth.openapi.session]
+api_key = "${VAKT_TEST_SESSION}"
+
+[headers]
+X-CSRF-Token = "${VAKT_TEST_CSRF}"
+"""
+
+
+async def _schemathesis(base_url: str, config: Path, **env: str) -> tuple[int, str]:
+    args = [str(SCHEMATHESIS), "--config-file", str(config), "run", f"{base_url}/openapi.json", "--checks", "all",
+            *BOUNDS]
+    process = await asyncio.create_subprocess_exec(
+        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, "NO_COLOR": "1", **env}, cwd=config.parent,
+    )
+    out, _ = await process.communicate()
+    return process.returncode, out.decode(errors="replace")
+
+
+def _summary(output: str) -> str:
+    return output[-60000:]
+
+
+async def test_schemathesis_finds_no_failure_without_a_session_and_with_a_doctors(web, tmp_path):
+    await start_example_period(web)
+    anonymous = tmp_path / "anonymous.toml"
+    anonymous.write_text("")
+    code, output = await _schemathesis(web.base_url, anonymous)
+    assert code == 0, _summary(output)
+    doctor = await web.sign_in(email_of("gp04"))
+    signed_in = tmp_path / "signed-in.toml"
+    signed_in.write_text(SIGNED_IN)
+    code, output = await _schemathesis(
+        web.base_url, signed_in, VAKT_TEST_SESSION=next(iter(doctor.cookies.values())),
+        VAKT_TEST_CSRF=doctor.headers["X-CSRF-Token"],
+    )
+    assert code == 0, _summary(output)
+    assert (await doctor.get("/api/me")).status_code == 200  # the session outlived the run
