@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from adapters.postgres.schema import create_pool, migrate
 from tests.faults.crash_worker import CRASH_ENV
 from tests.helpers.support import TEST_KEYS_ENV
 from tests.faults.processes import Postgres, TemporalDevServer, WorkerProcess
@@ -61,12 +62,22 @@ async def fault_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[F
     temporal = TemporalDevServer(workdir / "temporal")
     try:
         postgres.start_first()
+        await _deploy_schema(postgres.url)
         client = await temporal.start()
         yield FaultEnv(temporal, postgres, client, workdir)
     finally:
         await temporal.stop()
         postgres.close()
         shutil.rmtree(pg_dir, ignore_errors=True)
+
+
+async def _deploy_schema(url: str) -> None:
+    """What `vakt migrate` does at deployment: workers only connect, they never migrate."""
+    pool = await create_pool(url, min_size=1, max_size=1)
+    try:
+        await migrate(pool)
+    finally:
+        await pool.close()
 
 
 class Workers:
