@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 
 from fastapi import APIRouter, Request
@@ -12,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from app.identity import feeds as calendar, oidc, sign_in
 from app.errors import Unauthenticated
 from app.identity.session_cutoffs import sign_out_everywhere
-from app.identity.sessions import sign
+from app.identity.sessions import same_secret, sign
 from web.render import page, sign_in_page
 from web.request_state import session_of
 from web.session import clear_session, read_form, set_session
@@ -105,7 +104,7 @@ def _pending(request: Request) -> oidc.PendingSignIn | None:
         body = bytes.fromhex(hexed).decode()
     except ValueError:
         return None
-    if not hmac.compare_digest(mac, sign(secret, "oidc", body)):
+    if not same_secret(mac, sign(secret, "oidc", body)):
         return None
     try:
         return oidc.PendingSignIn.model_validate(json.loads(body))

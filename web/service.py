@@ -20,9 +20,13 @@ from starlette.responses import JSONResponse, Response
 
 from app.bootstrap import Services
 from app.errors import Refused, VaktError
-from web import api_admin, api_doctor, api_operator, auth_routes, pages_doctor, pages_operator
+from starlette.staticfiles import StaticFiles
+
+from web import docs, api_admin, api_doctor, api_operator, auth_routes, pages_doctor, pages_operator
 from web.deps import ErrorAnswer, Refusal
-from web.render import error_page
+from infra.edge_settings import EdgeSettings
+from web.edge import Edge
+from web.render import error_page, refusal_page
 from web.session import gatekeeper
 
 log = logging.getLogger("vakt.web")
@@ -74,9 +78,15 @@ def answer_error(request: Request, e: Exception) -> Response:
 
 
 def create_app(services: Services) -> FastAPI:
-    app = FastAPI(title="Vaktfordeling", version="0.1.0", description=DESCRIPTION, redoc_url=None)
+    edge = EdgeSettings.from_env(services.env)
+    # /docs: Swagger UI from the app's own files (web/docs.py), or off (VAKT_API_DOCS=off).
+    app = FastAPI(title="Vaktfordeling", version="0.1.0", description=DESCRIPTION, redoc_url=None, docs_url=None)
     app.state.services = services
+    app.state.edge = edge
     app.middleware("http")(gatekeeper)
+    if edge.api_docs:
+        app.include_router(docs.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for router in (auth_routes.router, api_doctor.router, api_operator.router, api_admin.router, pages_doctor.router,
                    pages_operator.router):
         app.include_router(router)
@@ -106,4 +116,7 @@ def create_app(services: Services) -> FastAPI:
         return answer_error(request, e)
 
     app.state.answer_error = answer_error  # the gatekeeper answers what escapes a route with it
+    # Outermost: the body limit, login CSRF and the security headers wrap every answer.
+    app.add_middleware(Edge, public_url=services.web_settings.public_url, max_body=edge.max_body,
+                       refuse_page=refusal_page)
     return app
