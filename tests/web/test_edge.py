@@ -166,3 +166,33 @@ async def test_the_api_docs_load_nothing_from_another_host(web_db):
     for reference in references:
         assert (await client.get(reference)).status_code == 200, reference
     assert_security_headers(docs)
+
+
+async def test_on_https_hsts_is_sent_and_the_session_cookie_is_host_bound(app_database_url, tmp_path, smtp_server):
+    from tests.helpers.support import services_for
+    from tests.web.stack import SECRET, Stack
+
+    services = services_for(app_database_url, tmp_path, None, VAKT_DEV_SMTP_PORT=str(smtp_server.port),
+                            VAKT_PUBLIC_URL="https://vakt.example.no", VAKT_SESSION_SECRET=SECRET,
+                            TEMPORAL_ADDRESS="127.0.0.1:1")
+    stack = Stack(services, "https://vakt.example.no", smtp_server.maildir)
+    try:
+        await _registry(stack)
+        transport = httpx.ASGITransport(app=create_app(services))
+        async with httpx.AsyncClient(transport=transport, base_url="https://vakt.example.no") as client:
+            early = await client.get("/api/me")
+            assert early.status_code == 401 and early.headers["strict-transport-security"] == "max-age=31536000"
+            await client.post("/api/sign-in", json={"email": email_of("gp04")})
+            await outgoing_mail()
+            token = httpx.URL(await stack.link_for(email_of("gp04"))).params["token"]
+            signed = await client.post("/sign-in/link", data={"token": token})
+            cookie = signed.headers["set-cookie"]
+            assert cookie.startswith("__Host-vakt_session=") and "Secure" in cookie and "Path=/" in cookie
+            assert "domain" not in cookie.lower()
+            assert (await client.get("/api/me")).status_code == 200
+            value = client.cookies.get("__Host-vakt_session")
+            client.cookies.clear()
+            planted = await client.get("/api/me", headers={"Cookie": f"vakt_session={value}"})
+            assert planted.status_code == 401  # on https a plain-named cookie does not count
+    finally:
+        await services.aclose()
