@@ -103,3 +103,10 @@ async def test_an_address_gets_at_most_a_days_limit_of_links(web_db):
     await outgoing_mail()
     pool = (await web_db.services.database()).pool
     assert await pool.fetchval("SELECT count(*) FROM sign_in_links") == DAY_LIMIT
+
+
+async def test_the_api_docs_can_be_turned_off(app_database_url, tmp_path, smtp_server):
+    async with edge_client(app_database_url, tmp_path, smtp_server, VAKT_API_DOCS="off") as client:
+        assert (await client.get("/docs")).status_code in (401, 404)
+        assert (await client.get("/static/swagger-ui/swagger-ui-bundle.js")).status_code == 404
+        assert (await client.get("/openapi.json")).status_code == 200  # the contract stays
