@@ -103,7 +103,10 @@ async def connect(services: Services, stack: AsyncExitStack, say=print) -> tuple
     from infra.embedded import start_dev_server_env
 
     say("TEMPORAL_ADDRESS not set: starting the embedded Temporal dev server …")
+    from web.codec import new_codec_token
+
     codec_port = int(os.environ.get("VAKT_DEV_CODEC_PORT", DEV_CODEC_PORT))
+    codec_token = new_codec_token()  # new at each start; the UI gets it in its endpoint
     ui_port = int(os.environ.get("VAKT_DEV_UI_PORT", DEV_UI_PORT))
     dev = await start_dev_server_env(
         settings.data_dir / "temporal",
@@ -112,10 +115,11 @@ async def connect(services: Services, stack: AsyncExitStack, say=print) -> tuple
         search_attributes=search.ALL,
         port=int(os.environ.get("VAKT_DEV_PORT", DEV_PORT)),
         ui_port=ui_port,
-        ui_codec_endpoint=f"http://127.0.0.1:{codec_port}",
+        ui_codec_endpoint=f"http://127.0.0.1:{codec_port}/{codec_token}",
     )
     await stack.enter_async_context(dev.env)
-    await start_codec_endpoint(services, stack, codec_port, [f"http://127.0.0.1:{ui_port}", f"http://localhost:{ui_port}"])
+    await start_codec_endpoint(services, stack, codec_port, [f"http://127.0.0.1:{ui_port}", f"http://localhost:{ui_port}"],
+                               codec_token)
     address = dev.env.client.service_client.config.target_host
     # Other commands (`vakt status`, `vakt close` …) find this server through the file.
     address_file = dev_address_file(settings)
@@ -123,18 +127,20 @@ async def connect(services: Services, stack: AsyncExitStack, say=print) -> tuple
     stack.callback(address_file.unlink, missing_ok=True)
     say(
         f"  Temporal frontend {address}\n  Temporal Web UI   {dev.ui_url}\n"
-        f"  codec endpoint    http://127.0.0.1:{codec_port} (the Web UI decrypts payloads through it)"
+        f"  codec endpoint    http://127.0.0.1:{codec_port}/{codec_token[:4]}… (token made at start, given to the"
+        " Web UI only; the UI decrypts payloads through it)"
     )
     return dev.env.client, address
 
 
-async def start_codec_endpoint(services: Services, stack: AsyncExitStack, port: int, origins: list[str]) -> None:
+async def start_codec_endpoint(services: Services, stack: AsyncExitStack, port: int, origins: list[str],
+                               token: str) -> None:
     # The dev stack only (uvicorn, FastAPI): a production worker never serves HTTP.
     import uvicorn
 
     from web.codec import codec_app
 
-    app = codec_app(EncryptionCodec(services.keyring), origins)
+    app = codec_app(EncryptionCodec(services.keyring), origins, token)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve())
 

@@ -65,3 +65,14 @@ class Unavailable(VaktError):
 
     exit_code = 1
     http_status = 503
+
+
+class TooManyRequests(VaktError):
+    """Over a rate limit (sign-in throttling); `retry_after` says in how many seconds to try again."""
+
+    exit_code = 1
+    http_status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many requests; try again later")
+        self.retry_after = max(1, int(retry_after))

@@ -10,7 +10,6 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field
@@ -83,15 +82,16 @@ _PASSWORD_PARAM = re.compile(r"(password\s*=\s*)('[^']*'|[^&\s]+)", re.IGNORECAS
 
 
 def redact_url(url: str) -> str:
-    """Mask any password in a PostgreSQL URL or keyword/value DSN, keep the rest readable."""
+    """Mask any password in a PostgreSQL URL or keyword/value DSN, keep the rest readable.
+
+    The userinfo runs to the LAST "@": a password with an unencoded "/", "?", "#", ":" or "@" is
+    masked whole (a stray "@" later in the query masks more, never less)."""
     masked = _PASSWORD_PARAM.sub(lambda m: m.group(1) + _MASK, url)
-    try:
-        parts = urlsplit(masked)
-    except ValueError:
+    scheme, sep, after = masked.partition("://")
+    userinfo, at, rest = after.rpartition("@")
+    if not sep or not at:
         return masked
-    if parts.password:  # "user:pw@host" form; an empty password is left as is
-        userinfo, _, hostinfo = parts.netloc.rpartition("@")
-        user = userinfo.split(":", 1)[0]
-        parts = parts._replace(netloc=f"{user}:{_MASK}@{hostinfo}")
-        masked = urlunsplit(parts)
-    return masked
+    user, colon, password = userinfo.partition(":")
+    if not colon or not password or "/" in user:  # no password, an empty one, or no userinfo at all
+        return masked
+    return f"{scheme}://{user}:{_MASK}@{rest}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 
 from fastapi import APIRouter, Request
@@ -12,10 +11,11 @@ from starlette.responses import RedirectResponse, Response
 from app.identity import feeds as calendar, oidc, sign_in
 from app.errors import Unauthenticated
 from app.identity.session_cutoffs import sign_out_everywhere
-from app.identity.sessions import sign
+from app.identity.sessions import same_secret, sign
 from web.render import page, sign_in_page
 from web.request_state import session_of
 from web.session import clear_session, read_form, set_session
+from web.throttling import throttle_attempt, throttle_link_request
 
 router = APIRouter()
 OIDC_COOKIE = "vakt_oidc"
@@ -44,6 +44,7 @@ async def sign_in_form(request: Request) -> Response:
 @router.post("/sign-in", tags=["public"], summary="Ask for a sign-in link by e-mail (public; same answer for every address)")
 async def sign_in_post(request: Request) -> Response:
     fields = await read_form(request, check_csrf=False)
+    throttle_link_request(request)
     message = await sign_in.request_link(request.app.state.services, fields.get("email", ""))
     return sign_in_page(request, message=message)
 
@@ -51,6 +52,7 @@ async def sign_in_post(request: Request) -> Response:
 @router.post("/api/sign-in", tags=["public"], status_code=202, response_model=Message,
              summary="Ask for a sign-in link by e-mail (public; the same answer for every address)")
 async def api_sign_in(request: Request, body: SignInRequest) -> Message:
+    throttle_link_request(request)
     return Message(message=await sign_in.request_link(request.app.state.services, body.email))
 
 
@@ -63,6 +65,7 @@ async def sign_in_link(request: Request, token: str = "") -> Response:
 @router.post("/sign-in/link", tags=["public"], summary="Sign in with a link's token (public; single use)")
 async def use_sign_in_link(request: Request) -> Response:
     fields = await read_form(request, check_csrf=False)
+    throttle_attempt(request)
     try:
         principal = await sign_in.use_link(request.app.state.services, fields.get("token", ""))
     except Unauthenticated as e:
@@ -89,6 +92,7 @@ def _callback(request: Request) -> str:
 
 @router.get("/sign-in/oidc", tags=["public"], summary="Sign in through the clinic's identity provider (public)")
 async def oidc_begin(request: Request) -> Response:
+    throttle_attempt(request)
     services = request.app.state.services
     url, pending = await oidc.begin(services, _callback(request))
     response = RedirectResponse(url, status_code=303)
@@ -107,7 +111,7 @@ def _pending(request: Request) -> oidc.PendingSignIn | None:
         body = bytes.fromhex(hexed).decode()
     except ValueError:
         return None
-    if not hmac.compare_digest(mac, sign(secret, "oidc", body)):
+    if not same_secret(mac, sign(secret, "oidc", body)):
         return None
     try:
         return oidc.PendingSignIn.model_validate(json.loads(body))

@@ -190,3 +190,8 @@ def text(key: str, lang: str) -> str:
     if pair is None:
         return key
     return pair[0] if lang == "nb" else pair[1]
+
+
+from web.i18n_edge import EDGE_TEXTS  # noqa: E402 - the edge's words, kept apart
+
+TEXTS.update({k: v for k, v in EDGE_TEXTS.items() if k not in TEXTS})

@@ -14,6 +14,7 @@ from app.periods import doctor_actions
 from app.reads import doctor_views
 from app.bootstrap import Services
 from app.errors import BadInput, Refused
+from web.banners import done_shift
 from web.render import page
 from web.request_state import principal_of
 from web.session import read_form
@@ -56,7 +57,7 @@ async def _board(
     b = await doctor_views.board(svc, principal_of(request), period, month=month, at_least=max(0, at_least))
     colleagues = await doctor_views.colleagues(svc, principal_of(request), period) if b.phase == "published" else []
     return page(request, "board.html", status_code=status_code, b=b, colleagues=colleagues,
-                done=done[:100] if done else None, refusal=refusal)
+                done=done_shift(done), refusal=refusal)
 
 
 @router.post("/periods/{period}/act", summary="Wish, pick or claim one shift (form)")

@@ -15,7 +15,8 @@ from app.registry import requests
 from app.bootstrap import Services
 from app.identity.access import require_operator
 from app.errors import BadInput, Refused, VaktError
-from web.render import page
+from web.banners import notice_text
+from web.render import language, page
 from web.request_state import principal_of
 from web.session import read_form
 
@@ -27,7 +28,8 @@ def _svc(request: Request) -> Services:
 
 
 @router.get("/operator", summary="The operator's page: rounds, requests, schedules (page)")
-async def operator_home(request: Request, notice: str | None = None) -> Response:
+async def operator_home(request: Request, notice: str | None = None,
+                        request_id: int | None = Query(None, alias="request", ge=1)) -> Response:
     svc, principal = _svc(request), principal_of(request)
     status = await operator_views.rounds(svc, principal)
     pending = await requests.pending_requests(svc, principal)
@@ -37,7 +39,7 @@ async def operator_home(request: Request, notice: str | None = None) -> Response
     except VaktError as e:
         schedules_error = e.message
     return page(request, "operator.html", status=status, pending=pending, schedules=schedules,
-                schedules_error=schedules_error, notice=notice[:200] if notice else None)
+                schedules_error=schedules_error, notice=notice_text(notice, language(request), request_id))
 
 
 @router.get("/operator/periods/{period}", summary="One round: status, events, steering, restart plan (page)")
@@ -63,7 +65,7 @@ async def operator_round(request: Request, period: str, *, notice: str | None = 
     except VaktError as e:
         plan_error = e.message
     return page(request, "operator_round.html", status_code=status_code, period=period, d=diagnosis, events=events,
-                plan=plan, plan_error=plan_error, notice=notice[:200] if notice else None, error=error, rule=rule)
+                plan=plan, plan_error=plan_error, notice=notice_text(notice, language(request)), error=error, rule=rule)
 
 
 async def _steer(request: Request, period: str, step: Callable[[], Awaitable[object]], done: str) -> Response:
@@ -112,4 +114,5 @@ async def decide(request: Request, request_id: int) -> Response:
     grant = fields.get("grant") == "yes"
     decision = await requests.decide_request(_svc(request), principal_of(request), request_id, grant=grant,
                                              note=fields.get("note") or None)
-    return RedirectResponse(f"/operator?notice=%23{request_id}+{decision.request.status}", status_code=303)
+    code = "granted" if decision.request.status == "granted" else "refused"
+    return RedirectResponse(f"/operator?notice={code}&request={request_id}", status_code=303)

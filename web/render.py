@@ -64,12 +64,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     response = HTMLResponse(html, status_code=status_code)
     if request.query_params.get("lang") in LANGS:
         response.set_cookie(LANG_COOKIE, lang, max_age=3600 * 24 * 365, samesite="lax", httponly=True)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; "
-        "form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'"
-    )
-    return response
+    return response  # the security headers and no-store: web.edge, on every answer
 
 
 def sign_in_page(
@@ -81,3 +76,8 @@ def sign_in_page(
 
 def error_page(request: Request, status_code: int, message: str, rule: str | None = None) -> HTMLResponse:
     return page(request, "error.html", status_code=status_code, message=message, rule=rule)
+
+
+def refusal_page(request: Request, status_code: int, key: str) -> HTMLResponse:
+    """The edge's refusals (413, 403 cross-site, 429) as a page in the page's language."""
+    return error_page(request, status_code, text(key, language(request)))

@@ -15,7 +15,7 @@ from web.service import create_app
 
 def _server(services: Services, host: str, port: int) -> uvicorn.Server:
     config = uvicorn.Config(create_app(services), host=host, port=port, log_level="warning", lifespan="off",
-                            access_log=False, proxy_headers=True)
+                            access_log=False, proxy_headers=False)  # X-Forwarded-For: web/throttling.py
     return uvicorn.Server(config)
 
 

@@ -20,11 +20,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from app.bootstrap import Services
-from app.errors import Refused, VaktError
-from web import api_admin, api_doctor, api_operator, auth_routes, pages_doctor, pages_operator
+from app.errors import Refused, TooManyRequests, VaktError
+from starlette.staticfiles import StaticFiles
+
+from web import docs, api_admin, api_doctor, api_operator, auth_routes, pages_doctor, pages_operator
 from web.deps import ErrorAnswer, Refusal
 from web.openapi import contract
-from web.render import error_page
+from app.identity.throttle import SignInThrottle
+from infra.edge_settings import EdgeSettings
+from web.edge import Edge
+from web.render import error_page, refusal_page
 from web.session import gatekeeper
 
 log = logging.getLogger("vakt.web")
@@ -77,6 +82,13 @@ def answer_error(request: Request, e: Exception) -> Response:
         frames = traceback.extract_tb(e.__traceback__)
         where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-6:]))
         log.error("unexpected %s on %s %s at %s", type(e).__name__, request.method, _route(request), where)
+    if isinstance(e, TooManyRequests):  # a page in the page's language, and when to try again
+        retry = {"Retry-After": str(e.retry_after)}
+        if _wants_json(request):
+            return JSONResponse(ErrorAnswer(error=message, status=429).model_dump(), status_code=429, headers=retry)
+        page = refusal_page(request, 429, "too_many_requests")
+        page.headers.update(retry)
+        return page
     if _wants_json(request):
         answer = Refusal(error=message, status=status, rule=rule, message=e.reason) if rule else ErrorAnswer(
             error=message, status=status
@@ -86,9 +98,16 @@ def answer_error(request: Request, e: Exception) -> Response:
 
 
 def create_app(services: Services) -> FastAPI:
-    app = FastAPI(title="Vaktfordeling", version="0.1.0", description=DESCRIPTION, redoc_url=None)
+    edge = EdgeSettings.from_env(services.env if services is not None else None)
+    # /docs: Swagger UI from the app's own files (web/docs.py), or off (VAKT_API_DOCS=off).
+    app = FastAPI(title="Vaktfordeling", version="0.1.0", description=DESCRIPTION, redoc_url=None, docs_url=None)
     app.state.services = services
+    app.state.edge = edge
+    app.state.throttle = SignInThrottle(edge.links_per_client, edge.links_global, edge.attempts_per_client)
     app.middleware("http")(gatekeeper)
+    if edge.api_docs:
+        app.include_router(docs.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for router in (auth_routes.router, api_doctor.router, api_operator.router, api_admin.router, pages_doctor.router,
                    pages_operator.router):
         app.include_router(router)
@@ -122,4 +141,7 @@ def create_app(services: Services) -> FastAPI:
 
     app.openapi = lambda: contract(app)  # type: ignore[method-assign]
     app.state.answer_error = answer_error  # the gatekeeper answers what escapes a route with it
+    # Outermost: the body limit, login CSRF and the security headers wrap every answer.
+    public_url = services.web_settings.public_url if services is not None else "http://127.0.0.1"  # None: the schema only
+    app.add_middleware(Edge, public_url=public_url, max_body=edge.max_body, refuse_page=refusal_page)
     return app

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import hmac
 from urllib.parse import parse_qsl
 
 from fastapi import Request
@@ -22,17 +21,23 @@ from starlette.responses import JSONResponse, Response
 
 from app.errors import BadInput, Forbidden
 from app.identity.session_cutoffs import still_valid
-from app.identity.sessions import SESSION_LIFETIME, Session, decode_session, encode_session, new_session
+from app.identity.sessions import (SESSION_LIFETIME, Session, decode_session, encode_session, new_session,
+                                   same_secret)
 from domain.identity import Principal
 from web.deps import ErrorAnswer
 from web.render import sign_in_page
 from web.request_state import session_of
 
-COOKIE = "vakt_session"
+COOKIE = "vakt_session"  # on plain http (loopback development)
+HOST_COOKIE = "__Host-vakt_session"  # on https: Secure, Path=/, no Domain, so no other host can set it
+
+
+def cookie_name(request: Request) -> str:
+    return HOST_COOKIE if request.app.state.services.web_settings.secure_cookies else COOKIE
 CSRF_HEADER = "x-csrf-token"
 PUBLIC_EXACT = {"/health", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/sign-in", "/sign-in/link",
                 "/sign-in/oidc", "/sign-in/oidc/callback", "/api/sign-in"}
-PUBLIC_PREFIXES = ("/calendar/",)
+PUBLIC_PREFIXES = ("/calendar/", "/static/")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_FORM = 64 * 1024
 
@@ -45,7 +50,7 @@ def set_session(response: Response, request: Request, principal: Principal) -> S
     services = request.app.state.services
     session = new_session(principal, services.clock.now())
     response.set_cookie(
-        COOKIE, encode_session(session, services.web_settings.session_secret.get_secret_value()),
+        cookie_name(request), encode_session(session, services.web_settings.session_secret.get_secret_value()),
         max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True, samesite="lax",
         secure=services.web_settings.secure_cookies, path="/",
     )
@@ -53,12 +58,12 @@ def set_session(response: Response, request: Request, principal: Principal) -> S
 
 
 def clear_session(response: Response, request: Request) -> None:
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax",
+    response.delete_cookie(cookie_name(request), path="/", httponly=True, samesite="lax",
                            secure=request.app.state.services.web_settings.secure_cookies)
 
 
 def _csrf_ok(session: Session, sent: str | None) -> bool:
-    return bool(sent) and hmac.compare_digest(str(sent), session.csrf)
+    return bool(sent) and same_secret(str(sent), session.csrf)
 
 
 async def read_form(request: Request, *, check_csrf: bool = True) -> dict[str, str]:
@@ -90,7 +95,8 @@ async def gatekeeper(request: Request, call_next: RequestResponseEndpoint) -> Re
 async def _gatekeeper(request: Request, call_next: RequestResponseEndpoint) -> Response:
     services = request.app.state.services
     secret = services.web_settings.session_secret.get_secret_value()
-    session = decode_session(request.cookies.get(COOKIE), secret, services.clock.now())
+    # On https only the __Host- cookie counts: a plain one may have been planted by another host.
+    session = decode_session(request.cookies.get(cookie_name(request)), secret, services.clock.now())
     if session is not None and not await still_valid(services, session):
         session = None  # signed out, or its account disabled, since it was signed in
     request.state.session = session
@@ -106,8 +112,4 @@ async def _gatekeeper(request: Request, call_next: RequestResponseEndpoint) -> R
                 .model_dump(),
                 status_code=403,
             )
-    response = await call_next(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+    return await call_next(request)  # the security headers: web.edge, on every answer

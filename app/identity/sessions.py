@@ -45,9 +45,14 @@ def sign(secret: str, purpose: str, message: str) -> str:
     return _b64(mac)
 
 
+def same_secret(sent: str, expected: str) -> bool:
+    """Constant-time comparison as bytes: any text sent (non-ASCII included) is just unequal."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
 def digest(token: str) -> str:
     """What is stored of a token: its SHA-256 (hex)."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def new_session(principal: Principal, now: datetime, lifetime: timedelta = SESSION_LIFETIME) -> Session:
@@ -75,7 +80,7 @@ def decode_session(value: str | None, secret: str, now: datetime) -> Session | N
         body = _unb64(payload).decode()
     except (ValueError, UnicodeDecodeError):
         return None
-    if not hmac.compare_digest(mac, sign(secret, "session", body)):
+    if not same_secret(mac, sign(secret, "session", body)):
         return None
     try:
         session = Session.model_validate(json.loads(body))
@@ -96,7 +101,7 @@ def check_signed_token(secret: str, purpose: str, token: str) -> str | None:
     if not isinstance(token, str) or len(token) > 200 or token.count(".") != 1:
         return None
     raw, mac = token.split(".")
-    if not hmac.compare_digest(mac, sign(secret, purpose, raw)[:22]):
+    if not same_secret(mac, sign(secret, purpose, raw)[:22]):
         return None
     return digest(token)
 

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 LINK_LIFETIME = timedelta(minutes=15)
 RATE_WINDOW = timedelta(minutes=15)
 RATE_LIMIT = 5  # links per address and window
+DAY_LIMIT = 20  # links per address in 24 hours (per client and globally: app/identity/throttle.py)
 LINK_PURPOSE = "sign-in"
 NOT_VALID = "this sign-in link is not valid (used, expired or incomplete); ask for a new one"
 LINK_SENT = (
@@ -74,8 +75,9 @@ async def request_link(services: Services, email: str, *, now: datetime | None =
     secret = services.web_settings.session_secret.get_secret_value()
     store = (await services.database()).accounts
     recent = await store.attempts(sign(secret, "address", email), window=RATE_WINDOW, now=now)
+    today = await store.attempts(sign(secret, "address-day", email), window=timedelta(days=1), now=now)
     principal = await principal_for(services, email)
-    if recent > RATE_LIMIT or principal is None:
+    if recent > RATE_LIMIT or today > DAY_LIMIT or principal is None:
         return LINK_SENT
     token, stored = signed_token(secret, LINK_PURPOSE)
     await store.create_link(stored, email, expires_at=now + LINK_LIFETIME)

@@ -84,9 +84,9 @@ def test_key_sources_and_their_errors_never_show_a_key(tmp_path):
 async def test_codec_endpoint_decodes_for_the_web_ui_only():
     codec = EncryptionCodec(Keyring((PayloadKey("k1", os.urandom(32)),), "test"))
     sealed = await codec.encode([plain()])
-    client = TestClient(codec_app(codec, ["http://127.0.0.1:8233"]))
+    client = TestClient(codec_app(codec, ["http://127.0.0.1:8233"], TOKEN), base_url="http://127.0.0.1:8234")
     body = json_format.MessageToJson(Payloads(payloads=sealed))
-    ui = {"content-type": "application/json", "origin": "http://127.0.0.1:8233"}
+    ui = {"content-type": "application/json", "origin": "http://127.0.0.1:8233", "authorization": f"Bearer {TOKEN}"}
     answer = client.post("/decode", content=body, headers=ui)
     assert answer.status_code == 200
     assert answer.headers["access-control-allow-origin"] == "http://127.0.0.1:8233"
@@ -102,3 +102,28 @@ async def test_codec_endpoint_decodes_for_the_web_ui_only():
     assert client.post("/decode", content=b"not json", headers=ui).status_code == 400
     roundtrip = client.post("/encode", content=json_format.MessageToJson(Payloads(payloads=[plain()])), headers=ui)
     assert await codec.decode(json_format.Parse(roundtrip.content, Payloads()).payloads) == [plain()]
+
+
+TOKEN = "codec-token-" + "x" * 20
+
+
+async def test_the_codec_endpoint_checks_the_host_and_the_token():
+    codec = EncryptionCodec(Keyring((PayloadKey("k1", os.urandom(32)),), "test"))
+    body = json_format.MessageToJson(Payloads(payloads=await codec.encode([plain()])))
+    json_type = {"content-type": "application/json"}
+    local = TestClient(codec_app(codec, ["http://127.0.0.1:8233"], TOKEN), base_url="http://127.0.0.1:8234")
+    # DNS rebinding: a page on evil.example rebound to 127.0.0.1 sends its own name as Host.
+    rebound = TestClient(codec_app(codec, ["http://127.0.0.1:8233"], TOKEN), base_url="http://evil.example:8234")
+    bearer = {**json_type, "authorization": f"Bearer {TOKEN}"}
+    assert rebound.post("/decode", content=body, headers=bearer).status_code == 421
+    assert rebound.post(f"/{TOKEN}/decode", content=body, headers=json_type).status_code == 421
+    assert local.post("/decode", content=body, headers=json_type).status_code == 401
+    assert local.post("/decode", content=body, headers={**json_type, "authorization": "Bearer wrong"}).status_code == 401
+    assert local.post("/decode", content=body, headers={**json_type, "authorization": "Bearer ø".encode()}).status_code == 401
+    assert local.post("/wrong-token/decode", content=body, headers=json_type).status_code == 401
+    for answer in (local.post("/decode", content=body, headers=bearer),
+                   local.post(f"/{TOKEN}/decode", content=body, headers=json_type)):  # the Web UI's form
+        assert answer.status_code == 200
+        assert list(json_format.Parse(answer.content, Payloads()).payloads) == [plain()]
+    for host in ("localhost:8234", "[::1]:8234"):
+        assert local.post("/decode", content=body, headers={**bearer, "host": host}).status_code == 200

@@ -11,6 +11,11 @@ from tests.helpers.mail import free_port, smtp_server  # noqa: F401 - the fixtur
 from tests.helpers.support import services_for
 from tests.web.stack import SECRET, Stack, serve
 
+# The web tests sign many people in from one address (the burst: 70 doctors); the throttle's own
+# limits are tested apart (tests/web/test_throttle.py).
+ROOMY = {"VAKT_SIGN_IN_LIMIT_CLIENT": "100000/1m", "VAKT_SIGN_IN_LIMIT_GLOBAL": "100000/1m",
+         "VAKT_SIGN_IN_ATTEMPT_LIMIT_CLIENT": "100000/1m"}
+
 
 @pytest.fixture
 async def web_db(app_database_url, tmp_path, smtp_server):  # noqa: F811
@@ -19,6 +24,7 @@ async def web_db(app_database_url, tmp_path, smtp_server):  # noqa: F811
     services = services_for(
         app_database_url, tmp_path, None, VAKT_DEV_SMTP_PORT=str(smtp_server.port),
         VAKT_PUBLIC_URL=f"http://127.0.0.1:{port}", VAKT_SESSION_SECRET=SECRET, TEMPORAL_ADDRESS="127.0.0.1:1",
+        **ROOMY,
     )
     server, task = await serve(services, port)
     stack = Stack(services, f"http://127.0.0.1:{port}", smtp_server.maildir)
@@ -40,7 +46,7 @@ async def web(app_database_url, tmp_path, smtp_server, dev_server):  # noqa: F81
     services = services_for(
         app_database_url, tmp_path, dev_server.client, TEMPORAL_TASK_QUEUE=task_queue,
         VAKT_DEV_SMTP_PORT=str(smtp_server.port), VAKT_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        VAKT_SESSION_SECRET=SECRET,
+        VAKT_SESSION_SECRET=SECRET, **ROOMY,
     )
     db = await services.database()
     worker = create_worker(dev_server.client, db.store, task_queue, extra_activities=await live_activities(services))

@@ -76,7 +76,7 @@ async def serve(services: Services, port: int):
     from web.service import create_app
 
     server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
+                                           lifespan="off", proxy_headers=False))
     task = asyncio.create_task(server.serve())
     for _ in range(200):
         if server.started:
