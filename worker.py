@@ -99,11 +99,11 @@ async def connect(services: Services, stack: AsyncExitStack, say=print) -> tuple
         )
         await register_search_attributes(client, settings.temporal_namespace)
         return client, settings.temporal_address
-    # The embedded servers' wheels: only when no cluster is configured.
+    # The embedded servers' wheels and the codec endpoint: only when no cluster is configured.
     from infra.embedded import start_dev_server_env
+    from web.codec import new_codec_token
 
     say("TEMPORAL_ADDRESS not set: starting the embedded Temporal dev server …")
-    from web.codec import new_codec_token
 
     codec_port = int(os.environ.get("VAKT_DEV_CODEC_PORT", DEV_CODEC_PORT))
     codec_token = new_codec_token()  # new at each start; the UI gets it in its endpoint

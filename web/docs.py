@@ -30,7 +30,7 @@ PAGE = """<!doctype html>
 
 
 def _bundle_dir() -> Path:
-    import swagger_ui_bundle
+    import swagger_ui_bundle  # only when /docs is served (VAKT_API_DOCS=off never loads it)
 
     return Path(swagger_ui_bundle.swagger_ui_path)
 
