@@ -21,6 +21,7 @@ from starlette.middleware.base import RequestResponseEndpoint
 from starlette.responses import JSONResponse, Response
 
 from app.errors import BadInput, Forbidden
+from app.identity.current import current_session
 from app.identity.session_cutoffs import still_valid
 from app.identity.sessions import SESSION_LIFETIME, Session, decode_session, encode_session, new_session
 from domain.identity import Principal
@@ -31,7 +32,8 @@ from web.request_state import session_of
 COOKIE = "vakt_session"
 CSRF_HEADER = "x-csrf-token"
 PUBLIC_EXACT = {"/health", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/sign-in", "/sign-in/link",
-                "/sign-in/oidc", "/sign-in/oidc/callback", "/api/sign-in"}
+                "/sign-in/oidc", "/sign-in/oidc/callback", "/api/sign-in",
+                "/me/email/confirm"}  # a new address's confirmation link: its token is the credential
 PUBLIC_PREFIXES = ("/calendar/",)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_FORM = 64 * 1024
@@ -93,6 +95,7 @@ async def _gatekeeper(request: Request, call_next: RequestResponseEndpoint) -> R
     session = decode_session(request.cookies.get(COOKIE), secret, services.clock.now())
     if session is not None and not await still_valid(services, session):
         session = None  # signed out, or its account disabled, since it was signed in
+    session = await current_session(services, session)  # roles derived again (a few seconds' cache)
     request.state.session = session
     path = request.url.path
     if session is None and not is_public(path):

@@ -93,7 +93,7 @@ async def start_example_period(stack: Stack, *, meeting_in: timedelta = timedelt
 
     services = stack.services
     await import_scenario(services, "demo", EXAMPLE, actor="admin:test")
-    await add_account(services, OPERATOR[0], "operator", OPERATOR[1], actor="admin:test")
+    await add_account(services, OPERATOR[0], "operator", OPERATOR[1], actor="admin:test", districts=["demo"])
     period = f"web-{uuid.uuid4().hex[:6]}"
     config = example_config(period, meeting_in=meeting_in)
     await start_period(services, config, started_by="operator:test")
