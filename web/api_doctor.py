@@ -83,7 +83,8 @@ class RequestBody(Body):
 async def whoami(request: Request, principal: PrincipalDep) -> dict[str, Any]:
     principal = signed_in(principal)
     return {"name": principal.name, "roles": list(principal.roles), "via": principal.via,
-            "doctors": [d.model_dump() for d in principal.doctors], "csrf": session_of(request).csrf}
+            "doctors": [d.model_dump() for d in principal.doctors], "account_id": principal.account_id,
+            "districts": list(principal.districts), "csrf": session_of(request).csrf}
 
 
 @router.get("/periods", summary="The signed-in doctor's periods")

@@ -72,6 +72,11 @@ class Stack:
         return client
 
 
+async def account_id(stack: Stack, email: str) -> str:
+    """The stable id an operator's or admin's steps are recorded with (operator:<id>)."""
+    return (await (await stack.services.database()).accounts.account(email)).account_id
+
+
 async def serve(services: Services, port: int):
     from web.service import create_app
 
