@@ -130,3 +130,18 @@ async def test_an_expired_or_forged_confirmation_changes_nothing(web_db):
         assert answer.status_code == 404 and "not valid" in answer.text
     assert await _email(web_db, "gp04") == email_of("gp04")
     assert (await gp04.get("/api/me")).status_code == 200  # nothing ended
+
+
+async def test_the_details_page_says_the_new_address_waits_for_its_link(web_db):
+    await _registry(web_db)
+    gp04 = await web_db.sign_in(email_of("gp04"))
+    form = {"csrf": gp04.headers["X-CSRF-Token"], "email": NEW, "mobile": "", "specialist_gp": "",
+            "violence_course": "", "acute_course": ""}
+    current = (await gp04.get("/api/me/details")).json()
+    form.update({k: str(current[k] or "") for k in ("mobile", "specialist_gp", "violence_course", "acute_course")})
+    page = await gp04.post("/me", data=form, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and 'data-testid="confirm-sent"' in page.text, page.text
+    assert await _email(web_db, "gp04") == email_of("gp04")
+    await _mail_to(web_db, NEW, "Bekreft ny e-postadresse")
+    taken = await gp04.post("/me", data={**form, "email": email_of("gp05")}, headers={"Accept": "text/html"})
+    assert taken.status_code == 409 and "already used" in taken.text
