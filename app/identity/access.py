@@ -10,7 +10,7 @@ comes from the sign-in (domain.identity), never from a field of the request. Ref
 from __future__ import annotations
 
 from app.bootstrap import Services
-from app.errors import Forbidden, NotFound, Unauthenticated
+from app.errors import BadInput, Forbidden, NotFound, Unauthenticated
 from app.validate import doctor_id as valid_doctor_id
 from app.validate import period_id as valid_period_id
 from domain.identity import Principal
@@ -88,7 +88,10 @@ def acting_for(principal: Principal | None, district: str, doctor: str) -> tuple
     recorded as `operator:<id> for doctor:<id>`."""
     principal = serving(principal, district)
     doctor = valid_doctor_id(doctor, "doctor")
-    return doctor, principal.operator_for(doctor)
+    try:
+        return doctor, principal.operator_for(doctor)
+    except ValueError:  # an account-less (provider-given) operator's long name with a long id
+        raise BadInput("doctor: the recorded actor would be too long; ask an operator with an account") from None
 
 
 async def doctor_district(principal: Principal | None, district: str | None) -> tuple[str, str]:
