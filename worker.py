@@ -41,7 +41,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.service import RPCError, RPCStatusCode
 from app.errors import VaktError
-from app.periods.schedules import sync_schedules, trigger_schedule
+from app.periods.schedules import sync_schedules
 from infra.process import install_temporal_runtime
 
 log = logging.getLogger("vakt.worker")

@@ -20,7 +20,7 @@ from app.database import Database, DatabaseUrls, open_database, resolve_urls
 from app.errors import BadInput, Unavailable, VaktError
 from domain.clock import Clock
 from infra.clock import ClockSettingError, clock_from_env
-from app.identity.sessions import SessionCutoffs
+from app.identity.sessions import PrincipalCache, SessionCutoffs
 from infra.codec import Keyring, PayloadKeyError, data_converter, load_keyring
 from infra.settings import Settings
 from infra.temporal_client import TemporalUnavailable, connect_temporal
@@ -84,6 +84,11 @@ class Services:
     def session_cutoffs(self) -> SessionCutoffs:
         """Each address's session cutoff, read at most every few seconds (app/identity/session_cutoffs.py)."""
         return SessionCutoffs()
+
+    @cached_property
+    def principals(self) -> PrincipalCache:
+        """Who each session's person is now, derived again every few seconds (app/identity/current.py)."""
+        return PrincipalCache()
 
     # -- mail -----------------------------------------------------------------------------------
 

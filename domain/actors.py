@@ -1,7 +1,10 @@
 """Who acted: every event and every refusal records its actor as "KIND:WHO".
 
 - `doctor:<doctor id>`: a doctor acting for themselves (signed in);
-- `operator:<name>` / `admin:<name>`: clinic staff steering a round or editing the registry;
+- `operator:<account id>` / `admin:<account id>`: clinic staff steering a round or editing the
+  registry (the CLI, which has no accounts, records `operator:<name>` given with --operator);
+- `operator:<account id> for doctor:<doctor id>`: an operator entering a doctor's action or
+  request for them at the allocation meeting;
 - `scenario:<period id>`: a simulation playing a scenario's scripted actions;
 - `system:<what>`: the engine itself — `system:deadline`, `system:lottery`, `system:schedule`.
 """
@@ -37,3 +40,17 @@ def operator(name: str) -> str:
 
 def doctor(doctor_id: str) -> str:
     return actor("doctor", doctor_id)
+
+
+FOR = " for "
+
+
+def on_behalf(operator_actor: str, doctor_id: str) -> str:
+    """`operator:<id> for doctor:<id>`: the operator acted, for the doctor (validated as one actor)."""
+    kind, _, who = operator_actor.partition(":")
+    return actor(kind, f"{who}{FOR}{doctor(doctor_id)}")
+
+
+def entered_by(recorded: str, operator_actor: str) -> bool:
+    """True when `recorded` is this operator, alone or acting for a doctor."""
+    return recorded == operator_actor or recorded.startswith(operator_actor + FOR)

@@ -1,6 +1,6 @@
-"""The doctors' JSON API: parse, call app/, return. A doctor acts only as themselves;
-an operator may name a `doctor` to act for (recorded as the operator). No field names an actor:
-the actor is the signed-in person."""
+"""The doctors' JSON API: parse, call app/, return. Everything here is the signed-in doctor's
+own: no field or query names another doctor (an operator enters an action for a doctor through
+/api/operator/periods/{period}/act). No field names an actor: the actor is the signed-in person."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from adapters.postgres.requests import StoredRequest
@@ -20,19 +20,24 @@ from app.identity.access import signed_in
 from app.identity.feeds import FeedLink
 from app.registry.details import DetailsChanged, MyDetails
 from app.reads.doctor_views import Colleague, PeriodLink
-from app.errors import Refused
+from app.errors import BadInput, Refused
 from domain.period.doctor_board import DoctorBoard
 from web.deps import REFUSED, REFUSED_OR_CONFLICT, Body, PrincipalDep, ServicesDep
 from web.request_state import session_of
 from workflows.messages import SwapResult
 
-router = APIRouter(prefix="/api", tags=["doctor"])
+def _own_only(request: Request) -> None:
+    """A query naming a doctor is refused: /api/me and a period's actions are always one's own."""
+    if "doctor" in request.query_params:
+        raise BadInput("doctor: not accepted here; this is always the signed-in doctor's own")
+
+
+router = APIRouter(prefix="/api", tags=["doctor"], dependencies=[Depends(_own_only)])
 
 
 class ActionBody(Body):
-    verb: str = Field(description="wish | pick | claim (staff: entered by an operator)", max_length=20)
+    verb: str = Field(description="wish | pick | claim", max_length=20)
     shift: str = Field(description="DATE/NAME, e.g. 2027-01-05/evening", max_length=80)
-    doctor: str | None = Field(None, description="operators only: the doctor to act for", max_length=64)
 
 
 class ActionAnswer(BaseModel):
@@ -49,11 +54,10 @@ class ActionAnswer(BaseModel):
 class OfferBody(Body):
     shift: str = Field(max_length=80)
     receiver: str | None = Field(None, description="a colleague's id; none: everyone who may take it", max_length=64)
-    doctor: str | None = Field(None, max_length=64)
 
 
-class ForDoctor(Body):
-    doctor: str | None = Field(None, max_length=64)
+class NoFields(Body):
+    """An empty body (`{}`): the doctor is the signed-in one."""
 
 
 class DetailsBody(Body):
@@ -62,8 +66,7 @@ class DetailsBody(Body):
     specialist_gp: date | None = None
     violence_course: date | None = None
     acute_course: date | None = None
-    district: str | None = Field(None, max_length=64)
-    doctor: str | None = Field(None, max_length=64)
+    district: str | None = Field(None, max_length=64, description="one of your own districts (default: your first)")
 
 
 class RequestBody(Body):
@@ -73,15 +76,15 @@ class RequestBody(Body):
     reason: str | None = Field(None, max_length=40)
     substitute: str | None = Field(None, max_length=64)
     note: str | None = Field(None, max_length=500)
-    district: str | None = Field(None, max_length=64)
-    doctor: str | None = Field(None, max_length=64)
+    district: str | None = Field(None, max_length=64, description="one of your own districts (default: your first)")
 
 
 @router.get("/me", summary="Who is signed in, and the CSRF token to send in X-CSRF-Token")
 async def whoami(request: Request, principal: PrincipalDep) -> dict[str, Any]:
     principal = signed_in(principal)
     return {"name": principal.name, "roles": list(principal.roles), "via": principal.via,
-            "doctors": [d.model_dump() for d in principal.doctors], "csrf": session_of(request).csrf}
+            "doctors": [d.model_dump() for d in principal.doctors], "account_id": principal.account_id,
+            "districts": list(principal.districts), "csrf": session_of(request).csrf}
 
 
 @router.get("/periods", summary="The signed-in doctor's periods")
@@ -105,7 +108,7 @@ async def colleagues(period: str, principal: PrincipalDep, svc: ServicesDep) -> 
     summary="One action (wish, pick, claim) through the front door: accepted with its version, or refused with its rule",
 )
 async def act(period: str, body: ActionBody, principal: PrincipalDep, svc: ServicesDep) -> ActionAnswer:
-    outcome = await doctor_actions.act_signed_in(svc, principal, period, body.verb, body.shift, body.doctor)
+    outcome = await doctor_actions.act_signed_in(svc, principal, period, body.verb, body.shift)
     if not outcome.accepted:
         raise Refused(outcome.rule or "?", outcome.message or "")  # answered as a Refusal (web.service)
     return ActionAnswer(
@@ -117,34 +120,34 @@ async def act(period: str, body: ActionBody, principal: PrincipalDep, svc: Servi
 @router.post("/periods/{period}/swaps", responses=REFUSED,
              summary="Offer a held shift to a colleague, or to all who may take it (R-SWAP-1)")
 async def offer(period: str, body: OfferBody, principal: PrincipalDep, svc: ServicesDep) -> SwapResult:
-    return await doctor_actions.offer_swap(svc, principal, period, body.shift, body.receiver, body.doctor)
+    return await doctor_actions.offer_swap(svc, principal, period, body.shift, body.receiver)
 
 
 @router.post("/periods/{period}/swaps/{swap}/accept", responses=REFUSED, summary="Take an offered shift over (R-SWAP-1)")
-async def accept(period: str, swap: str, body: ForDoctor, principal: PrincipalDep, svc: ServicesDep) -> SwapResult:
-    return await doctor_actions.accept_swap(svc, principal, period, swap, body.doctor)
+async def accept(period: str, swap: str, body: NoFields, principal: PrincipalDep, svc: ServicesDep) -> SwapResult:
+    return await doctor_actions.accept_swap(svc, principal, period, swap)
 
 
 @router.post("/periods/{period}/swaps/{swap}/decline", responses=REFUSED, summary="Decline an offer made to you")
-async def decline(period: str, swap: str, body: ForDoctor, principal: PrincipalDep, svc: ServicesDep) -> SwapResult:
-    return await doctor_actions.close_swap(svc, principal, period, swap, body.doctor)
+async def decline(period: str, swap: str, body: NoFields, principal: PrincipalDep, svc: ServicesDep) -> SwapResult:
+    return await doctor_actions.close_swap(svc, principal, period, swap)
 
 
 @router.post("/periods/{period}/swaps/{swap}/withdraw", responses=REFUSED, summary="Withdraw your own offer")
-async def withdraw(period: str, swap: str, body: ForDoctor, principal: PrincipalDep, svc: ServicesDep) -> SwapResult:
-    return await doctor_actions.close_swap(svc, principal, period, swap, body.doctor)
+async def withdraw(period: str, swap: str, body: NoFields, principal: PrincipalDep, svc: ServicesDep) -> SwapResult:
+    return await doctor_actions.close_swap(svc, principal, period, swap)
 
 
 @router.get("/me/details", summary="The doctor's own details")
-async def get_details(principal: PrincipalDep, svc: ServicesDep, district: str | None = None,
-                      doctor: str | None = None) -> MyDetails:
-    return await details.my_details(svc, principal, district=district, doctor=doctor)
+async def get_details(principal: PrincipalDep, svc: ServicesDep, district: str | None = None) -> MyDetails:
+    return await details.my_details(svc, principal, district=district)
 
 
-@router.post("/me/details", summary="Change mobile, e-mail or dated qualifications (R-DATA-1, recorded with who and when)")
+@router.post("/me/details", summary="Change mobile, e-mail or dated qualifications (R-DATA-1, recorded with who and "
+             "when); a new e-mail address takes effect when confirmed from it")
 async def post_details(body: DetailsBody, principal: PrincipalDep, svc: ServicesDep) -> DetailsChanged:
-    changes = body.model_dump(exclude_unset=True, exclude={"district", "doctor"}, mode="json")
-    return await details.change_details(svc, principal, changes, district=body.district, doctor=body.doctor)
+    changes = body.model_dump(exclude_unset=True, exclude={"district"}, mode="json")
+    return await details.change_details(svc, principal, changes, district=body.district)
 
 
 @router.get("/me/requests", summary="The doctor's requests to the clinic")
@@ -155,8 +158,8 @@ async def get_requests(principal: PrincipalDep, svc: ServicesDep, district: str 
 @router.post("/me/requests", status_code=201, responses=REFUSED,
              summary="Apply for an exemption (R-EX-1/2/3), report a meeting absence (R-MEET-1) or a leave (R-EX-5)")
 async def post_request(body: RequestBody, principal: PrincipalDep, svc: ServicesDep) -> StoredRequest:
-    data = body.model_dump(by_alias=True, exclude_none=True, exclude={"district", "doctor"}, mode="json")
-    return await requests.submit_request(svc, principal, data, district=body.district, doctor=body.doctor)
+    data = body.model_dump(by_alias=True, exclude_none=True, exclude={"district"}, mode="json")
+    return await requests.submit_request(svc, principal, data, district=body.district)
 
 
 @router.post("/me/requests/{request_id}/withdraw", responses=REFUSED_OR_CONFLICT,
@@ -166,17 +169,15 @@ async def withdraw_request(request_id: int, principal: PrincipalDep, svc: Servic
 
 
 @router.get("/me/calendar", summary="The doctor's calendar feed URL (null: none)")
-async def get_feed(principal: PrincipalDep, svc: ServicesDep, district: str | None = None,
-                   doctor: str | None = None) -> FeedLink:
-    return await calendar.feed_link(svc, principal, district, doctor)
+async def get_feed(principal: PrincipalDep, svc: ServicesDep, district: str | None = None) -> FeedLink:
+    return await calendar.feed_link(svc, principal, district)
 
 
 @router.post("/me/calendar", summary="A new calendar feed URL; the old one stops working")
-async def renew_feed(body: ForDoctor, principal: PrincipalDep, svc: ServicesDep, district: str | None = None) -> FeedLink:
-    return await calendar.renew_feed(svc, principal, district, body.doctor)
+async def renew_feed(body: NoFields, principal: PrincipalDep, svc: ServicesDep, district: str | None = None) -> FeedLink:
+    return await calendar.renew_feed(svc, principal, district)
 
 
 @router.delete("/me/calendar", summary="Revoke the calendar feed URL")
-async def revoke_feed(principal: PrincipalDep, svc: ServicesDep, district: str | None = None,
-                      doctor: str | None = None) -> FeedLink:
-    return await calendar.revoke_feed(svc, principal, district, doctor)
+async def revoke_feed(principal: PrincipalDep, svc: ServicesDep, district: str | None = None) -> FeedLink:
+    return await calendar.revoke_feed(svc, principal, district)

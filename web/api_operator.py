@@ -1,6 +1,8 @@
 """The operators' JSON API: every round with its verdict, a round's events, close /
-extend / cancel with a reason, restart (dry run and apply), schedules, and doctors' requests.
-The operator recorded is the signed-in one."""
+extend / cancel with a reason, restart (dry run and apply), schedules, and doctors' requests —
+of the districts the operator's account serves. The operator recorded is the signed-in one, by
+account id. At the allocation meeting an operator enters a doctor's wish, pick or claim, or a
+request, for them: recorded as `operator:<account id> for doctor:<doctor id>`."""
 
 from __future__ import annotations
 
@@ -12,12 +14,18 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from adapters.postgres.requests import StoredRequest
+from app.identity import feeds as calendar
+from app.identity.feeds import FeedLink
+from app.periods import doctor_actions
 from app.reads import operator_views
 from app.registry import requests
 from app.registry.requests import Decision
 from app.periods.restart import RestartPlan
 from app.periods.schedules import ScheduleView
 from app.reads.status_models import PeriodDiagnosis, StatusList
+from app.errors import Refused
+from datetime import date
+from web.api_doctor import ActionAnswer
 from web.deps import REFUSED, REFUSED_OR_CONFLICT, Body, PrincipalDep, ServicesDep
 from workflows.messages import ClosePhaseResult, OperatorActionResult
 
@@ -30,6 +38,23 @@ class ReasonBody(Body):
 
 class ExtendBody(ReasonBody):
     until: datetime = Field(description="the new deadline; without an offset: Europe/Oslo wall-clock")
+
+
+class ActForBody(Body):
+    verb: str = Field(description="wish | pick | claim", max_length=20)
+    shift: str = Field(description="DATE/NAME, e.g. 2027-01-05/evening", max_length=80)
+    doctor: str = Field(description="the doctor of the round's district the operator enters it for", max_length=64)
+
+
+class RequestForBody(Body):
+    district: str = Field(max_length=64)
+    doctor: str = Field(description="the doctor the operator enters the request for", max_length=64)
+    kind: str = Field(description="exemption | meeting_absence | leave", max_length=20)
+    from_: date = Field(alias="from")
+    to: date | None = None
+    reason: str | None = Field(None, max_length=40)
+    substitute: str | None = Field(None, max_length=64)
+    note: str | None = Field(None, max_length=500)
 
 
 class DecisionBody(Body):
@@ -96,3 +121,27 @@ async def pending(principal: PrincipalDep, svc: ServicesDep) -> list[StoredReque
 @router.post("/requests/{request_id}/decision", responses=REFUSED_OR_CONFLICT, summary="Grant or refuse a request (recorded with the operator and time)")
 async def decide(request_id: int, body: DecisionBody, principal: PrincipalDep, svc: ServicesDep) -> Decision:
     return await requests.decide_request(svc, principal, request_id, grant=body.grant, note=body.note)
+
+
+@router.post("/periods/{period}/act", response_model=ActionAnswer, responses=REFUSED,
+             summary="Enter a doctor's wish, pick or claim for them (the allocation meeting), recorded as the operator for the doctor")
+async def act_for(period: str, body: ActForBody, principal: PrincipalDep, svc: ServicesDep) -> ActionAnswer:
+    outcome = await doctor_actions.act_for_doctor(svc, principal, period, body.verb, body.shift, body.doctor)
+    if not outcome.accepted:
+        raise Refused(outcome.rule or "?", outcome.message or "")
+    return ActionAnswer(
+        accepted=True, shift=outcome.shift, doctor=outcome.doctor, version=outcome.version,
+        source=outcome.source.value if outcome.source else None,
+    )
+
+
+@router.post("/requests", status_code=201, responses=REFUSED,
+             summary="Enter a doctor's request for them, recorded as the operator for the doctor; another operator decides it")
+async def request_for(body: RequestForBody, principal: PrincipalDep, svc: ServicesDep) -> StoredRequest:
+    data = body.model_dump(by_alias=True, exclude_none=True, exclude={"district", "doctor"}, mode="json")
+    return await requests.submit_for_doctor(svc, principal, body.district, body.doctor, data)
+
+
+@router.delete("/districts/{district}/doctors/{doctor}/calendar", summary="Revoke a doctor's calendar feed (a lost phone)")
+async def revoke_feed(district: str, doctor: str, principal: PrincipalDep, svc: ServicesDep) -> FeedLink:
+    return await calendar.revoke_for_doctor(svc, principal, district, doctor)

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.identity import feeds as calendar
-from app.registry import details, requests
+from app.registry import details, email_change, requests
 from app.periods import doctor_actions
 from app.reads import doctor_views
 from app.bootstrap import Services
-from app.errors import BadInput, Refused
+from app.errors import BadInput, Conflict, NotFound, Refused
 from web.banners import done_shift
 from web.render import page
 from web.request_state import principal_of
@@ -123,8 +123,29 @@ async def details_post(request: Request) -> Response:
     try:
         result = await details.change_details(svc, principal, changes)
     except BadInput as e:
-        return page(request, "details.html", status_code=422, d=current, error=e.message)
-    return page(request, "details.html", d=result.details, saved=", ".join(result.changed))
+        return page(request, "details.html", status_code=e.http_status, d=current, error=e.message)
+    return page(request, "details.html", d=result.details, saved=", ".join(result.changed),
+                confirm_sent="email" in result.awaiting_confirmation)
+
+
+@router.get("/me/email/confirm", tags=["public"],
+            summary="The page a new address's confirmation link opens (public; confirms with a button)")
+async def email_confirm_page(request: Request, token: str = "") -> Response:
+    # Mail scanners follow links: the token is used only by the button's POST.
+    return page(request, "email_confirm.html", token=token[:200])
+
+
+@router.post("/me/email/confirm", tags=["public"],
+             summary="Confirm a new e-mail address with its link's token (public; single use)")
+async def email_confirm(request: Request) -> Response:
+    fields = await read_form(request, check_csrf=False)
+    try:
+        await email_change.confirm_change(_svc(request), fields.get("token", ""))
+    except NotFound as e:
+        return page(request, "email_confirm.html", status_code=404, error=e.message)
+    except Conflict as e:
+        return page(request, "email_confirm.html", status_code=409, error=e.message)
+    return page(request, "email_confirm.html", confirmed=True)
 
 
 @router.get("/requests", summary="The doctor's requests to the clinic (page)")

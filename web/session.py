@@ -20,6 +20,7 @@ from starlette.middleware.base import RequestResponseEndpoint
 from starlette.responses import JSONResponse, Response
 
 from app.errors import BadInput, Forbidden
+from app.identity.current import current_session
 from app.identity.session_cutoffs import still_valid
 from app.identity.sessions import (SESSION_LIFETIME, Session, decode_session, encode_session, new_session,
                                    same_secret)
@@ -34,9 +35,12 @@ HOST_COOKIE = "__Host-vakt_session"  # on https: Secure, Path=/, no Domain, so n
 
 def cookie_name(request: Request) -> str:
     return HOST_COOKIE if request.app.state.services.web_settings.secure_cookies else COOKIE
+
+
 CSRF_HEADER = "x-csrf-token"
 PUBLIC_EXACT = {"/health", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/sign-in", "/sign-in/link",
-                "/sign-in/oidc", "/sign-in/oidc/callback", "/api/sign-in"}
+                "/sign-in/oidc", "/sign-in/oidc/callback", "/api/sign-in",
+                "/me/email/confirm"}  # a new address's confirmation link: its token is the credential
 PUBLIC_PREFIXES = ("/calendar/", "/static/")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_FORM = 64 * 1024
@@ -99,6 +103,7 @@ async def _gatekeeper(request: Request, call_next: RequestResponseEndpoint) -> R
     session = decode_session(request.cookies.get(cookie_name(request)), secret, services.clock.now())
     if session is not None and not await still_valid(services, session):
         session = None  # signed out, or its account disabled, since it was signed in
+    session = await current_session(services, session)  # roles derived again (a few seconds' cache)
     request.state.session = session
     path = request.url.path
     if session is None and not is_public(path):

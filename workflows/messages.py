@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from domain import actors
 from domain.period.events import RecordedEvent, Source
 from domain.mail.facts import SwapFacts
 from domain.model import DoctorProfile, PeriodConfig, Phase
@@ -67,6 +68,9 @@ class RestartNote(BaseModel):
     remedy: Literal["reset", "rebuild"]
     operator: str = Field(min_length=1, max_length=100)
     reason: str = TEXT
+    # The recorded actor (domain.actors: operator:<account id>) when the web service names the
+    # operator by account; absent (older histories, the CLI): operator:<operator>.
+    actor: str | None = Field(None, min_length=3, max_length=120)
     previous_run: str | None = None
 
 
@@ -118,16 +122,25 @@ class ExtendDeadlineInput(BaseModel):
     until: datetime  # naive = Europe/Oslo wall-clock
     operator: str = Field(min_length=1, max_length=100)
     reason: str = TEXT
+    # The recorded actor (domain.actors: operator:<account id>) when the web service names the
+    # operator by account; absent (older histories, the CLI): operator:<operator>.
+    actor: str | None = Field(None, min_length=3, max_length=120)
 
 
 class CancelRoundInput(BaseModel):
     operator: str = Field(min_length=1, max_length=100)
     reason: str = TEXT
+    # The recorded actor (domain.actors: operator:<account id>) when the web service names the
+    # operator by account; absent (older histories, the CLI): operator:<operator>.
+    actor: str | None = Field(None, min_length=3, max_length=120)
 
 
 class ClosePhaseInput(BaseModel):
     operator: str = Field(min_length=1, max_length=100)
     reason: str = TEXT
+    # The recorded actor (domain.actors: operator:<account id>) when the web service names the
+    # operator by account; absent (older histories, the CLI): operator:<operator>.
+    actor: str | None = Field(None, min_length=3, max_length=120)
 
 
 class ClosePhaseResult(BaseModel):
@@ -222,3 +235,8 @@ class PeriodResult(BaseModel):
     runs: int  # 1 + the times the period continued-as-new
     updates: int
 
+
+
+def operator_actor_of(request: ExtendDeadlineInput | CancelRoundInput | ClosePhaseInput | RestartNote) -> str:
+    """Who an operator's step is recorded as: its actor when given, else operator:<operator>."""
+    return request.actor or actors.operator(request.operator)

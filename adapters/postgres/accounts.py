@@ -1,4 +1,4 @@
-"""Accounts and sign-in links in PostgreSQL (migration 009, live schema only).
+"""Accounts and sign-in links in PostgreSQL (migrations 009 and 012, live schema only).
 
 Operators and admins have an account row; doctors are known by the e-mail address on the
 registry's roll. Sign-in links are stored as the SHA-256 of their token, never the token. Log
@@ -18,9 +18,18 @@ class AccountRow:
     email: str
     role: str  # operator | admin
     name: str
+    account_id: str = ""  # stable: recorded as the actor (operator:<account_id>)
+    districts: tuple[str, ...] = ()  # served; "*" is every district
 
     def __repr__(self) -> str:
-        return f"AccountRow(role={self.role!r})"
+        return f"AccountRow({self.account_id!r}, role={self.role!r})"
+
+
+_ACCOUNT = "SELECT email, role, name, account_id, districts FROM accounts"
+
+
+def _row(r) -> AccountRow:
+    return AccountRow(r["email"], r["role"], r["name"], r["account_id"], tuple(r["districts"]))
 
 
 @dataclass(frozen=True)
@@ -38,16 +47,25 @@ class AccountStore:
 
     # -- accounts -------------------------------------------------------------------------------
 
-    async def put_account(self, email: str, role: str, name: str, *, created_by: str) -> bool:
-        """Add the account, or change its role and name (and enable it). True when new."""
-        return await self.pool.fetchval(
-            """
-            INSERT INTO accounts (email, role, name, created_by) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (email) DO UPDATE SET role = EXCLUDED.role, name = EXCLUDED.name, disabled_at = NULL
-            RETURNING (xmax = 0)
-            """,
-            email, role, name, created_by,
-        )
+    async def put_account(
+        self, email: str, role: str, name: str, *, created_by: str, districts: tuple[str, ...] | None = None
+    ) -> tuple[bool, AccountRow] | None:
+        """Add the account, or change its role, name and (when given) districts, and enable it:
+        (True when new, the row). None: a new account without districts (nothing written)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            known = await conn.fetchval("SELECT 1 FROM accounts WHERE email = $1 FOR UPDATE", email)
+            if not known and districts is None:
+                return None
+            row = await conn.fetchrow(
+                """
+                INSERT INTO accounts (email, role, name, created_by, districts) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (email) DO UPDATE SET role = EXCLUDED.role, name = EXCLUDED.name, disabled_at = NULL,
+                    districts = COALESCE($5, accounts.districts)
+                RETURNING email, role, name, account_id, districts, (xmax = 0) AS created
+                """,
+                email, role, name, created_by, list(districts) if districts is not None else None,
+            )
+            return row["created"], _row(row)
 
     async def disable_account(self, email: str, *, by: str) -> datetime | None:
         """Disable the account and end its sessions, in one transaction: the cutoff, or None when
@@ -82,14 +100,35 @@ class AccountStore:
         return await self.pool.fetchval("SELECT not_before FROM session_cutoffs WHERE email = lower($1)", email)
 
     async def account(self, email: str) -> AccountRow | None:
-        row = await self.pool.fetchrow(
-            "SELECT email, role, name FROM accounts WHERE email = $1 AND disabled_at IS NULL", email
-        )
-        return AccountRow(row["email"], row["role"], row["name"]) if row else None
+        row = await self.pool.fetchrow(f"{_ACCOUNT} WHERE email = $1 AND disabled_at IS NULL", email)
+        return _row(row) if row else None
+
+    async def is_disabled(self, email: str) -> bool:
+        """True when the address has an account and it is disabled (provider roles count for nothing)."""
+        return bool(await self.pool.fetchval(
+            "SELECT 1 FROM accounts WHERE email = $1 AND disabled_at IS NOT NULL", email.lower()))
 
     async def accounts(self) -> list[AccountRow]:
-        rows = await self.pool.fetch("SELECT email, role, name FROM accounts WHERE disabled_at IS NULL ORDER BY email")
-        return [AccountRow(r["email"], r["role"], r["name"]) for r in rows]
+        rows = await self.pool.fetch(f"{_ACCOUNT} WHERE disabled_at IS NULL ORDER BY email")
+        return [_row(r) for r in rows]
+
+    async def names_by_id(self, account_ids: list[str]) -> dict[str, str]:
+        """The names to show for recorded account ids (disabled accounts included)."""
+        if not account_ids:
+            return {}
+        rows = await self.pool.fetch("SELECT account_id, name FROM accounts WHERE account_id = ANY($1)", account_ids)
+        return {r["account_id"]: r["name"] for r in rows}
+
+    async def address_in_use(self, email: str, district_id: str, doctor_id: str) -> bool:
+        """True when another doctor of the district's roll, or an account, has this address."""
+        return bool(await self.pool.fetchval(
+            """
+            SELECT EXISTS (SELECT 1 FROM district_doctors
+                           WHERE district_id = $2 AND doctor_id <> $3 AND lower(email) = lower($1))
+                OR EXISTS (SELECT 1 FROM accounts WHERE email = lower($1) AND disabled_at IS NULL)
+            """,
+            email, district_id, doctor_id,
+        ))
 
     async def doctors_by_email(self, email: str, today: date) -> list[RollEntry]:
         """Every roll this address is on today (a doctor may serve more than one district)."""
@@ -135,3 +174,35 @@ class AccountStore:
             """,
             token_hash, now,
         )
+
+    # -- e-mail changes waiting for confirmation (migration 012) --------------------------------
+
+    async def create_email_change(
+        self, token_hash: str, *, district_id: str, doctor_id: str, old_email: str, new_email: str,
+        requested_by: str, expires_at: datetime,
+    ) -> None:
+        """A doctor's change of e-mail, waiting for its link; an earlier waiting one of theirs ends."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "DELETE FROM email_changes WHERE district_id = $1 AND doctor_id = $2 AND used_at IS NULL",
+                district_id, doctor_id,
+            )
+            await conn.execute(
+                """
+                INSERT INTO email_changes (token_hash, district_id, doctor_id, old_email, new_email, requested_by, expires_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                """,
+                token_hash, district_id, doctor_id, old_email, new_email, requested_by, expires_at,
+            )
+
+    async def use_email_change(self, conn: asyncpg.Connection, token_hash: str, now: datetime) -> dict | None:
+        """The waiting change this link confirms, marking it used; None when unknown, used or expired."""
+        row = await conn.fetchrow(
+            """
+            UPDATE email_changes SET used_at = $2
+            WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
+            RETURNING district_id, doctor_id, old_email, new_email, requested_by
+            """,
+            token_hash, now,
+        )
+        return dict(row) if row else None

@@ -94,7 +94,8 @@ async def ensure_sample_district(services: Services) -> dict | None:
         SAMPLE_DISTRICT, RegistryImport(doctors=roll, name=SAMPLE_DISTRICT_NAME),
         actor="system:dev", today=oslo_today(services.clock),
     )
-    await add_account(services, SAMPLE_OPERATOR[0], "operator", SAMPLE_OPERATOR[1], actor="system:dev")
+    await add_account(services, SAMPLE_OPERATOR[0], "operator", SAMPLE_OPERATOR[1], actor="system:dev",
+                      districts=[SAMPLE_DISTRICT])
     return {"district": SAMPLE_DISTRICT, "doctor": sample_doctor(roll).email, "operator": SAMPLE_OPERATOR[0],
             "dates": dates}
 

@@ -1,14 +1,16 @@
 """Who may do what in the web service: every use case a signed-in person reaches goes through here.
 
-A doctor acts only as themselves; an operator (or admin) may act for a doctor, and is then
-recorded as the actor. The actor always comes from the sign-in (domain.identity), never from a
-field of the request. Refusals are `Forbidden` and name no other person's data.
+A doctor acts only as themselves, and nobody acts as a doctor but that doctor: an operator enters
+an action for one through the operator's own route, recorded as `operator:<id> for doctor:<id>`.
+Operators and admins act only in the districts their account serves (`serving`). The actor always
+comes from the sign-in (domain.identity), never from a field of the request. Refusals are
+`Forbidden` (or `NotFound` where existence must not show) and name no other person's data.
 """
 
 from __future__ import annotations
 
 from app.bootstrap import Services
-from app.errors import Forbidden, NotFound, Unauthenticated
+from app.errors import BadInput, Forbidden, NotFound, Unauthenticated
 from app.validate import doctor_id as valid_doctor_id
 from app.validate import period_id as valid_period_id
 from domain.identity import Principal
@@ -36,6 +38,21 @@ def require_admin(principal: Principal | None) -> Principal:
     return principal
 
 
+def serving(principal: Principal | None, district: str, *, admin: bool = False) -> Principal:
+    """The operator (or admin) serving this district; Forbidden otherwise."""
+    principal = require_admin(principal) if admin else require_operator(principal)
+    if not principal.serves(district):
+        raise Forbidden("your account does not serve this district")
+    return principal
+
+
+async def serving_period(services: Services, principal: Principal | None, period: str) -> tuple[Principal, str]:
+    """(operator, district) for a round of a district the operator serves; Forbidden otherwise."""
+    principal = require_operator(principal)
+    district = await period_district(services, period)
+    return serving(principal, district), district
+
+
 async def period_district(services: Services, period: str) -> str:
     """The district of a live period (NotFound for an unknown one; simulations are not served)."""
     period = valid_period_id(period, "period")
@@ -56,17 +73,25 @@ def own_doctor(principal: Principal | None, district: str) -> str:
     return doctor
 
 
-def acting(principal: Principal | None, district: str, doctor: str | None) -> tuple[str, str]:
-    """(doctor, actor) for an action on behalf of `doctor` (default: oneself). A doctor may act
-    only as themselves; an operator for anyone, recorded as the operator."""
+def acting(principal: Principal | None, district: str) -> tuple[str, str]:
+    """(doctor, actor) of the signed-in doctor in the district, acting as themselves."""
     principal = signed_in(principal)
-    if doctor is None:
-        doctor = own_doctor(principal, district)
-    doctor = valid_doctor_id(doctor, "doctor")
+    doctor = own_doctor(principal, district)
     actor = principal.actor_for(district, doctor)
-    if actor is None:
+    if actor is None:  # pragma: no cover - own_doctor found them on the roll
         raise Forbidden("a doctor acts only as themselves")
     return doctor, actor
+
+
+def acting_for(principal: Principal | None, district: str, doctor: str) -> tuple[str, str]:
+    """(doctor, actor) for an operator serving the district entering something for a doctor:
+    recorded as `operator:<id> for doctor:<id>`."""
+    principal = serving(principal, district)
+    doctor = valid_doctor_id(doctor, "doctor")
+    try:
+        return doctor, principal.operator_for(doctor)
+    except ValueError:  # an account-less (provider-given) operator's long name with a long id
+        raise BadInput("doctor: the recorded actor would be too long; ask an operator with an account") from None
 
 
 async def doctor_district(principal: Principal | None, district: str | None) -> tuple[str, str]:

@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from adapters.postgres.calendar_feeds import FeedStore
-from app.identity.access import doctor_district, require_operator, signed_in
+from app.identity.access import doctor_district, serving
 from app.bootstrap import Services
 from app.reads.doctor_views import period_state
-from app.errors import Forbidden, NotFound
+from app.errors import NotFound
 from app.validate import district_id as valid_district_id
 from app.validate import doctor_id as valid_doctor_id
 from app.identity.sessions import digest, sign
@@ -48,49 +48,40 @@ async def _store(services: Services) -> FeedStore:
     return (await services.database()).feeds
 
 
-async def _whose(principal: Principal | None, district: str | None, doctor: str | None, *, operator_may: bool):
-    """The feed's doctor: oneself. Another doctor's only for an operator revoking it (a lost
-    phone); nobody but the doctor ever sees or makes a feed URL."""
-    if doctor is None:
-        return await doctor_district(principal, district)
-    principal = signed_in(principal)
-    doctor = valid_doctor_id(doctor, "doctor")
-    if district is None:
-        district = principal.doctors[0].district if principal.doctors else None
-    if district is None:
-        raise Forbidden("name the district")
-    district = valid_district_id(district, "district")
-    if principal.doctor_in(district) == doctor:
-        return district, doctor
-    if operator_may:
-        require_operator(principal)
-        return district, doctor
-    raise Forbidden("a doctor's calendar feed is theirs alone")
+async def _own(principal: Principal | None, district: str | None) -> tuple[str, str]:
+    """The feed's doctor: the signed-in doctor, in one of their own districts."""
+    if district is not None:
+        district = valid_district_id(district, "district")
+    return await doctor_district(principal, district)
 
 
-async def feed_link(
-    services: Services, principal: Principal | None, district: str | None = None, doctor: str | None = None
-) -> FeedLink:
-    district, doctor = await _whose(principal, district, doctor, operator_may=False)
+async def feed_link(services: Services, principal: Principal | None, district: str | None = None) -> FeedLink:
+    district, doctor = await _own(principal, district)
     generation = await (await _store(services)).generation(district, doctor)
     url = _url(services, _token(services, district, doctor, generation)) if generation else None
     return FeedLink(district=district, url=url)
 
 
-async def renew_feed(
-    services: Services, principal: Principal | None, district: str | None = None, doctor: str | None = None
-) -> FeedLink:
+async def renew_feed(services: Services, principal: Principal | None, district: str | None = None) -> FeedLink:
     """A new feed URL for the signed-in doctor; the previous one stops working."""
-    district, doctor = await _whose(principal, district, doctor, operator_may=False)
+    district, doctor = await _own(principal, district)
     store = await _store(services)
     generation = await store.renew(district, doctor, lambda g: digest(_token(services, district, doctor, g)))
     return FeedLink(district=district, url=_url(services, _token(services, district, doctor, generation)))
 
 
-async def revoke_feed(
-    services: Services, principal: Principal | None, district: str | None = None, doctor: str | None = None
-) -> FeedLink:
-    district, doctor = await _whose(principal, district, doctor, operator_may=True)
+async def revoke_feed(services: Services, principal: Principal | None, district: str | None = None) -> FeedLink:
+    district, doctor = await _own(principal, district)
+    await (await _store(services)).revoke(district, doctor)
+    return FeedLink(district=district, url=None)
+
+
+async def revoke_for_doctor(services: Services, principal: Principal | None, district: str, doctor: str) -> FeedLink:
+    """An operator serving the district revokes a doctor's feed (a lost phone); nobody but the
+    doctor ever sees or makes a feed URL."""
+    district = valid_district_id(district, "district")
+    serving(principal, district)
+    doctor = valid_doctor_id(doctor, "doctor")
     await (await _store(services)).revoke(district, doctor)
     return FeedLink(district=district, url=None)
 

@@ -125,3 +125,37 @@ class SessionCutoffs:
         if read is None or time.monotonic() - read[0] > RECHECK:
             return False, None
         return True, read[1]
+
+
+# A session's person as derived again from the accounts table and the registry
+# (app/identity/current.py), remembered per process for PRINCIPAL_TTL seconds: a role change,
+# a removed district or a changed e-mail address ends the old role within that time.
+PRINCIPAL_TTL = 5.0  # seconds
+_MAX_REMEMBERED = 10_000
+
+
+class PrincipalCache:
+    """Per process: (address, how signed in, what a provider granted) -> (when derived, Principal
+    or None). `clock` is monotonic seconds, injectable for tests."""
+
+    def __init__(self, ttl: float = PRINCIPAL_TTL, clock=time.monotonic) -> None:
+        self.ttl, self.clock = ttl, clock
+        self._seen: dict[tuple, tuple[float, Principal | None]] = {}
+
+    def get(self, key: tuple) -> tuple[bool, Principal | None]:
+        seen = self._seen.get(key)
+        if seen is None or self.clock() - seen[0] > self.ttl:
+            return False, None
+        return True, seen[1]
+
+    def put(self, key: tuple, principal: Principal | None) -> None:
+        if len(self._seen) >= _MAX_REMEMBERED:
+            now = self.clock()
+            self._seen = {k: v for k, v in self._seen.items() if now - v[0] <= self.ttl}
+        self._seen[key] = (self.clock(), principal)
+
+    def forget(self, email: str) -> None:
+        """Derive this address's person again on its next request (a change made in this process)."""
+        email = email.lower()
+        for key in [k for k in self._seen if k[0] == email]:
+            del self._seen[key]

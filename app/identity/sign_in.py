@@ -49,21 +49,40 @@ def normal_address(value: str, field: str = "email") -> str:
         raise BadInput(f"{field}: not a valid e-mail address") from None
 
 
-async def principal_for(services: Services, email: str, *, via: str = "link", extra_roles=(), name=None) -> Principal | None:
-    """Who signs in with this address: a doctor on a roll, an account, both — or nobody."""
+async def principal_for(
+    services: Services, email: str, *, via: str = "link", extra_roles=(), name=None,
+    extra_districts: tuple[str, ...] = (),
+) -> Principal | None:
+    """Who signs in with this address: a doctor on a roll, an account, both — or nobody.
+
+    `extra_roles` and `extra_districts` are what an identity provider grants; the districts go
+    with the provider's operator/admin roles. A disabled account gets no provider role. An
+    address on two doctors of one district's roll signs nobody in (which one would it be?)."""
     store = (await services.database()).accounts
     account = await store.account(email)
     rolls = await store.doctors_by_email(email, oslo_today(services.clock))
+    if len({r.district_id for r in rolls}) != len(rolls):
+        log.warning("sign-in refused: reason=ambiguous_address")  # never the address
+        return None
     roles: list[str] = ["doctor"] if rolls else []
+    districts: list[str] = []
     if account is not None:
         roles.append(account.role)
-    roles.extend(r for r in extra_roles if r not in roles)
+        districts.extend(account.districts)
+    provided = tuple(r for r in extra_roles if r in ("operator", "admin"))
+    if provided and account is None and await store.is_disabled(email):
+        provided = ()  # a disabled account stays out whatever the provider says
+    roles.extend(r for r in provided if r not in roles)
+    if provided:
+        districts.extend(d for d in extra_districts if d not in districts)
     if not roles:
         return None
     shown = (account.name if account else None) or name or (rolls[0].name if rolls else email)
     return Principal(
         email=email, name=shown, roles=tuple(roles), via=via,
         doctors=tuple(DoctorRef(district=r.district_id, doctor=r.doctor_id) for r in rolls),
+        account_id=account.account_id if account else None, districts=tuple(districts),
+        provider_roles=provided, provider_districts=tuple(extra_districts) if provided else (),
     )
 
 

@@ -140,23 +140,28 @@ async def _operator_update(services: Services, period: str, update, arg):
         raise await why_gone(services, period) from None
 
 
-async def close_phase(services: Services, period: str, *, operator: str, reason: str) -> ClosePhaseResult:
-    """R-PROC-1: close the current phase now (recorded with the operator and reason)."""
-    request = ClosePhaseInput(operator=person_name(operator), reason=free_text(reason, "--reason"))
+async def close_phase(
+    services: Services, period: str, *, operator: str, reason: str, actor: str | None = None
+) -> ClosePhaseResult:
+    """R-PROC-1: close the current phase now (recorded with the operator and reason). `actor`:
+    the signed-in operator's `operator:<account id>`; without it, `operator:<operator>`."""
+    request = ClosePhaseInput(operator=person_name(operator), reason=free_text(reason, "--reason"), actor=actor)
     return await _operator_update(services, period_id(period), AllocationPeriodWorkflow.close_phase_early, request)
 
 
 async def extend_deadline(
-    services: Services, period: str, *, until: datetime, operator: str, reason: str
+    services: Services, period: str, *, until: datetime, operator: str, reason: str, actor: str | None = None
 ) -> OperatorActionResult:
     request = ExtendDeadlineInput(
-        until=oslo_time(until), operator=person_name(operator), reason=free_text(reason, "--reason")
+        until=oslo_time(until), operator=person_name(operator), reason=free_text(reason, "--reason"), actor=actor
     )
     return await _operator_update(services, period_id(period), AllocationPeriodWorkflow.extend_deadline, request)
 
 
-async def cancel_round(services: Services, period: str, *, operator: str, reason: str) -> OperatorActionResult:
-    request = CancelRoundInput(operator=person_name(operator), reason=free_text(reason, "--reason"))
+async def cancel_round(
+    services: Services, period: str, *, operator: str, reason: str, actor: str | None = None
+) -> OperatorActionResult:
+    request = CancelRoundInput(operator=person_name(operator), reason=free_text(reason, "--reason"), actor=actor)
     return await _operator_update(services, period_id(period), AllocationPeriodWorkflow.cancel_round, request)
 
 

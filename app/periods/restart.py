@@ -43,6 +43,7 @@ from domain.period.rules import RuleViolation
 from domain.period.state import PeriodState, apply, fold
 from infra.settings import Settings
 from workflows.messages import (
+    operator_actor_of,
     CancelRoundInput,
     CarriedState,
     ExtendDeadlineInput,
@@ -172,7 +173,8 @@ async def plan_restart(
 
 
 async def apply_restart(
-    plan: RestartPlan, client: Client, store: EventStore, settings: Settings, *, operator: str, reason: str
+    plan: RestartPlan, client: Client, store: EventStore, settings: Settings, *, operator: str, reason: str,
+    actor: str | None = None,
 ) -> str:
     """Carry out the plan; returns what was done, in one sentence. The restart is recorded in
     the period's log (RoundRestarted) with the operator and reason."""
@@ -190,7 +192,7 @@ async def apply_restart(
                 request_id=f"vakt-restart-{plan.run_id}-{plan.reset_to_event}",
             )
         )
-        note = RestartNote(remedy="reset", operator=operator, reason=reason, previous_run=plan.run_id)
+        note = RestartNote(remedy="reset", operator=operator, reason=reason, previous_run=plan.run_id, actor=actor)
         await send_update(client, plan.period, AllocationPeriodWorkflow.record_restart, note)
         return f"Reset run {plan.run_id} to event {plan.reset_to_event}; the new run is {response.run_id}."
     if plan.run_id:
@@ -218,7 +220,8 @@ async def apply_restart(
                 "config": config,
                 "search_attributes": True,
                 "carried": CarriedState(state=state, pending=recovered, stored_version=events[-1].version),
-                "restart": RestartNote(remedy="rebuild", operator=operator, reason=reason, previous_run=plan.run_id),
+                "restart": RestartNote(remedy="rebuild", operator=operator, reason=reason, previous_run=plan.run_id,
+                                       actor=actor),
             }
         ),
         id=plan.period,
@@ -297,11 +300,11 @@ async def recover_unstored_actions(
             [request] = await converter.decode(item.payloads, [ExtendDeadlineInput])
             until = request.until if request.until.tzinfo else request.until.replace(tzinfo=OSLO_TZ)
             decision = extend_deadline(state, until, request.operator, request.reason, now)
-            label, actor = f"deadline extension by {request.operator}", actors.operator(request.operator)
+            label, actor = f"deadline extension by {request.operator}", operator_actor_of(request)
         else:
             [request] = await converter.decode(item.payloads, [CancelRoundInput])
             decision = cancel_round(state, request.operator, request.reason)
-            label, actor = f"cancellation by {request.operator}", actors.operator(request.operator)
+            label, actor = f"cancellation by {request.operator}", operator_actor_of(request)
         if isinstance(decision, RuleViolation) or state.version + 1 != version:
             lost.append(label)
             continue
@@ -313,7 +316,8 @@ async def recover_unstored_actions(
 
 
 async def restart_round(
-    services: Services, period: str, *, apply_plan: bool, operator: str | None = None, reason: str | None = None
+    services: Services, period: str, *, apply_plan: bool, operator: str | None = None, reason: str | None = None,
+    actor: str | None = None,
 ) -> tuple[RestartPlan, str | None]:
     """The use case: diagnose, plan, and (with `apply_plan`) carry out the plan on record."""
     period = period_id(period)
@@ -328,5 +332,6 @@ async def restart_round(
     plan = await plan_restart(diagnosis, live.store, client, services.data_converter)
     done = None
     if apply_plan:
-        done = await apply_restart(plan, client, live.store, services.settings, operator=operator, reason=reason)
+        done = await apply_restart(plan, client, live.store, services.settings, operator=operator, reason=reason,
+                                   actor=actor)
     return plan, done

@@ -3,7 +3,9 @@ the signed-in operator as the actor — never a name typed into the request.
 
 Rounds and their verdicts (app.reads.status), a round's events (app.reads.events), close / extend / cancel
 with a reason (app.periods.live), the schedules (app.periods.schedules), what `vakt restart` would do and
-doing it (app.periods.restart), and entering a doctor's action for them (recorded as the operator).
+doing it (app.periods.restart). Each round is one of a district the operator's account serves
+(app.identity.access.serving_period); lists show only those districts. Steps are recorded as
+`operator:<account id>`, with the operator's name beside it in the event where the event has one.
 """
 
 from __future__ import annotations
@@ -12,35 +14,59 @@ from datetime import datetime
 
 from app.periods import live as periods, restart, schedules
 from app.reads import status
-from app.identity.access import require_operator
+from app.identity.access import require_operator, serving_period
 from app.bootstrap import Services
 from app.reads.events import event_log, wait_until_stored
 from app.reads.stored import store_of
+from app.reads.status_models import StatusList
 from app.validate import period_id
+from domain.actors import FOR
 from domain.identity import Principal
 
 
 async def rounds(services: Services, principal: Principal | None):
-    require_operator(principal)
-    return await status.round_status(services, None)
+    principal = require_operator(principal)
+    listed = await status.round_status(services, None)
+    if isinstance(listed, StatusList):
+        listed = listed.model_copy(update={"rounds": [
+            r for r in listed.rounds if r.district is not None and principal.serves(r.district)]})
+    return listed
 
 
 async def round_detail(services: Services, principal: Principal | None, period: str):
-    require_operator(principal)
+    await serving_period(services, principal, period)
     return await status.round_status(services, period_id(period, "period"))
 
 
 async def round_events(services: Services, principal: Principal | None, period: str, *, after_version: int = 0,
                        limit: int = 50, doctor: str | None = None, types: list[str] | None = None,
                        at_least: int = 0) -> dict:
-    require_operator(principal)
-    return await event_log(services, period, types=types, doctor=doctor, after_version=after_version, limit=limit,
+    await serving_period(services, principal, period)
+    page = await event_log(services, period, types=types, doctor=doctor, after_version=after_version, limit=limit,
                            at_least=at_least)
+    return await with_actor_names(services, page)
+
+
+def _staff_id(actor: str) -> str | None:
+    kind, _, rest = actor.partition(":")
+    return rest.split(FOR, 1)[0] if kind in ("operator", "admin") else None
+
+
+async def with_actor_names(services: Services, page: dict) -> dict:
+    """Each event's `actor_shown`: an operator's or admin's name looked up by the account id the
+    event records (`Kari Nordmann for doctor:gp05`); any other actor as recorded."""
+    ids = sorted({i for e in page["events"] if (i := _staff_id(e["actor"]))})
+    names = await (await services.database()).accounts.names_by_id(ids)
+    for e in page["events"]:
+        who = _staff_id(e["actor"])
+        e["actor_shown"] = e["actor"] if who not in names else (
+            names[who] + e["actor"].partition(":")[2].removeprefix(who))
+    return page
 
 
 async def wait_for_version(services: Services, principal: Principal | None, period: str, version: int) -> int:
     """Read your own writes: wait (briefly) until the round's `version` is stored."""
-    require_operator(principal)
+    await serving_period(services, principal, period)
     if version <= 0:
         return 0
     store, _ = await store_of(services, period_id(period, "period"))
@@ -48,32 +74,36 @@ async def wait_for_version(services: Services, principal: Principal | None, peri
 
 
 async def close(services: Services, principal: Principal | None, period: str, reason: str):
-    operator = require_operator(principal)
-    return await periods.close_phase(services, period, operator=operator.name, reason=reason)
+    operator, _ = await serving_period(services, principal, period)
+    return await periods.close_phase(services, period, operator=operator.name, reason=reason,
+                                     actor=operator.operator_actor())
 
 
 async def extend(services: Services, principal: Principal | None, period: str, until: datetime, reason: str):
-    operator = require_operator(principal)
-    return await periods.extend_deadline(services, period, until=until, operator=operator.name, reason=reason)
+    operator, _ = await serving_period(services, principal, period)
+    return await periods.extend_deadline(services, period, until=until, operator=operator.name, reason=reason,
+                                         actor=operator.operator_actor())
 
 
 async def cancel(services: Services, principal: Principal | None, period: str, reason: str):
-    operator = require_operator(principal)
-    return await periods.cancel_round(services, period, operator=operator.name, reason=reason)
+    operator, _ = await serving_period(services, principal, period)
+    return await periods.cancel_round(services, period, operator=operator.name, reason=reason,
+                                      actor=operator.operator_actor())
 
 
 async def restart_plan(services: Services, principal: Principal | None, period: str):
     """What `vakt restart PERIOD` would do (a dry run: nothing changes)."""
-    require_operator(principal)
+    await serving_period(services, principal, period)
     plan, _ = await restart.restart_round(services, period, apply_plan=False)
     return plan
 
 
 async def restart_apply(services: Services, principal: Principal | None, period: str, reason: str):
-    operator = require_operator(principal)
-    return await restart.restart_round(services, period, apply_plan=True, operator=operator.name, reason=reason)
+    operator, _ = await serving_period(services, principal, period)
+    return await restart.restart_round(services, period, apply_plan=True, operator=operator.name, reason=reason,
+                                       actor=operator.operator_actor())
 
 
 async def schedule_list(services: Services, principal: Principal | None):
-    require_operator(principal)
-    return await schedules.list_schedules(services)
+    principal = require_operator(principal)
+    return [s for s in await schedules.list_schedules(services) if principal.serves(s.district)]

@@ -1,7 +1,8 @@
 """Doctors' requests to the clinic and the operators' decisions (domain.registry.requests).
 
-A doctor submits for themselves (an operator may submit for a doctor); an operator decides each
-request once. The decision is recorded on the request (decided_by, decided_at) and, when it
+A doctor submits for themselves; an operator serving the district may enter one for a doctor
+(recorded as `operator:<id> for doctor:<id>`). An operator serving the district decides each
+request once — never one they entered themselves, nor one of their own as a doctor. The decision is recorded on the request (decided_by, decided_at) and, when it
 changes the doctor's record, in the registry and its history — in one transaction. Then every
 running period of the district whose meeting has not opened learns the new profile
 (app.periods.amend): the period's quota and lottery pool are fixed when the meeting opens.
@@ -13,10 +14,10 @@ from __future__ import annotations
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.postgres.requests import RequestStore, StoredRequest
-from app.identity.access import acting, doctor_district, require_operator, signed_in
+from app.identity.access import acting, acting_for, doctor_district, require_operator, signed_in
 from app.periods.amend import Amended, amend_running_periods
 from app.bootstrap import Services
-from app.errors import BadInput, Conflict, NotFound, Refused
+from app.errors import BadInput, Conflict, Forbidden, NotFound, Refused
 from app.validate import district_id as valid_district_id
 from app.validate import free_text
 from domain import actors
@@ -54,13 +55,26 @@ async def _store(services: Services) -> RequestStore:
 
 async def submit_request(
     services: Services, principal: Principal | None, data: dict, *, district: str | None = None,
-    doctor: str | None = None,
 ) -> StoredRequest:
+    """The signed-in doctor's own request (in one of their own districts)."""
     principal = signed_in(principal)
-    if district is None:
-        district, _ = await doctor_district(principal, None)
+    if district is not None:
+        district = valid_district_id(district, "district")
+    district, _ = await doctor_district(principal, district)
+    doctor, actor = acting(principal, district)
+    return await _submit(services, district, doctor, data, actor)
+
+
+async def submit_for_doctor(
+    services: Services, principal: Principal | None, district: str, doctor: str, data: dict,
+) -> StoredRequest:
+    """An operator serving the district enters a doctor's request for them."""
     district = valid_district_id(district, "district")
-    doctor, actor = acting(principal, district, doctor)
+    doctor, actor = acting_for(principal, district, doctor)
+    return await _submit(services, district, doctor, data, actor)
+
+
+async def _submit(services: Services, district: str, doctor: str, data: dict, actor: str) -> StoredRequest:
     request = parse_request(data)
     registry = (await services.database()).registry
     if await registry.doctor(district, doctor) is None:
@@ -100,8 +114,15 @@ def _request_number(request_id: int) -> None:
 
 
 async def pending_requests(services: Services, principal: Principal | None) -> list[StoredRequest]:
-    require_operator(principal)
-    return await (await _store(services)).pending()
+    """The requests waiting for a decision in the districts the operator serves."""
+    principal = require_operator(principal)
+    return [r for r in await (await _store(services)).pending() if principal.serves(r.district_id)]
+
+
+def _own_entry(principal: Principal, stored: StoredRequest) -> bool:
+    """True when the operator entered this request, or it is their own as a doctor."""
+    return (actors.entered_by(stored.submitted_by, principal.operator_actor())
+            or principal.doctor_in(stored.district_id) == stored.doctor_id)
 
 
 async def decide_request(
@@ -113,8 +134,10 @@ async def decide_request(
     note = free_text(note, "note") if note else None
     store = await _store(services)
     stored = await store.get(request_id)
-    if stored is None:
+    if stored is None or not principal.serves(stored.district_id):  # another district's: not shown
         raise NotFound(f"no request #{request_id}")
+    if _own_entry(principal, stored):
+        raise Forbidden("nobody decides a request they entered themselves or their own; another operator decides it")
     request = parse_request({"kind": stored.kind, **stored.details})
     if not grant and isinstance(request, ExemptionRequest) and request.rule == "R-EX-1":
         raise Refused("R-EX-1", "an exemption by right (age over 60, pregnancy, breastfeeding) is granted on request")

@@ -50,22 +50,29 @@ def account_add(
     email: Annotated[str, typer.Option("--email", help="The address they sign in with")],
     role: Annotated[str, typer.Option("--role", help="operator | admin")],
     name: Annotated[str, typer.Option("--name", help="Their name, recorded with what they do")],
+    district: Annotated[list[str] | None, typer.Option(
+        "--district", help="A district the account serves (repeat it); '*' for every district. Required for a new "
+        "account; without it a change keeps the account's districts")] = None,
     by: Annotated[str, typer.Option("--by", help="Your name, recorded as who added it")] = "",
 ) -> None:
-    """Add an operator's or admin's account (or change its role and name)."""
+    """Add an operator's or admin's account (or change its role, name and districts)."""
 
-    account = call(lambda services: add_account(services, email, role, name, actor=admin_actor(by or os_user(), "--by")))
+    account = call(lambda services: add_account(services, email, role, name, actor=admin_actor(by or os_user(), "--by"),
+                                                districts=district))
     verb = "Added" if account.created else "Updated"
-    out.print(f"{verb} {account.role} account for {safe(account.name)}.", highlight=False)
+    served = "every district" if account.districts == ["*"] else ", ".join(account.districts)
+    out.print(f"{verb} {account.role} account {account.account_id} for {safe(account.name)}, serving "
+              f"{safe(served)}.", highlight=False)
     finish(0)
 
 
 @account_app.command("list")
 def account_list() -> None:
-    """Every enabled account: role and name (addresses masked)."""
+    """Every enabled account: id, role, name, districts served (addresses masked)."""
 
     for account in call(list_accounts):
-        out.print(f"{account.role:9} {safe(account.name)} <{safe(mask_email(account.email))}>", highlight=False)
+        out.print(f"{account.account_id:9} {account.role:9} {safe(account.name)} "
+                  f"<{safe(mask_email(account.email))}> {safe(','.join(account.districts))}", highlight=False)
     finish(0)
 
 

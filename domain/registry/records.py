@@ -278,6 +278,14 @@ def roll_problems(doctors: Sequence[RegistryDoctor], where: Callable[[int], str]
             problems.append(Problem(i, "id", f"duplicate of {where(first[d.id])}"))
         else:
             first[d.id] = i
+    # The address is the sign-in identifier: one doctor of a roll per address.
+    addresses: dict[str, int] = {}
+    for i, d in enumerate(doctors):
+        address = d.email.lower()
+        if address in addresses:
+            problems.append(Problem(i, "email", f"the same address as {where(addresses[address])}; each doctor needs their own"))
+        else:
+            addresses[address] = i
     roles = {d.id: d.role for d in doctors}
     covering: dict[str, list[tuple[int, StandInRecord]]] = {}
     for i, d in enumerate(doctors):

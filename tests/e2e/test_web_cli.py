@@ -17,15 +17,20 @@ from tests.helpers.mail import free_port
 
 def test_accounts_are_added_listed_masked_and_bad_input_is_named(database_url):
     added = vakt("account", "add", "--email", "Kari.Nordmann@Klinikk.example.no", "--role", "operator",
-                 "--name", "Kari [bold]Nordmann[/]", "--by", "Ola", database_url=database_url)
+                 "--name", "Kari [bold]Nordmann[/]", "--district", "demo", "--district", "north", "--by", "Ola",
+                 database_url=database_url)
     assert added.returncode == 0, added.stderr
-    assert "Added operator account for Kari [bold]Nordmann[/]." in added.stdout  # shown literally
+    assert "Added operator account acct-" in added.stdout
+    assert "for Kari [bold]Nordmann[/], serving demo, north." in added.stdout  # shown literally
     listed = vakt("account", "list", database_url=database_url)
     assert listed.returncode == 0 and "operator" in listed.stdout and "kari.nordmann@" not in listed.stdout
+    assert "demo,north" in listed.stdout
     for args, message in (
         (("--email", "a@b.no", "--role", "king", "--name", "X"), "--role: must be one of operator, admin"),
         (("--email", "not-an-address", "--role", "admin", "--name", "X"), "--email: not a valid e-mail address"),
         (("--email", "a@b.no", "--role", "admin", "--name", "X\x1b[31m"), "--name: contains control characters"),
+        (("--email", "a@b.no", "--role", "admin", "--name", "X"), "--district: name the districts the account serves"),
+        (("--email", "a@b.no", "--role", "admin", "--name", "X", "--district", "no such"), "--district: not a district id"),
     ):
         bad = vakt("account", "add", *args, database_url=database_url)
         assert bad.returncode == 2 and message in bad.stderr, bad.stderr

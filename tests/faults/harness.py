@@ -20,7 +20,6 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -41,7 +40,6 @@ from domain.scenario import Scenario, parse_scenario, to_period_config
 from domain.period.state import PeriodState, fold
 from domain.period.rules import ActionKind
 from tests.faults.processes import ROOT, HarnessTimeout
-from tests.helpers.support import CONVERTER
 from workflows.messages import ActionRequest, PeriodInput, PhaseView, SubmitActionsInput
 from workflows.period import RULE_VIOLATION, RUN_ROLLING_OVER, AllocationPeriodWorkflow
 

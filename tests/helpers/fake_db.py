@@ -19,7 +19,7 @@ from activities.store_models import StoredEvent
 from adapters.postgres.accounts import AccountRow
 from adapters.postgres.registry import Contact, ImportOutcome, PolicyUpdate, StoredDistrict
 from adapters.postgres.requests import StoredRequest
-from app.identity.sessions import SessionCutoffs
+from app.identity.sessions import PrincipalCache, SessionCutoffs
 from domain.clock import Clock, FixedClock
 from domain.district import DistrictPolicy
 from domain.period.events import DomainEvent
@@ -110,11 +110,15 @@ class FakeAccounts:
         self.disabled: set[str] = set()
         self.cutoffs: dict[str, datetime] = {}
 
-    async def put_account(self, email: str, role: str, name: str, *, created_by: str) -> bool:
-        new = email not in self.rows
-        self.rows[email] = AccountRow(email, role, name)
+    async def put_account(self, email: str, role: str, name: str, *, created_by: str,
+                          districts: tuple[str, ...] | None = None) -> tuple[bool, AccountRow] | None:
+        old = self.rows.get(email)
+        if old is None and districts is None:
+            return None
+        account_id = old.account_id if old else f"acct-{len(self.rows) + 1}"
+        self.rows[email] = AccountRow(email, role, name, account_id, districts or old.districts)
         self.disabled.discard(email)
-        return new
+        return old is None, self.rows[email]
 
     async def disable_account(self, email: str, *, by: str) -> datetime | None:
         if email not in self.rows or email in self.disabled:
@@ -243,6 +247,7 @@ class FakeServices:
         self.db = FakeDatabase()
         self.simulation_db = FakeDatabase("simulation")
         self.session_cutoffs = SessionCutoffs()
+        self.principals = PrincipalCache()
 
     async def database(self) -> FakeDatabase:
         return self.db

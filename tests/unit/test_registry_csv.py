@@ -157,6 +157,7 @@ def test_problems_across_rows_name_both_rows():
         "row 4 column stand_ins: entry 1: row 3 already stands in for that GP on overlapping dates (R-EX-5)",
         "row 4 column stand_ins: entry 2: not a GP of the district (R-EX-5)",
         "row 5 column id: duplicate of row 2",
+        "row 5 column email: the same address as row 2; each doctor needs their own",
     ]
     assert error.bad_records == 2
 

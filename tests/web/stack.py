@@ -72,6 +72,11 @@ class Stack:
         return client
 
 
+async def account_id(stack: Stack, email: str) -> str:
+    """The stable id an operator's or admin's steps are recorded with (operator:<id>)."""
+    return (await (await stack.services.database()).accounts.account(email)).account_id
+
+
 async def serve(services: Services, port: int):
     from web.service import create_app
 
@@ -93,7 +98,7 @@ async def start_example_period(stack: Stack, *, meeting_in: timedelta = timedelt
 
     services = stack.services
     await import_scenario(services, "demo", EXAMPLE, actor="admin:test")
-    await add_account(services, OPERATOR[0], "operator", OPERATOR[1], actor="admin:test")
+    await add_account(services, OPERATOR[0], "operator", OPERATOR[1], actor="admin:test", districts=["demo"])
     period = f"web-{uuid.uuid4().hex[:6]}"
     config = example_config(period, meeting_in=meeting_in)
     await start_period(services, config, started_by="operator:test")

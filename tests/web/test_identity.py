@@ -24,6 +24,7 @@ PUBLIC = {
     ("GET", "/health"), ("GET", "/docs"), ("GET", "/openapi.json"), ("GET", "/sign-in"), ("POST", "/sign-in"),
     ("POST", "/api/sign-in"), ("GET", "/sign-in/link"), ("POST", "/sign-in/link"), ("GET", "/sign-in/oidc"),
     ("GET", "/sign-in/oidc/callback"), ("GET", "/calendar/{token}.ics"),
+    ("GET", "/me/email/confirm"), ("POST", "/me/email/confirm"),  # a new address's link: the token is the credential
 }
 
 
@@ -33,7 +34,7 @@ async def _registry(stack):
     from tests.integration.rounds import EXAMPLE
 
     await import_scenario(stack.services, "demo", EXAMPLE, actor="admin:test")
-    await add_account(stack.services, OPERATOR[0], "operator", OPERATOR[1], actor="admin:test")
+    await add_account(stack.services, OPERATOR[0], "operator", OPERATOR[1], actor="admin:test", districts=["demo"])
 
 
 async def test_every_operation_without_a_session_is_refused(web_db):

@@ -12,13 +12,13 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain import actors
     from domain.period.amend import amend_doctor
     from domain.period.events import DoctorAmended
     from domain.model import Phase
     from domain.period.process import cancel_round, decide_action, extend_deadline
     from domain.period.rules import RuleViolation
     from workflows.messages import (
+        operator_actor_of,
         REMEMBERED_OUTCOMES,
         ActionOutcome,
         ActionRequest,
@@ -110,7 +110,7 @@ class PeriodActions:
 
     def extend(self, request: ExtendDeadlineInput) -> OperatorActionResult:
         self.rt.accepted()
-        self.rt.record([self._extension(request)], actors.operator(request.operator))  # the main loop re-arms its timer
+        self.rt.record([self._extension(request)], operator_actor_of(request))  # the main loop re-arms its timer
         return self.rt.operator_result()
 
     def _cancellation(self, request: CancelRoundInput):
@@ -124,7 +124,7 @@ class PeriodActions:
 
     def cancel(self, request: CancelRoundInput) -> OperatorActionResult:
         self.rt.accepted()
-        self.rt.record([self._cancellation(request)], actors.operator(request.operator))
+        self.rt.record([self._cancellation(request)], operator_actor_of(request))
         return self.rt.operator_result()
 
     def validate_restart(self, note: RestartNote) -> None:

@@ -25,7 +25,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.period.roster import publish
     from domain.period.state import PeriodState, apply_in_place
     from workflows import search
-    from workflows.messages import CarriedState, ClosePhaseInput, OperatorActionResult, PeriodInput, RestartNote
+    from workflows.messages import (
+        CarriedState, ClosePhaseInput, OperatorActionResult, PeriodInput, RestartNote, operator_actor_of,
+    )
     from workflows.period.errors import rolling_over
 
 APPEND_TIMEOUT = timedelta(seconds=10)  # appends take milliseconds; a dead worker is noticed sooner
@@ -154,7 +156,7 @@ class PeriodRuntime:
         event = RoundRestarted(
             remedy=note.remedy, operator=note.operator, reason=note.reason, previous_run=note.previous_run
         )
-        self.record([event], actors.operator(note.operator))
+        self.record([event], operator_actor_of(note))
 
     async def append_pending(self) -> None:
         """Append pending events to PostgreSQL in byte-sized batches until told to stop and

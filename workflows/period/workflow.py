@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.model import Phase
     from workflows import search
     from workflows.messages import (
+        operator_actor_of,
         AcceptSwapInput,
         AmendDoctorInput,
         CancelRoundInput,
@@ -122,7 +123,7 @@ class AllocationPeriodWorkflow:
         while not rt.state.finished:
             if rt.close_request is not None:
                 request, rt.close_request = rt.close_request, None
-                rt.step(actors.operator(request.operator), by="operator", request=request)
+                rt.step(operator_actor_of(request), by="operator", request=request)
                 continue
             if rt.state.phase is Phase.LOTTERY:
                 await rt.hold_lottery()
