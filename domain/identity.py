@@ -38,6 +38,7 @@ class Principal(BaseModel):
     name: str = Field(repr=False)
     roles: tuple[Role, ...]
     doctors: tuple[DoctorRef, ...] = ()
+    districts: tuple[str, ...] = ()  # the districts an operator or admin serves (from the provider)
     via: Literal["link", "oidc", "test"] = "link"
 
     @property

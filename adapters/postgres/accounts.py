@@ -87,6 +87,12 @@ class AccountStore:
         )
         return AccountRow(row["email"], row["role"], row["name"]) if row else None
 
+    async def is_disabled(self, email: str) -> bool:
+        """Whether the address has an account that was disabled (`vakt account disable`)."""
+        return bool(await self.pool.fetchval(
+            "SELECT true FROM accounts WHERE email = lower($1) AND disabled_at IS NOT NULL", email
+        ))
+
     async def accounts(self) -> list[AccountRow]:
         rows = await self.pool.fetch("SELECT email, role, name FROM accounts WHERE disabled_at IS NULL ORDER BY email")
         return [AccountRow(r["email"], r["role"], r["name"]) for r in rows]

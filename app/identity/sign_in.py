@@ -30,6 +30,7 @@ RATE_WINDOW = timedelta(minutes=15)
 RATE_LIMIT = 5  # links per address and window
 LINK_PURPOSE = "sign-in"
 NOT_VALID = "this sign-in link is not valid (used, expired or incomplete); ask for a new one"
+OIDC_REQUIRED = "sign-in links are off for you: sign in with the clinic's identity provider"
 LINK_SENT = (
     "If the address belongs to a doctor on a district's roll or to a clinic account, a sign-in link is on its "
     "way; it works once, for 15 minutes."
@@ -48,7 +49,9 @@ def normal_address(value: str, field: str = "email") -> str:
         raise BadInput(f"{field}: not a valid e-mail address") from None
 
 
-async def principal_for(services: Services, email: str, *, via: str = "link", extra_roles=(), name=None) -> Principal | None:
+async def principal_for(
+    services: Services, email: str, *, via: str = "link", extra_roles=(), extra_districts=(), name=None
+) -> Principal | None:
     """Who signs in with this address: a doctor on a roll, an account, both — or nobody."""
     store = (await services.database()).accounts
     account = await store.account(email)
@@ -63,7 +66,17 @@ async def principal_for(services: Services, email: str, *, via: str = "link", ex
     return Principal(
         email=email, name=shown, roles=tuple(roles), via=via,
         doctors=tuple(DoctorRef(district=r.district_id, doctor=r.doctor_id) for r in rolls),
+        districts=tuple(extra_districts),
     )
+
+
+def link_allowed(services: Services, principal: Principal) -> bool:
+    """With an identity provider configured, operators and admins sign in only through it (a
+    mailbox must not bypass its MFA); doctors too, unless VAKT_OIDC_ALLOW_DOCTOR_LINKS."""
+    oidc = services.web_settings.oidc
+    if oidc is None:
+        return True
+    return not principal.is_operator and oidc.allow_doctor_links
 
 
 async def request_link(services: Services, email: str, *, now: datetime | None = None) -> str:
@@ -76,6 +89,9 @@ async def request_link(services: Services, email: str, *, now: datetime | None =
     recent = await store.attempts(sign(secret, "address", email), window=RATE_WINDOW, now=now)
     principal = await principal_for(services, email)
     if recent > RATE_LIMIT or principal is None:
+        return LINK_SENT
+    if not link_allowed(services, principal):
+        log.info("sign-in link not sent: link.oidc_required")
         return LINK_SENT
     token, stored = signed_token(secret, LINK_PURPOSE)
     await store.create_link(stored, email, expires_at=now + LINK_LIFETIME)
@@ -114,4 +130,7 @@ async def use_link(services: Services, token: str, *, now: datetime | None = Non
     principal = await principal_for(services, email) if email else None
     if principal is None:
         raise Unauthenticated(NOT_VALID)
+    if not link_allowed(services, principal):  # a link mailed before the provider was configured
+        log.warning("sign-in link refused: link.oidc_required")
+        raise Unauthenticated(OIDC_REQUIRED)
     return principal
