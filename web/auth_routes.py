@@ -132,11 +132,11 @@ def _pending(request: Request) -> oidc.PendingSignIn | None:
 
 
 @router.get("/sign-in/oidc/callback", tags=["public"], summary="The identity provider's answer (public)")
-async def oidc_callback(request: Request, state: str = "", code: str = "", error: str = "") -> Response:
+async def oidc_callback(request: Request, state: str = "", code: str = "", error: str = "", iss: str = "") -> Response:
     services = request.app.state.services
     try:
         principal = await oidc.complete(services, _pending(request), state=state[:200], code=code[:2000],
-                                        redirect_uri=_callback(request), error=error[:100])
+                                        redirect_uri=_callback(request), error=error[:100], iss=iss[:500])
     except OidcRefused as refusal:
         return _refused(request, refusal)
     response = RedirectResponse("/operator" if principal.is_operator and not principal.is_doctor else "/", status_code=303)

@@ -74,21 +74,24 @@ async def begin(services: Services, redirect_uri: str) -> tuple[str, PendingSign
 
 
 async def complete(services: Services, pending: PendingSignIn | None, *, state: str, code: str, redirect_uri: str,
-                   error: str = "") -> Principal:
+                   error: str = "", iss: str = "") -> Principal:
     """The callback: check the state, exchange the code, validate the ID token, merge the
     userinfo claims, find the person. OidcRefused (logged with its reason) otherwise."""
     try:
-        return await _complete(services, pending, state=state, code=code, redirect_uri=redirect_uri, error=error)
+        return await _complete(services, pending, state=state, code=code, redirect_uri=redirect_uri, error=error,
+                               iss=iss)
     except OidcRefused as refusal:
         log_refusal(refusal)
         raise
 
 
 async def _complete(services: Services, pending: PendingSignIn | None, *, state: str, code: str, redirect_uri: str,
-                    error: str) -> Principal:
+                    error: str, iss: str) -> Principal:
     oidc = _settings(services)
     if pending is None or pending.expires < SystemClock().now().timestamp() or not state or state != pending.state:
         raise OidcRefused("oidc.state_mismatch")
+    if iss and iss != oidc.issuer:  # RFC 9207: an answer from another provider (a mix-up)
+        raise OidcRefused("oidc.issuer_mismatch")
     if error or not code:
         raise OidcRefused("oidc.provider_error", error if oidc_client.OAUTH_ERROR.match(error or "") else None)
     meta = await oidc_client.discovery(oidc)

@@ -143,6 +143,11 @@ async def test_an_unknown_person_a_forged_state_and_a_cancelled_sign_in_are_refu
     cancelled = await client.get(f"/sign-in/oidc/callback?state={query['state'][0]}&error=access_denied")
     assert refused_with(cancelled, caplog, "oidc.provider_error")
     assert any("access_denied" in r.getMessage() for r in caplog.records)
+    client, query = await _begin(oidc)
+    oidc.provider.grant("c5", query, userinfo={"email": DOCTOR, **VERIFIED})
+    mixed_up = await client.get(f"/sign-in/oidc/callback?state={query['state'][0]}&code=c5&iss=https://evil.example")
+    assert mixed_up.status_code == 503 and "(oidc.issuer_mismatch)" in mixed_up.text
+    assert (await client.get("/api/me")).status_code == 401
     _, bad_audience = await sign_in(oidc, "c3", audience="other", userinfo={"email": DOCTOR, **VERIFIED})
     assert refused_with(bad_audience, caplog, "oidc.id_token_invalid")
     _, no_azp = await sign_in(oidc, "c4", audience=[CLIENT, "other"], userinfo={"email": DOCTOR, **VERIFIED})
