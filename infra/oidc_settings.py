@@ -6,6 +6,7 @@ masked in every repr and message; an error names the variable, never its value.
 from __future__ import annotations
 
 import ipaddress
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -100,6 +101,10 @@ def _private_key(get: Callable[[str], str | None]) -> str | None:
         raise OidcSettingsError("VAKT_OIDC_PRIVATE_KEY and VAKT_OIDC_PRIVATE_KEY_FILE: set one, not both")
     if path is not None:
         try:
+            mode = stat.S_IMODE(Path(path).stat().st_mode)
+            if mode & 0o077:
+                raise OidcSettingsError(
+                    f"VAKT_OIDC_PRIVATE_KEY_FILE: readable by others (mode {mode:04o}); run: chmod 600 {path}")
             return Path(path).read_text()
         except OSError as e:
             raise OidcSettingsError(f"VAKT_OIDC_PRIVATE_KEY_FILE: cannot be read ({type(e).__name__})") from None
@@ -107,7 +112,7 @@ def _private_key(get: Callable[[str], str | None]) -> str | None:
 
 
 def _check_key(pem: str, alg: str) -> None:
-    from joserfc.jwk import ECKey, RSAKey
+    from joserfc.jwk import ECKey, RSAKey  # only with private_key_jwt: infra stays light otherwise
 
     kind = ECKey if alg.startswith("ES") else RSAKey
     try:

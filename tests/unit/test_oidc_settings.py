@@ -57,6 +57,14 @@ def test_every_setting_names_its_variable_and_never_shows_a_secret(tmp_path: Pat
     with pytest.raises(ValueError, match="VAKT_OIDC_PRIVATE_KEY_FILE: cannot be read"):
         settings(VAKT_OIDC_CLIENT_AUTH="private_key_jwt", VAKT_OIDC_PRIVATE_KEY_FILE=str(tmp_path / "none"),
                  VAKT_OIDC_KEY_ID="k")
+    shared = tmp_path / "shared.pem"
+    shared.write_text(PEM)
+    shared.chmod(0o644)
+    with pytest.raises(ValueError, match="VAKT_OIDC_PRIVATE_KEY_FILE: readable by others"):
+        settings(VAKT_OIDC_CLIENT_AUTH="private_key_jwt", VAKT_OIDC_PRIVATE_KEY_FILE=str(shared), VAKT_OIDC_KEY_ID="k")
+    shared.chmod(0o600)
+    assert settings(VAKT_OIDC_CLIENT_AUTH="private_key_jwt", VAKT_OIDC_PRIVATE_KEY_FILE=str(shared),
+                    VAKT_OIDC_KEY_ID="k").private_key.get_secret_value() == PEM
     with pytest.raises(ValueError, match="VAKT_OIDC_DISTRICTS_BY_ROLE"):
         settings(VAKT_OIDC_DISTRICTS_BY_ROLE="operator")
     with pytest.raises(ValueError, match="VAKT_OIDC_ALLOW_DOCTOR_LINKS"):

@@ -230,6 +230,7 @@ async def test_the_client_authenticates_as_configured(app_database_url, tmp_path
         assert back.status_code == 303, back.text
     key_file = tmp_path / "client.pem"
     key_file.write_bytes(CLIENT_KEY.as_pem(private=True))
+    key_file.chmod(0o600)
     async with oidc_stack(app_database_url, tmp_path / "c", VAKT_OIDC_CLIENT_AUTH="private_key_jwt",
                           VAKT_OIDC_CLIENT_SECRET="", VAKT_OIDC_PRIVATE_KEY_FILE=str(key_file), VAKT_OIDC_KEY_ID="vakt-1",
                           provider_options={"client_auth": "private_key_jwt"}) as stack:
