@@ -249,6 +249,8 @@ async def test_mailed_links_are_off_for_operators_and_for_doctors_unless_allowed
 
     async with oidc_stack(app_database_url, tmp_path / "a", smtp_server) as stack:
         client = stack.client()
+        form = await client.get("/sign-in")
+        assert 'action="/sign-in"' not in form.text and 'href="/sign-in/oidc"' in form.text
         for address in (OPERATOR[0], DOCTOR):
             answer = await client.post("/api/sign-in", json={"email": address})
             assert answer.status_code == 202  # the usual answer …
@@ -262,8 +264,23 @@ async def test_mailed_links_are_off_for_operators_and_for_doctors_unless_allowed
         assert used.status_code == 401 and "(link.oidc_required)" in used.text and "identitetstjeneste" in used.text
         assert (await client.get("/api/me")).status_code == 401
     async with oidc_stack(app_database_url, tmp_path / "b", smtp_server, VAKT_OIDC_ALLOW_DOCTOR_LINKS="true") as stack:
+        assert 'action="/sign-in"' in (await stack.client().get("/sign-in")).text
         client = await stack.sign_in(DOCTOR)  # doctors may, when the clinic allows it
         assert (await client.get("/api/me")).json()["via"] == "link"
         await stack.client().post("/api/sign-in", json={"email": OPERATOR[0]})
         await outgoing_mail()
         assert not mailed_to(OPERATOR[0])
+
+
+async def test_a_confirmed_address_change_moves_the_binding(oidc):
+    """For the e-mail change flow: the subject follows its person to the new address; a forgotten
+    binding is made afresh at the next sign-in."""
+    _, back = await sign_in(oidc, "c1", sub="sub-a", userinfo={"email": DOCTOR, **VERIFIED})
+    assert back.status_code == 303
+    bindings, issuer = (await oidc.services.database()).oidc_bindings, oidc.provider.issuer
+    assert await bindings.move_address(DOCTOR, "GP04.New@Legekontor.example.no") == 1
+    assert await bindings.bound_address(issuer, "sub-a") == "gp04.new@legekontor.example.no"
+    assert await bindings.subject_of(issuer, DOCTOR) is None
+    assert await bindings.forget_address("gp04.new@legekontor.example.no") == 1
+    _, back = await sign_in(oidc, "c2", sub="sub-a", userinfo={"email": DOCTOR, **VERIFIED})
+    assert back.status_code == 303 and await bindings.bound_address(issuer, "sub-a") == DOCTOR
