@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import asyncpg
 
 from adapters.postgres.accounts import AccountStore
+from adapters.postgres.oidc_bindings import OidcBindingStore
 from adapters.postgres.calendar_feeds import FeedStore
 from adapters.postgres.event_store import EventStore
 from adapters.postgres.mail_log import SentLog
@@ -136,6 +137,7 @@ class Database:
         self.rejections = RejectionLog(pool)
         self.registry = RegistryStore(pool)
         self.accounts = AccountStore(pool)
+        self.oidc_bindings = OidcBindingStore(pool)
         self.requests = RequestStore(pool)
         self.feeds = FeedStore(pool)
         self.mail_log = SentLog(pool)

@@ -48,6 +48,7 @@ class Principal(BaseModel):
     name: str = Field(repr=False)
     roles: tuple[Role, ...]
     doctors: tuple[DoctorRef, ...] = ()
+    districts: tuple[str, ...] = ()  # the districts an operator or admin serves (from the provider)
     via: Literal["link", "oidc", "test"] = "link"
     account_id: str | None = None
     districts: tuple[str, ...] = ()

@@ -4,9 +4,8 @@
 - `VAKT_SESSION_SECRET`: the key that signs session cookies, sign-in links and calendar-feed
   tokens (at least 32 characters); unset: the file `<data dir>/keys/session.key` (mode 0600,
   created on first use);
-- `VAKT_OIDC_ISSUER`, `VAKT_OIDC_CLIENT_ID`, `VAKT_OIDC_CLIENT_SECRET`, `VAKT_OIDC_ROLE_CLAIM`
-  (default `roles`), `VAKT_OIDC_SCOPES` (default `openid email profile`): sign-in through the
-  clinic's identity provider (HelseID, Entra ID) instead of e-mailed links.
+- `VAKT_OIDC_*`: sign-in through the clinic's identity provider (HelseID, Entra ID);
+  infra.oidc_settings reads them.
 Secrets are SecretStr: masked in every repr and message.
 """
 
@@ -17,9 +16,10 @@ import secrets
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr
+
+from infra.oidc_settings import OidcSettings, OidcSettingsError, oidc_settings_from_env
 
 SESSION_SECRET = "VAKT_SESSION_SECRET"
 SESSION_KEY_FILE = Path("keys") / "session.key"
@@ -28,17 +28,6 @@ MIN_SECRET_LENGTH = 32
 
 class WebSettingsError(ValueError):
     """A setting that cannot be used; names the variable, never its value."""
-
-
-class OidcSettings(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    issuer: str
-    client_id: str
-    client_secret: SecretStr
-    role_claim: str = "roles"
-    scopes: str = "openid email profile"
-    jwks: dict | None = None  # a key set given directly (tests); else fetched from the issuer
 
 
 class WebSettings(BaseModel):
@@ -73,21 +62,10 @@ class WebSettings(BaseModel):
         else:
             path = Path(data_dir) / SESSION_KEY_FILE
             secret, source = session_key_file(path), str(path)
-        issuer = get("VAKT_OIDC_ISSUER")
-        oidc = None
-        if issuer is not None:
-            if urlsplit(issuer).scheme not in ("https", "http"):
-                raise WebSettingsError("VAKT_OIDC_ISSUER: not an http(s) URL")
-            client_id, client_secret = get("VAKT_OIDC_CLIENT_ID"), get("VAKT_OIDC_CLIENT_SECRET")
-            if client_id is None or client_secret is None:
-                raise WebSettingsError("VAKT_OIDC_CLIENT_ID and VAKT_OIDC_CLIENT_SECRET: required with VAKT_OIDC_ISSUER")
-            oidc = OidcSettings(
-                issuer=issuer.rstrip("/"),
-                client_id=client_id,
-                client_secret=SecretStr(client_secret),
-                role_claim=get("VAKT_OIDC_ROLE_CLAIM") or "roles",
-                scopes=get("VAKT_OIDC_SCOPES") or "openid email profile",
-            )
+        try:
+            oidc = oidc_settings_from_env(get)
+        except OidcSettingsError as e:
+            raise WebSettingsError(str(e)) from None
         return cls(public_url=public_url.rstrip("/"), session_secret=SecretStr(secret), secret_source=source, oidc=oidc)
 
 

@@ -10,9 +10,11 @@ from starlette.responses import RedirectResponse, Response
 
 from app.identity import feeds as calendar, oidc, sign_in
 from app.errors import Unauthenticated
+from app.identity.oidc_refusals import OidcRefused
 from app.identity.session_cutoffs import sign_out_everywhere
 from app.identity.sessions import same_secret, sign
-from web.render import page, sign_in_page
+from web.oidc_texts import link_off_text, refusal_text
+from web.render import language, page, sign_in_page
 from web.request_state import session_of
 from web.session import clear_session, read_form, set_session
 from web.throttling import throttle_attempt, throttle_link_request
@@ -69,7 +71,8 @@ async def use_sign_in_link(request: Request) -> Response:
     try:
         principal = await sign_in.use_link(request.app.state.services, fields.get("token", ""))
     except Unauthenticated as e:
-        return sign_in_page(request, status_code=401, error=e.message)
+        shown = link_off_text(language(request)) if e.message == sign_in.OIDC_REQUIRED else e.message
+        return sign_in_page(request, status_code=401, error=shown)
     response = RedirectResponse("/operator" if principal.is_operator and not principal.is_doctor else "/", status_code=303)
     set_session(response, request, principal)
     return response
@@ -86,6 +89,18 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
+# The provider did not answer or is set up wrongly: the service is unavailable, not the person refused.
+_PROVIDER_FAULTS = {"oidc.provider_unavailable", "oidc.issuer_mismatch", "oidc.insecure_endpoint"}
+
+
+def _refused(request: Request, refusal: OidcRefused) -> Response:
+    """The sign-in page with the reason in the page's language (a fixed code, never free text)."""
+    status = 503 if refusal.code in _PROVIDER_FAULTS else 401
+    response = sign_in_page(request, status_code=status, error=refusal_text(refusal.code, language(request)))
+    response.delete_cookie(OIDC_COOKIE, path="/sign-in/oidc")
+    return response
+
+
 def _callback(request: Request) -> str:
     return f"{request.app.state.services.web_settings.public_url}/sign-in/oidc/callback"
 
@@ -94,7 +109,10 @@ def _callback(request: Request) -> str:
 async def oidc_begin(request: Request) -> Response:
     throttle_attempt(request)
     services = request.app.state.services
-    url, pending = await oidc.begin(services, _callback(request))
+    try:
+        url, pending = await oidc.begin(services, _callback(request))
+    except OidcRefused as refusal:
+        return _refused(request, refusal)
     response = RedirectResponse(url, status_code=303)
     secret = services.web_settings.session_secret.get_secret_value()
     body = pending.model_dump_json()
@@ -120,13 +138,13 @@ def _pending(request: Request) -> oidc.PendingSignIn | None:
 
 
 @router.get("/sign-in/oidc/callback", tags=["public"], summary="The identity provider's answer (public)")
-async def oidc_callback(request: Request, state: str = "", code: str = "") -> Response:
+async def oidc_callback(request: Request, state: str = "", code: str = "", error: str = "", iss: str = "") -> Response:
     services = request.app.state.services
     try:
         principal = await oidc.complete(services, _pending(request), state=state[:200], code=code[:2000],
-                                        redirect_uri=_callback(request))
-    except Unauthenticated as e:
-        return sign_in_page(request, status_code=401, error=e.message)
+                                        redirect_uri=_callback(request), error=error[:100], iss=iss[:500])
+    except OidcRefused as refusal:
+        return _refused(request, refusal)
     response = RedirectResponse("/operator" if principal.is_operator and not principal.is_doctor else "/", status_code=303)
     response.delete_cookie(OIDC_COOKIE, path="/sign-in/oidc")
     set_session(response, request, principal)

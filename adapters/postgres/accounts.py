@@ -108,6 +108,12 @@ class AccountStore:
         return bool(await self.pool.fetchval(
             "SELECT 1 FROM accounts WHERE email = $1 AND disabled_at IS NOT NULL", email.lower()))
 
+    async def is_disabled(self, email: str) -> bool:
+        """Whether the address has an account that was disabled (`vakt account disable`)."""
+        return bool(await self.pool.fetchval(
+            "SELECT true FROM accounts WHERE email = lower($1) AND disabled_at IS NOT NULL", email
+        ))
+
     async def accounts(self) -> list[AccountRow]:
         rows = await self.pool.fetch(f"{_ACCOUNT} WHERE disabled_at IS NULL ORDER BY email")
         return [_row(r) for r in rows]

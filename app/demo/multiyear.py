@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
 
 from activities.rounds import RoundPlanner
@@ -45,9 +47,11 @@ from workflows.messages import ActionRequest, PhaseView
 from workflows.period import AllocationPeriodWorkflow
 from workflows.rounds import RoundStarterInput, ScheduledRoundWorkflow
 from app.bootstrap import bootstrap
-from datetime import datetime
 from domain.mail.notices import quota_now
 from infra.settings import Settings
+
+if TYPE_CHECKING:  # the store's type only: the demo gets it from the unit of work
+    from adapters.postgres.registry import RegistryStore
 import asyncio
 import os
 import shutil

@@ -1,43 +1,42 @@
-"""OpenID Connect sign-in (the production option: HelseID, Entra ID …), configured from
-the environment (infra.web_settings). Authorization code flow with PKCE, state and nonce
-(authlib builds the request; joserfc, authlib's JOSE library, checks the ID token).
+"""OpenID Connect sign-in (the production option: HelseID, Entra ID …), configured from the
+environment (infra.oidc_settings). Authorization code flow with PKCE, state and nonce (authlib
+builds the request; joserfc checks the ID token); the userinfo claims merged in
+(app/identity/oidc_client.py, oidc_claims.py).
 
-The ID token must be signed by a key of the issuer's key set (RS256/ES256/PS256), name this
-service as its audience, come from the configured issuer, carry the nonce this sign-in sent, and
-be unexpired. Roles come from the configured claim (`operator`, `admin`); a doctor is whoever
-the registry lists with the token's e-mail address. A token that fails any check signs nobody in.
+Who signs in: the provider's subject (issuer + `sub`) is bound to an address at the first
+sign-in (migration 013) and decides after that:
+- a subject seen before signs in as its bound address, even when the provider's e-mail claim
+  changed since: an address at the provider can be edited or reassigned, the subject cannot, and
+  a clinic's registry address changes only through the clinic (moving the binding with it);
+- a subject not seen before signs in as the address it claims (verified by the provider) if
+  that address is someone's here, and no other subject of this provider is bound to it;
+- a disabled account (`vakt account disable`) stays out, whatever role the provider gives.
+Every refusal is an OidcRefused with a reason code, logged here without personal data.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import urllib.parse
-import urllib.request
-from typing import Any
+import logging
 
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
-from joserfc.jwt import JWTClaimsRegistry
 from pydantic import BaseModel
 
 from app.bootstrap import Services
-from app.errors import BadInput, Unauthenticated, Unavailable
-from app.identity.sign_in import normal_address, principal_for
+from app.errors import BadInput
+from app.identity import oidc_client
+from app.identity.oidc_claims import (
+    display_name, districts_of, email_of, merged_claims, roles_of, validate_id_token,
+)
+from app.identity.oidc_refusals import OidcRefused, log_refusal
+from app.identity.sign_in import principal_for
 from domain.identity import Principal
-from infra.clock import SystemClock  # tokens are judged by real time: the provider's clock
-from infra.web_settings import OidcSettings
-import base64
+from infra.clock import SystemClock  # the pending sign-in's expiry: real time, like the provider's
+from infra.oidc_settings import OidcSettings
 
-ALGORITHMS = ["RS256", "ES256", "PS256"]
-LEEWAY = 60  # seconds of clock difference allowed
-HTTP_TIMEOUT = 10.0
-REFUSED = "the identity provider's answer did not sign you in; try again"
-_discovery: dict[str, dict] = {}
+log = logging.getLogger(__name__)
+PENDING_LIFETIME = 600  # seconds from leaving for the provider to coming back
 
 
 class PendingSignIn(BaseModel):
@@ -47,33 +46,6 @@ class PendingSignIn(BaseModel):
     nonce: str
     verifier: str
     expires: int
-
-
-def _fetch_json(url: str, data: dict | None = None, auth: tuple[str, str] | None = None) -> Any:
-    headers = {"Accept": "application/json"}
-    body = None
-    if data is not None:
-        body = urllib.parse.urlencode(data).encode()
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    if auth is not None:
-        pair = f"{urllib.parse.quote(auth[0], safe='')}:{urllib.parse.quote(auth[1], safe='')}"
-        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
-    request = urllib.request.Request(url, data=body, headers=headers)
-    with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310 - the configured issuer
-        return json.loads(response.read(1_000_000))
-
-
-async def discovery(settings: OidcSettings) -> dict:
-    """The issuer's metadata (/.well-known/openid-configuration), fetched once."""
-    if settings.issuer not in _discovery:
-        try:
-            document = await asyncio.to_thread(_fetch_json, f"{settings.issuer}/.well-known/openid-configuration")
-        except (OSError, ValueError) as e:
-            raise Unavailable(f"the identity provider did not answer ({type(e).__name__})") from None
-        if document.get("issuer", "").rstrip("/") != settings.issuer:
-            raise Unavailable("the identity provider's metadata names another issuer")
-        _discovery[settings.issuer] = document
-    return _discovery[settings.issuer]
 
 
 def _settings(services: Services) -> OidcSettings:
@@ -86,10 +58,13 @@ def _settings(services: Services) -> OidcSettings:
 async def begin(services: Services, redirect_uri: str) -> tuple[str, PendingSignIn]:
     """The provider's authorization URL and what to keep until the callback."""
     oidc = _settings(services)
-    meta = await discovery(oidc)
-    pending = PendingSignIn(
-        state=generate_token(32), nonce=generate_token(32), verifier=generate_token(64), expires=int(SystemClock().now().timestamp()) + 600
-    )
+    try:
+        meta = await oidc_client.discovery(oidc)
+    except OidcRefused as refusal:
+        log_refusal(refusal)
+        raise
+    pending = PendingSignIn(state=generate_token(32), nonce=generate_token(32), verifier=generate_token(64),
+                            expires=int(SystemClock().now().timestamp()) + PENDING_LIFETIME)
     url = prepare_grant_uri(
         meta["authorization_endpoint"], oidc.client_id, "code", redirect_uri=redirect_uri, scope=oidc.scopes,
         state=pending.state, nonce=pending.nonce,
@@ -98,66 +73,59 @@ async def begin(services: Services, redirect_uri: str) -> tuple[str, PendingSign
     return url, pending
 
 
-def validate_id_token(
-    id_token: str, keys: dict, *, issuer: str, client_id: str, nonce: str, now: float | None = None
-) -> dict:
-    """The ID token's claims, once every check holds; Unauthenticated otherwise (one message)."""
+async def complete(services: Services, pending: PendingSignIn | None, *, state: str, code: str, redirect_uri: str,
+                   error: str = "", iss: str = "") -> Principal:
+    """The callback: check the state, exchange the code, validate the ID token, merge the
+    userinfo claims, find the person. OidcRefused (logged with its reason) otherwise."""
     try:
-        token = jwt.decode(id_token, KeySet.import_key_set(keys), algorithms=ALGORITHMS)
-        registry = JWTClaimsRegistry(
-            now=int(now if now is not None else SystemClock().now().timestamp()),
-            leeway=LEEWAY,
-            iss={"essential": True, "value": issuer},
-            aud={"essential": True, "value": client_id},
-            nonce={"essential": True, "value": nonce},
-            exp={"essential": True},
-            sub={"essential": True},
-        )
-        registry.validate(token.claims)
-    except (JoseError, ValueError, TypeError, KeyError):
-        raise Unauthenticated(REFUSED) from None
-    return dict(token.claims)
+        return await _complete(services, pending, state=state, code=code, redirect_uri=redirect_uri, error=error,
+                               iss=iss)
+    except OidcRefused as refusal:
+        log_refusal(refusal)
+        raise
 
 
-def roles_from(claims: dict, claim: str) -> tuple[str, ...]:
-    value = claims.get(claim)
-    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    return tuple(r for r in ("operator", "admin") if r in {str(v).lower() for v in values})
+async def _complete(services: Services, pending: PendingSignIn | None, *, state: str, code: str, redirect_uri: str,
+                    error: str, iss: str) -> Principal:
+    oidc = _settings(services)
+    if pending is None or pending.expires < SystemClock().now().timestamp() or not state or state != pending.state:
+        raise OidcRefused("oidc.state_mismatch")
+    if iss and iss != oidc.issuer:  # RFC 9207: an answer from another provider (a mix-up)
+        raise OidcRefused("oidc.issuer_mismatch")
+    if error or not code:
+        raise OidcRefused("oidc.provider_error", error if oidc_client.OAUTH_ERROR.match(error or "") else None)
+    meta = await oidc_client.discovery(oidc)
+    tokens = await oidc_client.exchange_code(oidc, meta, code=code, redirect_uri=redirect_uri, verifier=pending.verifier)
+    keys = await oidc_client.key_set(oidc, meta)
+    id_claims = validate_id_token(tokens["id_token"], keys, issuer=oidc.issuer, client_id=oidc.client_id,
+                                  nonce=pending.nonce)
+    userinfo = await oidc_client.userinfo(meta, tokens.get("access_token"))
+    if userinfo is not None and userinfo.get("sub") != id_claims["sub"]:
+        raise OidcRefused("oidc.userinfo_sub_mismatch")
+    return await principal_from_claims(services, merged_claims(id_claims, userinfo))
 
 
 async def principal_from_claims(services: Services, claims: dict) -> Principal:
+    """The person these (checked, merged) claims sign in, binding a new subject to its address."""
     oidc = _settings(services)
-    if claims.get("email_verified") is False:
-        raise Unauthenticated(REFUSED)
-    try:
-        email = normal_address(str(claims.get("email") or ""))
-    except BadInput:
-        raise Unauthenticated(REFUSED) from None
-    name = str(claims.get("name") or "").strip()[:100] or None
-    principal = await principal_for(services, email, via="oidc", extra_roles=roles_from(claims, oidc.role_claim), name=name)
-    if principal is None:
-        raise Unauthenticated(REFUSED)
-    return principal
-
-
-async def complete(services: Services, pending: PendingSignIn | None, *, state: str, code: str, redirect_uri: str) -> Principal:
-    """The callback: check the state, exchange the code, validate the ID token, find the person."""
-    oidc = _settings(services)
-    if pending is None or pending.expires < SystemClock().now().timestamp() or not state or state != pending.state or not code:
-        raise Unauthenticated(REFUSED)
-    meta = await discovery(oidc)
-    try:
-        tokens = await asyncio.to_thread(
-            _fetch_json,
-            meta["token_endpoint"],
-            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-             "code_verifier": pending.verifier},
-            (oidc.client_id, oidc.client_secret.get_secret_value()),
-        )
-        keys = oidc.jwks or await asyncio.to_thread(_fetch_json, meta["jwks_uri"])
-    except (OSError, ValueError, KeyError):
-        raise Unauthenticated(REFUSED) from None
-    claims = validate_id_token(
-        str(tokens.get("id_token", "")), keys, issuer=oidc.issuer, client_id=oidc.client_id, nonce=pending.nonce
+    db = await services.database()
+    claimed = email_of(claims, oidc)
+    bound = await db.oidc_bindings.bound_address(oidc.issuer, claims["sub"])
+    if bound is None and await db.oidc_bindings.subject_of(oidc.issuer, claimed) not in (None, claims["sub"]):
+        raise OidcRefused("oidc.sub_mismatch")
+    email = bound or claimed
+    if bound is not None and bound != claimed:
+        log.info("OIDC sign-in: the provider's address changed; signed in as the bound one")
+    if await db.accounts.is_disabled(email):
+        raise OidcRefused("oidc.account_disabled")
+    principal = await principal_for(
+        services, email, via="oidc", extra_roles=roles_of(claims, oidc), extra_districts=districts_of(claims, oidc),
+        name=display_name(claims),
     )
-    return await principal_from_claims(services, claims)
+    if principal is None:
+        raise OidcRefused("oidc.unknown_person")
+    if bound is None and not await db.oidc_bindings.bind(oidc.issuer, claims["sub"], email):
+        # A concurrent first sign-in bound it: the same subject (another tab) is fine.
+        if await db.oidc_bindings.bound_address(oidc.issuer, claims["sub"]) != email:
+            raise OidcRefused("oidc.sub_mismatch")
+    return principal

@@ -31,6 +31,7 @@ RATE_LIMIT = 5  # links per address and window
 DAY_LIMIT = 20  # links per address in 24 hours (per client and globally: app/identity/throttle.py)
 LINK_PURPOSE = "sign-in"
 NOT_VALID = "this sign-in link is not valid (used, expired or incomplete); ask for a new one"
+OIDC_REQUIRED = "sign-in links are off for you: sign in with the clinic's identity provider"
 LINK_SENT = (
     "If the address belongs to a doctor on a district's roll or to a clinic account, a sign-in link is on its "
     "way; it works once, for 15 minutes."
@@ -86,6 +87,15 @@ async def principal_for(
     )
 
 
+def link_allowed(services: Services, principal: Principal) -> bool:
+    """With an identity provider configured, operators and admins sign in only through it (a
+    mailbox must not bypass its MFA); doctors too, unless VAKT_OIDC_ALLOW_DOCTOR_LINKS."""
+    oidc = services.web_settings.oidc
+    if oidc is None:
+        return True
+    return not principal.is_operator and oidc.allow_doctor_links
+
+
 async def request_link(services: Services, email: str, *, now: datetime | None = None) -> str:
     """Send a sign-in link when the address is known and not over its rate limit. The answer
     (LINK_SENT) is the same in every case."""
@@ -97,6 +107,9 @@ async def request_link(services: Services, email: str, *, now: datetime | None =
     today = await store.attempts(sign(secret, "address-day", email), window=timedelta(days=1), now=now)
     principal = await principal_for(services, email)
     if recent > RATE_LIMIT or today > DAY_LIMIT or principal is None:
+        return LINK_SENT
+    if not link_allowed(services, principal):
+        log.info("sign-in link not sent: link.oidc_required")
         return LINK_SENT
     token, stored = signed_token(secret, LINK_PURPOSE)
     await store.create_link(stored, email, expires_at=now + LINK_LIFETIME)
@@ -135,4 +148,7 @@ async def use_link(services: Services, token: str, *, now: datetime | None = Non
     principal = await principal_for(services, email) if email else None
     if principal is None:
         raise Unauthenticated(NOT_VALID)
+    if not link_allowed(services, principal):  # a link mailed before the provider was configured
+        log.warning("sign-in link refused: link.oidc_required")
+        raise Unauthenticated(OIDC_REQUIRED)
     return principal

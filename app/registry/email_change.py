@@ -79,9 +79,13 @@ async def confirm_change(services: Services, token: str) -> tuple[str, str]:
 
 
 async def ended_address(services: Services, old: str, new: str, *, actor: str) -> None:
-    """A doctor's address changed: every session of the old address ends (in this process at once),
-    and both addresses' people are derived again."""
-    cutoff = await (await services.database()).accounts.end_sessions(old.lower(), by=actor)
+    """A doctor's address changed: the provider binding moves with it, every session of the old
+    address ends (in this process at once), and both addresses' people are derived again."""
+    db = await services.database()
+    # The identity provider's subject follows its person: a later sign-in by the old address's
+    # subject lands on the new address, never on whoever gets the old one next.
+    await db.oidc_bindings.move_address(old, new)
+    cutoff = await db.accounts.end_sessions(old.lower(), by=actor)
     services.session_cutoffs.remember(old, cutoff)
     services.principals.forget(old)
     services.principals.forget(new)

@@ -38,6 +38,8 @@ async def _email(stack, doctor: str) -> str:
 
 async def test_a_new_address_takes_effect_when_confirmed_and_the_old_sessions_end(web_db):
     await _registry(web_db)
+    bindings = (await web_db.services.database()).oidc_bindings
+    assert await bindings.bind("https://idp.example", "sub-gp04", email_of("gp04"))  # once signed in by a provider
     phone, laptop = await web_db.sign_in(email_of("gp04")), await web_db.sign_in(email_of("gp04"))
     asked = await phone.post("/api/me/details", json={"email": NEW, "mobile": "+4791112222"})
     assert asked.status_code == 200, asked.text
@@ -60,6 +62,8 @@ async def test_a_new_address_takes_effect_when_confirmed_and_the_old_sessions_en
     done = await public.post("/me/email/confirm", data={"token": token}, headers={"Accept": "text/html"})
     assert done.status_code == 200 and 'data-testid="confirmed"' in done.text, done.text
     assert await _email(web_db, "gp04") == NEW
+    # The provider's subject follows the person to the new address.
+    assert await bindings.bound_address("https://idp.example", "sub-gp04") == NEW.lower()
     pool = (await web_db.services.database()).pool
     change = await pool.fetchrow(
         "SELECT actor, changes, changed_at FROM district_changes WHERE doctor_id = 'gp04' ORDER BY change_id DESC LIMIT 1")
