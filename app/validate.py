@@ -14,9 +14,32 @@ from domain.model import OSLO_TZ
 
 # Also the OpenAPI document's patterns (web/openapi.py), so clients see the same rule.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
-SHIFT_PATTERN = r"^\d{4}-\d{2}-\d{2}/[A-Za-z0-9][A-Za-z0-9_-]*$"
+SHIFT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}/[A-Za-z0-9][A-Za-z0-9_-]*$"
+SWAP_PATTERN = r"^[A-Za-z0-9-]*[A-Za-z0-9][A-Za-z0-9-]*$"
+MONTH_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
 _ID = re.compile(ID_PATTERN)
 _SHIFT = re.compile(SHIFT_PATTERN)
+
+
+def _control_class() -> str:
+    """A regex class of every control and format character (Unicode Cc, Cf): what free text may
+    not hold (`_no_control`), for the OpenAPI document's patterns."""
+    points = [c for c in range(0x110000) if unicodedata.category(chr(c)) in ("Cc", "Cf")]
+    ranges, start = [], points[0]
+    for before, here in zip(points, points[1:] + [None]):
+        if here != before + 1:
+            ranges.append((start, before))
+            start = here
+    def char(c: int) -> str:
+        return f"\\u{c:04x}" if c <= 0xFFFF else chr(c)
+    return "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges)
+
+
+_CONTROL = _control_class()
+# Free text as `free_text` takes it: no control characters, and something besides white space.
+TEXT_PATTERN = f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
+# A note kept in a registry entry: the same, without the `|` that separates entries.
+ENTRY_TEXT_PATTERN = f"^[^{_CONTROL}|]*[^\\s{_CONTROL}|][^{_CONTROL}|]*$"
 
 
 def _identifier(value: str, field: str, pattern: re.Pattern[str], limit: int, what: str) -> str:

@@ -3,7 +3,6 @@ its policy, and corrections to a doctor's details. Recorded with the signed-in a
 
 from __future__ import annotations
 
-from datetime import date
 
 from typing import Any
 
@@ -13,6 +12,7 @@ from pydantic import Field
 from app.registry import admin_views
 from app.registry.details import DetailsChanged
 from app.registry.views import DistrictView, DoctorRow
+from web.fields import DetailChanges
 from web.deps import Body, PrincipalDep, ServicesDep
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -22,12 +22,8 @@ class PolicyBody(Body):
     set: list[str] = Field(description="NAME=VALUE settings, as `vakt district set-policy --set`", max_length=50)
 
 
-class DoctorBody(Body):
-    mobile: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
-    specialist_gp: date | None = None
-    violence_course: date | None = None
-    acute_course: date | None = None
+class DoctorBody(DetailChanges):
+    """An admin's correction of a doctor's details."""
 
 
 @router.get("/districts/{district}", summary="A district: policy, shift template, roll counts")

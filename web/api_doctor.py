@@ -4,11 +4,10 @@ own: no field or query names another doctor (an operator enters an action for a 
 
 from __future__ import annotations
 
-from datetime import date
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from adapters.postgres.requests import StoredRequest
@@ -23,6 +22,8 @@ from app.reads.doctor_views import Colleague, PeriodLink
 from app.errors import BadInput, Refused
 from domain.period.doctor_board import DoctorBoard
 from web.deps import REFUSED, REFUSED_OR_CONFLICT, Body, PrincipalDep, ServicesDep
+from web.fields import AtLeastQuery, DetailChanges, DistrictQuery, Id, MonthQuery, RequestNumber, ShiftRef, Verb
+from web.request_bodies import RequestBody
 from web.request_state import session_of
 from workflows.messages import SwapResult
 
@@ -36,8 +37,8 @@ router = APIRouter(prefix="/api", tags=["doctor"], dependencies=[Depends(_own_on
 
 
 class ActionBody(Body):
-    verb: str = Field(description="wish | pick | claim", max_length=20)
-    shift: str = Field(description="DATE/NAME, e.g. 2027-01-05/evening", max_length=80)
+    verb: Verb
+    shift: ShiftRef
 
 
 class ActionAnswer(BaseModel):
@@ -52,31 +53,16 @@ class ActionAnswer(BaseModel):
 
 
 class OfferBody(Body):
-    shift: str = Field(max_length=80)
-    receiver: str | None = Field(None, description="a colleague's id; none: everyone who may take it", max_length=64)
+    shift: ShiftRef
+    receiver: Id | None = Field(None, description="a colleague's id; none: everyone who may take it")
 
 
 class NoFields(Body):
     """An empty body (`{}`): the doctor is the signed-in one."""
 
 
-class DetailsBody(Body):
-    mobile: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
-    specialist_gp: date | None = None
-    violence_course: date | None = None
-    acute_course: date | None = None
-    district: str | None = Field(None, max_length=64, description="one of your own districts (default: your first)")
-
-
-class RequestBody(Body):
-    kind: str = Field(description="exemption | meeting_absence | leave", max_length=20)
-    from_: date = Field(alias="from")
-    to: date | None = None
-    reason: str | None = Field(None, max_length=40)
-    substitute: str | None = Field(None, max_length=64)
-    note: str | None = Field(None, max_length=500)
-    district: str | None = Field(None, max_length=64, description="one of your own districts (default: your first)")
+class DetailsBody(DetailChanges):
+    district: Id | None = Field(None, description="one of your own districts (default: your first)")
 
 
 @router.get("/me", summary="Who is signed in, and the CSRF token to send in X-CSRF-Token")
@@ -93,8 +79,8 @@ async def my_periods(principal: PrincipalDep, svc: ServicesDep) -> list[PeriodLi
 
 
 @router.get("/periods/{period}/board", summary="What the doctor may take now, their shifts, quota, balance and swaps")
-async def board(period: str, principal: PrincipalDep, svc: ServicesDep, month: str | None = None,
-                at_least: int = Query(0, ge=0, description="wait (briefly) until this version is stored")) -> DoctorBoard:
+async def board(period: str, principal: PrincipalDep, svc: ServicesDep, month: MonthQuery = None,
+                at_least: AtLeastQuery = 0) -> DoctorBoard:
     return await doctor_views.board(svc, principal, period, month=month, at_least=at_least)
 
 
@@ -139,7 +125,7 @@ async def withdraw(period: str, swap: str, body: NoFields, principal: PrincipalD
 
 
 @router.get("/me/details", summary="The doctor's own details")
-async def get_details(principal: PrincipalDep, svc: ServicesDep, district: str | None = None) -> MyDetails:
+async def get_details(principal: PrincipalDep, svc: ServicesDep, district: DistrictQuery = None) -> MyDetails:
     return await details.my_details(svc, principal, district=district)
 
 
@@ -151,7 +137,7 @@ async def post_details(body: DetailsBody, principal: PrincipalDep, svc: Services
 
 
 @router.get("/me/requests", summary="The doctor's requests to the clinic")
-async def get_requests(principal: PrincipalDep, svc: ServicesDep, district: str | None = None) -> list[StoredRequest]:
+async def get_requests(principal: PrincipalDep, svc: ServicesDep, district: DistrictQuery = None) -> list[StoredRequest]:
     return await requests.my_requests(svc, principal, district)
 
 
@@ -164,20 +150,20 @@ async def post_request(body: RequestBody, principal: PrincipalDep, svc: Services
 
 @router.post("/me/requests/{request_id}/withdraw", responses=REFUSED_OR_CONFLICT,
              summary="Withdraw your own request before the clinic decides it")
-async def withdraw_request(request_id: int, principal: PrincipalDep, svc: ServicesDep) -> StoredRequest:
+async def withdraw_request(request_id: RequestNumber, principal: PrincipalDep, svc: ServicesDep) -> StoredRequest:
     return await requests.withdraw_request(svc, principal, request_id)
 
 
 @router.get("/me/calendar", summary="The doctor's calendar feed URL (null: none)")
-async def get_feed(principal: PrincipalDep, svc: ServicesDep, district: str | None = None) -> FeedLink:
+async def get_feed(principal: PrincipalDep, svc: ServicesDep, district: DistrictQuery = None) -> FeedLink:
     return await calendar.feed_link(svc, principal, district)
 
 
 @router.post("/me/calendar", summary="A new calendar feed URL; the old one stops working")
-async def renew_feed(body: NoFields, principal: PrincipalDep, svc: ServicesDep, district: str | None = None) -> FeedLink:
+async def renew_feed(body: NoFields, principal: PrincipalDep, svc: ServicesDep, district: DistrictQuery = None) -> FeedLink:
     return await calendar.renew_feed(svc, principal, district)
 
 
 @router.delete("/me/calendar", summary="Revoke the calendar feed URL")
-async def revoke_feed(principal: PrincipalDep, svc: ServicesDep, district: str | None = None) -> FeedLink:
+async def revoke_feed(principal: PrincipalDep, svc: ServicesDep, district: DistrictQuery = None) -> FeedLink:
     return await calendar.revoke_feed(svc, principal, district)

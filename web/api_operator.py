@@ -7,8 +7,7 @@ request, for them: recorded as `operator:<account id> for doctor:<doctor id>`.""
 from __future__ import annotations
 
 from datetime import datetime
-
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import Field
@@ -22,18 +21,23 @@ from app.registry import requests
 from app.registry.requests import Decision
 from app.periods.restart import RestartPlan
 from app.periods.schedules import ScheduleView
+from app.reads.events import EVENT_TYPES
 from app.reads.status_models import PeriodDiagnosis, StatusList
 from app.errors import Refused
-from datetime import date
+from app.validate import ID_PATTERN
+from domain.limits import MAX_ID_LENGTH
 from web.api_doctor import ActionAnswer
 from web.deps import REFUSED, REFUSED_OR_CONFLICT, Body, PrincipalDep, ServicesDep
+from web.fields import AtLeastQuery, FreeText, Id, RequestNumber, ShiftRef
+from web.request_bodies import RequestForBody
 from workflows.messages import ClosePhaseResult, OperatorActionResult
 
 router = APIRouter(prefix="/api/operator", tags=["operator"])
+EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
 
 
 class ReasonBody(Body):
-    reason: str = Field(max_length=500)
+    reason: FreeText
 
 
 class ExtendBody(ReasonBody):
@@ -41,25 +45,15 @@ class ExtendBody(ReasonBody):
 
 
 class ActForBody(Body):
-    verb: str = Field(description="wish | pick | claim", max_length=20)
-    shift: str = Field(description="DATE/NAME, e.g. 2027-01-05/evening", max_length=80)
-    doctor: str = Field(description="the doctor of the round's district the operator enters it for", max_length=64)
-
-
-class RequestForBody(Body):
-    district: str = Field(max_length=64)
-    doctor: str = Field(description="the doctor the operator enters the request for", max_length=64)
-    kind: str = Field(description="exemption | meeting_absence | leave", max_length=20)
-    from_: date = Field(alias="from")
-    to: date | None = None
-    reason: str | None = Field(None, max_length=40)
-    substitute: str | None = Field(None, max_length=64)
-    note: str | None = Field(None, max_length=500)
+    verb: Literal["staff", "wish", "pick", "claim"] = Field(
+        description="staff (a staff doctor's shift, R-MEET-2) | wish | pick | claim")
+    shift: ShiftRef
+    doctor: Id = Field(description="the doctor of the round's district the operator enters it for")
 
 
 class DecisionBody(Body):
     grant: bool
-    note: str | None = Field(None, max_length=500)
+    note: FreeText | None = None
 
 
 @router.get("/rounds", summary="Every round: phase, next deadline, coverage, verdict")
@@ -73,11 +67,11 @@ async def round_detail(period: str, principal: PrincipalDep, svc: ServicesDep) -
 
 
 @router.get("/rounds/{period}/events", summary="A round's stored events, with who acted, one page at a time")
-async def events(period: str, principal: PrincipalDep, svc: ServicesDep, after_version: int = Query(0, ge=0),
-                 limit: int = Query(50, ge=1, le=1000), doctor: str | None = None,
-                 type: list[str] | None = Query(None),
-                 at_least: int = Query(0, ge=0, description="wait (briefly) until this version is stored"),
-                 ) -> dict[str, Any]:
+async def events(period: str, principal: PrincipalDep, svc: ServicesDep,
+                 after_version: int = Query(0, ge=0, le=2**53), limit: int = Query(50, ge=1, le=1000),
+                 doctor: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)] = None,
+                 type: Annotated[list[EventType] | None, Query(max_length=50)] = None,
+                 at_least: AtLeastQuery = 0) -> dict[str, Any]:
     return await operator_views.round_events(svc, principal, period, after_version=after_version, limit=limit,
                                              doctor=doctor, types=type, at_least=at_least)
 
@@ -119,7 +113,7 @@ async def pending(principal: PrincipalDep, svc: ServicesDep) -> list[StoredReque
 
 
 @router.post("/requests/{request_id}/decision", responses=REFUSED_OR_CONFLICT, summary="Grant or refuse a request (recorded with the operator and time)")
-async def decide(request_id: int, body: DecisionBody, principal: PrincipalDep, svc: ServicesDep) -> Decision:
+async def decide(request_id: RequestNumber, body: DecisionBody, principal: PrincipalDep, svc: ServicesDep) -> Decision:
     return await requests.decide_request(svc, principal, request_id, grant=body.grant, note=body.note)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.validate import ID_PATTERN, SHIFT_PATTERN
+from app.validate import ID_PATTERN, SHIFT_PATTERN, SWAP_PATTERN
 from domain.limits import MAX_ID_LENGTH, MAX_SHIFT_ID_LENGTH
 from web.deps import ErrorAnswer
 
@@ -21,7 +21,7 @@ from web.deps import ErrorAnswer
 DOCUMENTED_OUTSIDE_API = ("/health", "/calendar/{token}.ics")
 PUBLIC = {"/health", "/calendar/{token}.ics", "/api/sign-in"}
 SIGN_IN = {"/api/sign-in"}
-ID_PARAMETERS = {"period": ID_PATTERN, "district": ID_PATTERN, "doctor": ID_PATTERN, "swap": ID_PATTERN,
+ID_PARAMETERS = {"period": ID_PATTERN, "district": ID_PATTERN, "doctor": ID_PATTERN, "swap": SWAP_PATTERN,
                  "shift": SHIFT_PATTERN}
 SESSION_SCHEME = "session"
 
@@ -58,12 +58,15 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
 
 
 def _tighten_parameters(operation: dict[str, Any]) -> None:
+    """Path ids get the pattern app/validate.py checks them by (FastAPI's `str` says nothing)."""
     for parameter in operation.get("parameters", []):
         pattern = ID_PARAMETERS.get(parameter.get("name"))
         schema = parameter.get("schema", {})
-        if pattern and schema.get("type") == "string" and "pattern" not in schema:
-            schema["pattern"] = pattern
-            schema.setdefault("maxLength", MAX_SHIFT_ID_LENGTH if pattern is SHIFT_PATTERN else MAX_ID_LENGTH)
+        for branch in schema.get("anyOf", [schema]):  # an optional query parameter: string or null
+            if pattern and branch.get("type") == "string" and "pattern" not in branch:
+                branch["pattern"] = pattern
+                branch.setdefault("minLength", 1)
+                branch.setdefault("maxLength", MAX_SHIFT_ID_LENGTH if pattern is SHIFT_PATTERN else MAX_ID_LENGTH)
 
 
 def contract(app: FastAPI) -> dict[str, Any]:

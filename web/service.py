@@ -26,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 from web import docs, api_admin, api_doctor, api_operator, auth_routes, pages_doctor, pages_operator
 from web.deps import ErrorAnswer, Refusal
 from web.openapi import contract
+from web.request_bodies import REQUEST_KINDS
 from app.identity.throttle import SignInThrottle
 from infra.edge_settings import EdgeSettings
 from web.edge import Edge
@@ -50,6 +51,8 @@ def _wants_json(request: Request) -> bool:
 
 def _field(loc: Sequence[object]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    if len(parts) > 1 and parts[0] in REQUEST_KINDS:  # a request body's kind, not a field
+        parts = parts[1:]
     return ".".join(parts) or "body"
 
 

@@ -45,7 +45,8 @@ def normal_address(value: str, field: str = "email") -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 254:
         raise BadInput(f"{field}: not a valid e-mail address")
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+        # `.test` domains too: what an OpenAPI client generates for "format: email" (RFC 6761).
+        return validate_email(value.strip(), check_deliverability=False, test_environment=True).normalized.lower()
     except EmailNotValidError:
         raise BadInput(f"{field}: not a valid e-mail address") from None
 

@@ -6,10 +6,13 @@ with `act_for_doctor`, recorded as `operator:<id> for doctor:<id>`."""
 
 from __future__ import annotations
 
+import re
+
 from app.identity.access import acting, acting_for, period_district, serving_period
 from app.bootstrap import Services
 from app.errors import BadInput
 from app.periods.live import _operator_update, action_request, submit_actions
+from app.validate import SWAP_PATTERN
 from app.validate import doctor_id as valid_doctor_id
 from app.validate import shift_id as valid_shift_id
 from domain.identity import Principal
@@ -17,6 +20,7 @@ from workflows.messages import AcceptSwapInput, ActionOutcome, CloseSwapInput, O
 from workflows.period import AllocationPeriodWorkflow
 
 SWAP_ID_LIMIT = 64
+_SWAP = re.compile(SWAP_PATTERN)
 
 
 async def act_signed_in(
@@ -41,7 +45,7 @@ async def act_for_doctor(
 
 
 def _swap_id(value: str) -> str:
-    if not isinstance(value, str) or not value or len(value) > SWAP_ID_LIMIT or not value.replace("-", "").isalnum():
+    if not isinstance(value, str) or len(value) > SWAP_ID_LIMIT or not _SWAP.fullmatch(value):
         raise BadInput("swap: not a swap id")
     return value
 

@@ -26,7 +26,7 @@ from domain.model import (
 )
 
 # R-DATA-1: Norwegian mobile numbers have 8 digits and start with 4 or 9; +47 / 0047 optional.
-MOBILE = re.compile(r"^(?:\+47|0047)?([49]\d{7})$")
+MOBILE = re.compile(r"^(?:\+47|0047)?([49][0-9]{7})$")
 
 ExemptionReason = Literal["age_over_60", "pregnancy", "breastfeeding", "health", "social"]
 R_EX_1_REASONS = frozenset({"age_over_60", "pregnancy", "breastfeeding"})  # by right, on request

@@ -26,12 +26,25 @@ api_key = "${VAKT_TEST_SESSION}"
 
 [headers]
 X-CSRF-Token = "${VAKT_TEST_CSRF}"
-"""
+""" + "".join(
+    f"""
+[[operations]]
+include-path = "{path}"
+include-method = "{method}"
+checks.positive_data_acceptance.enabled = false
+""" for method, path, _ in (
+        # Rules across fields, which JSON Schema cannot state: these answer 422 naming the field
+        # to some schema-valid bodies. Every other check still runs on them.
+        ("POST", "/api/me/details", "R-DATA-1: no course before the doctor's birth; an address email-validator takes"),
+        ("POST", "/api/me/requests", "`to` not before `from`; R-EX-5: the substitute on the district's roll"),
+    )
+)
 
 
 async def _schemathesis(base_url: str, config: Path, **env: str) -> tuple[int, str]:
-    args = [str(SCHEMATHESIS), "--config-file", str(config), "run", f"{base_url}/openapi.json", "--checks", "all",
-            *BOUNDS]
+    # Every check runs (schemathesis's default); `--checks all` would also override the file's
+    # per-operation exceptions below.
+    args = [str(SCHEMATHESIS), "--config-file", str(config), "run", f"{base_url}/openapi.json", *BOUNDS]
     process = await asyncio.create_subprocess_exec(
         *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         env={**os.environ, "NO_COLOR": "1", **env}, cwd=config.parent,
@@ -41,7 +54,7 @@ async def _schemathesis(base_url: str, config: Path, **env: str) -> tuple[int, s
 
 
 def _summary(output: str) -> str:
-    return output[-60000:]
+    return output[-8000:]
 
 
 async def test_schemathesis_finds_no_failure_without_a_session_and_with_a_doctors(web, tmp_path):
