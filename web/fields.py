@@ -22,7 +22,7 @@ from web.deps import Body
 from domain.registry.profiles import VALID_MEETING_ABSENCE, ExemptionReason
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
-ShiftRef = Annotated[str, StringConstraints(min_length=12, max_length=MAX_SHIFT_ID_LENGTH, pattern=SHIFT_PATTERN),
+ShiftRef = Annotated[str, StringConstraints(max_length=MAX_SHIFT_ID_LENGTH, pattern=SHIFT_PATTERN),
                      Field(description="DATE/NAME, e.g. 2027-01-05/evening")]
 Verb = Annotated[Literal["wish", "pick", "claim"], Field(description="wish | pick | claim")]
 FreeText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH, json_schema_extra={"pattern": TEXT_PATTERN})]

@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from app.validate import ID_PATTERN, SHIFT_PATTERN, SWAP_PATTERN
 from domain.limits import MAX_ID_LENGTH, MAX_SHIFT_ID_LENGTH
 from web.deps import ErrorAnswer
+from web.session import COOKIE, HOST_COOKIE
 
 # Outside /api/, only these are part of the API; everything else is a page or a sign-in step.
 DOCUMENTED_OUTSIDE_API = ("/health", "/calendar/{token}.ics")
@@ -69,6 +70,12 @@ def _tighten_parameters(operation: dict[str, Any]) -> None:
                 branch.setdefault("maxLength", MAX_SHIFT_ID_LENGTH if pattern is SHIFT_PATTERN else MAX_ID_LENGTH)
 
 
+def _cookie(app: FastAPI) -> str:
+    """The session cookie's name as this service sets it: `__Host-` on https (web/session.py)."""
+    services = getattr(app.state, "services", None)
+    return HOST_COOKIE if services is not None and services.web_settings.secure_cookies else COOKIE
+
+
 def contract(app: FastAPI) -> dict[str, Any]:
     """The document for `app.openapi`: built once, then kept."""
     if app.openapi_schema:
@@ -84,7 +91,7 @@ def contract(app: FastAPI) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):  # FastAPI's; the service answers ErrorAnswer
         schemas.pop(name, None)
     components["securitySchemes"] = {
-        SESSION_SCHEME: {"type": "apiKey", "in": "cookie", "name": "vakt_session",
+        SESSION_SCHEME: {"type": "apiKey", "in": "cookie", "name": _cookie(app),
                          "description": "The session cookie set by signing in (a link by e-mail or the identity provider)"},
     }
     for path, item in document["paths"].items():

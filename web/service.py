@@ -56,6 +56,12 @@ def _field(loc: Sequence[object]) -> str:
     return ".".join(parts) or "body"
 
 
+def _problem(error: dict) -> str:
+    if error.get("type") == "string_pattern_mismatch":  # pydantic would print the regex
+        return "not in the expected form (its pattern is in /openapi.json)"
+    return error.get("msg", "invalid")
+
+
 def _route(request: Request) -> str:
     """The route's template (`/calendar/{token}.ics`), never the path: paths carry tokens."""
     route = request.scope.get("route")
@@ -122,7 +128,7 @@ def create_app(services: Services) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, e: RequestValidationError) -> Response:
         # Names the field and the problem; never echoes the input (pydantic's `input`).
-        problems = [f"{_field(err.get('loc', ()))}: {err.get('msg', 'invalid')}" for err in e.errors()[:10]]
+        problems = [f"{_field(err.get('loc', ()))}: {_problem(err)}" for err in e.errors()[:10]]
         message = "; ".join(problems)
         if _wants_json(request):
             return JSONResponse(ErrorAnswer(error=message, status=422).model_dump(), status_code=422)

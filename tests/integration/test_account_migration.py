@@ -18,7 +18,7 @@ async def test_existing_accounts_get_an_id_and_keep_serving_every_district(pg_da
         await conn.execute(
             "INSERT INTO accounts (email, role, name, created_by) VALUES "
             "('kari@klinikk.no', 'operator', 'Kari', 'admin:test'), ('ada@klinikk.no', 'admin', 'Ada', 'admin:test')")
-        assert await schema._migrate_schema(conn, "public", schema.load_migrations()) == [12]
+        assert await schema._migrate_schema(conn, "public", [m for m in schema.load_migrations() if m.version <= 12]) == [12]
         rows = await conn.fetch("SELECT email, account_id, districts FROM accounts ORDER BY account_id")
         assert sorted(r["account_id"] for r in rows) == ["acct-1", "acct-2"]
         assert all(r["districts"] == ["*"] for r in rows)
