@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -58,12 +59,21 @@ def _summary(output: str) -> str:
     return output[-8000:]
 
 
+def _every_operation_tested(output: str) -> None:
+    """Every documented operation was reached (none skipped for want of data or a schema problem)."""
+    selected = re.search(r"Selected: (\d+)/(\d+)", output)
+    tested = re.search(r"Tested: (\d+)", output)
+    assert selected and tested, _summary(output)
+    assert int(tested.group(1)) == int(selected.group(1)) == int(selected.group(2)) >= 35, _summary(output)
+
+
 async def test_schemathesis_finds_no_failure_without_a_session_and_with_a_doctors(web, tmp_path):
     await start_example_period(web)
     anonymous = tmp_path / "anonymous.toml"
     anonymous.write_text("")
     code, output = await _schemathesis(web.base_url, anonymous)
     assert code == 0, _summary(output)
+    _every_operation_tested(output)
     doctor = await web.sign_in(email_of("gp04"))
     signed_in = tmp_path / "signed-in.toml"
     signed_in.write_text(SIGNED_IN)
@@ -72,4 +82,5 @@ async def test_schemathesis_finds_no_failure_without_a_session_and_with_a_doctor
         VAKT_TEST_CSRF=doctor.headers["X-CSRF-Token"],
     )
     assert code == 0, _summary(output)
+    _every_operation_tested(output)
     assert (await doctor.get("/api/me")).status_code == 200  # the session outlived the run
