@@ -104,11 +104,6 @@ class AccountStore:
         return _row(row) if row else None
 
     async def is_disabled(self, email: str) -> bool:
-        """True when the address has an account and it is disabled (provider roles count for nothing)."""
-        return bool(await self.pool.fetchval(
-            "SELECT 1 FROM accounts WHERE email = $1 AND disabled_at IS NOT NULL", email.lower()))
-
-    async def is_disabled(self, email: str) -> bool:
         """Whether the address has an account that was disabled (`vakt account disable`)."""
         return bool(await self.pool.fetchval(
             "SELECT true FROM accounts WHERE email = lower($1) AND disabled_at IS NOT NULL", email
