@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from functools import cache
 
 from app.errors import BadInput
 from domain.limits import MAX_ID_LENGTH, MAX_NAME_LENGTH, MAX_SHIFT_ID_LENGTH, MAX_TEXT_LENGTH
@@ -21,25 +22,28 @@ _ID = re.compile(ID_PATTERN)
 _SHIFT = re.compile(SHIFT_PATTERN)
 
 
+@cache
 def _control_class() -> str:
     """A regex class of every control and format character (Unicode Cc, Cf): what free text may
-    not hold (`_no_control`), for the OpenAPI document's patterns."""
+    not hold (`_no_control`), for the OpenAPI document's patterns. Built once, when first asked
+    (a walk over all of Unicode: not at every command's start)."""
     points = [c for c in range(0x110000) if unicodedata.category(chr(c)) in ("Cc", "Cf")]
     ranges, start = [], points[0]
     for before, here in zip(points, points[1:] + [None]):
         if here != before + 1:
             ranges.append((start, before))
             start = here
+
     def char(c: int) -> str:
         return f"\\u{c:04x}" if c <= 0xFFFF else chr(c)
     return "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges)
 
 
-_CONTROL = _control_class()
-# Free text as `free_text` takes it: no control characters, and something besides white space.
-TEXT_PATTERN = f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
-# A note kept in a registry entry: the same, without the `|` that separates entries.
-ENTRY_TEXT_PATTERN = f"^[^{_CONTROL}|]*[^\\s{_CONTROL}|][^{_CONTROL}|]*$"
+def text_pattern(also_not: str = "") -> str:
+    """Free text as `free_text` takes it: no control characters (nor `also_not`), and something
+    besides white space. A registry entry's note passes `|`, which separates entries."""
+    bad = _control_class() + also_not
+    return f"^[^{bad}]*[^\\s{bad}][^{bad}]*$"
 
 
 def _identifier(value: str, field: str, pattern: re.Pattern[str], limit: int, what: str) -> str:

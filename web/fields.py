@@ -15,7 +15,7 @@ from datetime import date
 from fastapi import Path, Query
 from pydantic import ConfigDict, Field, StringConstraints
 
-from app.validate import ENTRY_TEXT_PATTERN, ID_PATTERN, MONTH_PATTERN, SHIFT_PATTERN, TEXT_PATTERN
+from app.validate import ID_PATTERN, MONTH_PATTERN, SHIFT_PATTERN, text_pattern
 from domain.limits import MAX_ID_LENGTH, MAX_SHIFT_ID_LENGTH, MAX_TEXT_LENGTH
 from app.registry.edits import EDITABLE
 from web.deps import Body
@@ -25,9 +25,9 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pa
 ShiftRef = Annotated[str, StringConstraints(max_length=MAX_SHIFT_ID_LENGTH, pattern=SHIFT_PATTERN),
                      Field(description="DATE/NAME, e.g. 2027-01-05/evening")]
 Verb = Annotated[Literal["wish", "pick", "claim"], Field(description="wish | pick | claim")]
-FreeText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH, json_schema_extra={"pattern": TEXT_PATTERN})]
+FreeText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH, json_schema_extra={"pattern": text_pattern()})]
 EntryText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH,
-                                 json_schema_extra={"pattern": ENTRY_TEXT_PATTERN})]
+                                 json_schema_extra={"pattern": text_pattern("|")})]
 # R-DATA-1: 8 digits starting with 4 or 9, +47 or 0047 before them optional (spaces and dashes
 # between digits are taken too, the document shows the plain form).
 Mobile = Annotated[str, Field(min_length=8, max_length=40,
