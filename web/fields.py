@@ -8,18 +8,17 @@ R-DATA-1), with errors that name the field and never echo the value.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
 from datetime import date
+from typing import Annotated, Literal
 
 from fastapi import Path, Query
 from pydantic import ConfigDict, Field, StringConstraints
 
+from app.registry.edits import EDITABLE
 from app.validate import ID_PATTERN, MONTH_PATTERN, SHIFT_PATTERN, text_pattern
 from domain.limits import MAX_ID_LENGTH, MAX_SHIFT_ID_LENGTH, MAX_TEXT_LENGTH
-from app.registry.edits import EDITABLE
+from domain.registry.profiles import VALID_MEETING_ABSENCE
 from web.deps import Body
-from domain.registry.profiles import VALID_MEETING_ABSENCE, ExemptionReason
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
 ShiftRef = Annotated[str, StringConstraints(max_length=MAX_SHIFT_ID_LENGTH, pattern=SHIFT_PATTERN),
@@ -33,7 +32,6 @@ EntryText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH,
 Mobile = Annotated[str, Field(min_length=8, max_length=40,
                               json_schema_extra={"pattern": r"^(\+47|0047)?[49][0-9]{7}$"})]
 Email = Annotated[str, Field(min_length=3, max_length=254, json_schema_extra={"format": "email"})]
-__all__ = ["ExemptionReason"]  # with the types above, from one place
 MeetingAbsenceReason = Literal[tuple(sorted(VALID_MEETING_ABSENCE))]  # type: ignore[valid-type]
 
 # Query parameters.

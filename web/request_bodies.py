@@ -10,8 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from domain.registry.profiles import ExemptionReason
 from web.deps import Body
-from web.fields import EntryText, ExemptionReason, Id, MeetingAbsenceReason
+from web.fields import EntryText, Id, MeetingAbsenceReason
 
 
 class _Request(Body):
