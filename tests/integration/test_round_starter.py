@@ -12,6 +12,8 @@ import asyncio
 import uuid
 from datetime import datetime, timedelta
 
+import pytest
+
 from adapters.postgres.projections import RosterProjection
 from adapters.postgres.registry import RegistryStore
 from activities.rounds import RoundPlanner
@@ -22,6 +24,8 @@ from domain.district import DistrictPolicy, first_start_on_time, invitation_at, 
 from domain.period.events import PeriodOpened, parse_event
 from domain.model import OSLO_TZ
 from domain.registry.records import RegistryImport
+from infra.embedded import start_time_skipping_env
+from tests.helpers.support import CONVERTER
 from workflows.rounds import RoundStarterInput, RoundStarterResult, ScheduledRoundWorkflow
 
 
@@ -34,7 +38,19 @@ async def _opened(store: EventStore, period: str) -> PeriodOpened:
     raise AssertionError(f"{period} was not opened")
 
 
-async def test_a_late_starter_moves_the_deadlines_and_a_too_late_one_starts_nothing(temporal_env, pg_pool, sim_pool):
+@pytest.fixture
+async def own_env():
+    """A time-skipping server of this test's own: on the shared one, a workflow an earlier test
+    left waiting may move the time between reading it and the starter's first task."""
+    env = await start_time_skipping_env(CONVERTER)
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+async def test_a_late_starter_moves_the_deadlines_and_a_too_late_one_starts_nothing(own_env, pg_pool, sim_pool):
+    temporal_env = own_env
     client = temporal_env.client
     district = f"late{uuid.uuid4().hex[:5]}"
     policy = DistrictPolicy().rounds
