@@ -24,11 +24,9 @@ from app.periods.schedules import ScheduleView
 from app.reads.events import EVENT_TYPES
 from app.reads.status_models import PeriodDiagnosis, StatusList
 from app.errors import Refused
-from app.validate import ID_PATTERN
-from domain.limits import MAX_ID_LENGTH
 from web.api_doctor import ActionAnswer
 from web.deps import REFUSED, REFUSED_OR_CONFLICT, Body, PrincipalDep, ServicesDep
-from web.fields import AtLeastQuery, FreeText, Id, RequestNumber, ShiftRef
+from web.fields import AtLeastQuery, DoctorQuery, FreeText, Id, RequestNumber, ShiftRef
 from web.request_bodies import RequestForBody
 from workflows.messages import ClosePhaseResult, OperatorActionResult
 
@@ -69,7 +67,7 @@ async def round_detail(period: str, principal: PrincipalDep, svc: ServicesDep) -
 @router.get("/rounds/{period}/events", summary="A round's stored events, with who acted, one page at a time")
 async def events(period: str, principal: PrincipalDep, svc: ServicesDep,
                  after_version: int = Query(0, ge=0, le=2**53), limit: int = Query(50, ge=1, le=1000),
-                 doctor: Annotated[str | None, Query(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)] = None,
+                 doctor: DoctorQuery = None,
                  type: Annotated[list[EventType] | None, Query(max_length=50)] = None,
                  at_least: AtLeastQuery = 0) -> dict[str, Any]:
     return await operator_views.round_events(svc, principal, period, after_version=after_version, limit=limit,
