@@ -1,24 +1,19 @@
-"""The doctor's pages: their periods and calendar link, a period's board with one
-button per action, swaps, their details and their requests. Parse, call app/, render."""
+"""The doctor's own pages: their periods and calendar link, their details, their requests to
+the clinic. Parse, call app/, render."""
 
 from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from app.identity import feeds as calendar
-from app.registry import details, email_change, requests
-from app.periods import doctor_actions
-from app.reads import doctor_views
 from app.bootstrap import Services
-from app.errors import BadInput, Conflict, NotFound, Refused
-from web.banners import done_shift
+from app.errors import BadInput, Conflict, NotFound
+from app.identity import feeds as calendar
+from app.reads import doctor_views
+from app.registry import details, email_change, requests
 from web.render import page
 from web.request_state import principal_of
 from web.session import read_form
-from workflows.messages import SwapResult
 
 router = APIRouter(tags=["pages"])
 
@@ -35,74 +30,6 @@ async def home(request: Request) -> Response:
     periods = await doctor_views.my_periods(_svc(request), principal)
     feed = await calendar.feed_link(_svc(request), principal) if principal.is_doctor else None
     return page(request, "home.html", periods=periods, feed=feed)
-
-
-@router.get("/periods/{period}", summary="A period as the doctor sees it (page)")
-async def board_page(
-    request: Request, period: str, month: str | None = None, v: int = 0, done: str | None = None
-) -> Response:
-    return await _board(request, period, month=month, at_least=v, done=done)
-
-
-@router.get("/periods/{period}/wishes", summary="The link in the invitation (page)")
-async def wishes_page(request: Request, period: str) -> Response:
-    return await _board(request, period)
-
-
-async def _board(
-    request: Request, period: str, *, month: str | None = None, at_least: int = 0, done: str | None = None,
-    refusal: dict[str, str | None] | None = None, status_code: int = 200,
-) -> Response:
-    svc = _svc(request)
-    b = await doctor_views.board(svc, principal_of(request), period, month=month, at_least=max(0, at_least))
-    colleagues = await doctor_views.colleagues(svc, principal_of(request), period) if b.phase == "published" else []
-    return page(request, "board.html", status_code=status_code, b=b, colleagues=colleagues,
-                done=done_shift(done), refusal=refusal)
-
-
-@router.post("/periods/{period}/act", summary="Wish, pick or claim one shift (form)")
-async def act(request: Request, period: str) -> Response:
-    fields = await read_form(request)
-    outcome = await doctor_actions.act_signed_in(
-        _svc(request), principal_of(request), period, fields.get("verb", ""), fields.get("shift", "")
-    )
-    if outcome.accepted:
-        return RedirectResponse(f"/periods/{period}?v={outcome.version}&done={outcome.shift}", status_code=303)
-    refusal = {"rule": outcome.rule, "message": outcome.message}
-    return await _board(request, period, refusal=refusal, status_code=409)
-
-
-async def _swap_step(request: Request, period: str, step: Callable[[], Awaitable[SwapResult]]) -> Response:
-    try:
-        result = await step()
-    except Refused as e:
-        return await _board(request, period, refusal={"rule": e.rule, "message": e.reason}, status_code=409)
-    return RedirectResponse(f"/periods/{period}?v={result.version}&done={result.shift}", status_code=303)
-
-
-@router.post("/periods/{period}/swaps/offer", summary="Offer a shift (form)")
-async def offer(request: Request, period: str) -> Response:
-    fields = await read_form(request)
-    return await _swap_step(request, period, lambda: doctor_actions.offer_swap(
-        _svc(request), principal_of(request), period, fields.get("shift", ""), fields.get("receiver") or None))
-
-
-@router.post("/periods/{period}/swaps/{swap}/accept", summary="Accept an offer (form)")
-async def accept(request: Request, period: str, swap: str) -> Response:
-    await read_form(request)
-    return await _swap_step(request, period, lambda: doctor_actions.accept_swap(_svc(request), principal_of(request), period, swap))
-
-
-@router.post("/periods/{period}/swaps/{swap}/decline", summary="Decline an offer (form)")
-async def decline(request: Request, period: str, swap: str) -> Response:
-    await read_form(request)
-    return await _swap_step(request, period, lambda: doctor_actions.close_swap(_svc(request), principal_of(request), period, swap))
-
-
-@router.post("/periods/{period}/swaps/{swap}/withdraw", summary="Withdraw an offer (form)")
-async def withdraw(request: Request, period: str, swap: str) -> Response:
-    await read_form(request)
-    return await _swap_step(request, period, lambda: doctor_actions.close_swap(_svc(request), principal_of(request), period, swap))
 
 
 @router.get("/me", summary="The doctor's own details (page)")
