@@ -3,6 +3,7 @@ holds). The language comes from `?lang=nb|en`, remembered in a cookie; Norwegian
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from domain.model import OSLO_TZ
-from web.i18n import DEFAULT, LANGS, next_step, rule_title, text
+from web.i18n import DEFAULT, LANGS, has, next_step, rule_title, text
 from web.request_state import session_of
 
 LANG_COOKIE = "vakt_lang"
@@ -77,10 +78,37 @@ def sign_in_page(
                 oidc=settings is not None, links=links)
 
 
-def error_page(request: Request, status_code: int, message: str, rule: str | None = None) -> HTMLResponse:
-    return page(request, "error.html", status_code=status_code, message=message, rule=rule)
+def error_page(
+    request: Request, status_code: int, message: str, rule: str | None = None, *, localized: bool = False
+) -> HTMLResponse:
+    """An error as a page in the page's language: what happened, in words (`error.<status>`), and
+    the detail. The service's own detail (English: the API's words) is shown on English pages; a
+    Norwegian page names the field or the rule in Norwegian instead."""
+    lang = language(request)
+    headline = text(f"error.{status_code}", lang) if has(f"error.{status_code}") else text("error", lang)
+    if localized or lang == "en":
+        detail = message
+    elif rule:
+        detail = text("error.rule", lang, title=rule_title(rule, lang) or rule)
+    else:
+        detail = _field_detail(message, lang)
+    return page(request, "error.html", status_code=status_code, headline=headline, message=detail, rule=rule)
+
+
+_FIELD = re.compile(r"([A-Za-z_][A-Za-z0-9_.\[\]]{0,60}): ")
+
+
+def _field_detail(message: str, lang: str) -> str | None:
+    """`mobile: not …` → "Feltet «Mobil» er ikke gyldig." (the field's label when the catalogue
+    has one, `field.<name>`)."""
+    found = _FIELD.match(message or "")
+    if found is None:
+        return None
+    name = found.group(1)
+    label = text(f"field.{name}", lang) if has(f"field.{name}") else name
+    return text("error.field", lang, field=label)
 
 
 def refusal_page(request: Request, status_code: int, key: str) -> HTMLResponse:
     """The edge's refusals (413, 403 cross-site, 429) as a page in the page's language."""
-    return error_page(request, status_code, text(key, language(request)))
+    return error_page(request, status_code, text(key, language(request)), localized=True)
