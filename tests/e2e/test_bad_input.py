@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from domain.period.events import PeriodOpened, RoundCancelled
 from domain.limits import MAX_DOCTORS
 from domain.model import Phase
 from tests.integration.rounds import example_config, published_round, store_round
+from tests.e2e.cli_batch import run_table
 from tests.helpers.support import bad_input_problems, services_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,6 +143,7 @@ def _vakt(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+
 async def test_bad_input_gets_one_line_exit_2_and_writes_nothing(dev_server, database_url, tmp_path):
     suffix = uuid.uuid4().hex[:6]
     task_queue = f"bad-input-{suffix}"
@@ -181,9 +182,8 @@ async def test_bad_input_gets_one_line_exit_2_and_writes_nothing(dev_server, dat
             before = await _counts(database_url)
             table = cases(live.period.id, published.period.id, cancelled.period.id, _files(tmp_path), started)
             assert len(table) >= 25
-            # The worker of this event loop keeps running while the commands run in threads.
-            with ThreadPoolExecutor(max_workers=4) as pool_:
-                runs = await asyncio.to_thread(lambda: list(pool_.map(lambda case: _vakt(case[0], env), table)))
+            # The worker of this event loop keeps running while the commands run in a thread.
+            runs = await asyncio.to_thread(run_table, table, env)
             after = await _counts(database_url)
             await handle.terminate(reason="test over")
     finally:

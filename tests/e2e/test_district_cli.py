@@ -10,8 +10,6 @@ import io
 import json
 import os
 import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import asyncpg
 import pytest
 
 from tests.e2e.test_cli import ROOT, SAMPLE, vakt
+from tests.e2e.cli_batch import run_table
 from tests.helpers.support import bad_input_problems
 
 SAMPLE_CSV = ROOT / "app" / "data" / "sample-mosse-registry.csv"
@@ -216,12 +215,7 @@ async def test_bad_input_to_every_district_command_gets_one_line_exit_2_and_writ
     table = cases(_bad_files(tmp_path))
     before = await _counts(database_url)
 
-    def run(args: list[str]) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = list(pool.map(lambda case: run(case[0]), table))
+    runs = run_table(table, env)
     assert await _counts(database_url) == before
     problems = bad_input_problems(table, runs)
     assert not problems, "\n".join(problems)
