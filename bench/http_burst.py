@@ -119,10 +119,12 @@ class HttpBurst(BurstResult):
 
 
 async def http_burst(
-    base_url: str, period: str, sessions: dict[str, SignedIn], actions: list[tuple[str, str]], *, connections: int
+    base_url: str, period: str, sessions: dict[str, SignedIn], actions: list[tuple[str, str]], *, connections: int,
+    accepted_at: dict[str, float] | None = None,
 ) -> HttpBurst:
     """`connections` requests in flight, each doctor's claim sent with that doctor's session.
-    Every answer must be definite: 200 accepted or 409 refused with its rule."""
+    Every answer must be definite: 200 accepted or 409 refused with its rule. `accepted_at`,
+    when given, gets each accepted shift's answer time (`time.perf_counter()`)."""
     queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
     for item in actions:
         queue.put_nowait(item)
@@ -147,6 +149,8 @@ async def http_burst(
                 body = answer.json() if answer.headers.get("content-type", "").startswith("application/json") else {}
                 if answer.status_code == 200 and body.get("accepted") is True and body.get("version"):
                     accepted += 1
+                    if accepted_at is not None:
+                        accepted_at[shift] = time.perf_counter()
                 elif answer.status_code == 409 and body.get("rule"):  # a Refusal (web.deps)
                     refused += 1
                 elif len(unexpected) < 5:

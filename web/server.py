@@ -10,13 +10,23 @@ import uvicorn
 
 from app.bootstrap import Services
 from app.identity.sign_in import outgoing_mail
+from web.live import close_streams
 from web.service import create_app
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, ending the live boards' streams first when it shuts down: uvicorn
+    waits for every open response to finish, and an event stream never finishes by itself."""
+
+    async def shutdown(self, sockets=None) -> None:
+        close_streams(self.config.app)
+        await super().shutdown(sockets)
 
 
 def _server(services: Services, host: str, port: int) -> uvicorn.Server:
     config = uvicorn.Config(create_app(services), host=host, port=port, log_level="warning", lifespan="off",
                             access_log=False, proxy_headers=False)  # X-Forwarded-For: web/throttling.py
-    return uvicorn.Server(config)
+    return Server(config)
 
 
 async def run_web_service(services: Services, host: str, port: int) -> None:

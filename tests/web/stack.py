@@ -78,9 +78,10 @@ async def account_id(stack: Stack, email: str) -> str:
 
 
 async def serve(services: Services, port: int):
+    from web.server import Server  # ends the live streams at shutdown
     from web.service import create_app
 
-    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning",
+    server = Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="off", proxy_headers=False))
     task = asyncio.create_task(server.serve())
     for _ in range(200):
