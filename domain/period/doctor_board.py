@@ -181,6 +181,9 @@ def weeks_of(
             group.days[-1].open.append(option)
         else:
             group.days.append(DayGroup(day=option.day, open=[option]))
+    for group in weeks.values():  # a day reads duty shifts first, then the backups, each by start
+        for one in group.days:
+            one.open.sort(key=lambda o: ("backup" in o.kinds, o.start, o.shift))
     return list(weeks.values())
 
 

@@ -32,8 +32,8 @@
       cell.textContent = name;
       row.append(cell);
       list.append(row);
-      const none = document.getElementById("mine-none");
-      if (none) none.hidden = true;
+      const none = document.getElementById("mine-none"); // a row of the same height: nothing moves
+      if (none) none.remove();
     }
     const standing = document.querySelector("[data-testid=standing]");
     if (standing && answer.standing) standing.textContent = answer.standing;
