@@ -12,6 +12,7 @@ with the outcome in the page's language, and the row is updated in place.
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -104,8 +105,6 @@ async def _board(
 
 
 def _week_anchor(shift: str) -> str:
-    from datetime import date
-
     year, week, _ = date.fromisoformat(shift[:10]).isocalendar()
     return f"uke-{year}-{week:02d}"
 
