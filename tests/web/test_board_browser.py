@@ -97,3 +97,13 @@ async def test_the_samples_january_on_a_phone(web, browser):  # noqa: F811
     assert height <= 3 * PHONE["height"], height
     assert await page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     assert await page.locator("select[data-autosubmit]").count() == 0  # WCAG 3.2.2: paging by links
+
+    # Each button names its shift, its visible words inside its name (WCAG 2.5.3); the keyboard
+    # reaches the first shift in three presses: the skip link, Enter, Tab.
+    named = page.get_by_role("button", name=f"Ønsk: Kveld 16–23 · fre 1. jan, {SAMPLE_DISTRICT_NAME}", exact=True)
+    assert await named.count() == 1
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("() => document.activeElement.className") == "skip"
+    await page.keyboard.press("Enter")
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("() => document.activeElement.closest('form.take') !== null")

@@ -89,5 +89,7 @@ async def test_filters_by_kind_and_weekday_without_script(web):
     assert 'name="kind" value="evening"' in fridays and 'name="day" value="fri"' in fridays  # kept in each form
     none = (await doctor.get(board, params={"day": "sat", "kind": "evening"})).text
     assert _options(none) == [] and "Ingen ledige vakter" in none
+    english = (await doctor.get(board, params={"lang": "en", "kind": "evening", "day": "fri"})).text
+    assert '<html lang="en">' in english and "You have 0" in english and "Evening Fri 8 Jan 16–23" in english
     odd = await doctor.get(board, params={"kind": "<x>", "day": "someday"})
     assert odd.status_code == 200 and _options(odd.text) == everything  # unknown: no filter
