@@ -91,6 +91,7 @@ async def _board(
     return page(
         request, "board.html", b=b, colleagues=colleagues, done=done, refusal=refusal, place=place,
         standing=names.standing(len(b.held), b.quota, b.next_deadline, lang),
+        outcome_week=_week_anchor(about) if about else None,
         updated=f"{now:%H:%M}", keep=_filters(b.month, b.kind, b.day), kinds=KINDS, weekdays=WEEKDAYS,
         name=lambda s: names.shift_name(s.name, s.start, s.end, lang, place),
         short=lambda s: names.shift_short(s.name, s.start, s.end, lang),

@@ -43,6 +43,7 @@ async def test_claim_and_refusal_redirect_back_to_the_same_place(web):
     assert "Registrert: Kveld tir 12. jan 16–23" in shown.text
     assert SHIFT in _mine(shown.text) and SHIFT not in _options(shown.text)  # their own: apart, never "taken"
     assert 'id="uke-2027-02"' in shown.text
+    assert shown.text.index('id="uke-2027-02"') < shown.text.index("Registrert: Kveld")  # said where it lands
 
     refused = await second.post(f"/periods/{period}/act", data={**form, "csrf": second.headers["X-CSRF-Token"]})
     assert refused.status_code == 303
