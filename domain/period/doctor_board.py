@@ -93,7 +93,8 @@ class DoctorBoard(BaseModel):
     next_deadline: datetime | None
     next_step: str | None
     verb: str | None  # wish | pick | claim: the action open to this doctor now
-    why_no_action: str | None
+    why_no_action: str | None  # English (the API); `why_code` for pages
+    why_code: str | None = None
     quota: int | None
     carried: float
     points: float
@@ -120,29 +121,47 @@ def line(shift: Shift) -> dict:
     }
 
 
+NO_ACTION = {  # why there is no action now: a code pages translate (board.po `why.*`), English for the API
+    "not_on_roll": "you are not on this period's roll",
+    "staff": "staff shifts are entered by the clinic (R-PROC-2)",
+    "meeting_wishes": "wishes are given at the meeting (R-MEET-2)",
+    "substitute": "substitutes claim shifts in the offering (R-PROC-3)",
+    "meeting_absent": "you are registered absent from the meeting; picks are made there (R-MEET-1)",
+    "published": "the roster is published: swap shifts with colleagues (R-SWAP-1)",
+}
+
+
 def action_now(state: PeriodState, doctor_id: str, now: datetime) -> tuple[ActionKind | None, str | None]:
-    """The action open to the doctor in this phase, or why there is none."""
+    """The action open to the doctor in this phase, or why there is none (in English)."""
+    kind, code = action_code(state, doctor_id, now)
+    if kind is not None:
+        return kind, None
+    return None, NO_ACTION.get(code or "", f"the round is {state.phase.value}")
+
+
+def action_code(state: PeriodState, doctor_id: str, now: datetime) -> tuple[ActionKind | None, str | None]:
+    """The action open to the doctor in this phase, or the code of why there is none."""
     config = state.require_config()
     doctor = config.doctor(doctor_id)
     if doctor is None:
-        return None, "you are not on this period's roll"
+        return None, "not_on_roll"
     if doctor.role is Role.STAFF:
-        return None, "staff shifts are entered by the clinic (R-PROC-2)"
+        return None, "staff"
     if state.phase is Phase.MEETING and not state.meeting_open:
         if doctor.meeting is MeetingAttendance.VALID_ABSENCE and now <= config.period.wishes_due:
             return ActionKind.ADVANCE_WISH, None
-        return None, "wishes are given at the meeting (R-MEET-2)"
+        return None, "meeting_wishes"
     if state.phase is Phase.MEETING:
         if doctor.role is Role.SUBSTITUTE and doctor.stands_in is None:
-            return None, "substitutes claim shifts in the offering (R-PROC-3)"
+            return None, "substitute"
         if doctor.meeting is not MeetingAttendance.ATTENDED:
-            return None, "you are registered absent from the meeting; picks are made there (R-MEET-1)"
+            return None, "meeting_absent"
         return ActionKind.MEETING_PICK, None
     if state.phase is Phase.OFFERING:
         return ActionKind.OFFERING_CLAIM, None
     if state.phase is Phase.PUBLISHED:
-        return None, "the roster is published: swap shifts with colleagues (R-SWAP-1)"
-    return None, f"the round is {state.phase.value}"
+        return None, "published"
+    return None, "lottery" if state.phase is Phase.LOTTERY else "closed"
 
 
 def _option(state, calendar, kind, doctor_id, shift: Shift, now) -> ShiftOption:
@@ -199,6 +218,7 @@ def doctor_board(
     config = state.require_config()
     profile = config.doctor(doctor_id)
     action, why = action_now(state, doctor_id, now)
+    _, why_code = action_code(state, doctor_id, now)
     months = sorted({_month(s) for s in calendar.shifts})
     if month not in months:
         open_months = [_month(s) for s in calendar.shifts if s.id not in state.assignments and s.end > now]
@@ -235,7 +255,7 @@ def doctor_board(
         phase=state.phase.value, meeting_open=state.meeting_open,
         next_deadline=deadline.astimezone(OSLO_TZ) if deadline else None,
         next_step=next_step_text(state.phase, state.meeting_open),
-        verb=action.verb if action else None, why_no_action=why,
+        verb=action.verb if action else None, why_no_action=why, why_code=why_code,
         quota=quota, carried=carried, points=points,
         balance=round(points + carried - quota, 3) if quota is not None else None,
         held=[ShiftLine(**line(s)) for s in held],

@@ -4,7 +4,12 @@ word about another doctor."""
 
 from __future__ import annotations
 
+import ast
 from datetime import date
+from pathlib import Path
+
+from domain.period import doctor_board as board_module, rules
+from web.i18n import catalogue
 
 from domain.period.board_filters import shift_kinds
 from domain.period.doctor_board import doctor_board
@@ -88,3 +93,15 @@ def test_weekend_is_the_day_a_shift_starts():
     assert "weekend" not in shift_kinds(cal.by_id["2027-01-08/night"])  # Friday night into Saturday
     assert shift_kinds(cal.by_id["2027-01-09/backup-day"]) == {"weekend", "backup"}
     assert shift_kinds(cal.by_id["2027-01-05/evening"]) == {"evening"}
+
+
+def test_every_code_a_page_may_show_has_both_languages():
+    """Each refusal code the rules give and each reason for no action is in the catalogue."""
+    calls = [n for n in ast.walk(ast.parse(Path(rules.__file__).read_text()))
+             if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "_violation" and len(n.args) > 2]
+    codes = {n.args[2].value for n in calls if isinstance(n.args[2], ast.Constant)} | {"rest_overlap", "rest_short", "other"}
+    assert {"taken", "absent", "qual_backup", "phase_closed"} <= codes
+    whys = set(board_module.NO_ACTION) | {"lottery", "closed"}
+    for lang in ("nb", "en"):
+        assert not [c for c in codes if f"refusal.{c}" not in catalogue(lang)], lang
+        assert not [c for c in whys if f"why.{c}" not in catalogue(lang)], lang
