@@ -94,6 +94,7 @@ async def _board(
         outcome_week=_week_anchor(about) if about else None,
         updated=f"{now:%H:%M}", keep=_filters(b.month, b.kind, b.day), kinds=KINDS, weekdays=WEEKDAYS,
         name=lambda s: names.shift_name(s.name, s.start, s.end, lang, place),
+        bare=lambda s: names.shift_name(s.name, s.start, s.end, lang),  # where the place is said above
         short=lambda s: names.shift_short(s.name, s.start, s.end, lang),
         when_at=lambda s: names.shift_when(s.start, lang, place),
         day_label=lambda d: names.day_label(d, lang),

@@ -79,7 +79,7 @@ def month_title(month: str, lang: str) -> str:
 def deadline_when(moment: datetime, lang: str) -> str:
     """A deadline in Norwegian wall-clock: `tirsdag 8.12 kl 12` (`kl 12.30` with minutes)."""
     local = moment.astimezone(OSLO_TZ)
-    at = str(local.hour) if local.minute == 0 else text("clock_hm", lang, h=str(local.hour), m=f"{local.minute:02d}")
+    at = str(local.hour) if local.minute == 0 else text("clock_hm", lang, h=f"{local.hour:02d}", m=f"{local.minute:02d}")
     month = str(local.month) if lang == "nb" else text(f"mon.{local.month}", lang)
     return text("deadline_when", lang, weekday=text(f"wdlong.{local.weekday()}", lang), day=str(local.day),
                 month=month, time=at if lang == "nb" or local.minute else f"{local.hour:02d}:00")

@@ -47,6 +47,7 @@ def test_where_the_doctor_stands_in_one_line():
     assert standing(2, 12, due, "en") == "You have 2 of 12 shifts – deadline Tuesday 8 Dec at 12:00"
     assert standing(0, None, None, "nb") == "Du har 0 vakter"
     assert deadline_when(datetime(2026, 12, 8, 11, 30, tzinfo=OSLO_TZ), "nb") == "tirsdag 8.12 kl 11.30"
+    assert deadline_when(datetime(2026, 12, 7, 1, 1, tzinfo=OSLO_TZ), "en") == "Monday 7 Dec at 01:01"
 
 
 def test_week_headings():
