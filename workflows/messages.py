@@ -52,6 +52,7 @@ class ActionOutcome(BaseModel):
     version: int | None = None
     rule: str | None = None
     message: str | None = None
+    code: str | None = None  # the refusal's stable code (domain.period.rules.RuleViolation); None in older runs
 
 
 class SubmitActionsInput(BaseModel):

@@ -71,6 +71,7 @@ class _Lane:
                 ActionOutcome(
                     request_id=r.request_id, accepted=False, shift=r.shift, doctor=r.doctor,
                     rule=refusal.rule, message=refusal.reason,
+                    code="phase_closed" if refusal.rule == "R-PROC-7" else "other",
                 )
                 for r in requests
             ]

@@ -71,14 +71,17 @@ def _month(value: str | None) -> str | None:
 
 async def board(
     services: Services, principal: Principal | None, period: str, *, month: str | None = None, at_least: int = 0,
+    kind: str | None = None, day: str | None = None, about: str | None = None,
 ) -> DoctorBoard:
-    """The signed-in doctor's view of one period."""
+    """The signed-in doctor's view of one period (filtered by `kind`/`day`: an unknown value
+    means no filter, so an old or hand-edited link still shows the board)."""
     period = valid_period_id(period, "period")
     district = await period_district(services, period)
     doctor = own_doctor(principal, district)
     state = await period_state(services, period, at_least)
     calendar = PeriodCalendar.from_config(state.require_config())
-    return doctor_board(state, calendar, doctor, oslo_now(services.clock), _month(month))
+    return doctor_board(state, calendar, doctor, oslo_now(services.clock), _month(month), kind=kind, day=day,
+                        about=about)
 
 
 async def colleagues(services: Services, principal: Principal | None, period: str) -> list[Colleague]:

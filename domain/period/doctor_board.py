@@ -7,7 +7,12 @@
 - swaps (R-SWAP-1): their offers out, offers to them, and open offers they could take.
 Privacy: a reason names only this doctor's own facts (their qualification, absence, rest).
 Who holds a taken shift, and anything about another doctor — an exemption, an absence — is
-never shown: a taken shift reads "already taken".
+never shown: a shift taken by someone else is simply not among the options (it cannot be taken,
+and there is nothing to say about it), and the doctor's own shifts are listed apart (`held`).
+
+For a phone the month's options also come arranged (`weeks`): by ISO week, then by day, the
+ones they can take apart from the ones they cannot (with the refusal's code), filtered by kind
+and weekday (domain.period.board_filters). The words are the page's (web/), the facts are here.
 """
 
 from __future__ import annotations
@@ -19,13 +24,15 @@ from pydantic import BaseModel
 from domain.period.calendar import PeriodCalendar
 from domain.model import OSLO_TZ, MeetingAttendance, Phase, Role, Shift
 from domain.mail.notices import quota_now
+from domain.period.board_filters import KINDS, matches, shift_kinds
 from domain.period.process import next_deadline, next_step_text
 from domain.period.roster import loads
+from domain.period.shifts import WEEKDAYS
 from domain.period.rules import ActionKind, check_action
 from domain.period.state import PeriodState
 from domain.period.swaps import accept_swap
 
-TAKEN = "already taken"
+TAKEN = "already taken"  # domain.period.rules.TAKEN_MESSAGE: never who holds it
 
 
 class ShiftLine(BaseModel):
@@ -36,12 +43,33 @@ class ShiftLine(BaseModel):
     start: datetime  # Europe/Oslo
     end: datetime
     hours: float
+    kinds: list[str] = []  # the filter kinds it answers to (domain.period.board_filters)
 
 
 class ShiftOption(ShiftLine):
     allowed: bool
     rule: str | None = None
-    reason: str | None = None
+    reason: str | None = None  # English (logs, the CLI, the API's readers)
+    code: str | None = None  # the refusal's stable code, translated by pages (refusals.po)
+    params: dict[str, str] = {}  # this doctor's own facts only
+
+
+class DayGroup(BaseModel):
+    day: date
+    open: list[ShiftOption]  # the shifts of the day they can take now
+
+
+class WeekGroup(BaseModel):
+    """One ISO week of the month's options: `anchor` is stable (`uke-2027-01`) so a page can
+    come back to it after an action."""
+
+    anchor: str
+    year: int
+    week: int
+    first: date  # the first and last day of the week that lie in the month
+    last: date
+    days: list[DayGroup]
+    blocked: list[ShiftOption]
 
 
 class SwapLine(ShiftLine):
@@ -65,60 +93,117 @@ class DoctorBoard(BaseModel):
     next_deadline: datetime | None
     next_step: str | None
     verb: str | None  # wish | pick | claim: the action open to this doctor now
-    why_no_action: str | None
+    why_no_action: str | None  # English (the API); `why_code` for pages
+    why_code: str | None = None
     quota: int | None
     carried: float
     points: float
     balance: float | None  # points + carried − quota
     held: list[ShiftLine]
     worked: int
-    options: list[ShiftOption]
+    options: list[ShiftOption]  # the month's shifts not held by anyone: may they take it, or why not
+    weeks: list[WeekGroup]  # the same, filtered by `kind`/`day`, by ISO week
+    kind: str | None = None  # the filters asked for (None: all)
+    day: str | None = None
     months: list[str]  # YYYY-MM of the period, for paging the options
     month: str | None
     swaps_out: list[SwapLine]
     swaps_in: list[SwapLine]
     version: int
+    focus: ShiftLine | None = None  # the shift an answer is about (`about`), to name it on the page
 
 
 def line(shift: Shift) -> dict:
     return {
         "shift": shift.id, "day": shift.day, "name": shift.name, "kind": shift.kind.value,
         "start": shift.local_start, "end": shift.local_end, "hours": round(shift.hours, 2),
+        "kinds": sorted(shift_kinds(shift)),
     }
 
 
+NO_ACTION = {  # why there is no action now: a code pages translate (board.po `why.*`), English for the API
+    "not_on_roll": "you are not on this period's roll",
+    "staff": "staff shifts are entered by the clinic (R-PROC-2)",
+    "meeting_wishes": "wishes are given at the meeting (R-MEET-2)",
+    "substitute": "substitutes claim shifts in the offering (R-PROC-3)",
+    "meeting_absent": "you are registered absent from the meeting; picks are made there (R-MEET-1)",
+    "published": "the roster is published: swap shifts with colleagues (R-SWAP-1)",
+}
+
+
 def action_now(state: PeriodState, doctor_id: str, now: datetime) -> tuple[ActionKind | None, str | None]:
-    """The action open to the doctor in this phase, or why there is none."""
+    """The action open to the doctor in this phase, or why there is none (in English)."""
+    kind, code = action_code(state, doctor_id, now)
+    if kind is not None:
+        return kind, None
+    return None, NO_ACTION.get(code or "", f"the round is {state.phase.value}")
+
+
+def action_code(state: PeriodState, doctor_id: str, now: datetime) -> tuple[ActionKind | None, str | None]:
+    """The action open to the doctor in this phase, or the code of why there is none."""
     config = state.require_config()
     doctor = config.doctor(doctor_id)
     if doctor is None:
-        return None, "you are not on this period's roll"
+        return None, "not_on_roll"
     if doctor.role is Role.STAFF:
-        return None, "staff shifts are entered by the clinic (R-PROC-2)"
+        return None, "staff"
     if state.phase is Phase.MEETING and not state.meeting_open:
         if doctor.meeting is MeetingAttendance.VALID_ABSENCE and now <= config.period.wishes_due:
             return ActionKind.ADVANCE_WISH, None
-        return None, "wishes are given at the meeting (R-MEET-2)"
+        return None, "meeting_wishes"
     if state.phase is Phase.MEETING:
         if doctor.role is Role.SUBSTITUTE and doctor.stands_in is None:
-            return None, "substitutes claim shifts in the offering (R-PROC-3)"
+            return None, "substitute"
         if doctor.meeting is not MeetingAttendance.ATTENDED:
-            return None, "you are registered absent from the meeting; picks are made there (R-MEET-1)"
+            return None, "meeting_absent"
         return ActionKind.MEETING_PICK, None
     if state.phase is Phase.OFFERING:
         return ActionKind.OFFERING_CLAIM, None
     if state.phase is Phase.PUBLISHED:
-        return None, "the roster is published: swap shifts with colleagues (R-SWAP-1)"
-    return None, f"the round is {state.phase.value}"
+        return None, "published"
+    return None, "lottery" if state.phase is Phase.LOTTERY else "closed"
 
 
 def _option(state, calendar, kind, doctor_id, shift: Shift, now) -> ShiftOption:
-    if shift.id in state.assignments:
-        return ShiftOption(**line(shift), allowed=False, rule="R-PROC-7", reason=TAKEN)
     violation = check_action(state, calendar, kind, doctor_id, shift.id, now)
     if violation is None:
         return ShiftOption(**line(shift), allowed=True)
-    return ShiftOption(**line(shift), allowed=False, rule=violation.rule, reason=violation.message)
+    return ShiftOption(**line(shift), allowed=False, rule=violation.rule, reason=violation.message,
+                       code=violation.code, params=violation.params)
+
+
+def weeks_of(
+    options: list[ShiftOption], kind: str | None = None, day: str | None = None, days: list[date] = (),
+) -> list[WeekGroup]:
+    """The options by ISO week (in order), each week's open ones by day, its blocked ones apart.
+    Every week of `days` (the month's) is there even when nothing is left in it, so a page sent
+    back to a week's anchor after an action finds it."""
+    weeks: dict[tuple[int, int], WeekGroup] = {}
+    for each in sorted(days):
+        year, number, _ = each.isocalendar()
+        group = weeks.setdefault((year, number), WeekGroup(
+            anchor=f"uke-{year}-{number:02d}", year=year, week=number, first=each, last=each, days=[], blocked=[]))
+        group.first, group.last = min(group.first, each), max(group.last, each)
+    for option in options:
+        if not matches(option.kinds, option.day, kind, day):
+            continue
+        year, number, _ = option.day.isocalendar()
+        group = weeks.get((year, number))
+        if group is None:  # a week not among `days`
+            group = weeks[(year, number)] = WeekGroup(
+                anchor=f"uke-{year}-{number:02d}", year=year, week=number, first=option.day, last=option.day,
+                days=[], blocked=[])
+        group.first, group.last = min(group.first, option.day), max(group.last, option.day)
+        if not option.allowed:
+            group.blocked.append(option)
+        elif group.days and group.days[-1].day == option.day:
+            group.days[-1].open.append(option)
+        else:
+            group.days.append(DayGroup(day=option.day, open=[option]))
+    for group in weeks.values():  # a day reads duty shifts first, then the backups, each by start
+        for one in group.days:
+            one.open.sort(key=lambda o: ("backup" in o.kinds, o.start, o.shift))
+    return list(weeks.values())
 
 
 def _month(shift: Shift) -> str:
@@ -126,19 +211,25 @@ def _month(shift: Shift) -> str:
 
 
 def doctor_board(
-    state: PeriodState, calendar: PeriodCalendar, doctor_id: str, now: datetime, month: str | None = None
+    state: PeriodState, calendar: PeriodCalendar, doctor_id: str, now: datetime, month: str | None = None,
+    kind: str | None = None, day: str | None = None, about: str | None = None,
 ) -> DoctorBoard:
+    """`kind` is one of board_filters.KINDS, `day` a weekday (`mon` … `sun`); others mean all."""
     config = state.require_config()
     profile = config.doctor(doctor_id)
-    kind, why = action_now(state, doctor_id, now)
+    action, why = action_now(state, doctor_id, now)
+    _, why_code = action_code(state, doctor_id, now)
     months = sorted({_month(s) for s in calendar.shifts})
     if month not in months:
         open_months = [_month(s) for s in calendar.shifts if s.id not in state.assignments and s.end > now]
         month = open_months[0] if open_months else (months[0] if months else None)
     options = (
-        [_option(state, calendar, kind, doctor_id, s, now) for s in calendar.shifts if _month(s) == month]
-        if kind is not None else []
+        [_option(state, calendar, action, doctor_id, s, now) for s in calendar.shifts
+         if _month(s) == month and s.id not in state.assignments]
+        if action is not None else []
     )
+    kind = kind if kind in KINDS else None
+    day = day if day in WEEKDAYS else None
     snapshot = quota_now(state, calendar) if profile is not None and profile.role is not Role.STAFF else None
     quota = snapshot.of(doctor_id) if snapshot else None
     load = loads(state, calendar).get(doctor_id)
@@ -164,11 +255,12 @@ def doctor_board(
         phase=state.phase.value, meeting_open=state.meeting_open,
         next_deadline=deadline.astimezone(OSLO_TZ) if deadline else None,
         next_step=next_step_text(state.phase, state.meeting_open),
-        verb=kind.verb if kind else None, why_no_action=why,
+        verb=action.verb if action else None, why_no_action=why, why_code=why_code,
         quota=quota, carried=carried, points=points,
         balance=round(points + carried - quota, 3) if quota is not None else None,
         held=[ShiftLine(**line(s)) for s in held],
         worked=sum(1 for d in state.worked.values() if d == doctor_id),
-        options=options, months=months, month=month,
+        options=options, weeks=weeks_of(options, kind, day, sorted({s.day for s in calendar.shifts if _month(s) == month})), kind=kind, day=day, months=months, month=month,
         swaps_out=swaps_out, swaps_in=swaps_in, version=state.version,
+        focus=ShiftLine(**line(calendar.by_id[about])) if about in calendar.by_id else None,
     )

@@ -1,6 +1,10 @@
 """Checks of a doctor's action against the rulebook. A rejected action names its rule.
 
-Messages name doctor and shift ids only — never contact data or an exemption's reason.
+A refusal has three faces: `rule` (the rulebook's ID), `code` (a stable word a page translates,
+web/locale/*/refusals.po) with `params` (only the acting doctor's own facts: their shift, their
+date, their rest — never another doctor), and `message` (English, for the CLI and logs).
+Messages name the acting doctor and shift ids only — never contact data, an exemption's reason,
+or who holds a shift: a taken shift is "already taken" (R-PROC-7), whoever asks.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from domain.period.calendar import PeriodCalendar
 from domain.period.events import Source
 from domain.model import DoctorProfile, MeetingAttendance, Phase, Policy, Role, Shift, ShiftKind
 from domain.period.qualification import is_independently_qualified, why_not_qualified
-from domain.period.rest import rest_conflict
+from domain.period.rest import rest_clash
 from domain.period.state import PeriodState
 
 
@@ -58,10 +62,15 @@ ACTION_BY_VERB: dict[str, ActionKind] = {spec.verb: kind for kind, spec in ACTIO
 class RuleViolation(BaseModel):
     rule: str
     message: str
+    code: str = "other"  # stable, for translation; "other" where none is given (the operators' steps)
+    params: dict[str, str] = {}  # the acting doctor's own facts only
 
 
-def _violation(rule: str, message: str) -> RuleViolation:
-    return RuleViolation(rule=rule, message=message)
+def _violation(rule: str, message: str, code: str = "other", **params: str) -> RuleViolation:
+    return RuleViolation(rule=rule, message=message, code=code, params=params)
+
+
+TAKEN_MESSAGE = "already taken"
 
 
 def check_action(
@@ -71,16 +80,15 @@ def check_action(
     config = state.require_config()
     doctor = config.doctor(doctor_id)
     if doctor is None:
-        return _violation("R-PROC-7", f"{doctor_id} is not a doctor of district {config.district.id}")
+        return _violation("R-PROC-7", f"{doctor_id} is not a doctor of district {config.district.id}", "not_on_roll")
     shift = calendar.get(shift_id)
     if shift is None:
-        return _violation("R-PROC-7", f"{shift_id} is not a shift of period {config.period.id}")
+        return _violation("R-PROC-7", f"{shift_id} is not a shift of period {config.period.id}", "no_such_shift")
     phase_problem = _phase_violation(state, kind, now)
     if phase_problem:
         return phase_problem
-    holder = state.assignments.get(shift_id)
-    if holder is not None:
-        return _violation("R-PROC-7", f"{shift_id} is already held by {holder.doctor}")
+    if shift_id in state.assignments:  # by whom is never said: not to the doctor, not in a log line
+        return _violation("R-PROC-7", f"{shift_id} is {TAKEN_MESSAGE}", "taken")
     role_problem = _role_violation(doctor, kind)
     if role_problem:
         return role_problem
@@ -92,17 +100,17 @@ def _phase_violation(state: PeriodState, kind: ActionKind, now: datetime) -> Rul
     config = state.require_config()
     if kind is ActionKind.STAFF_ENTRY:
         if state.phase is not Phase.MEETING or state.meeting_open:
-            return _violation("R-PROC-2", "staff shifts are entered before the meeting opens")
+            return _violation("R-PROC-2", "staff shifts are entered before the meeting opens", "staff_closed")
     elif kind is ActionKind.ADVANCE_WISH:
         if state.phase is not Phase.MEETING or state.meeting_open or now > config.period.wishes_due:
             due = config.period.wishes_due.strftime("%Y-%m-%d %H:%M")
-            return _violation("R-MEET-2", f"advance wishes are accepted before the meeting, until {due}")
+            return _violation("R-MEET-2", f"advance wishes are accepted before the meeting, until {due}", "wishes_closed", due=due)
     elif kind is ActionKind.MEETING_PICK:
         if state.phase is not Phase.MEETING or not state.meeting_open:
-            return _violation("R-PROC-7", f"meeting picks are not accepted in phase {_phase_name(state)}")
+            return _violation("R-PROC-7", f"meeting picks are not accepted in phase {_phase_name(state)}", "phase_closed")
     elif kind is ActionKind.OFFERING_CLAIM:
         if state.phase is not Phase.OFFERING:
-            return _violation("R-PROC-7", f"offering claims are not accepted in phase {_phase_name(state)}")
+            return _violation("R-PROC-7", f"offering claims are not accepted in phase {_phase_name(state)}", "phase_closed")
     return None
 
 
@@ -115,21 +123,21 @@ def _phase_name(state: PeriodState) -> str:
 def _role_violation(doctor: DoctorProfile, kind: ActionKind) -> RuleViolation | None:
     if kind is ActionKind.STAFF_ENTRY:
         if doctor.role is not Role.STAFF:
-            return _violation("R-PROC-2", f"{doctor.id} is not a staff doctor; only staff shifts are pre-entered")
+            return _violation("R-PROC-2", f"{doctor.id} is not a staff doctor; only staff shifts are pre-entered", "role_not_staff")
         return None
     if kind is ActionKind.OFFERING_CLAIM:
         if doctor.role is Role.STAFF:
-            return _violation("R-PROC-3", f"{doctor.id} is a staff doctor; the offering is for GPs and substitutes")
+            return _violation("R-PROC-3", f"{doctor.id} is a staff doctor; the offering is for GPs and substitutes", "role_staff")
         return None
     # The meeting and its advance wishes belong to the GPs and those standing in for them (R-EX-5).
     if doctor.role is Role.STAFF:
-        return _violation("R-PROC-2", f"{doctor.id} is a staff doctor; staff shifts are entered before the meeting")
+        return _violation("R-PROC-2", f"{doctor.id} is a staff doctor; staff shifts are entered before the meeting", "role_staff")
     if doctor.role is Role.SUBSTITUTE and doctor.stands_in is None:
-        return _violation("R-PROC-3", f"{doctor.id} is a substitute; substitutes claim shifts in the offering")
+        return _violation("R-PROC-3", f"{doctor.id} is a substitute; substitutes claim shifts in the offering", "role_substitute")
     if kind is ActionKind.ADVANCE_WISH and not doctor.valid_meeting_absence:
-        return _violation("R-MEET-2", f"{doctor.id} has no valid absence from the meeting; wishes are given there")
+        return _violation("R-MEET-2", f"{doctor.id} has no valid absence from the meeting; wishes are given there", "no_meeting_absence")
     if kind is ActionKind.MEETING_PICK and doctor.meeting is not MeetingAttendance.ATTENDED:
-        return _violation("R-MEET-1", f"{doctor.id} was absent from the meeting and could not pick there")
+        return _violation("R-MEET-1", f"{doctor.id} was absent from the meeting and could not pick there", "absent_from_meeting")
     return None
 
 
@@ -150,14 +158,16 @@ def eligibility_violation(
     qualified = is_independently_qualified(doctor.qualification, shift.day, policy)
     if shift.kind is ShiftKind.BACKUP and not qualified:
         reason = why_not_qualified(doctor.qualification, shift.day)
-        return _violation("R-QUAL-2", f"{doctor.id} is not independently qualified ({reason}); {shift.id} is a backup shift")
+        return _violation("R-QUAL-2", f"{doctor.id} is not independently qualified ({reason}); {shift.id} is a backup shift",
+                          "qual_backup")
     if shift.kind is ShiftKind.DUTY and not qualified and not calendar.backup_can_cover(shift):
-        return _violation("R-QUAL-3", f"{doctor.id} is not independently qualified and no backup shift covers {shift.id}")
+        return _violation("R-QUAL-3", f"{doctor.id} is not independently qualified and no backup shift covers {shift.id}",
+                          "qual_no_backup")
     if absent_on(doctor, shift.day):
-        return _violation("R-LOT-2", f"{doctor.id} is registered absent on {shift.day.isoformat()}")
-    conflict = rest_conflict(
-        shift, held, policy.min_rest_hours, allow_back_to_back=voluntary and policy.allow_back_to_back
-    )
-    if conflict:
-        return _violation("R-REST-1", f"{shift.id} {conflict} for {doctor.id}")
+        return _violation("R-LOT-2", f"{doctor.id} is registered absent on {shift.day.isoformat()}", "absent",
+                          day=shift.day.isoformat())
+    clash = rest_clash(shift, held, policy.min_rest_hours, allow_back_to_back=voluntary and policy.allow_back_to_back)
+    if clash:  # `other` is one of this doctor's own shifts
+        return _violation("R-REST-1", f"{shift.id} {clash.text()} for {doctor.id}", f"rest_{clash.kind}",
+                          other=clash.other, hours=f"{clash.hours:g}", minimum=f"{clash.minimum:g}")
     return None

@@ -341,6 +341,6 @@ async def test_refusals_arriving_together_never_collide(pg_pool) -> None:
 
     log = RejectionLog(pg_pool)
     refusal = Refusal(stream_id="p1", kind="offering_claim", doctor="gp01", shift="2027-01-05/night",
-                      rule="R-PROC-7", message="already held", actor="doctor:gp01")
+                      rule="R-PROC-7", message="already taken", actor="doctor:gp01")
     await asyncio.gather(*(log.append([refusal]) for _ in range(40)))
     assert len(await log.for_doctor("p1", "gp01")) == 40

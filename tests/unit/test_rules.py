@@ -113,7 +113,8 @@ def test_r_proc_7_already_held_rejected_in_every_phase():
     state = at_meeting(state, cal)
     state = accepted(state, cal, ActionKind.MEETING_PICK, "gp1", "2027-01-04/evening")
     v = rejected(state, cal, ActionKind.MEETING_PICK, "gp3", "2027-01-04/evening", "R-PROC-7")
-    assert "gp1" in v.message
+    assert v.code == "taken" and "already taken" in v.message
+    assert "gp1" not in v.message and "gp1" not in str(v.params)  # never who holds it
     rejected(state, cal, ActionKind.MEETING_PICK, "gp1", "2027-01-04/evening", "R-PROC-7")
     state = at_offering(state, cal)
     rejected(state, cal, ActionKind.OFFERING_CLAIM, "sub1", "2027-01-04/evening", "R-PROC-7",

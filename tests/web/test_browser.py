@@ -76,18 +76,18 @@ async def test_doctors_and_an_operator_in_the_browser(web, browser, tmp_path):
     await second.goto(board)
     first = await sign_in(browser, web, email_of("gp04"))
     await first.goto(board)
-    await first.click(f"tr[data-shift='{SHIFT}'] button")
-    await first.wait_for_selector("[data-testid=outcome]")
-    assert SHIFT in await first.text_content("[data-testid=my-shifts]")
+    await first.click(f"[data-live] [data-shift='{SHIFT}'] button")  # taken in place (web/static/board.js)
+    await first.wait_for_selector(f"[data-testid=my-shifts] [data-shift='{SHIFT}']")
     screenshots.mkdir(parents=True, exist_ok=True)
     await first.set_viewport_size({"width": 820, "height": 1560})  # down to the greyed-out shifts
     await first.screenshot(path=str(screenshots / "doctor.png"))
     await first.set_viewport_size(PHONE)
 
-    await second.click(f"tr[data-shift='{SHIFT}'] button")  # a stale page: the shift is taken now
+    await second.click(f"[data-live] [data-shift='{SHIFT}'] button")  # a stale page: the shift is taken now
+    await second.wait_for_selector("[data-testid=outcome]")
     outcome = await second.text_content("[data-testid=outcome]")
-    assert "R-PROC-7" in outcome
-    assert SHIFT not in await second.text_content("[data-testid=my-shifts]")
+    assert "R-PROC-7" in outcome and "gp04" not in outcome
+    assert await second.locator(f"[data-testid=my-shifts] [data-shift='{SHIFT}']").count() == 0
 
     # The operator extends the offering with a reason; the event names the operator's sign-in.
     operator = await sign_in(browser, web, OPERATOR[0], viewport=DESKTOP)
@@ -112,7 +112,7 @@ async def test_doctors_and_an_operator_in_the_browser(web, browser, tmp_path):
     before = {who: _uids((await public.get(url)).content) for who, url in feeds.items()}
     assert SHIFT in before["first"] and SHIFT not in before["second"]
     await first.goto(board)
-    row = first.locator("[data-testid=my-shifts] tr", has_text=SHIFT)
+    row = first.locator(f"[data-testid=my-shifts] tr[data-shift='{SHIFT}']")
     await row.locator("select[name=receiver]").select_option("sub02")
     await row.locator("button").click()
     await first.wait_for_selector("[data-testid=outcome]")
@@ -120,8 +120,8 @@ async def test_doctors_and_an_operator_in_the_browser(web, browser, tmp_path):
     await second.goto(board)
     await second.locator("[data-testid=swaps] tr", has_text=SHIFT).locator("form[action$='/accept'] button").click()
     await second.wait_for_selector("[data-testid=outcome]")
-    assert SHIFT in await second.text_content("[data-testid=my-shifts]")
+    assert await second.locator(f"[data-testid=my-shifts] [data-shift='{SHIFT}']").count() == 1
     await first.goto(board)
-    assert SHIFT not in await first.text_content("[data-testid=my-shifts]")
+    assert await first.locator(f"[data-testid=my-shifts] [data-shift='{SHIFT}']").count() == 0
     after = {who: _uids((await public.get(url)).content) for who, url in feeds.items()}
     assert after["first"] == before["first"] - {SHIFT} and after["second"] == before["second"] | {SHIFT}

@@ -30,11 +30,10 @@ async def test_the_sample_doctor_gives_an_advance_wish_in_the_browser(web, brows
 
     page = await sign_in(browser, web, sample["doctor"])
     await page.goto(f"{web.base_url}/periods/{period}/wishes")  # the invitation's link
-    first = page.locator("tr[data-shift] button").first
-    shift = await first.locator("xpath=ancestor::tr").get_attribute("data-shift")
-    await first.click()
-    await page.wait_for_selector("[data-testid=outcome]")
-    assert shift in await page.text_content("[data-testid=my-shifts]")
+    first = page.locator("[data-live] form.take button").first
+    shift = await first.locator("xpath=ancestor::form").get_attribute("data-shift")
+    await first.click()  # given in place (web/static/board.js)
+    await page.wait_for_selector(f"[data-testid=my-shifts] [data-shift='{shift}']")
     state = await wait_phase(web, period, lambda s: shift in s.assignments)
     assert state.assignments[shift].source.value == "advance_wish"
 

@@ -46,9 +46,9 @@ class PeriodActions:
         rt = self.rt
         rt.admit()
         if rt.state.finished:
-            raise refuse("R-PROC-7", f"the round is {rt.state.phase.value}; it accepts no actions")
+            raise refuse("R-PROC-7", f"the round is {rt.state.phase.value}; it accepts no actions", "phase_closed")
         if rt.state.phase is Phase.LOTTERY:
-            raise refuse("R-PROC-7", "the lottery is being drawn; no action is accepted now")
+            raise refuse("R-PROC-7", "the lottery is being drawn; no action is accepted now", "phase_closed")
 
     def submit(self, inp: SubmitActionsInput) -> SubmitActionsResult:
         self.rt.accepted()
@@ -64,7 +64,7 @@ class PeriodActions:
         if isinstance(decision, RuleViolation):
             outcome = ActionOutcome(
                 request_id=action.request_id, accepted=False, shift=action.shift, doctor=action.doctor,
-                rule=decision.rule, message=decision.message,
+                rule=decision.rule, message=decision.message, code=decision.code,
             )
         else:
             rt.record([decision], action.actor)

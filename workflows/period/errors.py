@@ -25,8 +25,8 @@ def rule_violation_error(violation: RuleViolation) -> ApplicationError:
     )
 
 
-def refuse(rule: str, message: str) -> ApplicationError:
-    return rule_violation_error(RuleViolation(rule=rule, message=message))
+def refuse(rule: str, message: str, code: str = "other") -> ApplicationError:
+    return rule_violation_error(RuleViolation(rule=rule, message=message, code=code))
 
 
 def refuse_if_violation(decision: object) -> None:
