@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from domain.model import OSLO_TZ
+from domain.period import titles
 from web.i18n import DEFAULT, LANGS, next_step, rule_title, text
 from web.request_state import session_of
 
@@ -44,6 +45,10 @@ def _span(start: datetime, end: datetime, lang: str = DEFAULT) -> str:
 _env.filters["when"] = _when
 
 
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def language(request: Request) -> str:
     asked = request.query_params.get("lang")
     if asked in LANGS:
@@ -56,7 +61,10 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     lang = language(request)
     session = session_of(request)
     html = _env.get_template(template).render(
-        t=lambda key: text(key, lang), lang=lang, path=request.url.path,
+        t=lambda key, **params: text(key, lang, **params), lang=lang, path=request.url.path,
+        shift_when=lambda s: titles.shift_when(s.name, s.start, s.end, lang),
+        moment=lambda v: titles.moment_text(v, lang) if v else "–",
+        period_title=lambda start, end: titles.period_title(_day(start), _day(end), lang),
         principal=session.principal if session else None, csrf=session.csrf if session else "",
         when=lambda v: _when(v, lang), span=lambda a, b: _span(a, b, lang),
         rule_title=lambda rule: rule_title(rule, lang), next_step=lambda v: next_step(v, lang), **context,
