@@ -76,13 +76,15 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
 
 
 def sign_in_page(
-    request: Request, status_code: int = 200, message: str | None = None, error: str | None = None
+    request: Request, status_code: int = 200, message: str | None = None, error: str | None = None,
+    next_path: str = "/",
 ) -> HTMLResponse:
+    """`next_path` (already safe: web/next_path.py) rides along in the form and the provider's link."""
     settings = request.app.state.services.web_settings.oidc
     # With a provider configured, only doctors may still use links, and only when allowed.
     links = settings is None or settings.allow_doctor_links
     return page(request, "sign_in.html", status_code=status_code, message=message, error=error,
-                oidc=settings is not None, links=links)
+                oidc=settings is not None, links=links, next_path=next_path)
 
 
 def error_page(request: Request, status_code: int, message: str, rule: str | None = None) -> HTMLResponse:
