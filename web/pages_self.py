@@ -29,7 +29,8 @@ async def home(request: Request) -> Response:
         return RedirectResponse("/operator", status_code=303)
     periods = await doctor_views.my_periods(_svc(request), principal)
     feed = await calendar.feed_link(_svc(request), principal) if principal.is_doctor else None
-    return page(request, "home.html", periods=periods, feed=feed)
+    webcal = feed.url.replace("https://", "webcal://", 1).replace("http://", "webcal://", 1) if feed and feed.url else None
+    return page(request, "home.html", periods=periods, feed=feed, webcal=webcal)
 
 
 @router.get("/me", summary="The doctor's own details (page)")
