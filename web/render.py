@@ -64,6 +64,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         t=lambda key, **params: text(key, lang, **params), lang=lang, path=request.url.path,
         shift_when=lambda s: titles.shift_when(s.name, s.start, s.end, lang),
         moment=lambda v: titles.moment_text(v, lang) if v else "–",
+        when_day=lambda v: titles.day_text(_day(v), lang) if v else "",
         period_title=lambda start, end: titles.period_title(_day(start), _day(end), lang),
         principal=session.principal if session else None, csrf=session.csrf if session else "",
         when=lambda v: _when(v, lang), span=lambda a, b: _span(a, b, lang),
