@@ -8,6 +8,7 @@ README's come from `VAKT_SCREENSHOTS=docs/screenshots`): a test run leaves the t
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from datetime import datetime, timedelta
@@ -140,4 +141,9 @@ async def test_doctors_and_an_operator_in_the_browser(web, browser, tmp_path):
     assert (await first.input_value("#feed-url")).strip() == feeds["first"]
     first.once("dialog", lambda dialog: dialog.accept())
     await first.click("form[action='/calendar-link/renew'] button")
-    await first.wait_for_function(f"document.getElementById('feed-url').value !== {feeds['first']!r}")
+    await first.wait_for_selector("#feed-url")
+    for _ in range(50):
+        if (await first.input_value("#feed-url")).strip() != feeds["first"]:
+            break
+        await asyncio.sleep(0.1)
+    assert (await first.input_value("#feed-url")).strip() != feeds["first"]
