@@ -125,6 +125,7 @@ async def test_doctors_and_an_operator_in_the_browser(web, browser, tmp_path):
     await second.set_viewport_size({"width": 390, "height": 844})
     await second.goto(f"{board}/swaps")
     assert await second.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await second.screenshot(path=str(screenshots / "swaps-phone.png"), full_page=True)
     accept = second.get_by_role("button", name="Ta over tor 7.1 Kveld 16–23")
     await accept.click()
     await second.wait_for_selector("[data-testid=outcome]")
