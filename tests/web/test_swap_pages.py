@@ -69,6 +69,10 @@ async def test_offering_by_name_and_to_everyone_after_a_confirmation(web):
     assert "Fra Tone Bakken" in text and "utløper" in text
     assert not IDS.findall(text), IDS.findall(text)
     assert "Ta over<span class=\"vh\"> lør 9.1 Dag" in text
+    english = (await sub02.get(f"/periods/{period}/swaps?lang=en")).text
+    assert "Offers to you (1)" in english and "From Tone Bakken" in english and "expires Sat 9.1" not in english
+    assert re.search(r"expires \w{3} \d+\.\d+ at \d\d:\d\d", english)
+    await sub02.get(f"/periods/{period}/swaps?lang=nb")  # the language is remembered: back to Norwegian
 
     # To everyone: the first POST sends nothing but the confirmation page.
     asked = await gp05.post(f"/periods/{period}/swaps/offer", data=_form(gp05, shift=NIGHT, to="everyone"))
