@@ -17,6 +17,7 @@ from app.bootstrap import Services
 from app.errors import Refused
 from app.periods import doctor_actions
 from app.reads import doctor_views, swap_views
+from app.validate import period_id as valid_period_id
 from web.render import page
 from web.request_state import principal_of
 from web.session import read_form
@@ -77,17 +78,18 @@ async def offer(request: Request, period: str) -> Response:
     empty value, everyone, also asks for the confirmation first."""
     fields = await read_form(request)
     svc, principal = _svc(request), principal_of(request)
+    period = valid_period_id(period, "period")  # it goes into a redirect
     shift, to = fields.get("shift", ""), fields.get("to", "").strip()
     receiver: str | None = fields.get("receiver") or None
     everyone = to == EVERYONE or ("receiver" in fields and receiver is None)
     if everyone and fields.get("confirmed") != "yes":
         return RedirectResponse(f"/periods/{period}/swaps/new?shift={quote(shift)}&to={EVERYONE}", status_code=303)
     if "to" in fields and not everyone:
-        receiver = (await swap_views.colleague_labels(svc, principal, period)).get(to)
-        if receiver is None:
+        labels = await swap_views.colleague_labels(svc, principal, period)
+        receiver = labels.get(to)
+        if receiver is None:  # not a name from the list: the form again, what was typed kept
             context = await _context(request, period)
             chosen = next((s for s in context["b"].held if s.shift == shift), None)
-            labels = await swap_views.colleague_labels(svc, principal, period)
             return page(request, "swap_new.html", status_code=422, step="who" if chosen else "shift", chosen=chosen,
                         labels=sorted(labels), error="swaps.pick_from_list", typed=to[:200], **context)
     if everyone:
