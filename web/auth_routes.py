@@ -13,6 +13,7 @@ from app.errors import Unauthenticated
 from app.identity.oidc_refusals import OidcRefused
 from app.identity.session_cutoffs import sign_out_everywhere
 from app.identity.sessions import same_secret, sign
+from web.next_path import safe_next
 from web.oidc_texts import link_off_text, refusal_text
 from web.render import language, page, sign_in_page
 from web.request_state import session_of
@@ -39,16 +40,17 @@ async def health() -> dict[str, str]:
 
 
 @router.get("/sign-in", tags=["public"], summary="The sign-in page (public)", include_in_schema=True)
-async def sign_in_form(request: Request) -> Response:
-    return sign_in_page(request)
+async def sign_in_form(request: Request, next: str = "") -> Response:
+    return sign_in_page(request, next_path=safe_next(next))
 
 
 @router.post("/sign-in", tags=["public"], summary="Ask for a sign-in link by e-mail (public; same answer for every address)")
 async def sign_in_post(request: Request) -> Response:
     fields = await read_form(request, check_csrf=False)
     throttle_link_request(request)
-    message = await sign_in.request_link(request.app.state.services, fields.get("email", ""))
-    return sign_in_page(request, message=message)
+    target = safe_next(fields.get("next"))
+    message = await sign_in.request_link(request.app.state.services, fields.get("email", ""), next_path=target)
+    return sign_in_page(request, message=message, next_path=target)
 
 
 @router.post("/api/sign-in", tags=["public"], status_code=202, response_model=Message,
@@ -59,9 +61,11 @@ async def api_sign_in(request: Request, body: SignInRequest) -> Message:
 
 
 @router.get("/sign-in/link", tags=["public"], summary="The page a sign-in link opens (public; confirms before signing in)")
-async def sign_in_link(request: Request, token: str = "") -> Response:
+async def sign_in_link(request: Request, token: str = "", next: str = "", sig: str = "") -> Response:
     # Mail scanners follow links: the token is used only by the button's POST.
-    return page(request, "sign_in_link.html", token=token[:200])
+    target = safe_next(next)
+    return page(request, "sign_in_link.html", token=token[:200], next_path=target if target != "/" else "",
+                next_sig=sig[:100])
 
 
 @router.post("/sign-in/link", tags=["public"], summary="Sign in with a link's token (public; single use)")
@@ -73,9 +77,18 @@ async def use_sign_in_link(request: Request) -> Response:
     except Unauthenticated as e:
         shown = link_off_text(language(request)) if e.message == sign_in.OIDC_REQUIRED else e.message
         return sign_in_page(request, status_code=401, error=shown)
-    response = RedirectResponse("/operator" if principal.is_operator and not principal.is_doctor else "/", status_code=303)
+    token = fields.get("token", "")
+    target = sign_in.checked_next(request.app.state.services, token, safe_next(fields.get("next")), fields.get("next_sig", ""))
+    response = RedirectResponse(_landing(principal, target), status_code=303)
     set_session(response, request, principal)
     return response
+
+
+def _landing(principal, target: str | None) -> str:
+    """The page wanted before signing in, else the person's home (an operator's: /operator)."""
+    if target and target != "/":
+        return target
+    return "/operator" if principal.is_operator and not principal.is_doctor else "/"
 
 
 @router.post("/sign-out", summary="Sign out: this session and every other one of yours end")
@@ -106,11 +119,11 @@ def _callback(request: Request) -> str:
 
 
 @router.get("/sign-in/oidc", tags=["public"], summary="Sign in through the clinic's identity provider (public)")
-async def oidc_begin(request: Request) -> Response:
+async def oidc_begin(request: Request, next: str = "") -> Response:
     throttle_attempt(request)
     services = request.app.state.services
     try:
-        url, pending = await oidc.begin(services, _callback(request))
+        url, pending = await oidc.begin(services, _callback(request), safe_next(next))
     except OidcRefused as refusal:
         return _refused(request, refusal)
     response = RedirectResponse(url, status_code=303)
@@ -140,12 +153,13 @@ def _pending(request: Request) -> oidc.PendingSignIn | None:
 @router.get("/sign-in/oidc/callback", tags=["public"], summary="The identity provider's answer (public)")
 async def oidc_callback(request: Request, state: str = "", code: str = "", error: str = "", iss: str = "") -> Response:
     services = request.app.state.services
+    pending = _pending(request)
     try:
-        principal = await oidc.complete(services, _pending(request), state=state[:200], code=code[:2000],
+        principal = await oidc.complete(services, pending, state=state[:200], code=code[:2000],
                                         redirect_uri=_callback(request), error=error[:100], iss=iss[:500])
     except OidcRefused as refusal:
         return _refused(request, refusal)
-    response = RedirectResponse("/operator" if principal.is_operator and not principal.is_doctor else "/", status_code=303)
+    response = RedirectResponse(_landing(principal, safe_next(pending.next) if pending else None), status_code=303)
     response.delete_cookie(OIDC_COOKIE, path="/sign-in/oidc")
     set_session(response, request, principal)
     return response

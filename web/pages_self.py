@@ -10,8 +10,9 @@ from app.bootstrap import Services
 from app.errors import BadInput, Conflict, NotFound
 from app.identity import feeds as calendar
 from app.reads import doctor_views
-from app.registry import details, email_change, requests
-from web.render import page
+from app.registry import details, email_change
+from web.form_errors import by_field, field_errors
+from web.render import language, page
 from web.request_state import principal_of
 from web.session import read_form
 
@@ -29,7 +30,8 @@ async def home(request: Request) -> Response:
         return RedirectResponse("/operator", status_code=303)
     periods = await doctor_views.my_periods(_svc(request), principal)
     feed = await calendar.feed_link(_svc(request), principal) if principal.is_doctor else None
-    return page(request, "home.html", periods=periods, feed=feed)
+    webcal = feed.url.replace("https://", "webcal://", 1).replace("http://", "webcal://", 1) if feed and feed.url else None
+    return page(request, "home.html", periods=periods, feed=feed, webcal=webcal)
 
 
 @router.get("/me", summary="The doctor's own details (page)")
@@ -49,8 +51,11 @@ async def details_post(request: Request) -> Response:
         return page(request, "details.html", d=current)
     try:
         result = await details.change_details(svc, principal, changes)
-    except BadInput as e:
-        return page(request, "details.html", status_code=e.http_status, d=current, error=e.message)
+    except (BadInput, Conflict) as e:  # shown in words, the typed values kept
+        errors = field_errors(e.message, language(request))
+        shown = current.model_copy(update={k: v for k, v in wanted.items() if k in ("mobile", "email")})
+        return page(request, "details.html", status_code=e.http_status, d=shown, typed=wanted, errors=errors,
+                    invalid=by_field(errors))
     return page(request, "details.html", d=result.details, saved=", ".join(result.changed),
                 confirm_sent="email" in result.awaiting_confirmation)
 
@@ -73,33 +78,6 @@ async def email_confirm(request: Request) -> Response:
     except Conflict as e:
         return page(request, "email_confirm.html", status_code=409, error=e.message)
     return page(request, "email_confirm.html", confirmed=True)
-
-
-@router.get("/requests", summary="The doctor's requests to the clinic (page)")
-async def requests_page(request: Request) -> Response:
-    items = await requests.my_requests(_svc(request), principal_of(request))
-    return page(request, "requests.html", items=items)
-
-
-@router.post("/requests", summary="Send a request to the clinic (form)")
-async def requests_post(request: Request) -> Response:
-    fields = await read_form(request)
-    svc, principal = _svc(request), principal_of(request)
-    data = {k: fields[k].strip() for k in ("kind", "from", "to", "reason", "substitute", "note") if fields.get(k, "").strip()}
-    try:
-        stored = await requests.submit_request(svc, principal, data)
-    except BadInput as e:
-        items = await requests.my_requests(svc, principal)
-        return page(request, "requests.html", status_code=422, items=items, error=e.message)
-    items = await requests.my_requests(svc, principal)
-    return page(request, "requests.html", items=items, saved=stored.request_id)
-
-
-@router.post("/requests/{request_id}/withdraw", summary="Withdraw a request before it is decided (form)")
-async def withdraw_post(request: Request, request_id: int) -> Response:
-    await read_form(request)
-    await requests.withdraw_request(_svc(request), principal_of(request), request_id)
-    return RedirectResponse("/requests", status_code=303)
 
 
 @router.post("/calendar-link/renew", summary="A new calendar feed link (form)")

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from domain.model import OSLO_TZ
+from domain.period import titles
 from web.i18n import DEFAULT, LANGS, has, next_step, rule_title, text
 from web.request_state import session_of
 
@@ -45,6 +46,10 @@ def _span(start: datetime, end: datetime, lang: str = DEFAULT) -> str:
 _env.filters["when"] = _when
 
 
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def language(request: Request) -> str:
     asked = request.query_params.get("lang")
     if asked in LANGS:
@@ -57,7 +62,11 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     lang = language(request)
     session = session_of(request)
     html = _env.get_template(template).render(
-        t=lambda key: text(key, lang), lang=lang, path=request.url.path,
+        t=lambda key, **params: text(key, lang, **params), lang=lang, path=request.url.path,
+        shift_when=lambda s: titles.shift_when(s.name, s.start, s.end, lang),
+        moment=lambda v: titles.moment_text(v, lang) if v else "–",
+        when_day=lambda v: titles.day_text(_day(v), lang) if v else "",
+        period_title=lambda start, end: titles.period_title(_day(start), _day(end), lang),
         principal=session.principal if session else None, csrf=session.csrf if session else "",
         when=lambda v: _when(v, lang), span=lambda a, b: _span(a, b, lang),
         rule_title=lambda rule: rule_title(rule, lang), next_step=lambda v: next_step(v, lang), **context,
@@ -69,13 +78,15 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
 
 
 def sign_in_page(
-    request: Request, status_code: int = 200, message: str | None = None, error: str | None = None
+    request: Request, status_code: int = 200, message: str | None = None, error: str | None = None,
+    next_path: str = "/",
 ) -> HTMLResponse:
+    """`next_path` (already safe: web/next_path.py) rides along in the form and the provider's link."""
     settings = request.app.state.services.web_settings.oidc
     # With a provider configured, only doctors may still use links, and only when allowed.
     links = settings is None or settings.allow_doctor_links
     return page(request, "sign_in.html", status_code=status_code, message=message, error=error,
-                oidc=settings is not None, links=links)
+                oidc=settings is not None, links=links, next_path=next_path)
 
 
 def error_page(

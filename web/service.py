@@ -23,7 +23,10 @@ from app.bootstrap import Services
 from app.errors import Refused, TooManyRequests, VaktError
 from starlette.staticfiles import StaticFiles
 
-from web import docs, api_admin, api_doctor, api_operator, auth_routes, live, pages_board, pages_operator, pages_self, pages_swaps
+from web import (
+    api_admin, api_doctor, api_operator, auth_routes, docs, live, pages_board, pages_operator, pages_requests,
+    pages_self, pages_swaps,
+)
 from web.deps import ErrorAnswer, Refusal
 from web.openapi import contract
 from web.request_bodies import REQUEST_KINDS
@@ -118,7 +121,8 @@ def create_app(services: Services) -> FastAPI:
         app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for router in (auth_routes.router, api_doctor.router, api_operator.router, api_admin.router,
-                   pages_self.router, pages_board.router, pages_swaps.router, pages_operator.router, live.router):
+                   pages_self.router, pages_requests.router, pages_board.router, pages_swaps.router,
+                   pages_operator.router, live.router):
         app.include_router(router)
 
     @app.exception_handler(VaktError)

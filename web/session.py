@@ -26,6 +26,7 @@ from app.identity.sessions import (SESSION_LIFETIME, Session, decode_session, en
                                    same_secret)
 from domain.identity import Principal
 from web.deps import ErrorAnswer
+from web.next_path import wanted
 from web.render import sign_in_page
 from web.request_state import session_of
 
@@ -109,7 +110,8 @@ async def _gatekeeper(request: Request, call_next: RequestResponseEndpoint) -> R
     if session is None and not is_public(path):
         if path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
             return JSONResponse(ErrorAnswer(error="sign in first", status=401).model_dump(), status_code=401)
-        return sign_in_page(request, status_code=401)
+        target = wanted(path, request.url.query) if request.method == "GET" else "/"
+        return sign_in_page(request, status_code=401, next_path=target)
     if session is not None and request.method in UNSAFE and path.startswith("/api/") and not is_public(path):
         if not _csrf_ok(session, request.headers.get(CSRF_HEADER)):
             return JSONResponse(

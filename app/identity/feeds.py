@@ -26,6 +26,7 @@ from domain.period.calendar import PeriodCalendar
 from domain.mail.ics import feed_calendar
 from domain.identity import Principal
 from domain.mail.facts import ShiftFact
+from domain.period.titles import kind_name, period_title, shift_label, shift_when
 
 GONE = "no calendar feed at this address (the link was revoked or replaced)"
 
@@ -96,6 +97,7 @@ async def feed(services: Services, token: str) -> bytes:
     district, doctor = owner
     reader = (await services.database()).projections
     periods, name, stamp = [], district, datetime(2000, 1, 1, tzinfo=UTC)
+    titles: dict[str, tuple[str, str]] = {}
     for row in await reader.district_rounds(district):
         if row["phase"] == "cancelled":
             continue
@@ -107,5 +109,23 @@ async def feed(services: Services, token: str) -> bytes:
         shifts = [calendar.by_id[s] for s in state.held_by(doctor)]
         facts = [ShiftFact(shift_id=s.id, name=s.name, kind=s.kind, start=s.start, end=s.end) for s in shifts]
         periods.append((row["stream_id"], state.version, facts))
+        titles[row["stream_id"]] = (period_title(state.config.period.start, state.config.period.end), name)
     stamp = services.clock.now().astimezone(UTC).replace(microsecond=0)
-    return feed_calendar(periods, name, stamp=stamp, name=f"Vakter / shifts – {name} ({doctor})")
+    base = services.web_settings.public_url
+    return feed_calendar(periods, name, stamp=stamp, name=f"Vakter – {name}",
+                         describe=lambda period, shift: event_words(base, period, shift, *titles[period]))
+
+
+def event_words(base_url: str, period: str, shift: ShiftFact, title: str, district_name: str) -> dict[str, str]:
+    """What a calendar shows of a shift, in Norwegian: "Legevakt: Kveld 16–23", where (the
+    district), and a description with the times, the period's title and a link to its page.
+    No doctor is named (a calendar may be shared)."""
+    kind = kind_name(shift.kind.value)
+    label = shift_label(shift.name, shift.start, shift.end)
+    board = f"{base_url}/periods/{period}"
+    description = "\n".join([
+        f"{kind}, {shift_when(shift.name, shift.start, shift.end)} (Europe/Oslo)",
+        f"Periode: {title} – {district_name}",
+        f"Vaktfordeling: {board}",
+    ])
+    return {"summary": f"{kind}: {label}", "location": district_name, "description": description, "url": board}

@@ -46,6 +46,7 @@ class PendingSignIn(BaseModel):
     nonce: str
     verifier: str
     expires: int
+    next: str = "/"  # the page to land on after the provider (checked again at the callback)
 
 
 def _settings(services: Services) -> OidcSettings:
@@ -55,7 +56,7 @@ def _settings(services: Services) -> OidcSettings:
     return oidc
 
 
-async def begin(services: Services, redirect_uri: str) -> tuple[str, PendingSignIn]:
+async def begin(services: Services, redirect_uri: str, next_path: str = "/") -> tuple[str, PendingSignIn]:
     """The provider's authorization URL and what to keep until the callback."""
     oidc = _settings(services)
     try:
@@ -64,7 +65,7 @@ async def begin(services: Services, redirect_uri: str) -> tuple[str, PendingSign
         log_refusal(refusal)
         raise
     pending = PendingSignIn(state=generate_token(32), nonce=generate_token(32), verifier=generate_token(64),
-                            expires=int(SystemClock().now().timestamp()) + PENDING_LIFETIME)
+                            expires=int(SystemClock().now().timestamp()) + PENDING_LIFETIME, next=next_path)
     url = prepare_grant_uri(
         meta["authorization_endpoint"], oidc.client_id, "code", redirect_uri=redirect_uri, scope=oidc.scopes,
         state=pending.state, nonce=pending.nonce,

@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from email_validator import EmailNotValidError, validate_email
 
 from app.bootstrap import Services
 from app.errors import BadInput, Unauthenticated
-from app.identity.sessions import check_signed_token, sign, signed_token
+from app.identity.sessions import check_signed_token, same_secret, sign, signed_token
 from domain.identity import DoctorRef, Principal
 from domain.mail.templates import sign_in as sign_in_message
 from domain.clock import oslo_today
@@ -30,6 +31,7 @@ RATE_WINDOW = timedelta(minutes=15)
 RATE_LIMIT = 5  # links per address and window
 DAY_LIMIT = 20  # links per address in 24 hours (per client and globally: app/identity/throttle.py)
 LINK_PURPOSE = "sign-in"
+NEXT_PURPOSE = "sign-in-next"  # binds a link's target page to its token: a crafted link cannot change it
 NOT_VALID = "this sign-in link is not valid (used, expired or incomplete); ask for a new one"
 OIDC_REQUIRED = "sign-in links are off for you: sign in with the clinic's identity provider"
 LINK_SENT = (
@@ -97,9 +99,22 @@ def link_allowed(services: Services, principal: Principal) -> bool:
     return not principal.is_operator and oidc.allow_doctor_links
 
 
-async def request_link(services: Services, email: str, *, now: datetime | None = None) -> str:
+def next_signature(secret: str, token: str, next_path: str) -> str:
+    return sign(secret, NEXT_PURPOSE, f"{token}|{next_path}")
+
+
+def checked_next(services: Services, token: str, next_path: str, signature: str) -> str | None:
+    """The link's target page when its signature binds it to this token; None otherwise."""
+    if not next_path or not signature or not isinstance(token, str):
+        return None
+    secret = services.web_settings.session_secret.get_secret_value()
+    return next_path if same_secret(signature, next_signature(secret, token, next_path)) else None
+
+
+async def request_link(services: Services, email: str, *, now: datetime | None = None, next_path: str | None = None) -> str:
     """Send a sign-in link when the address is known and not over its rate limit. The answer
-    (LINK_SENT) is the same in every case."""
+    (LINK_SENT) is the same in every case. `next_path` (a same-site path the caller checked) is
+    the page the link lands on, signed together with the token."""
     email = normal_address(email)
     now = now or services.clock.now()
     secret = services.web_settings.session_secret.get_secret_value()
@@ -115,6 +130,8 @@ async def request_link(services: Services, email: str, *, now: datetime | None =
     token, stored = signed_token(secret, LINK_PURPOSE)
     await store.create_link(stored, email, expires_at=now + LINK_LIFETIME)
     link = f"{services.web_settings.public_url}/sign-in/link?token={token}"
+    if next_path and next_path != "/":
+        link += f"&next={quote(next_path, safe='')}&sig={next_signature(secret, token, next_path)}"
     task = asyncio.create_task(_send(services, email, link))
     _outgoing.add(task)
     task.add_done_callback(_outgoing.discard)

@@ -31,6 +31,7 @@ class PeriodLink(BaseModel):
     phase: str
     start: str
     end: str
+    district_name: str = ""  # for the period's title on a page ("1. halvår 2027 – Mosseregionen")
 
 
 class Colleague(BaseModel):
@@ -48,15 +49,18 @@ async def period_state(services: Services, period: str, at_least: int = 0) -> Pe
 async def my_periods(services: Services, principal: Principal | None) -> list[PeriodLink]:
     """The live rounds of every district the doctor is on the roll of, newest first."""
     principal = signed_in(principal)
-    reader = (await services.database()).projections
+    db = await services.database()
+    reader = db.projections
     found = []
     for ref in principal.doctors:
+        stored = await db.registry.district(ref.district)
+        district_name = stored.record.name if stored else ref.district
         for row in await reader.district_rounds(ref.district):
             status = await reader.status_row(row["stream_id"])
             if status and not status["simulated"] and row["phase"] != "cancelled":
                 found.append(PeriodLink(
                     period=row["stream_id"], district=ref.district, phase=row["phase"],
-                    start=str(row["period_start"]), end=str(row["period_end"]),
+                    start=str(row["period_start"]), end=str(row["period_end"]), district_name=district_name,
                 ))
     return found
 

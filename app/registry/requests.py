@@ -92,6 +92,14 @@ async def my_requests(services: Services, principal: Principal | None, district:
     return await (await _store(services)).of_doctor(district, doctor)
 
 
+async def substitutes(services: Services, principal: Principal | None, district: str | None = None) -> list[tuple[str, str]]:
+    """The substitutes on the doctor's district's roll today, (id, name): a leave names one, and a
+    page lets the doctor choose by name (R-EX-5)."""
+    district, _ = await doctor_district(principal, district)
+    doctors = await (await services.database()).registry.doctors(district, as_of=oslo_today(services.clock))
+    return [(d.id, d.name) for d in doctors if d.role is Role.SUBSTITUTE]
+
+
 async def withdraw_request(services: Services, principal: Principal | None, request_id: int) -> StoredRequest:
     """A doctor withdraws their own request before the clinic decides it (recorded: who, when).
     Someone else's request is "no request": its existence is not revealed."""

@@ -11,7 +11,7 @@ bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from icalendar import Calendar, Event
@@ -34,17 +34,24 @@ def shift_summary(shift: ShiftFact, district_name: str) -> str:
     return f"{norwegian} / {english} ({shift.name}) – {district_name}"
 
 
+# (period id, shift) → {"summary", "location", "description"}: what a feed says of an event
+Describe = Callable[[str, ShiftFact], dict[str, str]]
+
+
 def feed_calendar(
-    periods: Iterable[tuple[str, int, Iterable[ShiftFact]]], district_name: str, *, stamp: datetime, name: str | None = None
+    periods: Iterable[tuple[str, int, Iterable[ShiftFact]]], district_name: str, *, stamp: datetime, name: str | None = None,
+    describe: Describe | None = None,
 ) -> bytes:
     """A doctor's calendar feed: the shifts they hold in several periods, each period's as
     (period id, version, shifts). SEQUENCE is the period's version, so a calendar that saw an
-    earlier version of an event replaces it after a swap."""
+    earlier version of an event replaces it after a swap. `describe` gives each event its
+    summary, location and description (the feed's words, in Norwegian); the UID never changes."""
     calendar = _calendar(district_name, name)
     first = last = None
     for period_id, version, shifts in periods:
         for shift in sorted(shifts, key=lambda s: (s.start, s.shift_id)):
-            calendar.add_component(_event(period_id, shift, district_name, stamp, version))
+            words = describe(period_id, shift) if describe else None
+            calendar.add_component(_event(period_id, shift, district_name, stamp, version, words=words))
             first = min(first or shift.start, shift.start)
             last = max(last or shift.end, shift.end)
     _timezones(calendar, first, last)
@@ -63,7 +70,8 @@ def _calendar(district_name: str, name: str | None) -> Calendar:
 
 
 def _event(
-    period_id: str, shift: ShiftFact, district_name: str, stamp: datetime, sequence: int, *, cancelled: bool = False
+    period_id: str, shift: ShiftFact, district_name: str, stamp: datetime, sequence: int, *, cancelled: bool = False,
+    words: dict[str, str] | None = None,
 ) -> Event:
     event = Event()
     event.add("uid", shift_uid(period_id, shift.shift_id))
@@ -71,7 +79,11 @@ def _event(
     event.add("sequence", sequence)
     event.add("dtstart", shift.start.astimezone(OSLO_TZ))
     event.add("dtend", shift.end.astimezone(OSLO_TZ))
-    event.add("summary", shift_summary(shift, district_name))
+    words = words or {}
+    event.add("summary", words.get("summary") or shift_summary(shift, district_name))
+    for field in ("location", "description", "url"):
+        if words.get(field):
+            event.add(field, words[field])
     event.add("transp", "OPAQUE")
     if cancelled:
         event.add("status", "CANCELLED")

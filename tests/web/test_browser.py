@@ -8,6 +8,7 @@ README's come from `VAKT_SCREENSHOTS=docs/screenshots`): a test run leaves the t
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from datetime import datetime, timedelta
@@ -60,9 +61,10 @@ def _uids(body: bytes) -> set[str]:
 
 
 async def feed_url(page, stack) -> str:
+    """Make the calendar link: the first one needs no confirmation; its address is in the field."""
     await page.goto(stack.base_url + "/")
     await page.click("form[action='/calendar-link/renew'] button")
-    return (await page.text_content("[data-testid=feed-url]")).strip()
+    return (await page.input_value("#feed-url")).strip()
 
 
 async def test_doctors_and_an_operator_in_the_browser(web, browser, tmp_path):
@@ -111,17 +113,38 @@ async def test_doctors_and_an_operator_in_the_browser(web, browser, tmp_path):
     public = web.client()
     before = {who: _uids((await public.get(url)).content) for who, url in feeds.items()}
     assert SHIFT in before["first"] and SHIFT not in before["second"]
-    await first.goto(board)
-    row = first.locator(f"[data-testid=my-shifts] tr[data-shift='{SHIFT}']")
-    await row.locator("select[name=receiver]").select_option("sub02")
-    await row.locator("button").click()
+    # On a phone: the offer is its own flow (my shift, then a colleague by name), no page overflows.
+    await first.goto(f"{board}/swaps")
+    await first.locator(f"[data-testid=offer-mine] li[data-shift='{SHIFT}'] a").click()
+    await first.fill("#to", "Lars Nordmann")
+    assert await first.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await first.click("form[data-testid=offer-named] button[type=submit]")
     await first.wait_for_selector("[data-testid=outcome]")
-    assert SHIFT in await first.text_content("[data-testid=swaps]")
-    await second.goto(board)
-    await second.locator("[data-testid=swaps] tr", has_text=SHIFT).locator("form[action$='/accept'] button").click()
+    assert await first.locator(f"[data-testid=swaps-out] li[data-shift='{SHIFT}']").count() == 1
+    assert "Til Lars Nordmann" in await first.text_content("[data-testid=swaps-out]")
+    await second.set_viewport_size({"width": 390, "height": 844})
+    await second.goto(f"{board}/swaps")
+    assert await second.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await second.screenshot(path=str(screenshots / "swaps-phone.png"), full_page=True)
+    accept = second.get_by_role("button", name="Ta over tor 7.1 Kveld 16–23")
+    await accept.click()
     await second.wait_for_selector("[data-testid=outcome]")
     assert await second.locator(f"[data-testid=my-shifts] [data-shift='{SHIFT}']").count() == 1
     await first.goto(board)
     assert await first.locator(f"[data-testid=my-shifts] [data-shift='{SHIFT}']").count() == 0
     after = {who: _uids((await public.get(url)).content) for who, url in feeds.items()}
     assert after["first"] == before["first"] - {SHIFT} and after["second"] == before["second"] | {SHIFT}
+
+    # Renewing the calendar link asks first: dismissed, nothing changes; accepted, a new address.
+    await first.goto(web.base_url + "/")
+    first.once("dialog", lambda dialog: dialog.dismiss())
+    await first.click("form[action='/calendar-link/renew'] button")
+    assert (await first.input_value("#feed-url")).strip() == feeds["first"]
+    first.once("dialog", lambda dialog: dialog.accept())
+    await first.click("form[action='/calendar-link/renew'] button")
+    await first.wait_for_selector("#feed-url")
+    for _ in range(50):
+        if (await first.input_value("#feed-url")).strip() != feeds["first"]:
+            break
+        await asyncio.sleep(0.1)
+    assert (await first.input_value("#feed-url")).strip() != feeds["first"]

@@ -48,6 +48,12 @@ async def test_the_feed_has_each_held_shift_in_oslo_time_across_dst(web_db):
     assert start == datetime(2027, 3, 27, 23, 0, tzinfo=OSLO_TZ) and end == datetime(2027, 3, 28, 8, 0, tzinfo=OSLO_TZ)
     assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=8)  # the short night (R-TIME-1)
     assert end.utcoffset() == timedelta(hours=2) and start.utcoffset() == timedelta(hours=1)  # CET → CEST
+    # In words, in Norwegian: what, where, which period, and a link to its page (no doctor named).
+    assert str(night["SUMMARY"]) == "Legevakt: Natt 23–08"
+    assert str(night["LOCATION"]) == "Testdistrikt legevakt"
+    description = str(night["DESCRIPTION"])
+    assert "Legevakt, lør 27.3 Natt 23–08" in description and "Periode: 26.3.2027–30.3.2027 – Testdistrikt legevakt" in description
+    assert f"{web_db.base_url}/periods/dst-1" in description and "gp04" not in feed.text
     day = vevents["dst-1/2027-03-28/day@vaktfordeling"]
     assert day.decoded("DTSTART") == datetime(2027, 3, 28, 8, 0, tzinfo=OSLO_TZ)
     assert b"BEGIN:VTIMEZONE" in feed.content and b"TZID:Europe/Oslo" in feed.content

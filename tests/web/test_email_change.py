@@ -148,4 +148,6 @@ async def test_the_details_page_says_the_new_address_waits_for_its_link(web_db):
     assert await _email(web_db, "gp04") == email_of("gp04")
     await _mail_to(web_db, NEW, "Bekreft ny e-postadresse")
     taken = await gp04.post("/me", data={**form, "email": email_of("gp05")}, headers={"Accept": "text/html"})
-    assert taken.status_code == 409 and "already used" in taken.text
+    # The page says it in words, in the page's language, and keeps what was typed.
+    assert taken.status_code == 409 and "E-post: adressen brukes av en annen" in taken.text
+    assert f'value="{email_of("gp05")}"' in taken.text

@@ -284,3 +284,14 @@ async def test_a_confirmed_address_change_moves_the_binding(oidc):
     assert await bindings.forget_address("gp04.new@legekontor.example.no") == 1
     _, back = await sign_in(oidc, "c2", sub="sub-a", userinfo={"email": DOCTOR, **VERIFIED})
     assert back.status_code == 303 and await bindings.bound_address(issuer, "sub-a") == DOCTOR
+
+
+async def test_the_page_wanted_before_signing_in_survives_the_provider(oidc):
+    """`next` rides in the signed pending cookie; a hostile one lands on the home page."""
+    for wanted, landing in (("/periods/demo-1/wishes", "/periods/demo-1/wishes"), ("//evil.example", "/")):
+        client = oidc.client()
+        begun = await client.get("/sign-in/oidc", params={"next": wanted})
+        query = parse_qs(urlsplit(begun.headers["location"]).query)
+        oidc.provider.grant(f"n-{landing}", query, sub="user-n", userinfo={"email": DOCTOR, "email_verified": True})
+        back = await client.get(f"/sign-in/oidc/callback?state={query['state'][0]}&code=n-{landing}")
+        assert back.status_code == 303 and back.headers["location"] == landing, back.text
