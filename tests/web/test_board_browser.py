@@ -55,6 +55,7 @@ async def test_a_claim_in_a_later_week_keeps_the_place_and_a_lost_race_says_why(
 
     # A second doctor's page, open before a colleague takes the shift they then press.
     other = await sign_in(browser, web, email_of("sub02"), viewport=PHONE)
+    await other.route("**/live?*", lambda route: route.abort())  # a stale page: its live stream is cut
     await other.goto(board)
     target, contested = await _later_week_button(other)
     colleague = await web.sign_in(email_of("gp05"))
