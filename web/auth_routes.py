@@ -13,6 +13,7 @@ from app.errors import Unauthenticated
 from app.identity.oidc_refusals import OidcRefused
 from app.identity.session_cutoffs import sign_out_everywhere
 from app.identity.sessions import same_secret, sign
+from web.i18n import text
 from web.next_path import safe_next
 from web.oidc_texts import link_off_text, refusal_text
 from web.render import language, page, sign_in_page
@@ -49,8 +50,9 @@ async def sign_in_post(request: Request) -> Response:
     fields = await read_form(request, check_csrf=False)
     throttle_link_request(request)
     target = safe_next(fields.get("next"))
-    message = await sign_in.request_link(request.app.state.services, fields.get("email", ""), next_path=target)
-    return sign_in_page(request, message=message, next_path=target)
+    await sign_in.request_link(request.app.state.services, fields.get("email", ""), next_path=target)
+    # The same answer for every address, in the page's language.
+    return sign_in_page(request, message=text("link_sent_note", language(request)), next_path=target)
 
 
 @router.post("/api/sign-in", tags=["public"], status_code=202, response_model=Message,
@@ -75,7 +77,8 @@ async def use_sign_in_link(request: Request) -> Response:
     try:
         principal = await sign_in.use_link(request.app.state.services, fields.get("token", ""))
     except Unauthenticated as e:
-        shown = link_off_text(language(request)) if e.message == sign_in.OIDC_REQUIRED else e.message
+        lang = language(request)
+        shown = link_off_text(lang) if e.message == sign_in.OIDC_REQUIRED else text("link_not_valid", lang)
         return sign_in_page(request, status_code=401, error=shown)
     token = fields.get("token", "")
     target = sign_in.checked_next(request.app.state.services, token, safe_next(fields.get("next")), fields.get("next_sig", ""))
