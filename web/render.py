@@ -34,15 +34,6 @@ def _when(value: datetime | date | None, lang: str = DEFAULT) -> str:
     return value.strftime("%d.%m.%Y" if lang == "nb" else "%Y-%m-%d")
 
 
-_WEEKDAYS = {"nb": ("man", "tir", "ons", "tor", "fre", "lør", "søn"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-
-
-def _span(start: datetime, end: datetime, lang: str = DEFAULT) -> str:
-    """A shift's time, Europe/Oslo wall-clock: `tor 07.01 16:00–23:00`."""
-    start, end = start.astimezone(OSLO_TZ), end.astimezone(OSLO_TZ)
-    return f"{_WEEKDAYS[lang][start.weekday()]} {start:%d.%m %H:%M}–{end:%H:%M}"
-
-
 _env.filters["when"] = _when
 
 
@@ -68,7 +59,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         when_day=lambda v: titles.day_text(_day(v), lang) if v else "",
         period_title=lambda start, end: titles.period_title(_day(start), _day(end), lang),
         principal=session.principal if session else None, csrf=session.csrf if session else "",
-        when=lambda v: _when(v, lang), span=lambda a, b: _span(a, b, lang),
+        when=lambda v: _when(v, lang),
         rule_title=lambda rule: rule_title(rule, lang), next_step=lambda v: next_step(v, lang), **context,
     )
     response = HTMLResponse(html, status_code=status_code)
