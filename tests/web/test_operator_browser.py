@@ -32,3 +32,27 @@ async def test_the_round_page_follows_a_claim_without_a_reload(web, browser):  #
     assert (await operator.text_content("[data-testid=updated]")).startswith("oppdatert kl")
     assert await operator.input_value("#extend-reason") == "halvveis skrevet"
     await assert_accessible(operator, "the round page after a doctor's claim")
+
+
+async def test_a_stuck_round_is_restarted_with_a_reason_from_the_page(web, browser):  # noqa: F811
+    period = await start_example_period(web)
+    await close_until(web, period, Phase.OFFERING)
+    client = await web.services.temporal()
+    await client.get_workflow_handle(period).terminate("a run whose history is lost")
+    operator = await sign_in(browser, web, OPERATOR[0], viewport=DESK)
+    await operator.goto(f"{web.base_url}/operator/periods/{period}")
+    verdict = await operator.text_content("[data-testid=verdict]")
+    assert verdict.startswith("Står fast"), verdict
+    assert await operator.locator("[data-testid=close]").count() == 0  # no steering a stopped run
+    await operator.fill("#restart-reason", "historikken er tapt")
+    await operator.click("form[data-testid=restart] button")
+    consequence = await operator.text_content("[data-testid=consequence]")
+    assert consequence.startswith("Runden bygges opp igjen fra de") and "hendelsene i PostgreSQL" in consequence
+    await assert_accessible(operator, "confirming a restart")
+    await operator.click("[data-testid=confirm] button")
+    await operator.wait_for_selector("[data-testid=outcome]")
+    assert await operator.text_content("[data-testid=outcome]") == "Runden er startet på nytt."
+    events = await operator.text_content("[data-refresh=events]")
+    assert "Runden startet på nytt" in events and OPERATOR[1] in events
+    assert not (await operator.text_content("[data-testid=verdict]")).startswith("Står fast")
+    await assert_accessible(operator, "the round page after a restart")
