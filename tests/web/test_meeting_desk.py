@@ -5,7 +5,9 @@ reload; axe-core finds nothing on either page."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 from domain.model import Phase
 from tests.web.a11y import assert_accessible
@@ -13,6 +15,13 @@ from tests.web.stack import OPERATOR, close_until, email_of, start_example_perio
 from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
 
 DESK = {"width": 1366, "height": 900}
+
+
+def shots(tmp_path) -> Path:
+    """Screenshots go to the test's folder, or to `VAKT_SCREENSHOTS` (the README's)."""
+    folder = Path(os.environ.get("VAKT_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 async def _enter(page, doctor_name: str, shift: str) -> None:
@@ -23,7 +32,7 @@ async def _enter(page, doctor_name: str, shift: str) -> None:
     await page.wait_for_selector("[data-testid=outcome], [data-testid=refusal]")
 
 
-async def test_three_picks_at_the_meeting_desk_and_the_room_screen_follows(web, browser):  # noqa: F811
+async def test_three_picks_at_the_meeting_desk_and_the_room_screen_follows(web, browser, tmp_path):  # noqa: F811
     period = await start_example_period(web)
     await close_until(web, period, Phase.MEETING)
     operator = await sign_in(browser, web, OPERATOR[0], viewport=DESK)
@@ -43,6 +52,7 @@ async def test_three_picks_at_the_meeting_desk_and_the_room_screen_follows(web, 
     await assert_accessible(operator, "the meeting desk after a refusal")
     await _enter(operator, "Ola Larsen", "2027-01-05/evening")
     assert "Ola Larsen" in await operator.text_content("[data-testid=outcome]")
+    await operator.screenshot(path=str(shots(tmp_path) / "desk-meeting.png"), full_page=True)
 
     state = await wait_phase(web, period, lambda s: "2027-01-05/evening" in s.assignments)
     assert state.assignments["2027-01-04/evening"].doctor == "gp04"
@@ -63,3 +73,4 @@ async def test_three_picks_at_the_meeting_desk_and_the_room_screen_follows(web, 
         "verb": "claim", "shift": shift, "csrf": doctor.headers["X-CSRF-Token"]})
     assert taken.status_code == 303
     await screen.wait_for_selector(f"[data-shift='{shift}']", state="detached", timeout=3000)
+    await screen.screenshot(path=str(shots(tmp_path) / "desk-projector.png"))

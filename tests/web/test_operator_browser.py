@@ -8,12 +8,13 @@ from domain.model import Phase
 from tests.web.a11y import assert_accessible
 from tests.web.stack import OPERATOR, close_until, email_of, start_example_period
 from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
+from tests.web.test_meeting_desk import shots
 
 DESK = {"width": 1366, "height": 900}
 SHIFT = "2027-01-07/evening"
 
 
-async def test_the_round_page_follows_a_claim_without_a_reload(web, browser):  # noqa: F811
+async def test_the_round_page_follows_a_claim_without_a_reload(web, browser, tmp_path):  # noqa: F811
     period = await start_example_period(web)
     await close_until(web, period, Phase.OFFERING)
     operator = await sign_in(browser, web, OPERATOR[0], viewport=DESK)
@@ -32,6 +33,7 @@ async def test_the_round_page_follows_a_claim_without_a_reload(web, browser):  #
     assert (await operator.text_content("[data-testid=updated]")).startswith("oppdatert kl")
     assert await operator.input_value("#extend-reason") == "halvveis skrevet"
     await assert_accessible(operator, "the round page after a doctor's claim")
+    await operator.screenshot(path=str(shots(tmp_path) / "desk-round.png"), full_page=True)
 
 
 async def test_a_stuck_round_is_restarted_with_a_reason_from_the_page(web, browser):  # noqa: F811
