@@ -41,7 +41,8 @@ async def operator_home(request: Request, notice: str | None = None,
         schedules = await operator_views.schedule_list(svc, principal)
     except VaktError as e:
         schedules_error = e.message
-    return page(request, "operator.html", **_words(language(request), {}), status=status, pending=pending, schedules=schedules,
+    dates = await operator_views.round_dates(svc, principal, {r.district for r in status.rounds if r.district})
+    return page(request, "operator.html", **_words(language(request), {}), status=status, dates=dates, pending=pending, schedules=schedules,
                 schedules_error=schedules_error, notice=notice_text(notice, language(request), request_id))
 
 

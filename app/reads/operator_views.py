@@ -152,3 +152,14 @@ async def round_heading(services: Services, principal: Principal | None, period:
     roll = await db.registry.doctors(district)
     heading.doctors = dict(sorted(((d.id, d.name) for d in roll), key=lambda pair: pair[1]))
     return heading
+
+
+async def round_dates(services: Services, principal: Principal | None, districts: set[str]) -> dict[str, tuple]:
+    """Each round's (start, end) by period id, for naming rounds by title in the lists."""
+    principal = require_operator(principal)
+    projections = (await services.database()).projections
+    dates: dict[str, tuple] = {}
+    for district in sorted(d for d in districts if d and principal.serves(d)):
+        for row in await projections.district_rounds(district):
+            dates[row["stream_id"]] = (row["period_start"], row["period_end"])
+    return dates
