@@ -18,6 +18,9 @@ async def test_the_round_page_follows_a_claim_without_a_reload(web, browser, tmp
     period = await start_example_period(web)
     await close_until(web, period, Phase.OFFERING)
     operator = await sign_in(browser, web, OPERATOR[0], viewport=DESK)
+    await operator.goto(f"{web.base_url}/operator")
+    assert await operator.locator(f"a[href='/operator/periods/{period}']").text_content() == "4.1.2027–17.1.2027"
+    await assert_accessible(operator, "the operator's list of rounds")
     await operator.goto(f"{web.base_url}/operator/periods/{period}")
     await assert_accessible(operator, "the round page in the offering")
     before = await operator.text_content("[data-refresh=facts]")
