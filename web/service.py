@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.bootstrap import Services
 from app.errors import Refused, TooManyRequests, VaktError
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
 from web import (
@@ -154,6 +155,9 @@ def create_app(services: Services) -> FastAPI:
 
     app.openapi = lambda: contract(app)  # type: ignore[method-assign]
     app.state.answer_error = answer_error  # the gatekeeper answers what escapes a route with it
+    # Pages and JSON are compressed (a month's board is ~5× smaller); the live streams are not
+    # (Starlette's GZip leaves text/event-stream alone, so events are never held in a buffer).
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     # Outermost: the body limit, login CSRF and the security headers wrap every answer.
     public_url = services.web_settings.public_url if services is not None else "http://127.0.0.1"  # None: the schema only
     app.add_middleware(Edge, public_url=public_url, max_body=edge.max_body, refuse_page=refusal_page)
