@@ -38,7 +38,7 @@ async def meeting_view(services: Services, principal: Principal | None, period: 
     calendar = PeriodCalendar.from_config(config)
     db = await services.database()
     stored = await db.registry.district(district)
-    names = {d.id: d.name for d in await db.registry.doctors(district)}
+    names = distinct_names({d.id: d.name for d in await db.registry.doctors(district)})
     kinds = sorted({s.name for s in calendar.shifts})
     return MeetingView(
         period=period, phase=state.phase, meeting_open=state.meeting_open, version=state.version,
@@ -47,3 +47,12 @@ async def meeting_view(services: Services, principal: Principal | None, period: 
         desk=meeting_desk(state, calendar, kind=kind if kind in kinds else None), names=names, kinds=kinds,
         done=calendar.by_id.get(done) if done else None,
     )
+
+
+def distinct_names(names: dict[str, str]) -> dict[str, str]:
+    """Two doctors with one name are told apart at the desk by their roll id (`Tone Bakken
+    (gp08)`): the operator must pick the right one by ear."""
+    seen: dict[str, int] = {}
+    for name in names.values():
+        seen[name] = seen.get(name, 0) + 1
+    return {i: f"{n} ({i})" if seen[n] > 1 else n for i, n in names.items()}

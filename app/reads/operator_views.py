@@ -150,7 +150,9 @@ async def round_heading(services: Services, principal: Principal | None, period:
         if row["stream_id"] == period:
             heading.start, heading.end = row["period_start"], row["period_end"]
     roll = await db.registry.doctors(district)
-    heading.doctors = dict(sorted(((d.id, d.name) for d in roll), key=lambda pair: pair[1]))
+    from app.reads.meeting_views import distinct_names
+
+    heading.doctors = dict(sorted(distinct_names({d.id: d.name for d in roll}).items(), key=lambda pair: pair[1]))
     return heading
 
 

@@ -62,7 +62,7 @@ async def test_three_picks_at_the_meeting_desk_and_the_room_screen_follows(web, 
     assert any(re.fullmatch(r"operator:\S+ for doctor:gp04", a) for a in actors), actors
 
     # The room's screen; the offering opens and a doctor claims on a phone: the shift leaves it.
-    screen = await sign_in(browser, web, OPERATOR[0], viewport=DESK)
+    screen = await operator.context.new_page()  # a second tab of the same sign-in, for the room's screen
     await close_until(web, period, Phase.OFFERING)
     await screen.goto(f"{web.base_url}/operator/periods/{period}/projector")
     await assert_accessible(screen, "the projector view")
