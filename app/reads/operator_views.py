@@ -19,6 +19,7 @@ from app.reads import status
 from app.identity.access import require_operator, serving, serving_period
 from app.bootstrap import Services
 from app.reads.events import event_log, wait_until_stored
+from app.reads.meeting_views import distinct_names
 from app.reads.stored import store_of
 from app.reads.status_models import StatusList
 from app.validate import district_id, period_id
@@ -150,8 +151,6 @@ async def round_heading(services: Services, principal: Principal | None, period:
         if row["stream_id"] == period:
             heading.start, heading.end = row["period_start"], row["period_end"]
     roll = await db.registry.doctors(district)
-    from app.reads.meeting_views import distinct_names
-
     heading.doctors = dict(sorted(distinct_names({d.id: d.name for d in roll}).items(), key=lambda pair: pair[1]))
     return heading
 
