@@ -22,6 +22,7 @@ from domain.district import DistrictPolicy
 from domain.registry.records import DistrictRecord, RegistryDoctor, RegistryImport
 from domain.registry.history import RegistryChange, diff, district_fields, doctor_fields
 from domain.registry.policy import policy_diff
+from domain.registry.roll_changes import RollChanged, roll_digest
 
 log = logging.getLogger(__name__)
 
@@ -118,19 +119,23 @@ class RegistryStore:
     # -- writing ----------------------------------------------------------------------------
 
     async def import_district(
-        self, district_id: str, data: RegistryImport, *, actor: str, today: date
+        self, district_id: str, data: RegistryImport, *, actor: str, today: date, expected_roll: str | None = None
     ) -> ImportOutcome:
         """The district as `data` describes it, in one transaction: a new district is created;
         an existing one gets its changed doctors updated, new ones added, and the doctors
         missing from `data` marked as left on `today` (never deleted). Each change is recorded
         in the history with `actor`. The district's name and shift template change only when
-        `data` sets them; its policy only through `set_policy`."""
+        `data` sets them; its policy only through `set_policy`. `expected_roll`: the digest of the
+        roll this import was previewed against (domain.registry.roll_changes); RollChanged, and
+        nothing stored, when the stored roll is no longer that one."""
         async with self.pool.acquire() as conn, conn.transaction():
             created = await self._ensure_district(conn, district_id, data, actor)
             stored = {
                 r["doctor_id"]: _doctor(r)
-                for r in await conn.fetch("SELECT * FROM district_doctors WHERE district_id = $1", district_id)
+                for r in await conn.fetch("SELECT * FROM district_doctors WHERE district_id = $1 FOR UPDATE", district_id)
             }
+            if expected_roll is not None and roll_digest(stored.values()) != expected_roll:
+                raise RollChanged(district_id)  # the transaction rolls back: a new district too
             added = changed = unchanged = left = 0
             inserts, updates, history = [], [], []
             for doctor in data.doctors:
