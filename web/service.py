@@ -24,8 +24,8 @@ from app.errors import Refused, TooManyRequests, VaktError
 from starlette.staticfiles import StaticFiles
 
 from web import (
-    api_admin, api_doctor, api_operator, auth_routes, docs, live, pages_board, pages_operator, pages_requests,
-    pages_self, pages_swaps,
+    api_admin, api_doctor, api_operator, auth_routes, docs, live, pages_board, pages_operator, pages_registry,
+    pages_requests, pages_self, pages_swaps,
 )
 from web.deps import ErrorAnswer, Refusal
 from web.openapi import contract
@@ -122,7 +122,7 @@ def create_app(services: Services) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for router in (auth_routes.router, api_doctor.router, api_operator.router, api_admin.router,
                    pages_self.router, pages_requests.router, pages_board.router, pages_swaps.router,
-                   pages_operator.router, live.router):
+                   pages_operator.router, pages_registry.router, live.router):
         app.include_router(router)
 
     @app.exception_handler(VaktError)
