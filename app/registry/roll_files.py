@@ -15,9 +15,6 @@ import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import TYPE_STRING
-
 from app.errors import BadInput
 from domain.limits import MAX_DOCTORS
 from domain.registry.csv_format import COLUMNS, doctor_row, guarded, parse_registry_csv, write_registry_csv
@@ -80,6 +77,8 @@ def _cell_text(value: object) -> str:
 def _xlsx_text(content: bytes) -> str:
     """The workbook's first sheet as CSV text, one line per sheet row (blank rows kept, so the
     row numbers stay the sheet's)."""
+    from openpyxl import load_workbook  # only when a workbook comes (the CLI starts without it)
+
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as z:
             if sum(i.file_size for i in z.infolist()) > MAX_UNPACKED_BYTES:
@@ -132,6 +131,9 @@ def roll_csv(doctors: Iterable[RegistryDoctor]) -> bytes:
 def roll_xlsx(doctors: Iterable[RegistryDoctor]) -> bytes:
     """The roll as a workbook in the import's columns; every cell a text cell (never a formula)
     and guarded as in the CSV, so the file stays safe when saved as CSV again."""
+    from openpyxl import Workbook  # only when a workbook is asked for (the CLI starts without it)
+    from openpyxl.cell.cell import TYPE_STRING  # likewise
+
     book = Workbook()
     sheet = book.active
     sheet.title = "roll"

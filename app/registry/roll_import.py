@@ -132,7 +132,7 @@ async def confirm_roll(services: Services, principal: Principal | None, district
     if current != staged.plan.roll_before:
         _staging.drop(staged.token)
         if current == staged.plan.roll_after:
-            return RollStored(None, await _sync_schedule(services, staged.district))
+            return RollStored(None, await schedule_rounds(services, staged.district))
         raise Conflict("preview: the registry has changed since the preview; upload the file again")
     try:
         outcome = await registry.import_district(
@@ -142,12 +142,13 @@ async def confirm_roll(services: Services, principal: Principal | None, district
         _staging.drop(staged.token)
         raise Conflict("preview: the registry has changed since the preview; upload the file again") from None
     _staging.drop(staged.token)
-    return RollStored(outcome, await _sync_schedule(services, staged.district))
+    return RollStored(outcome, await schedule_rounds(services, staged.district))
 
 
-async def _sync_schedule(services: Services, district: str) -> str:
-    """Create or update the district's schedule of rounds; "unavailable" when Temporal cannot be
-    reached now (the registry is stored either way; `vakt schedule sync` catches up)."""
+async def schedule_rounds(services: Services, district: str) -> str:
+    """Create or update the district's schedule of rounds (R-PROC-5) after an import; "unavailable"
+    when Temporal cannot be reached now (the registry is stored either way; `vakt schedule sync`
+    catches up). Every entry point's import calls it: the web's confirmation and `vakt district import`."""
     from app.periods.schedules import sync_schedule  # Temporal's client: only when needed
 
     stored = await (await services.database()).registry.district(district)
