@@ -21,7 +21,8 @@ from datetime import date
 
 from adapters.postgres.registry import ImportOutcome
 from app.bootstrap import Services
-from app.errors import Conflict, NotFound, Unavailable
+from app.errors import Conflict, NotFound, Unavailable, VaktError
+from app.periods.amend import sync_running_periods
 from app.identity.access import serving
 from app.registry.roll_files import read_roll
 from app.validate import district_id as valid_district_id
@@ -130,19 +131,31 @@ async def confirm_roll(services: Services, principal: Principal | None, district
     registry = (await services.database()).registry
     current = roll_digest(await registry.doctors(staged.district))
     if current != staged.plan.roll_before:
-        _staging.drop(staged.token)
         if current == staged.plan.roll_after:
             return RollStored(None, await schedule_rounds(services, staged.district))
+        _staging.drop(staged.token)
         raise Conflict("preview: the registry has changed since the preview; upload the file again")
     try:
         outcome = await registry.import_district(
             staged.district, staged.data, actor=staged.actor, today=staged.today, expected_roll=staged.plan.roll_before
         )
-    except RollChanged:
+    except RollChanged:  # changed between the check and the transaction: by this very preview?
+        if roll_digest(await registry.doctors(staged.district)) == staged.plan.roll_after:
+            return RollStored(None, await schedule_rounds(services, staged.district))
         _staging.drop(staged.token)
         raise Conflict("preview: the registry has changed since the preview; upload the file again") from None
-    _staging.drop(staged.token)
+    # Kept until it expires: a second click finds the roll as previewed and stores nothing again.
+    await _amend_rounds(services, staged.district, staged.actor)
     return RollStored(outcome, await schedule_rounds(services, staged.district))
+
+
+async def _amend_rounds(services: Services, district: str, actor: str) -> None:
+    """The new profiles into every round of the district whose meeting has not opened (R-QUAL-4
+    counts from the dates); when Temporal is down, `vakt district sync-rounds` does it later."""
+    try:
+        await sync_running_periods(services, district, actor=actor)
+    except VaktError:
+        pass
 
 
 async def schedule_rounds(services: Services, district: str) -> str:
