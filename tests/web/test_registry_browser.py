@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -56,6 +57,7 @@ async def test_the_clinic_head_imports_a_changed_roll_and_corrects_a_doctor(web,
     await import_csv(services, DISTRICT, SAMPLE, actor="admin:test", name="Mosseregionens legevakt")
     await add_account(services, SAMPLE_OPERATOR[0], "admin", SAMPLE_OPERATOR[1], actor="admin:test", districts=[DISTRICT])
     client = await services.temporal()
+    shots = Path(os.environ.get("VAKT_SCREENSHOTS") or tmp_path)
     states: list[str] = []
     page = await sign_in(browser, web, SAMPLE_OPERATOR[0], viewport=DESK)
     try:
@@ -77,6 +79,7 @@ async def test_the_clinic_head_imports_a_changed_roll_and_corrects_a_doctor(web,
         assert "Rad 8, kolonne E-post: ikke en gyldig e-postadresse" in problems
         assert "ikke-en-adresse" not in await page.content()
         await assert_accessible(page, "a bad row named", states)
+        await page.screenshot(path=str(shots / "registry-bad-row.png"))
 
         # The fixed file: the preview shows what changes, field by field.
         await page.set_input_files("#file", files=[{"name": "legeliste.xlsx", "buffer": _workbook(rows),
@@ -92,7 +95,7 @@ async def test_the_clinic_head_imports_a_changed_roll_and_corrects_a_doctor(web,
         db = await services.database()
         assert await db.registry.doctor(DISTRICT, "moss99") is None
         await assert_accessible(page, "the preview", states)
-        await page.screenshot(path=str(tmp_path / "registry-preview.png"), full_page=True)
+        await page.screenshot(path=str(shots / "registry-preview.png"), full_page=True)
 
         await page.click("[data-testid=confirm-import]")
         await page.wait_for_selector("[data-testid=notice]")
@@ -125,6 +128,7 @@ async def test_the_clinic_head_imports_a_changed_roll_and_corrects_a_doctor(web,
         await page.wait_for_selector("[data-testid=notice]")
         assert "Endringene er lagret" in await page.inner_text("[data-testid=notice]")
         await assert_accessible(page, "a correction stored", states)
+        await page.screenshot(path=str(shots / "registry-doctor.png"), full_page=True)
         await page.goto(page.url.split("?")[0] + "?lang=en")
         assert "History" in await page.inner_text("main")
         await assert_accessible(page, "a doctor's record in English", states)
