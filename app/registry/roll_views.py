@@ -26,7 +26,7 @@ from app.validate import district_id as valid_district_id
 from app.validate import doctor_id as valid_doctor_id
 from domain import actors
 from domain.clock import oslo_today
-from domain.identity import Principal
+from domain.identity import EVERY_DISTRICT, Principal
 from domain.registry.records import RegistryDoctor, doctor_problems, validation_problems
 from domain.registry.roll_changes import QUALIFICATION_FIELDS, changed_doctor
 
@@ -39,7 +39,7 @@ COUNTS = ("clinical_months", "duty_shifts_done", "gp_months")
 class District(BaseModel):
     id: str
     name: str
-    doctors: int = 0
+    exists: bool = True  # False: an admin's district not in the registry yet (its first import creates it)
 
 
 class ListedDoctor(BaseModel):
@@ -77,9 +77,15 @@ class DoctorEdited(BaseModel):
 
 
 async def served_districts(services: Services, principal: Principal | None) -> list[District]:
+    """The districts this operator serves; for an admin also those named on the account and not
+    in the registry yet (their first import creates them)."""
     principal = require_operator(principal)
     registry = (await services.database()).registry
-    return [District(id=d.id, name=d.name) for d in await registry.districts() if principal.serves(d.id)]
+    stored = [District(id=d.id, name=d.name) for d in await registry.districts() if principal.serves(d.id)]
+    known = {d.id for d in stored}
+    coming = [District(id=d, name=d, exists=False) for d in principal.districts
+              if principal.is_admin and d != EVERY_DISTRICT and d not in known]
+    return stored + coming
 
 
 async def _district_name(services: Services, district: str) -> str:
@@ -91,8 +97,13 @@ async def _district_name(services: Services, district: str) -> str:
 
 async def district_of(services: Services, principal: Principal | None, district: str) -> District:
     district = valid_district_id(district, "district")
-    serving(principal, district)
-    return District(id=district, name=await _district_name(services, district))
+    who = serving(principal, district)
+    stored = await (await services.database()).registry.district(district)
+    if stored is None:
+        if not who.is_admin:
+            raise NotFound(f"district: no district {district!r} in the registry")
+        return District(id=district, name=district, exists=False)
+    return District(id=district, name=stored.record.name)
 
 
 def _matches(d: RegistryDoctor, words: list[str]) -> bool:

@@ -197,3 +197,21 @@ async def test_an_admins_correction_names_the_field_and_the_rules_it_touches(web
     shown = await admin.get(done.headers["location"])
     assert "R-QUAL-1" in shown.text and "Kurs i voldshåndtering" in shown.text
     assert ADMIN[1] in shown.text  # the history names who changed it
+
+
+async def test_an_admins_first_import_creates_the_district(web_db):
+    await add_account(web_db.services, ADMIN[0], "admin", ADMIN[1], actor="admin:test", districts=["nytt"])
+    admin = await _page_client(web_db, ADMIN[0])
+    home = await admin.get("/operator/registry")
+    assert home.status_code == 303 and home.headers["location"] == "/operator/registry/nytt"
+    empty = await admin.get("/operator/registry/nytt")
+    assert empty.status_code == 200 and 'data-testid="new-district"' in empty.text
+    answer = await admin.post("/operator/registry/nytt/import", data={"csrf": _csrf(empty.text)},
+                              files={"file": ("roll.csv", SAMPLE.read_bytes(), "text/csv")})
+    preview = await admin.get(answer.headers["location"])
+    assert "74 nye, 0 endret, 0 ute av listen, 0 uendret" in preview.text
+    confirm_url = re.search(r'action="([^"]+/confirm)"', preview.text).group(1)
+    stored = await admin.post(confirm_url, data={"csrf": _csrf(preview.text)})
+    assert "notice=imported" in stored.headers["location"]
+    db = await web_db.services.database()
+    assert (await db.registry.district("nytt")) is not None and len(await db.registry.doctors("nytt")) == 74
