@@ -61,8 +61,7 @@ async def district_page(request: Request, district: str, *, q: str = "", problem
     if schedule in SCHEDULES:
         notices.append(text(f"registry.notice.schedule_{schedule}", lang))
     return page(request, "registry.html", status_code=status_code, district=d, doctors=doctors, q=q,
-                notices=notices, problems=problems or [], banner=banner, max_mb=MAX_FILE_BYTES // (1024 * 1024),
-                is_admin=bool(principal and principal.is_admin))
+                notices=notices, problems=problems or [], banner=banner, is_admin=bool(principal and principal.is_admin))
 
 
 @router.get(BASE + "/{district}", summary="A district's doctors, with a search and the roll's upload (page)")
@@ -84,14 +83,20 @@ async def upload(request: Request, district: str) -> Response:
         form = await request.form(max_files=1, max_fields=4, max_part_size=MAX_FILE_BYTES)
     except Exception:  # noqa: BLE001 - a malformed multipart body
         raise BadInput("file: not a form upload") from None
-    _csrf_ok(request, form.get("csrf"))
-    file = form.get("file")
-    lang = language(request)
-    if not isinstance(file, UploadFile) or not file.filename:
-        return await district_page(request, district, banner=text("registry.file.missing", lang), status_code=422)
-    content = await file.read(MAX_FILE_BYTES + 1)
     try:
-        staged = await roll_import.preview_roll(svc, principal, district, file.filename, content)
+        _csrf_ok(request, form.get("csrf"))
+        file = form.get("file")
+        if isinstance(file, UploadFile) and file.filename:
+            content, filename = await file.read(MAX_FILE_BYTES + 1), file.filename
+        else:
+            content, filename = None, None
+    finally:
+        await form.close()  # the spooled upload's temporary file
+    lang = language(request)
+    if content is None:
+        return await district_page(request, district, banner=text("registry.file.missing", lang), status_code=422)
+    try:
+        staged = await roll_import.preview_roll(svc, principal, district, filename, content)
     except RollFileError as e:
         return await district_page(request, district, problems=roll_problems(e.problems, lang), status_code=422)
     return RedirectResponse(f"{BASE}/{staged.district}/import/{staged.token}", status_code=303)

@@ -132,6 +132,13 @@ async def test_bad_files_are_named_by_row_and_column_never_by_value(web_db):
     assert "Qzxjklmnop" not in wrong.text and "Qwvbnmz" not in wrong.text  # no value is repeated
     large = await _upload(admin, b"id,role\n" + b"x" * (3 * 1024 * 1024))
     assert large.status_code == 413
+    forged = await admin.post(f"/operator/registry/{DISTRICT}/import", data={"csrf": "not-the-token"},
+                              files={"file": ("roll.csv", _csv(rows), "text/csv")})
+    assert forged.status_code == 403  # CSRF: the form's token, as every form's
+    page = await admin.get(f"/operator/registry/{DISTRICT}")
+    none = await admin.post(f"/operator/registry/{DISTRICT}/import", data={"csrf": _csrf(page.text)},
+                            files={"file": ("", b"", "application/octet-stream")})
+    assert none.status_code == 422 and "Velg en fil" in none.text
     db = await web_db.services.database()
     assert len(await db.registry.doctors(DISTRICT)) == len(rows) - 1  # nothing stored by any of them
 
