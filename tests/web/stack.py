@@ -82,7 +82,7 @@ async def serve(services: Services, port: int):
     from web.service import create_app
 
     server = Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off", proxy_headers=False))
+                                           lifespan="off", proxy_headers=False, http="httptools"))
     task = asyncio.create_task(server.serve())
     for _ in range(200):
         if server.started:

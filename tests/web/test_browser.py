@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -93,17 +93,24 @@ async def test_doctors_and_an_operator_in_the_browser(web, browser, tmp_path):
     # The operator extends the offering with a reason; the event names the operator's sign-in.
     operator = await sign_in(browser, web, OPERATOR[0], viewport=DESKTOP)
     await operator.goto(f"{web.base_url}/operator/periods/{period}")
-    until = (datetime.now(OSLO_TZ) + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M")
+    prefilled = await operator.input_value("#until")  # the deadline as it stands
+    assert prefilled and prefilled[:4].isdigit(), prefilled
+    until = (web.services.clock.now().astimezone(OSLO_TZ) + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M")
     await operator.fill("#until", until)
     await operator.fill("#extend-reason", "møterommet er opptatt <b>")
     await operator.click("form[action$='/extend'] button")
     await operator.wait_for_selector("[data-testid=outcome]")
     events = await operator.text_content("[data-testid=events]")
-    assert OPERATOR[1] in events and "DeadlineExtended" in events  # recorded by account id, shown by name
+    assert OPERATOR[1] in events and "Frist utsatt" in events  # recorded by account id, shown by name, in words
     assert "møterommet er opptatt <b>" in events  # shown as typed, escaped
     await operator.screenshot(path=str(screenshots / "operator.png"), full_page=True)
+    await assert_accessible(operator, "the operator's round page after an extension")
     await operator.fill("#close-reason", "alle har fått tatt vakter")
     await operator.click("form[action$='/close'] button")
+    consequence = await operator.text_content("[data-testid=consequence]")  # asked first, with what will happen
+    assert consequence.startswith("Trekningen fordeler") and "publiserer vaktlisten" in consequence, consequence
+    await assert_accessible(operator, "the operator confirming the close")
+    await operator.click("[data-testid=confirm] button")
     await wait_phase(web, period, lambda s: s.phase is Phase.PUBLISHED)
 
     # A swap: offered on the first doctor's page to the second, accepted there; both pages and
