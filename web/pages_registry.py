@@ -104,11 +104,15 @@ async def upload(request: Request, district: str) -> Response:
 
 @router.get(BASE + "/{district}/import/{token}", summary="The previewed changes of an uploaded roll (page)")
 async def preview(request: Request, district: str, token: str) -> Response:
+    lang = language(request)
     try:
-        staged = roll_import.staged_roll(principal_of(request), district, token)
+        staged = await roll_import.staged_roll(_svc(request), principal_of(request), district, token)
     except NotFound:
-        return await district_page(request, district, banner=text("registry.preview_expired", language(request)),
-                                   status_code=404)
+        return await district_page(request, district, banner=text("registry.preview_expired", lang), status_code=404)
+    if staged.state == "stored":
+        return RedirectResponse(f"{BASE}/{staged.district}?notice=already", status_code=303)
+    if staged.state == "stale":
+        return await district_page(request, district, banner=text("registry.preview_stale", lang), status_code=409)
     return page(request, "registry_preview.html", staged=staged, plan=staged.plan,
                 column=lambda c: column_name(c, language(request)))
 

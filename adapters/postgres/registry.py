@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -72,6 +72,23 @@ class StoredDistrict:
     record: DistrictRecord
     created_at: Any
     updated_at: Any
+
+
+@dataclass(frozen=True)
+class StagedRollRow:
+    """An uploaded roll waiting for its confirmation (migration 016). `content` is the file."""
+
+    token: str
+    district_id: str
+    actor: str
+    filename: str
+    today: date
+    roll_before: str
+    roll_after: str
+    content: bytes = field(repr=False)
+
+
+STAGED_FOR = "30 minutes"
 
 
 def _row_values(d: RegistryDoctor) -> list[Any]:
@@ -301,6 +318,39 @@ class RegistryStore:
             district_id, doctor_id, limit,
         )
         return [RegistryChange.model_validate(dict(r)) for r in rows]
+
+    # -- uploads waiting for their confirmation -----------------------------------------------
+
+    async def stage_roll(self, row: StagedRollRow, *, keep_at_most: int = 200) -> None:
+        """Keep an upload for its confirmation (the same token twice: the same upload)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(f"DELETE FROM staged_rolls WHERE staged_at < now() - interval '{STAGED_FOR}'")
+            await conn.execute(
+                """
+                INSERT INTO staged_rolls (token, district_id, actor, filename, today, roll_before, roll_after, content)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                ON CONFLICT (token) DO UPDATE SET staged_at = now()
+                """,
+                row.token, row.district_id, row.actor, row.filename, row.today, row.roll_before, row.roll_after,
+                row.content,
+            )
+            await conn.execute(
+                "DELETE FROM staged_rolls WHERE token IN (SELECT token FROM staged_rolls ORDER BY staged_at DESC OFFSET $1)",
+                keep_at_most,
+            )
+
+    async def staged_roll(self, token: str) -> StagedRollRow | None:
+        """The upload kept under `token`, unless it has expired."""
+        row = await self.pool.fetchrow(
+            f"SELECT * FROM staged_rolls WHERE token = $1 AND staged_at >= now() - interval '{STAGED_FOR}'", token
+        )
+        if row is None:
+            return None
+        return StagedRollRow(row["token"], row["district_id"], row["actor"], row["filename"], row["today"],
+                             row["roll_before"], row["roll_after"], bytes(row["content"]))
+
+    async def drop_staged_roll(self, token: str) -> None:
+        await self.pool.execute("DELETE FROM staged_rolls WHERE token = $1", token)
 
     async def contact(self, district_id: str, doctor_id: str) -> Contact | None:
         """Where to reach a doctor of the district — also one who has left (their last

@@ -222,3 +222,34 @@ async def test_an_admins_first_import_creates_the_district(web_db):
     assert "notice=imported" in stored.headers["location"]
     db = await web_db.services.database()
     assert (await db.registry.district("nytt")) is not None and len(await db.registry.doctors("nytt")) == 74
+
+
+async def test_a_preview_made_on_one_web_process_is_confirmed_on_another(web_db, app_database_url, tmp_path,
+                                                                       smtp_server):  # noqa: F811
+    from tests.helpers.mail import free_port
+    from tests.helpers.support import services_for
+    from tests.web.stack import SECRET, serve
+
+    rows = await _district(web_db)
+    port = free_port()
+    other = services_for(app_database_url, tmp_path / "two", None, VAKT_DEV_SMTP_PORT=str(smtp_server.port),
+                         VAKT_PUBLIC_URL=f"http://127.0.0.1:{port}", VAKT_SESSION_SECRET=SECRET,
+                         TEMPORAL_ADDRESS="127.0.0.1:1")
+    server, task = await serve(other, port)
+    try:
+        admin = await _page_client(web_db, ADMIN[0])
+        rows[2][rows[0].index("name")] = "Endret Navn"
+        answer = await _upload(admin, _csv(rows))
+        preview = await admin.get(f"http://127.0.0.1:{port}" + answer.headers["location"])  # the other process
+        assert preview.status_code == 200 and "0 nye, 1 endret" in preview.text
+        confirm_url = re.search(r'action="([^"]+/confirm)"', preview.text).group(1)
+        stored = await admin.post(f"http://127.0.0.1:{port}" + confirm_url, data={"csrf": _csrf(preview.text)})
+        assert stored.status_code == 303 and "notice=imported" in stored.headers["location"]
+        again = await admin.get(answer.headers["location"])  # the preview again, on the first: already stored
+        assert again.status_code == 303 and "notice=already" in again.headers["location"]
+    finally:
+        server.should_exit = True
+        await task
+        await other.aclose()
+    db = await web_db.services.database()
+    assert (await db.registry.doctor(DISTRICT, rows[2][0])).name == "Endret Navn"
