@@ -106,6 +106,8 @@ async def test_a_preview_is_refused_when_the_roll_changed_since_and_cannot_be_fo
     edit = await admin.get(f"/operator/registry/{DISTRICT}/doctors/{doctor}")
     assert (await admin.post(f"/operator/registry/{DISTRICT}/doctors/{doctor}",
                              data={"csrf": _csrf(edit.text), "gp_months": "99"})).status_code == 303
+    shown = await admin.get(answer.headers["location"])  # the preview itself says so too
+    assert shown.status_code == 409 and "endret siden forhåndsvisningen" in shown.text
     stale = await admin.post(confirm_url, data={"csrf": _csrf(preview.text)})
     assert stale.status_code == 409 and "endret siden forhåndsvisningen" in stale.text
     db = await web_db.services.database()
