@@ -340,7 +340,8 @@ class RegistryStore:
             )
 
     async def staged_roll(self, token: str) -> StagedRollRow | None:
-        """The upload kept under `token`, unless it has expired."""
+        """The upload kept under `token`, unless it has expired (expired ones are removed)."""
+        await self.pool.execute(f"DELETE FROM staged_rolls WHERE staged_at < now() - interval '{STAGED_FOR}'")
         row = await self.pool.fetchrow(
             f"SELECT * FROM staged_rolls WHERE token = $1 AND staged_at >= now() - interval '{STAGED_FOR}'", token
         )
