@@ -65,8 +65,14 @@ def column_name(column: str, lang: str) -> str:
     return text(key, lang) if has(key) else column
 
 
+_OTHER_ROW = re.compile(r"\brow (\d+)\b")
+
+
 def _reason(reason: str, lang: str) -> str:
     key = next((k for piece, k in _REASONS if piece in reason), "invalid")
+    other = _OTHER_ROW.search(reason)
+    if key in ("duplicate", "same_email") and other:  # which row it repeats: a row number, no value
+        return text(f"registry.reason.{key}_of", lang, row=other[1])
     return text(f"registry.reason.{key}", lang)
 
 
