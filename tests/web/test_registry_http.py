@@ -176,6 +176,8 @@ async def test_only_the_districts_operators_see_and_only_its_admins_change(web_d
     operator = await _page_client(web_db, OPERATOR[0])
     listing = await operator.get(f"/operator/registry/{DISTRICT}?q=moss01")
     assert listing.status_code == 200 and "moss01" in listing.text and 'name="file"' not in listing.text
+    probe = await operator.get(f"/operator/registry/{DISTRICT}?q=moss-legesenter.example")  # no search by address
+    assert "0 leger" in probe.text
     record = await operator.get(f"/operator/registry/{DISTRICT}/doctors/moss01")
     assert record.status_code == 200 and "@" not in record.text.split("<main>", 1)[1].split("</main>")[0]
     assert (await operator.get(f"/operator/registry/{DISTRICT}/export.csv")).status_code == 403
