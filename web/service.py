@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from web import (
     api_admin, api_doctor, api_operator, auth_routes, docs, live, pages_board, pages_operator, pages_requests,
-    pages_accounts, pages_meeting, pages_self, pages_steering, pages_swaps,
+    pages_accounts, pages_meeting, pages_registry, pages_self, pages_steering, pages_swaps,
 )
 from web.deps import ErrorAnswer, Refusal
 from web.openapi import contract
@@ -123,7 +123,8 @@ def create_app(services: Services) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for router in (auth_routes.router, api_doctor.router, api_operator.router, api_admin.router,
                    pages_self.router, pages_requests.router, pages_board.router, pages_swaps.router,
-                   pages_operator.router, pages_steering.router, pages_meeting.router, pages_accounts.router, live.router):
+                   pages_operator.router, pages_steering.router, pages_meeting.router, pages_accounts.router,
+                   pages_registry.router, live.router):
         app.include_router(router)
 
     @app.exception_handler(VaktError)
