@@ -1,0 +1,65 @@
+"""The operator's roster, fairness and payroll pages and downloads over HTTP (no browser, no
+Temporal): two stored rounds of the sample district; names, marks, sorting without script, the
+files opened and checked (formula injection guarded), both languages, and another district's
+operator refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from app.identity.accounts import add_account
+from tests.web.roster_rounds import CURRENT, PREVIOUS, store_sample_rounds
+
+
+async def test_roster_fairness_and_exports_for_the_districts_operator(web_db):
+    sample = await store_sample_rounds(web_db.services)
+    names = {d.id: d.name for d in sample["roll"]}
+    kari = await web_db.sign_in(sample["operator"][0])
+    base = f"/operator/periods/{CURRENT}"
+
+    roster = await kari.get(f"{base}/roster?month=2027-01&day=2027-01-04", headers={"Accept": "text/html"})
+    assert roster.status_code == 200, roster.text
+    text = roster.text
+    assert "januar 2027" in text and 'data-testid="roster-day"' in text
+    held = [e for e in sample["events"] if getattr(e, "type", "") == "ShiftTaken" and e.shift.startswith("2027-01-04")]
+    assert held and names[held[0].doctor] in text
+    assert "Trekning 1<" in text or "/draws/" in text
+
+    drawn, giver, receiver = sample["swap"]
+    fairness = await kari.get(f"{base}/fairness?sort=deviation&dir=desc", headers={"Accept": "text/html"})
+    assert fairness.status_code == 200, fairness.text
+    assert 'aria-sort="descending"' in fairness.text and "<svg" in fairness.text and names[receiver] in fairness.text
+    english = await kari.get(f"{base}/fairness?lang=en", headers={"Accept": "text/html"})
+    assert "Deviation from the quota per doctor" in english.text
+
+    history = await kari.get(f"{base}/fairness/history?lang=nb", headers={"Accept": "text/html"})
+    assert history.status_code == 200 and f"/operator/periods/{PREVIOUS}/fairness" in history.text
+
+    got = await kari.get(f"{base}/roster.csv")
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Dato" and len(rows) == 1 + 575
+    assert any(names[receiver] in r for r in rows)
+
+    book = load_workbook(io.BytesIO((await kari.get(f"{base}/roster.xlsx")).content), read_only=True)
+    assert book.sheetnames[0] == "januar 2027" and names[receiver] in book.sheetnames
+
+    pdf = PdfReader(io.BytesIO((await kari.get(f"{base}/roster.pdf")).content))
+    assert len(pdf.pages) == 6 and "Vaktliste januar 2027" in pdf.pages[0].extract_text()
+
+    ics = await kari.get(f"{base}/roster.ics")
+    assert ics.status_code == 200 and b"BEGIN:VEVENT" in ics.content
+
+    for path in ("fairness.csv", "fairness.xlsx", "payroll.csv", "payroll.xlsx", "payroll", "verify", "draws/1"):
+        answer = await kari.get(f"{base}/{path}", headers={"Accept": "text/html"})
+        assert answer.status_code == 200, (path, answer.text[:300])
+
+    await add_account(web_db.services, "ola@annen.example.no", "operator", "Ola Annen", actor="admin:test",
+                      districts=["annen"])
+    ola = await web_db.sign_in("ola@annen.example.no")
+    for path in ("roster", "fairness", "roster.csv", "roster.pdf", "verify"):
+        assert (await ola.get(f"{base}/{path}")).status_code == 403, path
