@@ -39,10 +39,11 @@ class Chart:
 
 def _ticks(low: float, high: float) -> list[float]:
     span = max(high - low, 1.0)
-    step = 10 ** math.floor(math.log10(span))
-    for factor in (1, 2, 5, 10):
-        if span / (step * factor) <= 6:
-            step *= factor
+    base = 10 ** math.floor(math.log10(span)) / 10
+    step = base * 50
+    for factor in (1, 2, 5, 10, 20, 50):  # the smallest round step giving at most 6 lines
+        if span / (base * factor) <= 6:
+            step = base * factor
             break
     first = math.ceil(low / step) * step
     out, value = [], first

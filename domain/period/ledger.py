@@ -147,7 +147,10 @@ def sort_standings(rows: list[Standing], key: str, descending: bool, name: dict[
         return by_name[::-1] if descending else by_name
     if key not in COLUMNS:
         return by_name
-    return sorted(by_name, key=lambda r: getattr(r, key), reverse=descending)
+    ordered = sorted(by_name, key=lambda r: getattr(r, key), reverse=descending)
+    if key == "deviation":  # a doctor without a quota has no deviation: after those who have one
+        return [r for r in ordered if r.quota > 0] + [r for r in ordered if r.quota <= 0]
+    return ordered
 
 
 def payroll(state: PeriodState, calendar: PeriodCalendar) -> dict[str, dict[str, tuple[int, float]]]:

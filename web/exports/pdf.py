@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+import reportlab
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -21,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.roster.views import RoundRoster
 from domain.period import titles
-from domain.period.ledger import RosterEntry
+from domain.period.ledger import RosterEntry, station_of
 from web import roster_words as words
 from web import shift_names
 from web.i18n import text
@@ -32,8 +33,6 @@ MARGIN = 14 * mm
 
 @lru_cache(maxsize=1)
 def _fonts() -> None:
-    import reportlab
-
     folder = Path(reportlab.__file__).parent / "fonts"
     pdfmetrics.registerFont(TTFont(FONT, str(folder / "Vera.ttf")))
     pdfmetrics.registerFont(TTFont(BOLD, str(folder / "VeraBd.ttf")))
@@ -73,9 +72,12 @@ def roster_pdf(roster: RoundRoster, entries: Sequence[RosterEntry], lang: str, m
     pdf.setAuthor("Vaktfordeling")
     pdf.setSubject(roster.period)
     width, height = A4
+    order: dict[str, int] = {}  # the template's order: day, evening, night, backup …
+    for template in roster.source.state.require_config().shift_template:
+        order.setdefault(station_of(template.name)[1], len(order))
     pages = _pages(entries) or [(f"{roster.start:%Y-%m}", None, [])]
     for number, (month, station, page_entries) in enumerate(pages, start=1):
-        kinds = list(dict.fromkeys(e.kind for e in page_entries))
+        kinds = sorted(dict.fromkeys(e.kind for e in page_entries), key=lambda k: order.get(k, len(order)))
         days: dict[date, dict[str, list[RosterEntry]]] = {}
         for e in page_entries:
             days.setdefault(e.shift.day, {}).setdefault(e.kind, []).append(e)
@@ -91,12 +93,12 @@ def roster_pdf(roster: RoundRoster, entries: Sequence[RosterEntry], lang: str, m
         col_w = (width - 2 * MARGIN - day_w) / max(len(kinds), 1)
         rows = sorted(days)
         row_h = min(7.2 * mm, (top - MARGIN - 14 * mm) / max(len(rows) + 1, 1))
-        pdf.setFont(BOLD, 8)
+        pdf.setFont(BOLD, 7.5)
         pdf.drawString(MARGIN + 1 * mm, top - row_h + 2 * mm, text("export.col.date", lang))
         for i, kind in enumerate(kinds):
             sample = next(iter(e for e in page_entries if e.kind == kind))
             pdf.drawString(MARGIN + day_w + i * col_w + 1 * mm, top - row_h + 2 * mm,
-                           _fit(words.shift_short(sample, lang), col_w - 2 * mm, 8, BOLD))
+                           _fit(words.shift_short(sample, lang), col_w - 2 * mm, 7.5, BOLD))
         pdf.setLineWidth(0.4)
         pdf.line(MARGIN, top - row_h, width - MARGIN, top - row_h)
         y = top - row_h
