@@ -15,10 +15,10 @@ from domain.clock import oslo_now
 from domain.period.ledger import sort_standings
 from web import roster_words as words
 from web import shift_names
-from web.exports import files
+from web.exports import files, xlsx
 from web.exports.ics import roster_ics
 from web.exports.pdf import roster_pdf
-from web.exports.tables import fairness_table, payroll_table, roster_row, roster_header, roster_table
+from web.exports.tables import RosterRows, fairness_table, payroll_table, roster_header, roster_table
 from web.i18n import text
 from web.render import language
 from web.request_state import principal_of
@@ -55,17 +55,20 @@ async def roster_csv(request: Request, period: str, station: str | None = None, 
 
 
 def _workbook(roster, entries, lang: str) -> bytes:
+    """A sheet per month, then a sheet per doctor (by name) with their shifts: each row written
+    once and shared by its month's sheet and its doctor's."""
     stations = any(e.station for e in entries)
-    header = roster_header(lang, stations)
-    months: dict[str, list] = {}
-    doctors: dict[str, list] = {}
+    header = xlsx.row_xml(roster_header(lang, stations), header=True)
+    rows = RosterRows(roster, lang, stations)
+    months: dict[str, list[str]] = {}
+    doctors: dict[str, list[str]] = {}
     for e in entries:
-        row = roster_row(e, roster, lang, stations)
+        row = xlsx.row_xml(rows.row(e))
         months.setdefault(e.shift.day.isoformat()[:7], [header]).append(row)
         if e.doctor:
             doctors.setdefault(e.doctor, [header]).append(row)
-    sheets = [(shift_names.month_title(m, lang), rows) for m, rows in months.items()]
-    sheets += [(roster.name(d), doctors[d]) for d in sorted(doctors, key=lambda d: (roster.name(d).casefold(), d))]
+    sheets = [(shift_names.month_title(m, lang), xlsx.Rows(xml)) for m, xml in months.items()]
+    sheets += [(roster.name(d), xlsx.Rows(doctors[d])) for d in sorted(doctors, key=lambda d: (roster.name(d).casefold(), d))]
     return files.workbook_bytes(sheets)
 
 

@@ -1,7 +1,7 @@
 """Tables as files: CSV (UTF-8 with a byte-order mark, so a spreadsheet reads æøå; in Norwegian
 `;` between cells and a decimal comma, as Norwegian Excel expects; in English `,` and a point)
-and Excel workbooks (openpyxl, write-only: one pass, little memory, a sheet per table).
-Every cell goes through `tables.safe`."""
+and Excel workbooks (web/exports/xlsx.py: one pass, a sheet per table). Every cell goes through
+`tables.safe`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-from openpyxl import Workbook
-
+from web.exports import xlsx
 from web.exports.tables import Cell, safe
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -46,17 +45,9 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def workbook_bytes(sheets: Iterable[tuple[str, Sequence[Sequence[Cell]]]]) -> bytes:
-    """A workbook with one sheet per (name, rows); the first row of each is its header."""
-    book = Workbook(write_only=True)
+def workbook_bytes(sheets: Iterable[tuple[str, Sequence[Sequence[Cell]] | xlsx.Rows]]) -> bytes:
+    """A workbook with one sheet per (name, rows); the first row of each is its header (bold,
+    frozen). Names are made valid and unique."""
     taken: set[str] = set()
-    for name, rows in sheets:
-        sheet = book.create_sheet(sheet_title(name, taken))
-        sheet.freeze_panes = "A2"
-        for row in rows:
-            sheet.append([safe(v) for v in row])
-    if not taken:
-        book.create_sheet("-")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    titled = [(sheet_title(name, taken), rows) for name, rows in sheets]
+    return xlsx.workbook(titled or [("-", [])])

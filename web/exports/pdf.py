@@ -38,6 +38,7 @@ def _fonts() -> None:
     pdfmetrics.registerFont(TTFont(BOLD, str(folder / "VeraBd.ttf")))
 
 
+@lru_cache(maxsize=8192)  # names and shift words repeat on every page
 def _fit(said: str, width: float, size: float, font: str = FONT) -> str:
     if pdfmetrics.stringWidth(said, font, size) <= width:
         return said
@@ -102,23 +103,31 @@ def roster_pdf(roster: RoundRoster, entries: Sequence[RosterEntry], lang: str, m
         pdf.setLineWidth(0.4)
         pdf.line(MARGIN, top - row_h, width - MARGIN, top - row_h)
         y = top - row_h
-        for day in rows:
+        for day in rows:  # shading and rules first, then all the page's words in one text object
             if day.weekday() >= 5:
                 pdf.setFillGray(0.93)
-                pdf.rect(MARGIN, y - row_h, width - 2 * MARGIN, row_h, stroke=0, fill=1)
+                pdf.rect(MARGIN, y - (rows.index(day) + 1) * row_h, width - 2 * MARGIN, row_h, stroke=0, fill=1)
                 pdf.setFillGray(0)
-            pdf.setFont(FONT, 8)
-            pdf.drawString(MARGIN + 1 * mm, y - row_h + 2 * mm, f"{text(f'wd.{day.weekday()}', lang)} {day.day}.")
+        pdf.setStrokeGray(0.8)
+        pdf.lines([(MARGIN, y - n * row_h, width - MARGIN, y - n * row_h) for n in range(1, len(rows) + 1)])
+        pdf.setStrokeGray(0)
+        words_out = pdf.beginText()
+        for day in rows:
+            base = y - row_h + 2 * mm
+            words_out.setFont(FONT, 8)
+            words_out.setTextOrigin(MARGIN + 1 * mm, base)
+            words_out.textOut(f"{text(f'wd.{day.weekday()}', lang)} {day.day}.")
             for i, kind in enumerate(kinds):
                 held = days[day].get(kind, [])
+                if not held:
+                    continue
                 said = "; ".join(_cell(e, roster, lang) for e in held)
-                bad = any(e.uncovered or e.unsafe for e in held)
-                pdf.setFont(BOLD if bad else FONT, 7.5)
-                pdf.drawString(MARGIN + day_w + i * col_w + 1 * mm, y - row_h + 2 * mm, _fit(said, col_w - 2 * mm, 7.5))
+                font = BOLD if any(e.uncovered or e.unsafe for e in held) else FONT
+                words_out.setFont(font, 7.5)
+                words_out.setTextOrigin(MARGIN + day_w + i * col_w + 1 * mm, base)
+                words_out.textOut(_fit(said, col_w - 2 * mm, 7.5, font))
             y -= row_h
-            pdf.setStrokeGray(0.8)
-            pdf.line(MARGIN, y, width - MARGIN, y)
-            pdf.setStrokeGray(0)
+        pdf.drawText(words_out)
         pdf.setFont(FONT, 7)
         pdf.drawString(MARGIN, MARGIN - 4 * mm, text("pdf.legend", lang))
         pdf.drawRightString(width - MARGIN, MARGIN - 4 * mm,

@@ -34,21 +34,43 @@ def roster_header(lang: str, stations: bool) -> list[str]:
     return [text(f"export.col.{k}", lang) for k in keys]
 
 
-def roster_row(entry: RosterEntry, roster: RoundRoster, lang: str, stations: bool) -> list[Cell]:
-    start, end = entry.shift.start.astimezone(OSLO_TZ), entry.shift.end.astimezone(OSLO_TZ)
-    yes = text("export.yes", lang)
-    return [
-        entry.shift.day.isoformat(), text(f"wdlong.{entry.shift.day.weekday()}", lang), start.strftime("%H:%M"),
-        end.strftime("%H:%M"), *([words.station_name(entry.station, lang)] if stations else []),
-        words.kind_name(entry.kind, lang), roster.name(entry.doctor) if entry.doctor else "",
-        entry.doctor or "", words.source_word(entry.source, lang), entry.draw,
-        yes if entry.uncovered else "", yes if entry.unsafe else "",
-    ]
+class RosterRows:
+    """The roster's rows, each word looked up once per value (a year has ~10,000 rows and a
+    handful of kinds, stations, sources and weekdays)."""
+
+    def __init__(self, roster: RoundRoster, lang: str, stations: bool) -> None:
+        self.roster, self.lang, self.stations = roster, lang, stations
+        self.yes = text("export.yes", lang)
+        self._words: dict[tuple[str, str | None], str] = {}
+
+    def _word(self, kind: str, value: str | None) -> str:
+        key = (kind, value)
+        if key not in self._words:
+            lang = self.lang
+            self._words[key] = {
+                "weekday": lambda: text(f"wdlong.{value}", lang),
+                "station": lambda: words.station_name(value, lang),
+                "kind": lambda: words.kind_name(value or "", lang),
+                "source": lambda: words.source_word(value, lang),
+            }[kind]()
+        return self._words[key]
+
+    def row(self, entry: RosterEntry) -> list[Cell]:
+        shift = entry.shift
+        start, end = shift.start.astimezone(OSLO_TZ), shift.end.astimezone(OSLO_TZ)
+        return [
+            shift.day.isoformat(), self._word("weekday", str(shift.day.weekday())), f"{start.hour:02d}:{start.minute:02d}",
+            f"{end.hour:02d}:{end.minute:02d}", *([self._word("station", entry.station)] if self.stations else []),
+            self._word("kind", entry.kind), self.roster.name(entry.doctor) if entry.doctor else "",
+            entry.doctor or "", self._word("source", entry.source), entry.draw,
+            self.yes if entry.uncovered else "", self.yes if entry.unsafe else "",
+        ]
 
 
 def roster_table(roster: RoundRoster, entries: Sequence[RosterEntry], lang: str) -> list[list[Cell]]:
     stations = any(e.station for e in entries)
-    return [roster_header(lang, stations), *(roster_row(e, roster, lang, stations) for e in entries)]
+    rows = RosterRows(roster, lang, stations)
+    return [roster_header(lang, stations), *(rows.row(e) for e in entries)]
 
 
 def fairness_table(roster: RoundRoster, rows: Iterable[Standing], lang: str) -> list[list[Cell]]:
