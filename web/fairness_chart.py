@@ -23,6 +23,10 @@ class Bar:
     height: float
     above: bool
 
+    @property
+    def shown(self) -> str:
+        return f"{self.value:+g}" if self.value else "0"
+
 
 @dataclass(frozen=True)
 class Chart:

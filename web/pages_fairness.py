@@ -30,6 +30,17 @@ def _sort(sort: str | None, direction: str | None) -> tuple[str, bool]:
     return (sort if sort in SORTS else "name"), direction == "desc"
 
 
+def signed(value: float) -> str:
+    return f"{value:+g}" if value else "0"
+
+
+def _cells(r) -> list[str]:
+    """A ledger line's numbers as shown: signed where a sign means above or below."""
+    return [str(r.quota), str(r.staff), str(r.picks), str(r.claims), str(r.drawn), str(r.swaps_in),
+            str(r.swaps_out), str(r.worked), f"{r.points:g}", signed(r.deviation) if r.quota > 0 else "–",
+            signed(r.carried), signed(r.balance)]
+
+
 @router.get("/operator/periods/{period}/fairness", summary="The round's fairness ledger and deviation chart (page)")
 async def fairness_page(request: Request, period: str, sort: str | None = None, dir: str | None = None) -> Response:
     roster, rows = await views.fairness(_svc(request), principal_of(request), period)
@@ -47,7 +58,8 @@ async def fairness_page(request: Request, period: str, sort: str | None = None, 
         flip = "asc" if column != key or descending else "desc"
         return "?" + urlencode({"sort": column, "dir": flip})
 
-    return page(request, "fairness.html", period=roster.period, roster=roster, rows=ordered, sort=key,
+    lines = [(r.doctor, roster.name(r.doctor), _cells(r), draws.get(r.doctor, ())) for r in ordered]
+    return page(request, "fairness.html", period=roster.period, roster=roster, lines=lines, sort=key,
                 descending=descending, sort_link=sort_link, columns=COLUMNS, chart=chart, charted=charted, draws=draws,
                 spread=round(max(deviations) - min(deviations), 3) if deviations else 0.0,
                 weighted=bool(roster.source.state.quota and roster.source.state.quota.weighted),

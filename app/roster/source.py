@@ -3,8 +3,9 @@ version, for the pages and exports of one round read one after another.
 
 Reads go through `app.reads.stored` (the stored events, live or simulated). A round's parse and
 fold (a 1,000-doctor year: ~10,000 events, about 0.4 s) is kept for the newest few rounds read,
-keyed by the stream's stored version (one indexed row per request): a new event makes the next
-read parse again, so nothing stale is ever shown. When `app/reads` keeps a read model of its own,
+keyed by the stream's stored version (one indexed row per request): when the round has new
+events, only those are read, parsed and folded onto the kept state, so nothing stale is shown
+and a swap does not cost a whole parse. When `app/reads` keeps a read model of its own,
 `round_source` reads through it instead, and this memo goes.
 """
 
@@ -18,7 +19,7 @@ from app.bootstrap import Services
 from app.reads.stored import store_of, stored_period
 from app.validate import period_id
 from domain.period.calendar import PeriodCalendar
-from domain.period.events import DomainEvent, LotteryDrawn
+from domain.period.events import DomainEvent, LotteryDrawn, parse_event
 from domain.period.ledger import RosterEntry, roster_entries
 from domain.period.state import PeriodState, fold
 
@@ -62,10 +63,16 @@ async def round_source(services: Services, period: str) -> RoundSource:
         kept = _kept.get(period)
         if kept is not None and kept.version >= version:
             return kept
-        stored = await stored_period(services, period)
-        state = fold(stored.events)
-        source = RoundSource(period=period, version=state.version, events=stored.events, state=state,
-                             calendar=PeriodCalendar.from_config(state.require_config()))
+        if kept is not None:  # only the new events: parsed and folded onto a copy of the kept state
+            new = [parse_event(e.data) for e in await store.read_stream(period, after_version=kept.version)]
+            state = fold(new, kept.state)
+            source = RoundSource(period=period, version=state.version, events=[*kept.events, *new], state=state,
+                                 calendar=kept.calendar)  # the shifts never change within a round
+        else:
+            stored = await stored_period(services, period)
+            state = fold(stored.events)
+            source = RoundSource(period=period, version=state.version, events=stored.events, state=state,
+                                 calendar=PeriodCalendar.from_config(state.require_config()))
         _kept[period] = source
         while len(_kept) > KEEP:
             _kept.popitem(last=False)
