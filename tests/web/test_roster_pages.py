@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
+from datetime import datetime
 
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from adapters.postgres.event_store import AppendEventsInput, NewEvent
 from app.identity.accounts import add_account
+from domain.model import OSLO_TZ
+from domain.period.events import SwapAccepted
 from tests.web.roster_rounds import CURRENT, PREVIOUS, store_sample_rounds
 
 
@@ -57,6 +62,18 @@ async def test_roster_fairness_and_exports_for_the_districts_operator(web_db):
     for path in ("fairness.csv", "fairness.xlsx", "payroll.csv", "payroll.xlsx", "payroll", "verify", "draws/1"):
         answer = await kari.get(f"{base}/{path}", headers={"Accept": "text/html"})
         assert answer.status_code == 200, (path, answer.text[:300])
+
+    # A new event (the shift swapped back) shows at once: only it is read and folded on.
+    db = await web_db.services.database()
+    version = await db.store.stored_version(CURRENT)
+    back = SwapAccepted(swap="swap-2", shift=drawn, giver=receiver, receiver=giver)
+    await db.store.append(AppendEventsInput(stream_id=CURRENT, stream_kind="live", events=[NewEvent(
+        event_id=uuid.uuid4(), version=version + 1, type=back.type, data=back.model_dump(mode="json"),
+        occurred_at=datetime.now(OSLO_TZ), actor="system:test")]))
+    ledger = list(csv.reader(io.StringIO((await kari.get(f"{base}/fairness.csv")).content.decode("utf-8-sig")),
+                             delimiter=";"))
+    swaps = {row[1]: (row[7], row[8]) for row in ledger[1:]}  # doctor id → (swaps in, swaps out)
+    assert swaps[giver] == ("1", "1") and swaps[receiver] == ("1", "1")
 
     await add_account(web_db.services, "ola@annen.example.no", "operator", "Ola Annen", actor="admin:test",
                       districts=["annen"])
