@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from datetime import datetime
 
@@ -18,6 +19,8 @@ from app.identity.accounts import add_account
 from domain.model import OSLO_TZ
 from domain.period.events import SwapAccepted
 from tests.web.roster_rounds import CURRENT, PREVIOUS, store_sample_rounds
+
+MESSAGE_ID = re.compile(r"(?<![/\w.-])(?:roster|fairness|draw|verify|history|payroll|export|explain|pdf|ics)\.[a-z_]+")
 
 
 async def test_roster_fairness_and_exports_for_the_districts_operator(web_db):
@@ -62,6 +65,15 @@ async def test_roster_fairness_and_exports_for_the_districts_operator(web_db):
     for path in ("fairness.csv", "fairness.xlsx", "payroll.csv", "payroll.xlsx", "payroll", "verify", "draws/1"):
         answer = await kari.get(f"{base}/{path}", headers={"Accept": "text/html"})
         assert answer.status_code == 200, (path, answer.text[:300])
+    # Every word from the catalogue in both languages: no message id shows through.
+    pages = ("roster?day=2027-01-05", "fairness", "fairness/history", "payroll", "verify", "draws/2",
+             f"doctors/{receiver}/explain")
+    for lang in ("en", "nb"):
+        for path in pages:
+            said = (await kari.get(f"{base}/{path}{'&' if '?' in path else '?'}lang={lang}",
+                                   headers={"Accept": "text/html"})).text
+            assert not MESSAGE_ID.findall(said), (lang, path, MESSAGE_ID.findall(said)[:5])
+            assert ("Roster" if lang == "en" else "Vaktliste") in said, (lang, path)
 
     # A new event (the shift swapped back) shows at once: only it is read and folded on.
     db = await web_db.services.database()
