@@ -90,3 +90,24 @@ def test_the_chart_puts_bars_above_and_below_the_zero_line():
     assert below.y == chart.zero and below.y + below.height > chart.zero
     assert above.y < chart.zero and above.above and not below.above
     assert 0.0 in [v for v, _ in chart.ticks]
+
+
+def test_the_roster_filters_by_station_kind_and_doctor_and_groups_by_day():
+    from web import roster_words as words
+
+    config = make_config([gp(f"gp0{i}") for i in range(1, 5)], days=3, template=_stations())
+    out = drive(config)
+    entries = roster_entries(out.state, out.calendar, out.events)
+    names = {d: d.upper() for d in ("gp01", "gp02", "gp03", "gp04")}
+    one = next(e for e in entries if e.station == "s2" and e.doctor)
+    chosen, choices = words.filters_of(entries, names, "s2", one.kind, one.doctor)
+    assert choices["stations"] == ["s1", "s2"] and set(choices["kinds"]) == {"backup", "evening", "night"}
+    assert chosen == words.Filters(station="s2", kind=one.kind, doctor=one.doctor)
+    kept = [e for day in words.by_day(entries, chosen).values() for e in day]
+    assert one in kept and all(e.station == "s2" and e.kind == one.kind and e.doctor == one.doctor for e in kept)
+    unknown, _ = words.filters_of(entries, names, "s9", "lunch", "nobody")  # an old link: no filter
+    assert unknown == words.Filters()
+    assert words.months(config.period.start, config.period.end) == ["2027-01"]
+    assert words.station_name("s2", "nb") == "Stasjon 2" and words.station_name("s2", "en") == "Station 2"
+    weeks = words.weeks("2027-01")
+    assert weeks[0][:4] == [None] * 4 and weeks[0][4].day == 1  # 1 January 2027 is a Friday
