@@ -11,7 +11,8 @@ account. The web service runs in this process (uvicorn) and is asked for each pa
 that operator, one request at a time: first the roster month cold (the round's events read and
 parsed for the first time), then every target `--runs` times warm.
 
-Reported per target: the cold time where there is one, the warm median and maximum, the size.
+Reported per target: the cold time where there is one, the warm median and maximum, the size;
+and the roster month once more after one new event is stored (a swap: read and folded on alone).
 Target: each answered in under a second.
 """
 
@@ -44,7 +45,7 @@ from app.registry.districts import import_scenario  # noqa: E402
 from bench.machine import machine  # noqa: E402
 from domain.model import OSLO_TZ  # noqa: E402
 from domain.period.calendar import PeriodCalendar  # noqa: E402
-from domain.period.events import PeriodOpened  # noqa: E402
+from domain.period.events import PeriodOpened, SwapAccepted  # noqa: E402
 from domain.period.process import close_phase, decide_action, open_meeting, run_lottery  # noqa: E402
 from domain.period.rules import ActionKind, RuleViolation  # noqa: E402
 from domain.period.state import PeriodState, apply  # noqa: E402
@@ -170,6 +171,17 @@ async def main(args: argparse.Namespace) -> dict:
                                                 "max_s": round(max(times), 3), "bytes": size})
             print(f"{name:15} median {report[name]['median_s']:.3f} s, max {report[name]['max_s']:.3f} s, "
                   f"{size:,} bytes", flush=True)
+        # One more event (a swap after publication): only it is read and folded on.
+        held = next(e for e in reversed(events) if e.type == "LotteryDrawn")
+        other = next(d.id for d in events[0].config.doctors if d.id != held.doctor and d.role.value == "gp")
+        db = await services.database()
+        swap = SwapAccepted(swap="bench-swap", shift=held.shift, giver=held.doctor, receiver=other)
+        await db.store.append(AppendEventsInput(stream_id=period, stream_kind="live", events=[NewEvent(
+            event_id=uuid.uuid4(), version=len(events) + 1, type=swap.type, data=swap.model_dump(mode="json"),
+            occurred_at=datetime.now(OSLO_TZ), actor="system:bench")]))
+        after, _ = await timed(http, targets["roster month"])
+        report["roster month"]["after_new_event_s"] = round(after, 3)
+        print(f"roster month after one new event: {after:.3f} s", flush=True)
     server.should_exit = True
     await serving
     await services.aclose()
