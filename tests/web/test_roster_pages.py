@@ -11,6 +11,7 @@ import re
 import uuid
 from datetime import datetime
 
+from icalendar import Calendar
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -59,8 +60,15 @@ async def test_roster_fairness_and_exports_for_the_districts_operator(web_db):
     pdf = PdfReader(io.BytesIO((await kari.get(f"{base}/roster.pdf")).content))
     assert len(pdf.pages) == 6 and "Vaktliste januar 2027" in pdf.pages[0].extract_text()
 
-    ics = await kari.get(f"{base}/roster.ics")
-    assert ics.status_code == 200 and b"BEGIN:VEVENT" in ics.content
+    english = PdfReader(io.BytesIO((await kari.get(f"{base}/roster.pdf?lang=en")).content))
+    assert "Roster January 2027" in english.pages[0].extract_text()
+
+    ics = await kari.get(f"{base}/roster.ics?lang=nb")
+    events = Calendar.from_ical(ics.content).walk("VEVENT")
+    assert ics.headers["content-type"].startswith("text/calendar") and len(events) == 575
+    swapped = next(e for e in events if str(e["UID"]).startswith(f"{CURRENT}/{drawn}@"))
+    assert str(swapped["SUMMARY"]).endswith(": " + names[receiver])
+    assert swapped.decoded("DTSTART").tzinfo is not None and str(swapped["LOCATION"]) == "Mosseregionens legevakt"
 
     for path in ("fairness.csv", "fairness.xlsx", "payroll.csv", "payroll.xlsx", "payroll", "verify", "draws/1"):
         answer = await kari.get(f"{base}/{path}", headers={"Accept": "text/html"})
