@@ -28,6 +28,7 @@ from web import (
     api_admin, api_doctor, api_operator, auth_routes, docs, live, pages_board, pages_operator, pages_requests,
     pages_accounts, pages_meeting, pages_registry, pages_self, pages_steering, pages_swaps,
 )
+from web import pages_exports, pages_fairness, pages_roster
 from web.deps import ErrorAnswer, Refusal
 from web.openapi import contract
 from web.request_bodies import REQUEST_KINDS
@@ -124,7 +125,7 @@ def create_app(services: Services) -> FastAPI:
     for router in (auth_routes.router, api_doctor.router, api_operator.router, api_admin.router,
                    pages_self.router, pages_requests.router, pages_board.router, pages_swaps.router,
                    pages_operator.router, pages_steering.router, pages_meeting.router, pages_accounts.router,
-                   pages_registry.router, live.router):
+                   pages_registry.router, pages_roster.router, pages_fairness.router, pages_exports.router, live.router):
         app.include_router(router)
 
     @app.exception_handler(VaktError)
