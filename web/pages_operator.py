@@ -3,7 +3,7 @@ the steering forms, the schedules, the restart plan, and the requests waiting fo
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
@@ -15,7 +15,7 @@ from app.reads.events import EVENT_TYPES
 from domain.model import OSLO_TZ
 from app.registry import requests
 from app.bootstrap import Services
-from app.errors import VaktError
+from app.errors import BadInput, VaktError
 from web import steering_words as words
 from web.banners import notice_text
 from web.render import language, page
@@ -53,15 +53,30 @@ async def operator_round_page(
     kind: str | None = Query(None, description="only events of this type (PhaseClosed …)"),
     doctor: str | None = Query(None, description="only events naming this doctor (id)"),
     after: int | None = Query(None, ge=0, description="the page of events after this version"),
+    since: str | None = Query(None, description="the events from this day on (YYYY-MM-DD, Europe/Oslo)"),
 ) -> Response:
-    return await operator_round(request, period, notice=notice, at_least=v,
-                                events_filter=EventsFilter(kind=kind or None, doctor=doctor or None, after=after))
+    day = _day(since)
+    if day is not None and after is None:
+        after = await operator_views.events_from(_svc(request), principal_of(request), period, day)
+    return await operator_round(request, period, notice=notice, at_least=v, events_filter=EventsFilter(
+        kind=kind or None, doctor=doctor or None, after=after, since=day))
+
+
+def _day(value: str | None) -> date | None:
+    """An empty field is no filter; anything else must be a date."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput("since: not a valid date") from None
 
 
 class EventsFilter(BaseModel):
     kind: str | None = None
     doctor: str | None = None
     after: int | None = None  # None: the last page (unfiltered) or the first (filtered)
+    since: date | None = None  # shown back in the filter
 
 
 async def operator_round(request: Request, period: str, *, notice: str | None = None, error: str | None = None,

@@ -10,7 +10,7 @@ doing it (app.periods.restart). Each round is one of a district the operator's a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from pydantic import BaseModel
 
@@ -24,6 +24,7 @@ from app.reads.stored import store_of
 from app.reads.status_models import StatusList
 from app.validate import district_id, period_id
 from domain.actors import FOR
+from domain.model import OSLO_TZ
 from domain.identity import Principal
 
 
@@ -164,3 +165,10 @@ async def round_dates(services: Services, principal: Principal | None, districts
         for row in await projections.district_rounds(district):
             dates[row["stream_id"]] = (row["period_start"], row["period_end"])
     return dates
+
+
+async def events_from(services: Services, principal: Principal | None, period: str, day: date) -> int:
+    """The page of a round's events that starts at a day (Europe/Oslo): the version before it."""
+    await serving_period(services, principal, period)
+    store, _ = await store_of(services, period_id(period, "period"))
+    return await store.version_before(period, datetime.combine(day, time(0, 0), tzinfo=OSLO_TZ))

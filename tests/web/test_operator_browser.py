@@ -4,6 +4,7 @@ alone), says its verdict in words, and passes axe-core in each state it shows.""
 
 from __future__ import annotations
 
+from app.identity.accounts import add_account
 from domain.model import Phase
 from tests.web.a11y import assert_accessible
 from tests.web.stack import OPERATOR, close_until, email_of, start_example_period
@@ -61,3 +62,19 @@ async def test_a_stuck_round_is_restarted_with_a_reason_from_the_page(web, brows
     assert "Runden startet på nytt" in events and OPERATOR[1] in events
     assert not (await operator.text_content("[data-testid=verdict]")).startswith("Står fast")
     await assert_accessible(operator, "the round page after a restart")
+
+
+async def test_the_accounts_page_at_a_desk(web, browser):  # noqa: F811
+    await start_example_period(web)
+    await add_account(web.services, "anne@legevakt.example.no", "admin", "Anne Admin", actor="admin:test",
+                      districts=["demo"])
+    admin = await sign_in(browser, web, "anne@legevakt.example.no", viewport=DESK)
+    await admin.goto(f"{web.base_url}/admin/accounts")
+    await assert_accessible(admin, "the accounts page")
+    await admin.fill("#name", "Per Hansen")
+    await admin.fill("#email", "per@legevakt.example.no")
+    await admin.fill("#districts", "demo")
+    await admin.click("form[data-testid=add-account] button[type=submit]")
+    await admin.wait_for_selector("[data-testid=outcome]")
+    assert "Per Hansen" in await admin.text_content("[data-testid=accounts]")
+    await assert_accessible(admin, "the accounts page after adding one")

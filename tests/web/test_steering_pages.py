@@ -5,8 +5,9 @@ with words for kinds and names for actors, and the schedules can be paused and r
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
-from domain.model import Phase
+from domain.model import OSLO_TZ, Phase
 from tests.web.stack import OPERATOR, close_until, start_example_period, wait_phase
 
 HTML = {"accept": "text/html"}
@@ -59,5 +60,13 @@ async def test_the_events_page_and_filter_with_words_and_names(web):
     assert rows and set(rows) == {"Fase avsluttet"}, rows
     taken = await kari.get(f"/operator/periods/{period}", params={"kind": "ShiftTaken"}, headers=HTML)
     assert "doctor:" not in re.sub(r'title="[^"]*"', "", taken.text.split('data-testid="events"')[1])  # names, not ids
+    today = web.services.clock.now().astimezone(OSLO_TZ).date()
+    later = await kari.get(f"/operator/periods/{period}", params={"since": str(today + timedelta(days=1)), "kind": ""},
+                           headers=HTML)
+    assert later.status_code == 200 and not re.findall(r"<td><b>([^<]+)</b></td>", later.text)  # nothing from tomorrow
+    from_today = await kari.get(f"/operator/periods/{period}", params={"since": str(today), "doctor": ""}, headers=HTML)
+    assert "Perioden åpnet" in from_today.text
+    wrong_day = await kari.get(f"/operator/periods/{period}", params={"since": "31.12"}, headers=HTML)
+    assert wrong_day.status_code == 422
     bad = await kari.get(f"/operator/periods/{period}", params={"kind": "Nonsense"}, headers=HTML)
     assert bad.status_code == 422 and "Nonsense" not in bad.text.split("<main")[1].split("</main>")[0].split("<select")[0]
