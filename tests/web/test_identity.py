@@ -1,4 +1,4 @@
-"""Identity at the HTTP edge (issue 9), on a real server and PostgreSQL (no Temporal needed):
+"""Identity at the HTTP edge, on a real server and PostgreSQL (no Temporal needed):
 every request without a session is refused (the OpenAPI walk), sign-in links are single-use,
 expire, are signed and rate-limited, and never tell whether an address exists; sessions are
 signed cookies; API writes and forms need the CSRF token."""
