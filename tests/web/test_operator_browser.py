@@ -58,7 +58,12 @@ async def test_a_stuck_round_is_restarted_with_a_reason_from_the_page(web, brows
     await operator.click("[data-testid=confirm] button")
     await operator.wait_for_selector("[data-testid=outcome]")
     assert await operator.text_content("[data-testid=outcome]") == "Runden er startet på nytt."
-    events = await operator.text_content("[data-refresh=events]")
+    for _ in range(40):  # the new run records the restart a moment after the answer
+        events = await operator.text_content("[data-refresh=events]")
+        if "Runden startet på nytt" in events:
+            break
+        await operator.wait_for_timeout(250)
+        await operator.reload()
     assert "Runden startet på nytt" in events and OPERATOR[1] in events
     assert not (await operator.text_content("[data-testid=verdict]")).startswith("Står fast")
     await assert_accessible(operator, "the round page after a restart")
