@@ -36,7 +36,7 @@ from app.identity.throttle import SignInThrottle
 from infra.edge_settings import EdgeSettings
 from web.edge import Edge
 from web.render import error_page, refusal_page
-from web.session import gatekeeper
+from web.session import Gatekeeper
 
 log = logging.getLogger("vakt.web")
 
@@ -118,7 +118,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     app.state.edge = edge
     app.state.throttle = SignInThrottle(edge.links_per_client, edge.links_global, edge.attempts_per_client)
-    app.middleware("http")(gatekeeper)
+    app.add_middleware(Gatekeeper)
     if edge.api_docs:
         app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
@@ -156,7 +156,7 @@ def create_app(services: Services) -> FastAPI:
         return answer_error(request, e)
 
     app.openapi = lambda: contract(app)  # type: ignore[method-assign]
-    app.state.answer_error = answer_error  # the gatekeeper answers what escapes a route with it
+    app.state.answer_error = answer_error  # the Gatekeeper answers what escapes a route with it
     # Pages and JSON are compressed (a month's board is ~5× smaller); the live streams are not
     # (Starlette's GZip leaves text/event-stream alone, so events are never held in a buffer).
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
