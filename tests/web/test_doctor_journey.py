@@ -16,18 +16,11 @@ from pathlib import Path
 
 from domain.model import Phase
 from tests.web.a11y import assert_accessible
+from tests.web.norwegian import ENGLISH, RULE_ID, english_words
 from tests.web.stack import close_until, email_of, start_example_period, wait_phase
 from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
 
 PHONE = {"width": 390, "height": 844}
-# Words a Norwegian page never holds: an English message or label that slipped through.
-ENGLISH = re.compile(
-    r"\b(the|you|your|already|taken|shift|shifts|not|with|which|this|that|claim|offer|offers|deadline|request|"
-    r"requests|refused|granted|pending|expires|none|sign|period|phase|meeting|offering|lottery|published|"
-    r"mobile|error|invalid|must|should|pattern|string|held|holds|backup|evening|night|swap|swaps)\b",
-    re.IGNORECASE,
-)
-RULE_ID = re.compile(r"\bR-[A-Z]+-\d+\b")
 
 
 class Journey:
@@ -37,14 +30,9 @@ class Journey:
     async def check(self, state: str, *, shot: str | None = None) -> None:
         """axe-core's 0 violations, no English word and no sideways scroll on this state."""
         await assert_accessible(self.page, state, self.states)
-        said = await self.page.evaluate(
-            "() => { const b = document.body.cloneNode(true);"
-            " b.querySelectorAll('[lang=en], .rule, script').forEach(e => e.remove()); return b.innerText; }"
-        )
-        said = RULE_ID.sub("", said)  # a rule's ID (R-SWAP-1) is a name in either language
         assert await self.page.evaluate("() => document.documentElement.lang") == "nb", state
-        english = sorted({m.lower() for m in ENGLISH.findall(said)})
-        assert not english, f"{state}: English on a Norwegian page: {english}\n{said[:1500]}"
+        english = await english_words(self.page)
+        assert not english, f"{state}: English on a Norwegian page: {english}"
         assert await self.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), state
         if shot:
             await self.page.screenshot(path=str(self.screenshots / f"{shot}.png"))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from domain.model import Phase
 from tests.web.a11y import assert_accessible
+from tests.web.norwegian import assert_norwegian
 from tests.web.stack import OPERATOR, close_until, email_of, start_example_period, wait_phase
 from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
 
@@ -39,6 +40,7 @@ async def test_three_picks_at_the_meeting_desk_and_the_room_screen_follows(web, 
     desk = f"{web.base_url}/operator/periods/{period}/meeting"
     await operator.goto(desk)
     await assert_accessible(operator, "the meeting desk")
+    await assert_norwegian(operator, "the meeting desk")
     assert await operator.input_value("#desk-verb") == "pick"
 
     await _enter(operator, "Tone Pedersen", "2027-01-04/evening")
@@ -66,6 +68,7 @@ async def test_three_picks_at_the_meeting_desk_and_the_room_screen_follows(web, 
     await close_until(web, period, Phase.OFFERING)
     await screen.goto(f"{web.base_url}/operator/periods/{period}/projector")
     await assert_accessible(screen, "the projector view")
+    await assert_norwegian(screen, "the projector view")
     shift = "2027-01-06/night"
     assert await screen.locator(f"[data-shift='{shift}']").count() == 1
     doctor = await web.sign_in(email_of("gp05"))

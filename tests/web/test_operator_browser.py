@@ -7,6 +7,7 @@ from __future__ import annotations
 from app.identity.accounts import add_account
 from domain.model import Phase
 from tests.web.a11y import assert_accessible
+from tests.web.norwegian import assert_norwegian
 from tests.web.stack import OPERATOR, close_until, email_of, start_example_period
 from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
 from tests.web.test_meeting_desk import shots
@@ -22,8 +23,10 @@ async def test_the_round_page_follows_a_claim_without_a_reload(web, browser, tmp
     await operator.goto(f"{web.base_url}/operator")
     assert await operator.locator(f"a[href='/operator/periods/{period}']").text_content() == "4.1.2027–17.1.2027"
     await assert_accessible(operator, "the operator's list of rounds")
+    await assert_norwegian(operator, "the operator's list of rounds")
     await operator.goto(f"{web.base_url}/operator/periods/{period}")
     await assert_accessible(operator, "the round page in the offering")
+    await assert_norwegian(operator, "the round page in the offering")
     before = await operator.text_content("[data-refresh=facts]")
     await operator.fill("#extend-reason", "halvveis skrevet")  # a form being filled in stays as it is
 
@@ -76,6 +79,7 @@ async def test_the_accounts_page_at_a_desk(web, browser):  # noqa: F811
     admin = await sign_in(browser, web, "anne@legevakt.example.no", viewport=DESK)
     await admin.goto(f"{web.base_url}/admin/accounts")
     await assert_accessible(admin, "the accounts page")
+    await assert_norwegian(admin, "the accounts page")
     await admin.fill("#name", "Per Hansen")
     await admin.fill("#email", "per@legevakt.example.no")
     await admin.fill("#districts", "demo")
