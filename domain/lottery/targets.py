@@ -136,7 +136,7 @@ def reselect(p: Plan, d: int) -> bool:
             if end is None or inp.start[k] >= end:
                 chosen.append(k)
                 end = inp.end[k] + inp.rest
-    if len(chosen) <= len(now):
+    if len(chosen) <= len(now) or not p.week_ok(d, fixed_mine + chosen):  # R-LOAD-3 is counted, not scheduled
         return False
     for k in now:
         p.assign(k, -1)
@@ -234,6 +234,6 @@ def scarce_plan(inp: LotteryInput) -> Plan:
 def _room(plan: Plan, d: int, k: int) -> bool:
     mark = plan.mark()
     plan.assign(k, d)
-    ok = plan.cap_ok(d)
+    ok = plan.cap_ok(d) and plan.week_ok(d)
     plan.undo(mark)
     return ok

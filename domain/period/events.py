@@ -184,6 +184,9 @@ class LotteryDrawn(_Event):
     pool: DoctorSet
     levels: list[DeficitLevel]
     passed: list[PassedOver] = []
+    # R-LOAD-3: drawn beyond the district's weekly cap, because no draw within it could cover the
+    # shift (a second round of draws after the first left it uncovered; docs/lottery.md §3.5).
+    beyond_cap: bool = False
 
     @property
     def tied(self) -> DoctorSet:
