@@ -143,12 +143,25 @@ class Plan:
             if mine[j] != k and self.clash(mine[j], k):
                 out.append(mine[j])
             j += 1
-        if inp.week_cap is not None and not self.week_ok(d, [*(x for x in mine if x != k), k]):
-            # R-LOAD-3: giving up every lottery shift of d within a week of k makes room (the
-            # static rules keep k clear of a window the held shifts fill alone).
-            near = [x for x in mine if x != k and abs(inp.day[x] - inp.day[k]) < WINDOW_DAYS]
-            out = sorted(set(out) | set(near))
+        if inp.week_cap is not None:
+            out = self._week_conflicts(d, k, out)
         return out
+
+    def _week_conflicts(self, d: int, k: int, out: list[int]) -> list[int]:
+        """R-LOAD-3: what d must also give up to take k within the weekly cap: nothing, one
+        shift (the latest of those that would do, as chains hand on the latest first), or every
+        lottery shift within a week of k (always enough: the static rules keep k clear of a window
+        that the held shifts fill alone)."""
+        inp = self.inp
+        kept = [x for x in self.held[d] if x != k and x not in out]
+        if self.week_ok(d, [*kept, k]):
+            return out
+        near = [x for x in kept if abs(inp.day[x] - inp.day[k]) < WINDOW_DAYS]
+        if inp.week_cap != 1:
+            for z in reversed(near):
+                if self.week_ok(d, [x for x in kept if x != z] + [k]):
+                    return sorted([*out, z])
+        return sorted([*out, *near])
 
     def week_ok(self, d: int, shifts: list[int] | None = None) -> bool:
         """R-LOAD-3: doctor d's lottery shifts (default: those planned) keep the weekly cap."""

@@ -130,6 +130,8 @@ def reselect(p: Plan, d: int) -> bool:
     if (inp.capped >> d) & 1:
         room = inp.quota[d] - inp.load[d] - sum(inp.units[k] for k in fixed_mine)  # points before the last < room
         chosen = _capped_chain(p, free, room) if room > 0 else []
+    elif inp.week_cap is not None:
+        chosen = _week_greedy(p, d, free, fixed_mine)
     else:
         chosen, end = [], None
         for k in sorted(free, key=lambda k: (inp.end[k], k)):
@@ -143,6 +145,20 @@ def reselect(p: Plan, d: int) -> bool:
     for k in chosen:
         p.assign(k, d)
     return True
+
+
+def _week_greedy(p: Plan, d: int, free: list[int], fixed_mine: list[int]) -> list[int]:
+    """R-LOAD-3 in `reselect`: greedy by the time each shift keeps the doctor from another.
+    With a cap of one that is the start of the day a week later (two shifts clash within a
+    week), so taking shifts by date is interval scheduling and exact; with a larger cap, by end,
+    each taken while the week still has room."""
+    inp = p.inp
+    key = (lambda k: (inp.day[k], inp.end[k], k)) if inp.week_cap == 1 else (lambda k: (inp.end[k], k))
+    chosen: list[int] = []
+    for k in sorted(free, key=key):
+        if not any(p.clash(c, k) for c in chosen) and p.week_ok(d, fixed_mine + chosen + [k]):
+            chosen.append(k)
+    return sorted(chosen)
 
 
 def _capped_chain(p: Plan, free: list[int], room: int) -> list[int]:
