@@ -99,6 +99,6 @@ async def test_verify_checks_an_offline_secret_against_its_commitment(database_u
         assert kinds.index("SeedCommitted") < kinds.index("SeedRevealed") < kinds.index("LotteryStarted")
         # Committed as the offering opened (right after the meeting closed), before any claim.
         assert kinds[kinds.index("SeedCommitted") - 1] == "PhaseClosed"
-        assert kinds.count("PhaseClosed", 0, kinds.index("SeedCommitted")) == 1
+        assert kinds[: kinds.index("SeedCommitted")].count("PhaseClosed") == 1
     finally:
         await conn.close()
