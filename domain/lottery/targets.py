@@ -129,7 +129,10 @@ def reselect(p: Plan, d: int) -> bool:
     now = [k for k in free if p.holder[k] == d]
     if (inp.capped >> d) & 1:
         room = inp.quota[d] - inp.load[d] - sum(inp.units[k] for k in fixed_mine)  # points before the last < room
-        chosen = _capped_chain(p, free, room) if room > 0 else []
+        if inp.week_cap is not None:
+            chosen = _week_greedy(p, d, free, fixed_mine, room) if room > 0 else []
+        else:
+            chosen = _capped_chain(p, free, room) if room > 0 else []
     elif inp.week_cap is not None:
         chosen = _week_greedy(p, d, free, fixed_mine)
     else:
@@ -147,7 +150,7 @@ def reselect(p: Plan, d: int) -> bool:
     return True
 
 
-def _week_greedy(p: Plan, d: int, free: list[int], fixed_mine: list[int]) -> list[int]:
+def _week_greedy(p: Plan, d: int, free: list[int], fixed_mine: list[int], room: int | None = None) -> list[int]:
     """R-LOAD-3 in `reselect`: greedy by the time each shift keeps the doctor from another.
     With a cap of one that is the start of the day a week later (two shifts clash within a
     week), so taking shifts by date is interval scheduling and exact; with a larger cap, by end,
@@ -156,6 +159,8 @@ def _week_greedy(p: Plan, d: int, free: list[int], fixed_mine: list[int]) -> lis
     key = (lambda k: (inp.day[k], inp.end[k], k)) if inp.week_cap == 1 else (lambda k: (inp.end[k], k))
     chosen: list[int] = []
     for k in sorted(free, key=key):
+        if room is not None and (sum(inp.units[c] for c in chosen) >= room or (chosen and k < max(chosen))):
+            continue  # the (b) limit counts the points before the last shift, in draw order
         if not any(p.clash(c, k) for c in chosen) and p.week_ok(d, fixed_mine + chosen + [k]):
             chosen.append(k)
     return sorted(chosen)
