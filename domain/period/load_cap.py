@@ -63,3 +63,20 @@ def excesses(days: Iterable[date], cap: int | None) -> list[CapExcess]:
         else:
             i += 1
     return out
+
+
+def over_cap_report(held: dict[str, list[tuple[date, str]]], cap: int | None) -> dict[str, list[dict]]:
+    """R-LOAD-3 on the operators' fairness report: per doctor, each 7-day window above the cap
+    with its shifts' sources (a voluntary pick, claim or swap, or a draw beyond the cap when
+    nothing else could cover it). `held`: doctor -> (date, source) of every shift held."""
+    if cap is None:
+        return {}
+    out: dict[str, list[dict]] = {}
+    for doctor, shifts in sorted(held.items()):
+        for window in excesses((d for d, _ in shifts), cap):
+            sources = sorted({src for d, src in shifts if window.first_day <= d <= window.last_day})
+            out.setdefault(doctor, []).append({
+                "first": window.first_day.isoformat(), "last": window.last_day.isoformat(),
+                "shifts": window.shifts, "cap": cap, "sources": sources,
+            })
+    return out
