@@ -60,6 +60,7 @@ async def test_an_unreachable_beacon_delays_the_lottery_with_an_alert_then_draws
             # The lottery waits: no seed is revealed, nothing is drawn.
             view = await phase(handle)
             assert view.phase is Phase.LOTTERY
+            assert view.next_step.startswith(f"lottery waits for drand round {QUICK['round']}"), view.next_step
             kinds = [e.type for _, e in await _stored(store, workflow_id)]
             assert "SeedRevealed" not in kinds and "LotteryStarted" not in kinds
             committed = next(e for _, e in await _stored(store, workflow_id) if e.type == "SeedCommitted")

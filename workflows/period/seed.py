@@ -49,6 +49,9 @@ SECRET_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coeffi
 class SeedSource:
     def __init__(self, rt: PeriodRuntime) -> None:
         self.rt = rt
+        # What the lottery waits for while the beacon cannot be reached: the phase query's next
+        # step says so (and through it `vakt status`), beside the BeaconUnreachable event.
+        self.waiting: str | None = None
 
     def _source(self) -> str:
         return self.rt.state.require_config().district.policy.seed_source
@@ -107,13 +110,17 @@ class SeedSource:
         failures = 0
         while True:
             try:
-                return await workflow.execute_activity(
+                got: BeaconRound = await workflow.execute_activity(
                     "fetch_beacon_round", BeaconRoundInput(chain=chain, round=committed.round),
                     result_type=BeaconRound, start_to_close_timeout=FETCH_TIMEOUT, retry_policy=FETCH_RETRY,
                 )
+                self.waiting = None
+                return got
             except ActivityError as e:
+                why = getattr(e.cause, "message", None) or str(e.cause or e)
+                self.waiting = (f"lottery waits for drand round {committed.round}: the beacon cannot be reached "
+                                f"({failures + 1} attempts; retrying every {WAIT_BETWEEN.seconds // 60} minutes)")
                 if failures % ALERT_EVERY == 0:
-                    why = getattr(e.cause, "message", None) or str(e.cause or e)
                     rt.record([BeaconUnreachable(round=committed.round, attempts=failures + 1, error=why[:500])],
                               actors.LOTTERY)
                 failures += 1
