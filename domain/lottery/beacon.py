@@ -82,15 +82,17 @@ class SeedCheck(BaseModel):
 def check_seed(events: Sequence[DomainEvent], signature_valid: SignatureCheck) -> SeedCheck:
     """R-LOT-5: the commitment came first, the revealed value matches it, the beacon's signature
     is valid for the committed round, and the lottery's seed follows from the value alone."""
-    committed = next((e for e in events if isinstance(e, SeedCommitted)), None)
     revealed = next((e for e in events if isinstance(e, SeedRevealed)), None)
+    # The last commitment before the reveal: an extended offering commits to a later round.
+    upto = events.index(revealed) if revealed is not None else len(events)
+    committed = next((e for e in reversed(events[:upto]) if isinstance(e, SeedCommitted)), None)
+    if committed is None and revealed is not None:
+        return SeedCheck(source=revealed.source, ok=False, detail="a seed was revealed that nothing committed to first")
     started = next((i for i, e in enumerate(events) if isinstance(e, LotteryStarted)), None)
     if committed is None:
         return SeedCheck(source="system", ok=True, detail="the round committed to no outside seed (R-LOT-4 only)")
     if revealed is None or started is None:
         return SeedCheck(source=committed.source, ok=True, detail="committed; the draw has not been held yet")
-    if events.index(committed) > events.index(revealed):
-        return SeedCheck(source=committed.source, ok=False, detail="the seed was revealed before it was committed to")
     seed = events[started].seed  # type: ignore[union-attr]
     if committed.source == "offline":
         if revealed.secret is None or commitment_of(revealed.secret) != committed.commitment:

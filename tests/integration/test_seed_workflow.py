@@ -11,11 +11,12 @@ from datetime import date, timedelta
 
 from adapters.postgres.event_store import EventStore
 from adapters.postgres.projections import RosterProjection
-from domain.lottery.beacon import seed_of
+from domain.lottery.beacon import first_round_after, seed_of
 from domain.model import Phase
 from domain.period.events import parse_event
 from tests.helpers.fake_beacon import chain, fake_beacon, stored
-from tests.integration.test_period_workflow import EXAMPLE, phase, start_period
+from tests.integration.test_period_workflow import EXAMPLE, phase, skip_until, start_period
+from workflows.messages import ExtendDeadlineInput
 from workflows.period import AllocationPeriodWorkflow
 
 QUICK = stored()["chains"]["quicknet"]["rounds"][0]
@@ -76,3 +77,26 @@ async def test_an_unreachable_beacon_delays_the_lottery_with_an_alert_then_draws
     assert revealed.signature == QUICK["signature"] and revealed.randomness == QUICK["randomness"]
     assert started.seed == revealed.seed == seed_of(QUICK["randomness"])
     assert [e.type for e in events].index("SeedRevealed") < [e.type for e in events].index("LotteryStarted")
+
+
+async def test_an_extended_offering_commits_to_a_round_after_the_new_deadline(temporal_env, sim_pool):
+    """R-LOT-5: the committed round must stay unknown while claims can change the input. An
+    operator who extends the offering past it makes the round commit again, to the first round
+    after the new deadline (recorded; the old round was not yet published, so nothing is chosen)."""
+    store = EventStore(sim_pool, projectors=[RosterProjection()], kind="simulation")
+    worker, inp, workflow_id, task_queue = await start_period(temporal_env, store, example_in_september_2023())
+    async with worker:
+        handle = await temporal_env.client.start_workflow(
+            AllocationPeriodWorkflow.run, inp, id=workflow_id, task_queue=task_queue)
+        view = await skip_until(temporal_env, handle, lambda v: v.phase is Phase.OFFERING)
+        later = view.next_deadline + timedelta(days=1)
+        await handle.execute_update(AllocationPeriodWorkflow.extend_deadline,
+                                    ExtendDeadlineInput(until=later, operator="Kari", reason="more claims"))
+        for _ in range(50):
+            commits = [e for _, e in await _stored(store, workflow_id) if e.type == "SeedCommitted"]
+            if len(commits) == 2:
+                break
+            await asyncio.sleep(0.1)
+        assert [c.round for c in commits] == [QUICK["round"], first_round_after(chain("quicknet"), later)]
+        assert commits[1].round_at > later
+        await handle.terminate("the test is done")

@@ -60,14 +60,21 @@ class SeedSource:
         """Record the commitment once, when the offering has opened (R-LOT-5)."""
         rt = self.rt
         state = rt.state
-        if self._source() == "system" or state.phase is not Phase.OFFERING or state.seed_commitment is not None:
+        if self._source() == "system" or state.phase is not Phase.OFFERING:
             return
+        _, closes = next_deadline(state)
+        assert closes is not None
+        committed = state.seed_commitment
+        if committed is not None and (committed.round_at is None or committed.round_at > closes):
+            return
+        # None yet — or an operator extended the offering past the committed round, which would
+        # then be public while claims could still change the input: commit to the first round
+        # after the new deadline. The old round is not published yet (an extension comes before
+        # the deadline), so this tells nobody anything and chooses nothing.
         if not workflow.patched(PATCH):
             return
         if self._source() == "drand":
             chain = state.require_config().district.policy.beacon or QUICKNET
-            _, closes = next_deadline(state)
-            assert closes is not None
             number = first_round_after(chain, closes)
             event = SeedCommitted(source="drand", chain=chain, round=number, round_at=round_at(chain, number))
         else:
