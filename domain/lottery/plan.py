@@ -143,6 +143,7 @@ class Plan:
             if mine[j] != k and self.clash(mine[j], k):
                 out.append(mine[j])
             j += 1
+        out.sort()
         if inp.week_cap is not None:
             out = self._week_conflicts(d, k, out)
         return out
