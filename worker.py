@@ -27,6 +27,8 @@ from activities.event_store import AfterCommit, EventStoreActivities, no_hook
 from activities.lottery import LotteryActivities
 from activities.mail import MailActivities
 from activities.rounds import RoundPlanner
+from activities.seed import SeedActivities
+from adapters.postgres.seed_secrets import SeedSecrets
 from adapters.smtp import SmtpSender
 
 from app.bootstrap import Services
@@ -72,6 +74,7 @@ def create_worker(
         activities=[
             *EventStoreActivities(store, after_commit=after_commit).activities(),
             *LotteryActivities(store, after_commit=after_commit).activities(),
+            *SeedActivities(SeedSecrets(store.pool)).activities(),  # R-LOT-5
             *extra_activities,
         ],
         workflow_failure_exception_types=[Exception] if fail_fast else [],

@@ -53,6 +53,12 @@ def print_summary(console: Console, doc: dict, *, seconds: float | None = None, 
         console.print(table)
 
     _print_load(console, fairness.get("doctors", {}), doctors_shown)
+    for doctor, windows in fairness.get("over_cap", {}).items():  # R-LOAD-3: flagged, not refused
+        for w in windows:
+            console.print(
+                f"[yellow]Above the weekly cap (R-LOAD-3)[/yellow]: {safe(doctor)} holds {w['shifts']} shifts "
+                f"{w['first']}–{w['last']} (cap {w['cap']}; {safe(', '.join(w['sources']))})"
+            )
 
     if doc["uncovered"]:
         table = Table(title="[red]Uncovered shifts[/red]")

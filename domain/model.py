@@ -96,6 +96,21 @@ class QualificationException(Frozen):
     requires_acute_course: bool = True
 
 
+class BeaconChain(Frozen):
+    """A drand chain as its /info endpoint publishes it (R-LOT-5). The default is the League of
+    Entropy's `quicknet` (unchained, G1 signatures, a round every 3 s)."""
+
+    hash: str = Field("52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971", pattern=r"^[0-9a-f]{64}$")
+    public_key: str = Field(
+        "83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a2d1064510d"
+        "1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8991ef5ece45a",
+        pattern=r"^[0-9a-f]{96}([0-9a-f]{96})?$",
+    )
+    scheme: Literal["bls-unchained-g1-rfc9380", "pedersen-bls-chained"] = "bls-unchained-g1-rfc9380"
+    genesis_time: int = Field(1692803367, ge=0)  # unix seconds of round 1
+    period_seconds: int = Field(3, ge=1, le=3600)
+
+
 class Policy(Frozen):
     """District policy: every choice the rulebook leaves open, with the rulebook's defaults."""
 
@@ -105,6 +120,14 @@ class Policy(Frozen):
     reminder_hours_before: float = Field(48.0, ge=0, le=336)  # reminders this long before a deadline
     weights: WeightPolicy | None = None  # R-LOAD-2
     qualification_exceptions: tuple[QualificationException, ...] = ()  # R-QUAL-4
+    # R-LOAD-3: at most this many shifts in any 7 consecutive days per doctor (None: no cap).
+    max_shifts_per_week: int | None = Field(None, ge=1, le=14)
+    # R-LOT-5: where the lottery's seed comes from. "system" (generated inside the round, the
+    # behaviour before R-LOT-5, kept as the default so running rounds and demos stay as they
+    # were), "drand" (a public beacon round after the offering closes) or "offline" (a secret
+    # committed to when the offering opens and revealed at the draw).
+    seed_source: Literal["system", "drand", "offline"] = "system"
+    beacon: BeaconChain | None = None  # the drand chain for "drand"; None: League of Entropy quicknet
 
 
 class District(Frozen):

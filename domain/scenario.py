@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator, model_validator
 
 from domain.model import (
+    BeaconChain,
     DateRange,
     District,
     DoctorProfile,
@@ -72,6 +73,9 @@ class ScenarioPolicy(_Open):
     meeting_duration_hours: float = Field(3.0, gt=0, le=72)
     weights: WeightPolicy | None = None  # R-LOAD-2; unknown keys are errors, not ignored
     qualification_exceptions: list[QualificationException] = []  # R-QUAL-4
+    max_shifts_per_week: int | None = Field(None, ge=1, le=14)  # R-LOAD-3
+    seed_source: Literal["system", "drand", "offline"] = "system"  # R-LOT-5
+    beacon: BeaconChain | None = None  # R-LOT-5: the drand chain (default: quicknet)
 
 
 class ScenarioDistrict(_Open):
@@ -332,6 +336,9 @@ def engine_policy(s: Scenario) -> Policy:
         meeting_duration_hours=policy.meeting_duration_hours,
         weights=policy.weights,
         qualification_exceptions=tuple(policy.qualification_exceptions),
+        max_shifts_per_week=policy.max_shifts_per_week,
+        seed_source=policy.seed_source,
+        beacon=policy.beacon,
     )
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from adapters.drand import signature_valid
 from adapters.postgres.chain import ChainReport, verify_chain
 from adapters.postgres.event_store import EventStore
 from app.bootstrap import Services
 from app.errors import NotFound
 from app.validate import doctor_id, period_id
 from domain.lottery.audit import VerifyReport, verify_lottery
+from domain.lottery.beacon import SeedCheck, check_seed
 from domain.period.calendar import PeriodCalendar
 from domain.period.events import DomainEvent, parse_event
 from domain.lottery.explain import Explanation, RejectedAction, explain_doctor
@@ -62,6 +64,7 @@ class Verification(BaseModel):
     ok: bool
     chain: ChainReport
     lottery: VerifyReport
+    seed: SeedCheck | None = None  # R-LOT-5: where the seed came from, checked
 
 
 async def verify(services: Services, period: str) -> Verification:
@@ -71,7 +74,9 @@ async def verify(services: Services, period: str) -> Verification:
     events = [parse_event(e.data) for e in await store.read_stream(period)]
     lottery = verify_lottery(events)
     held = lottery.seed is not None  # a round before its lottery has no draws to check yet
-    return Verification(period=period, ok=chain.ok and (lottery.ok or not held), chain=chain, lottery=lottery)
+    seed = check_seed(events, signature_valid)  # R-LOT-5: the beacon's signature, or the secret
+    ok = chain.ok and (lottery.ok or not held) and seed.ok
+    return Verification(period=period, ok=ok, chain=chain, lottery=lottery, seed=seed)
 
 
 async def explain(services: Services, period: str, doctor: str) -> Explanation:

@@ -48,6 +48,10 @@ def verify(
     else:
         detail = lottery.mismatch.describe() if lottery.mismatch else lottery.note
         out.print(f"[red]MISMATCH[/red] in {safe(report.period)}: {safe(detail)}", soft_wrap=True)
+    seed = report.seed
+    if seed is not None and seed.source != "system":  # R-LOT-5: the seed's origin
+        verdict = "[green]OK[/green]" if seed.ok else "[red]SEED NOT VERIFIED[/red]"
+        out.print(f"{verdict}: seed from {seed.source}: {safe(seed.detail)}.", soft_wrap=True)
     finish(0 if report.ok else 1)
 
 

@@ -19,7 +19,7 @@ from domain.lottery.phase import draw_lottery
 from domain.period.roster import publish
 from domain.period.state import fold
 
-FIELDS = ("kind", "shift", "draw", "doctor", "pool", "levels", "passed", "rule", "reason")
+FIELDS = ("kind", "shift", "draw", "doctor", "beyond_cap", "pool", "levels", "passed", "rule", "reason")
 
 
 class Mismatch(BaseModel):
@@ -52,6 +52,7 @@ def _outcome_fields(event: LotteryDrawn | ShiftLeftUncovered, ids: list[str]) ->
             "shift": event.shift,
             "draw": str(event.draw),
             "doctor": event.doctor,
+            "beyond_cap": "yes" if event.beyond_cap else "no",  # R-LOAD-3
             "pool": ",".join(event.pool.ids(ids)),
             "levels": ";".join(f"{lv.deficit:g}: {','.join(lv.doctors.ids(ids))}" for lv in event.levels),
             "passed": passed,

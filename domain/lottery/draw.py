@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+from collections import deque
 from collections.abc import Callable, Iterator
 
 from domain.lottery.input import LotteryInput
 from domain.lottery.plan import Plan, Targets, bits
 from domain.lottery.record import Passed, blockers, drawn_event, failure_reason, group_passed, uncovered_event
+from domain.period.load_cap import WINDOW_DAYS, breached
 from domain.lottery.settle import Failure, exchange, release, take
 from domain.period.events import LotteryDrawn, ShiftLeftUncovered
 
@@ -68,12 +70,29 @@ class Standing:
         self.free = inp.everyone
         self.full = 0  # (b) doctors who reached the quota in the lottery (R-LOT-1)
         self.resting: list[tuple[float, int]] = []  # (free again at, doctor)
+        self.drawn_days: list[list[int]] = [[] for _ in inp.ids]  # R-LOAD-3: days of each doctor's draws
+        self.recent: deque[tuple[int, int]] = deque()  # (day, doctor) of draws in the last week
 
     def pool(self, k: int) -> int:
         start = self.inp.start[k]
         while self.resting and self.resting[0][0] <= start:
             self.free |= 1 << heapq.heappop(self.resting)[1]
-        return self.inp.eligible[k] & self.free & ~self.full
+        return self.inp.eligible[k] & self.free & ~self.full & ~self.week_full(k)
+
+    def week_full(self, k: int) -> int:
+        """R-LOAD-3: the doctors one more draw on shift k's date would take beyond the cap. Only
+        a doctor drawn in the week before can be (the static rules cover the held shifts)."""
+        inp = self.inp
+        if inp.week_cap is None:
+            return 0
+        day = inp.day[k]
+        while self.recent and self.recent[0][0] <= day - WINDOW_DAYS:
+            self.recent.popleft()
+        out = 0
+        for d in {d for _, d in self.recent}:
+            if breached(inp.held_days[d], self.drawn_days[d] + [day], inp.week_cap):
+                out |= 1 << d
+        return out
 
     def ranked(self, pool: int) -> list[tuple[int, int]]:
         """(deficit, members) of the pool by deficit, largest first; empty levels left out."""
@@ -100,6 +119,9 @@ class Standing:
         self.levels[new] = self.levels.get(new, 0) | bit
         self.free &= ~bit
         heapq.heappush(self.resting, (inp.end[k] + inp.rest, d))
+        if inp.week_cap is not None:
+            self.drawn_days[d].append(inp.day[k])
+            self.recent.append((inp.day[k], d))
         if (inp.capped >> d) & 1 and self.load[d] >= inp.quota[d]:
             self.full |= bit
 
@@ -135,7 +157,7 @@ def run_draw(
         chosen, level, passed = _choose(inp, plan, targets, seed, k, ranked)
         plan.fixed = k + 1
         if chosen < 0:
-            counts = blockers(inp, k, inp.everyone & ~standing.free, standing.full, staff)
+            counts = blockers(inp, k, inp.everyone & ~standing.free, standing.full, staff, standing.week_full(k))
             events.append(uncovered_event(inp, k, pool, counts, passed))
         else:
             shown = [(key, m) for key, m in ranked if key >= level]

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from domain.period.availability import exemption_on
 from domain.period.calendar import PeriodCalendar
 from domain.period.events import DomainEvent, LotteryDrawn, LotteryStarted, Source
+from domain.period.load_cap import over_cap_report
 from domain.lottery.phase import in_lottery_pool
 from domain.model import MeetingAttendance, Role
 from domain.period.qualification import is_independently_qualified
@@ -155,6 +156,10 @@ def explain_doctor(
         lottery.extend(_draw_lines(draws, ids, doctor_id, quota or 0, before_lottery, calendar, policy.weights))
     sections.append(("Lottery (R-LOT-1 … R-LOT-4)", lottery))
 
+    cap_lines = _cap_lines(final, calendar, doctor_id, draws)
+    if cap_lines:
+        sections.append(("Weekly cap (R-LOAD-3)", cap_lines))
+
     if rejected:
         sections.append(
             (
@@ -244,3 +249,22 @@ def _pool_status(config, state, calendar: PeriodCalendar, doctor, quota) -> str:
             "lottery began (R-LOT-1 b)."
         )
     return f"Not in the lottery pool: gave {wishes} wishes and held {_fmt(load)}, reaching the quota of {quota} (R-LOT-1)."
+
+
+def _cap_lines(state, calendar: PeriodCalendar, doctor_id: str, draws: Sequence[LotteryDrawn]) -> list[str]:
+    """R-LOAD-3 on the fairness report: the cap, each week above it and what put the doctor there."""
+    cap = state.require_config().district.policy.max_shifts_per_week
+    if cap is None:
+        return []
+    held = [(calendar.by_id[s].day, state.assignments[s].source.value) for s in state.held_by(doctor_id)]
+    windows = over_cap_report({doctor_id: held}, cap).get(doctor_id, [])
+    beyond = [d for d in draws if d.doctor == doctor_id and d.beyond_cap]
+    lines = [f"The district's cap: at most {cap} shifts in any 7 consecutive days."]
+    for w in windows:
+        lines.append(f"Above the cap: {w['shifts']} shifts {w['first']}–{w['last']} ({', '.join(w['sources'])}).")
+    for d in beyond:
+        lines.append(f"draw #{d.draw} {d.shift}: drawn beyond the cap, because no doctor within it could take the shift "
+                     "(R-PROC-4 before R-LOAD-3).")
+    if not windows:
+        lines.append("Never above the cap.")
+    return lines

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
 from domain.period.availability import stands_in_on
 from domain.period.calendar import PeriodCalendar
+from domain.period.load_cap import breached
 from domain.model import DoctorProfile, PeriodConfig, Role, Shift, ShiftKind
 from domain.period.qualification import is_independently_qualified
 from domain.period.quota import shift_weight
@@ -59,6 +60,13 @@ class LotteryInput:
     needs_qualified: list[bool]  # backup (R-QUAL-2) or duty no backup covers (R-QUAL-3)
     held_clash: list[int]  # R-REST-1 against shifts held before the lottery
     weighted: bool = False  # the open shifts differ in points (R-LOAD-2 weights)
+    # R-LOAD-3: at most `week_cap` shifts in any 7 consecutive days (None: no cap). `day`: each
+    # open shift's date as a day number; `held_days`: per doctor, the days of the shifts held
+    # before the lottery; `cap_out`: per open shift, the doctors those shifts already keep out.
+    week_cap: int | None = None
+    day: list[int] = field(default_factory=list)
+    held_days: list[list[int]] = field(default_factory=list)
+    cap_out: list[int] = field(default_factory=list)
 
     @property
     def everyone(self) -> int:
@@ -135,11 +143,13 @@ def build_input(state: PeriodState, calendar: PeriodCalendar) -> LotteryInput:
     units_by_id = {sid: unit_of[w] for sid, w in weight_of.items()}
 
     load = [0] * len(ids)
+    held_days: list[list[int]] = [[] for _ in ids]  # R-LOAD-3
     held_spans: list[tuple[int, int, int]] = []  # (start, end, holder bit) of shifts held before
     for sid, a in state.assignments.items():
         s = calendar.by_id[sid]
         i = index[a.doctor]
         load[i] += units_by_id.get(sid, scale)
+        held_days[i].append((s.day - first).days)
         held_spans.append((int(s.start.timestamp()), int(s.end.timestamp()), 1 << i))
     quotas = [quota.of(d) * scale for d in ids]
     aims = [q - unit_of[c] for q, c in zip(quotas, carried)]  # R-LOAD-1: carried balance lowers the deficit
@@ -205,6 +215,9 @@ def build_input(state: PeriodState, calendar: PeriodCalendar) -> LotteryInput:
     qu: list[int] = []
     needs: list[bool] = []
     clashes: list[int] = []
+    cap = policy.max_shifts_per_week
+    cap_out: list[int] = []
+    capped_days: dict[int, int] = {}  # day -> doctors whose held shifts fill a window around it
     clash_memo: dict[tuple[int, int], int] = {}
     for k, s in enumerate(shifts):
         day = (s.day - first).days
@@ -225,7 +238,17 @@ def build_input(state: PeriodState, calendar: PeriodCalendar) -> LotteryInput:
                     clash |= bit
             clash_memo[(a, z)] = clash
         qualified = qual_all | qual_day[day]
-        ok = member & role_ok[day] & ~exempt[day] & ~absent[day] & ~clash
+        full_week = 0
+        if cap is not None:
+            full_week = capped_days.get(day, -1)
+            if full_week < 0:
+                full_week = 0
+                for i, mine in enumerate(held_days):
+                    if len(mine) >= cap and breached(mine, [day], cap):
+                        full_week |= 1 << i
+                capped_days[day] = full_week
+        cap_out.append(full_week)
+        ok = member & role_ok[day] & ~exempt[day] & ~absent[day] & ~clash & ~full_week
         if need:
             ok &= qualified
         eligible.append(ok)
@@ -244,4 +267,6 @@ def build_input(state: PeriodState, calendar: PeriodCalendar) -> LotteryInput:
         quota=quotas, aim=aims, load=load, capped=capped, pool=pool, rest=rest, longest=longest, member=member,
         role_ok=ok_role, exempt=ex, absent=ab, qualified=qu, needs_qualified=needs, held_clash=clashes,
         weighted=len(set(units)) > 1,
+        week_cap=cap, day=[(s.day - first).days for s in shifts], held_days=[sorted(h) for h in held_days],
+        cap_out=cap_out,
     )

@@ -24,14 +24,15 @@ from collections.abc import Callable
 
 from domain.period.availability import exemption_on, replaced_on, stands_in_on
 from domain.period.calendar import PeriodCalendar
-from domain.period.events import LotteryDrawn, ShiftLeftUncovered
+from domain.period.load_cap import breached
+from domain.period.events import LotteryDrawn, ShiftLeftUncovered, Source
 from domain.lottery.draw import plain_plan, run_draw, tie_index
 from domain.lottery.input import build_input
 from domain.lottery.targets import find_targets, scarce_plan
 from domain.model import DoctorProfile, PeriodConfig, Role, Shift
 from domain.period.quota import QuotaSnapshot
 from domain.period.rules import eligibility_violation
-from domain.period.state import PeriodState
+from domain.period.state import Assignment, PeriodState
 
 LotteryEvent = LotteryDrawn | ShiftLeftUncovered
 SMALL = 20000  # shift-doctor pairs up to which the plan is searched from four starts
@@ -76,7 +77,12 @@ def exclusion(
     if exemption_on(doctor, shift.day) is not None:
         return "R-EX-4"  # exempt doctors may volunteer but are never drawn (R-LOT-2)
     violation = eligibility_violation(config.district.policy, calendar, doctor, shift, held, voluntary=False)
-    return violation.rule if violation else None
+    if violation:
+        return violation.rule
+    cap = config.district.policy.max_shifts_per_week
+    if cap is not None and breached([(h.day - shift.day).days for h in held], [0], cap):
+        return "R-LOAD-3"  # held shifts fill a week around it; drawn only if nobody else can be
+    return None
 
 
 def _better(a, b) -> bool:
@@ -88,7 +94,34 @@ def _better(a, b) -> bool:
 def draw_lottery(
     state: PeriodState, calendar: PeriodCalendar, seed: int, on_draw: Callable[[int, int], None] | None = None
 ) -> list[LotteryEvent]:
-    """Draw every open shift (R-PROC-4). Pure: the same state and seed give the same draws."""
+    """Draw every open shift (R-PROC-4). Pure: the same state and seed give the same draws.
+
+    R-LOAD-3: with a weekly cap, the draw keeps it. Only the shifts that draw leaves uncovered —
+    no roster within the cap covers them — are then drawn again without the cap, each such draw
+    marked `beyond_cap`: coverage (R-PROC-4) comes before the cap, the cap before fairness."""
+    events = _draw(state, calendar, seed, on_draw)
+    config = state.require_config()
+    policy = config.district.policy
+    if policy.max_shifts_per_week is None or not any(isinstance(e, ShiftLeftUncovered) for e in events):
+        return events
+    drawn = [e for e in events if isinstance(e, LotteryDrawn)]
+    uncapped = policy.model_copy(update={"max_shifts_per_week": None})
+    after = state.model_copy(update={
+        "config": config.model_copy(update={"district": config.district.model_copy(update={"policy": uncapped})}),
+        "assignments": {**state.assignments, **{e.shift: Assignment(doctor=e.doctor, source=Source.LOTTERY) for e in drawn}},
+    })
+    beyond: list[LotteryEvent] = []
+    for e in _draw(after, calendar, seed):
+        if isinstance(e, LotteryDrawn):
+            e = e.model_copy(update={"draw": len(drawn) + 1 + sum(isinstance(b, LotteryDrawn) for b in beyond),
+                                     "beyond_cap": True})
+        beyond.append(e)
+    return [*drawn, *beyond]
+
+
+def _draw(
+    state: PeriodState, calendar: PeriodCalendar, seed: int, on_draw: Callable[[int, int], None] | None = None
+) -> list[LotteryEvent]:
     inp = build_input(state, calendar)
     plan = plain_plan(inp, seed)
     targets = find_targets(plan)

@@ -11,6 +11,8 @@ Every rule the draw respects holds in the plan at all times:
 - R-REST-1: no two shifts of one doctor overlap or leave less than the minimum rest;
 - R-LOT-1 (b): a doctor who gave wishes holds shifts only while below the quota when each is
   drawn. Draws go in time order, so the load before the doctor's last shift must be below quota.
+- R-LOAD-3 (a policy cap): no 7-day window with a lottery shift holds more than the cap; with a
+  cap of one this is a pairwise clash like rest, with more it is counted per window.
 Changes are logged so that a failed search can be undone exactly.
 """
 
@@ -21,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from domain.lottery.input import LotteryInput
+from domain.period.load_cap import WINDOW_DAYS, breached
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ class Plan:
     def clash(self, i: int, j: int) -> bool:
         """R-REST-1: shifts i and j overlap or leave less than the minimum rest between them."""
         inp = self.inp
+        if inp.week_cap == 1 and abs(inp.day[i] - inp.day[j]) < WINDOW_DAYS:
+            return True  # R-LOAD-3 with a cap of one: two shifts in one week clash like rest
         return inp.start[j] < inp.end[i] + inp.rest and inp.start[i] < inp.end[j] + inp.rest
 
     def conflicts(self, d: int, k: int) -> list[int]:
@@ -139,7 +144,33 @@ class Plan:
                 out.append(mine[j])
             j += 1
         out.sort()
+        if inp.week_cap is not None:
+            out = self._week_conflicts(d, k, out)
         return out
+
+    def _week_conflicts(self, d: int, k: int, out: list[int]) -> list[int]:
+        """R-LOAD-3: what d must also give up to take k within the weekly cap: nothing, one
+        shift (the latest of those that would do, as chains hand on the latest first), or every
+        lottery shift within a week of k (always enough: the static rules keep k clear of a window
+        that the held shifts fill alone)."""
+        inp = self.inp
+        kept = [x for x in self.held[d] if x != k and x not in out]
+        if self.week_ok(d, [*kept, k]):
+            return out
+        near = [x for x in kept if abs(inp.day[x] - inp.day[k]) < WINDOW_DAYS]
+        if inp.week_cap != 1:
+            for z in reversed(near):
+                if self.week_ok(d, [x for x in kept if x != z] + [k]):
+                    return sorted([*out, z])
+        return sorted([*out, *near])
+
+    def week_ok(self, d: int, shifts: list[int] | None = None) -> bool:
+        """R-LOAD-3: doctor d's lottery shifts (default: those planned) keep the weekly cap."""
+        inp = self.inp
+        if inp.week_cap is None:
+            return True
+        mine = self.held[d] if shifts is None else shifts
+        return not breached(inp.held_days[d], [inp.day[k] for k in mine], inp.week_cap)
 
     def cap_ok(self, d: int) -> bool:
         """R-LOT-1 (b): the load before the doctor's last lottery shift is below the quota."""
@@ -152,7 +183,7 @@ class Plan:
         return self.inp.aim[d] - self.load[d]
 
     def upper_ok(self, d: int, t: Targets) -> bool:
-        return self.cap_ok(d) and (t.overshoot is None or -self.deficit(d) <= t.overshoot)
+        return self.cap_ok(d) and self.week_ok(d) and (t.overshoot is None or -self.deficit(d) <= t.overshoot)
 
     def lower_ok(self, d: int, t: Targets) -> bool:
         return t.deficit is None or not (self.inp.pool >> d) & 1 or self.deficit(d) <= t.deficit

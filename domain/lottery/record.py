@@ -39,6 +39,8 @@ def failure_reason(inp: LotteryInput, f: Failure, deficit: int | None, overshoot
         return "R-LOT-3", f"{who} would end more than {points(inp, deficit or 0):g} below the quota, the best reachable"
     if f.kind == "overshoot":
         return "R-LOT-3", f"{who} would end more than {points(inp, overshoot or 0):g} above the quota, the best reachable"
+    if f.kind == "week":
+        return "R-LOAD-3", f"{who} would hold more shifts in 7 days than the district's cap: their other shifts could not be handed on"
     return "R-LOT-1", f"{who} gave wishes and would pass the quota: their other shifts could not be handed on"
 
 
@@ -87,9 +89,10 @@ def uncovered_event(inp: LotteryInput, k: int, pool: int, blockers: Counter[str]
     )
 
 
-def blockers(inp: LotteryInput, k: int, busy: int, full: int, staff: int) -> Counter[str]:
+def blockers(inp: LotteryInput, k: int, busy: int, full: int, staff: int, week: int = 0) -> Counter[str]:
     """Why each non-staff doctor is kept out of shift k's pool: the first rule that applies, in the
-    order of `domain.lottery.phase.exclusion` (R-LOT-1, R-EX-4, R-QUAL-2/3, R-LOT-2, R-REST-1)."""
+    order of `domain.lottery.phase.exclusion` (R-LOT-1, R-EX-4, R-QUAL-2/3, R-LOT-2, R-REST-1),
+    then the weekly cap (R-LOAD-3)."""
     left = inp.everyone & ~staff
     counts: Counter[str] = Counter()
     qual_rule = "R-QUAL-2" if inp.shifts[k].kind is ShiftKind.BACKUP else "R-QUAL-3"
@@ -99,6 +102,7 @@ def blockers(inp: LotteryInput, k: int, busy: int, full: int, staff: int) -> Cou
         (qual_rule, ~inp.qualified[k] if inp.needs_qualified[k] else 0),
         ("R-LOT-2", inp.absent[k]),
         ("R-REST-1", inp.held_clash[k] | busy),
+        ("R-LOAD-3", (inp.cap_out[k] if inp.week_cap is not None else 0) | week),
     ]
     for rule, out in steps:
         hit = left & out

@@ -58,6 +58,8 @@ def swap_ok(p: Plan, x: int, gain: int, lose: int | None, t: Targets, changes: C
             break
     if (inp.capped >> x) & 1 and load - inp.units[last] >= inp.quota[x]:
         return False
+    if inp.week_cap is not None and not p.week_ok(x, [y for y in p.held[x] if y not in gone] + [gain, *added]):
+        return False  # R-LOAD-3
     if t.overshoot is not None and load - inp.aim[x] > t.overshoot:
         return False
     return t.deficit is None or not (inp.pool >> x) & 1 or inp.aim[x] - load <= t.deficit

@@ -22,7 +22,7 @@ from domain.lottery.search import REPAIR, swap_ok, feed, place, shed
 class Failure:
     """Why a forced draw could not be settled: the limit that would break, and for what."""
 
-    kind: str  # "coverage" (a shift), "deficit" / "overshoot" / "quota" (a doctor)
+    kind: str  # "coverage" (a shift), "deficit" / "overshoot" / "quota" / "week" (a doctor)
     subject: int  # shift index for coverage, doctor number otherwise
 
 
@@ -76,7 +76,7 @@ def take(p: Plan, k: int, c: int, t: Targets) -> Failure | None:
     p.assign(k, c)
     locked = frozenset({k})
     if not p.upper_ok(c, t) and not shed(p, c, t, locked, REPAIR):
-        return Failure("quota" if not p.cap_ok(c) else "overshoot", c)
+        return Failure("quota" if not p.cap_ok(c) else "week" if not p.week_ok(c) else "overshoot", c)
     for y in ejected:
         if t.uncovered is None or p.unheld <= t.uncovered:
             break

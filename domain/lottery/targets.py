@@ -129,20 +129,41 @@ def reselect(p: Plan, d: int) -> bool:
     now = [k for k in free if p.holder[k] == d]
     if (inp.capped >> d) & 1:
         room = inp.quota[d] - inp.load[d] - sum(inp.units[k] for k in fixed_mine)  # points before the last < room
-        chosen = _capped_chain(p, free, room) if room > 0 else []
+        if inp.week_cap is not None:
+            chosen = _week_greedy(p, d, free, fixed_mine, room) if room > 0 else []
+        else:
+            chosen = _capped_chain(p, free, room) if room > 0 else []
+    elif inp.week_cap is not None:
+        chosen = _week_greedy(p, d, free, fixed_mine)
     else:
         chosen, end = [], None
         for k in sorted(free, key=lambda k: (inp.end[k], k)):
             if end is None or inp.start[k] >= end:
                 chosen.append(k)
                 end = inp.end[k] + inp.rest
-    if len(chosen) <= len(now):
+    if len(chosen) <= len(now) or not p.week_ok(d, fixed_mine + chosen):  # R-LOAD-3 is counted, not scheduled
         return False
     for k in now:
         p.assign(k, -1)
     for k in chosen:
         p.assign(k, d)
     return True
+
+
+def _week_greedy(p: Plan, d: int, free: list[int], fixed_mine: list[int], room: int | None = None) -> list[int]:
+    """R-LOAD-3 in `reselect`: greedy by the time each shift keeps the doctor from another.
+    With a cap of one that is the start of the day a week later (two shifts clash within a
+    week), so taking shifts by date is interval scheduling and exact; with a larger cap, by end,
+    each taken while the week still has room."""
+    inp = p.inp
+    key = (lambda k: (inp.day[k], inp.end[k], k)) if inp.week_cap == 1 else (lambda k: (inp.end[k], k))
+    chosen: list[int] = []
+    for k in sorted(free, key=key):
+        if room is not None and (sum(inp.units[c] for c in chosen) >= room or (chosen and k < max(chosen))):
+            continue  # the (b) limit counts the points before the last shift, in draw order
+        if not any(p.clash(c, k) for c in chosen) and p.week_ok(d, fixed_mine + chosen + [k]):
+            chosen.append(k)
+    return sorted(chosen)
 
 
 def _capped_chain(p: Plan, free: list[int], room: int) -> list[int]:
@@ -234,6 +255,6 @@ def scarce_plan(inp: LotteryInput) -> Plan:
 def _room(plan: Plan, d: int, k: int) -> bool:
     mark = plan.mark()
     plan.assign(k, d)
-    ok = plan.cap_ok(d)
+    ok = plan.cap_ok(d) and plan.week_ok(d)
     plan.undo(mark)
     return ok

@@ -15,6 +15,7 @@ from domain.lottery.plan import Plan, Targets, bits
 from domain.lottery.search import shed
 
 SPAN = 36 * 3600  # a window reaches this far before and after its centre shift, seconds
+WEEK_SPAN = 4 * 24 * 3600  # the same with a weekly cap (R-LOAD-3)
 NODES = 3000  # assignments tried per window
 LEAF = 100  # what checking one finished assignment counts for against NODES
 
@@ -24,7 +25,9 @@ def improve_around(p: Plan, k: int, t: Targets, extra: int = 1, needy: list[int]
     and, with `needy`, brings those doctors within the deficit target. Applies the first such
     assignment found; False, and the plan unchanged, otherwise."""
     inp = p.inp
-    lo, hi = inp.start[k] - SPAN, inp.start[k] + SPAN
+    # R-LOAD-3 ties a doctor's shifts together over a week: the window reaches further.
+    span = SPAN if inp.week_cap is None else WEEK_SPAN
+    lo, hi = inp.start[k] - span, inp.start[k] + span
     window = [j for j in range(p.fixed, len(inp.shifts)) if lo <= inp.start[j] < hi]
     before = {j: p.holder[j] for j in window}
     goal = sum(1 for j in window if before[j] >= 0) + extra

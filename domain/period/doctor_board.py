@@ -25,6 +25,7 @@ from domain.period.calendar import PeriodCalendar
 from domain.model import OSLO_TZ, MeetingAttendance, Phase, Role, Shift
 from domain.mail.notices import quota_now
 from domain.period.board_filters import KINDS, matches, shift_kinds
+from domain.period.load_cap import breached, excesses
 from domain.period.process import next_deadline, next_step_text
 from domain.period.roster import loads
 from domain.period.shifts import WEEKDAYS
@@ -52,6 +53,7 @@ class ShiftOption(ShiftLine):
     reason: str | None = None  # English (logs, the CLI, the API's readers)
     code: str | None = None  # the refusal's stable code, translated by pages (refusals.po)
     params: dict[str, str] = {}  # this doctor's own facts only
+    over_cap: bool = False  # R-LOAD-3: allowed, but above the district's weekly cap (board.option_over_cap)
 
 
 class DayGroup(BaseModel):
@@ -80,6 +82,17 @@ class SwapLine(ShiftLine):
     allowed: bool = True  # for offers in: whether this doctor may take it now
     rule: str | None = None
     reason: str | None = None
+
+
+class CapWindow(BaseModel):
+    """R-LOAD-3: seven days in which this doctor holds more shifts than the district's cap — a
+    warning, never a refusal (the page says it with `code` and these fields)."""
+
+    first: date
+    last: date
+    shifts: int
+    cap: int
+    code: str = "board.over_cap"
 
 
 class DoctorBoard(BaseModel):
@@ -111,6 +124,7 @@ class DoctorBoard(BaseModel):
     swaps_in: list[SwapLine]
     version: int
     focus: ShiftLine | None = None  # the shift an answer is about (`about`), to name it on the page
+    over_cap: list[CapWindow] = []  # R-LOAD-3: weeks above the district's cap (a warning)
 
 
 def line(shift: Shift) -> dict:
@@ -164,10 +178,12 @@ def action_code(state: PeriodState, doctor_id: str, now: datetime) -> tuple[Acti
     return None, "lottery" if state.phase is Phase.LOTTERY else "closed"
 
 
-def _option(state, calendar, kind, doctor_id, shift: Shift, now) -> ShiftOption:
+def _option(state, calendar, kind, doctor_id, shift: Shift, now, held_days: list[int] | None = None) -> ShiftOption:
     violation = check_action(state, calendar, kind, doctor_id, shift.id, now)
     if violation is None:
-        return ShiftOption(**line(shift), allowed=True)
+        cap = state.require_config().district.policy.max_shifts_per_week
+        over = cap is not None and held_days is not None and breached(held_days, [shift.day.toordinal()], cap)
+        return ShiftOption(**line(shift), allowed=True, over_cap=over)
     return ShiftOption(**line(shift), allowed=False, rule=violation.rule, reason=violation.message,
                        code=violation.code, params=violation.params)
 
@@ -223,8 +239,10 @@ def doctor_board(
     if month not in months:
         open_months = [_month(s) for s in calendar.shifts if s.id not in state.assignments and s.end > now]
         month = open_months[0] if open_months else (months[0] if months else None)
+    held = sorted((calendar.by_id[s] for s in state.held_by(doctor_id)), key=lambda s: (s.start, s.id))
+    held_days = [s.day.toordinal() for s in held]  # R-LOAD-3
     options = (
-        [_option(state, calendar, action, doctor_id, s, now) for s in calendar.shifts
+        [_option(state, calendar, action, doctor_id, s, now, held_days) for s in calendar.shifts
          if _month(s) == month and s.id not in state.assignments]
         if action is not None else []
     )
@@ -235,7 +253,6 @@ def doctor_board(
     load = loads(state, calendar).get(doctor_id)
     carried = profile.carried if profile else 0.0
     points = load.points if load else 0.0
-    held = sorted((calendar.by_id[s] for s in state.held_by(doctor_id)), key=lambda s: (s.start, s.id))
     swaps_out, swaps_in = [], []
     for swap_id, offer in sorted(state.swaps.items(), key=lambda kv: (kv[1].expires_at, kv[0])):
         shift = calendar.by_id[offer.shift]
@@ -263,4 +280,6 @@ def doctor_board(
         options=options, weeks=weeks_of(options, kind, day, sorted({s.day for s in calendar.shifts if _month(s) == month})), kind=kind, day=day, months=months, month=month,
         swaps_out=swaps_out, swaps_in=swaps_in, version=state.version,
         focus=ShiftLine(**line(calendar.by_id[about])) if about in calendar.by_id else None,
+        over_cap=[CapWindow(first=w.first_day, last=w.last_day, shifts=w.shifts, cap=w.cap)
+                  for w in excesses((s.day for s in held), config.district.policy.max_shifts_per_week)],
     )

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from domain.model import DoctorProfile, PeriodConfig, Phase
+from domain.model import BeaconChain, DoctorProfile, PeriodConfig, Phase
 from domain.period.quota import QuotaSnapshot
 
 
@@ -168,6 +168,44 @@ class PassedOver(BaseModel):
     why: str
 
 
+class SeedCommitted(_Event):
+    """R-LOT-5: when the offering opens, before the lottery's input is known, where its seed
+    will come from: a drand round published after the offering closes (`chain`, `round`,
+    `round_at`), or the SHA-256 `commitment` of a secret kept outside the workflow (offline)."""
+
+    type: Literal["SeedCommitted"] = "SeedCommitted"
+    source: Literal["drand", "offline"]
+    chain: BeaconChain | None = None
+    round: int | None = None
+    round_at: datetime | None = None
+    commitment: str | None = None
+
+
+class SeedRevealed(_Event):
+    """R-LOT-5: at the draw, the beacon's round as published (its BLS `signature`, and the
+    previous one on a chained beacon) with `randomness` = sha256(signature), or the revealed
+    `secret`; `seed` follows from that value alone (domain.lottery.beacon)."""
+
+    type: Literal["SeedRevealed"] = "SeedRevealed"
+    source: Literal["drand", "offline"]
+    seed: int
+    round: int | None = None
+    signature: str | None = None
+    previous_signature: str | None = None
+    randomness: str | None = None
+    secret: str | None = None
+
+
+class BeaconUnreachable(_Event):
+    """R-LOT-5: the beacon's round could not be fetched at the draw. The lottery waits and
+    retries — never another seed — and this event is the operators' alert."""
+
+    type: Literal["BeaconUnreachable"] = "BeaconUnreachable"
+    round: int
+    attempts: int
+    error: str
+
+
 class LotteryDrawn(_Event):
     """R-LOT-4: one draw, with what a reader needs to check it (docs/lottery.md).
 
@@ -184,6 +222,9 @@ class LotteryDrawn(_Event):
     pool: DoctorSet
     levels: list[DeficitLevel]
     passed: list[PassedOver] = []
+    # R-LOAD-3: drawn beyond the district's weekly cap, because no draw within it could cover the
+    # shift (a second round of draws after the first left it uncovered; docs/lottery.md §3.5).
+    beyond_cap: bool = False
 
     @property
     def tied(self) -> DoctorSet:
@@ -277,6 +318,9 @@ DomainEvent = Annotated[
     | RoundCancelled
     | RoundRestarted
     | LotteryStarted
+    | SeedCommitted
+    | SeedRevealed
+    | BeaconUnreachable
     | LotteryDrawn
     | ShiftLeftUncovered
     | RosterPublished

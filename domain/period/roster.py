@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from pydantic import BaseModel
 
 from domain.period.calendar import PeriodCalendar, covers
+from domain.period.load_cap import over_cap_report
 from domain.period.events import LotteryDrawn, RosterPublished
 from domain.model import ShiftKind
 from domain.period.qualification import is_independently_qualified
@@ -82,11 +84,19 @@ def fairness(
     by_doctor = by_doctor if by_doctor is not None else loads(state, calendar)
     table = {d: load for d, load in by_doctor.items() if load.quota > 0}
     deviations = [load.deviation for load in table.values()]
-    return {
+    out = {
         "doctors": {d: load.model_dump(exclude={"doctor"}) for d, load in sorted(table.items())},
         "spread": round(max(deviations) - min(deviations), 3) if deviations else 0.0,
         "weighted": bool(state.quota and state.quota.weighted),
     }
+    cap = state.require_config().district.policy.max_shifts_per_week
+    if cap is not None:  # R-LOAD-3: weeks above the cap, flagged for the operators
+        held: dict[str, list[tuple[date, str]]] = {}
+        for shift_id, a in state.assignments.items():
+            held.setdefault(a.doctor, []).append((calendar.by_id[shift_id].day, a.source.value))
+        out["cap"] = cap
+        out["over_cap"] = over_cap_report(held, cap)
+    return out
 
 
 def lottery_section(state: PeriodState, draws: Sequence[LotteryDrawn]) -> dict:
@@ -104,6 +114,7 @@ def lottery_section(state: PeriodState, draws: Sequence[LotteryDrawn]) -> dict:
                 "tied": d.tied.ids(ids),
                 "deficit": d.deficit,
                 "doctor": d.doctor,
+                **({"beyond_cap": True} if d.beyond_cap else {}),  # R-LOAD-3
                 **({"passed": [{"doctors": p.doctors.ids(ids), "rule": p.rule, "why": p.why} for p in d.passed]}
                    if d.passed else {}),
             }

@@ -18,6 +18,9 @@ from domain.period.events import (
     DomainEvent,
     LotteryDrawn,
     LotteryStarted,
+    SeedCommitted,
+    SeedRevealed,
+    BeaconUnreachable,
     MeetingOpened,
     PeriodOpened,
     PhaseClosed,
@@ -60,6 +63,8 @@ class PeriodState(BaseModel):
     assignments: dict[str, Assignment] = {}
     wishes: dict[str, int] = {}  # doctor -> accepted advance wishes and meeting picks
     seed: int | None = None
+    seed_commitment: SeedCommitted | None = None  # R-LOT-5, recorded when the offering opens
+    seed_revealed: SeedRevealed | None = None  # R-LOT-5, recorded at the draw
     # The draws themselves (pools, deficits) are read from the event log, never carried in the
     # state: a large district's draws would swell every continue-as-new payload.
     drawn: int = 0  # LotteryDrawn events applied
@@ -144,6 +149,12 @@ def apply_in_place(state: PeriodState, event: DomainEvent) -> PeriodState:
             state.restarts += 1
         case LotteryStarted(seed=seed):
             state.seed = seed
+        case SeedCommitted():
+            state.seed_commitment = event
+        case SeedRevealed():
+            state.seed_revealed = event
+        case BeaconUnreachable():
+            pass  # an operator's alert: the lottery waits for the beacon (R-LOT-5)
         case LotteryDrawn(shift=shift, doctor=doctor):
             state.assignments[shift] = Assignment(doctor=doctor, source=Source.LOTTERY)
             state.drawn += 1

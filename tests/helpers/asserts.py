@@ -50,10 +50,24 @@ def replay_lottery(before: PeriodState, lottery_events: list[DomainEvent]) -> No
     order = sorted((sid for sid in shifts if sid not in before.assignments), key=lambda s: (shifts[s].start, s))
     assert lottery_events[0].open_shifts == len(order)
     outcomes = [e for e in lottery_events if isinstance(e, LotteryDrawn | ShiftLeftUncovered)]
-    assert [e.shift for e in outcomes] == order, "the open shifts are drawn once each, in time order"
+    cap = config.district.policy.max_shifts_per_week
+    # R-LOAD-3: with a weekly cap, the draws within it come first, in time order; then what they
+    # left uncovered is drawn beyond the cap, again in time order.
+    if cap is None:
+        assert [e.shift for e in outcomes] == order, "the open shifts are drawn once each, in time order"
+        within = []
+    else:
+        within = [e.shift for e in outcomes if isinstance(e, LotteryDrawn) and not e.beyond_cap]
+        rest = [e.shift for e in outcomes[len(within):]]
+        assert [e.shift for e in outcomes[: len(within)]] == within, "draws within the cap come first"
+        assert sorted(within + rest) == sorted(order) and within == [s for s in order if s in set(within)], \
+            "the open shifts are drawn once each, in time order"
+        assert rest == [s for s in order if s in set(rest)], "the open shifts are drawn once each, in time order"
     draws = 0
-    for event in outcomes:
+    for n, event in enumerate(outcomes):
         sid = event.shift
+        capped = cap is not None and n < len(within)
+        assert isinstance(event, ShiftLeftUncovered) or event.beyond_cap == (cap is not None and not capped)
         pool = sorted(
             d.id
             for d in config.doctors
@@ -61,6 +75,7 @@ def replay_lottery(before: PeriodState, lottery_events: list[DomainEvent]) -> No
                 config, shifts, d, shifts[sid], wishes=before.wishes.get(d.id, 0), load=load[d.id],
                 quota=quota.of(d.id), held=held[d.id],
             )
+            and not (capped and _over_week_cap(held[d.id], shifts[sid], cap))
         )
         assert event.pool is not None and decode(event.pool, ids) == pool, f"{sid}: recorded pool is not the rulebook's"
         passed: dict[str, str] = {}
@@ -100,6 +115,15 @@ def replay_lottery(before: PeriodState, lottery_events: list[DomainEvent]) -> No
             attempt += 1
         load[event.doctor] += oracle_weight(shifts[sid], config)
         held[event.doctor].append(shifts[sid])
+
+
+def _over_week_cap(held: list[Interval], shift: Interval, cap: int | None) -> bool:
+    """R-LOAD-3: some 7 consecutive days around the shift's date would hold more than `cap`."""
+    if cap is None:
+        return False
+    day = shift.day.toordinal()
+    days = [h.day.toordinal() for h in held]
+    return any(sum(1 for h in days if w <= h <= w + 6) + 1 > cap for w in range(day - 6, day + 1))
 
 
 def check_roster_legal(state: PeriodState) -> None:

@@ -71,4 +71,9 @@ HARD_SEEDS = (3, 8, 15, 21, 24, 25, 26, 37, 38, 0, 12, 28)
 
 
 def outcome_of(params: dict[str, Any]) -> Outcome:
-    return drive_scenario(generate_district(**params))
+    params = dict(params)
+    cap = params.pop("max_shifts_per_week", None)
+    doc = generate_district(**params)
+    if cap is not None:  # R-LOAD-3: the district's weekly cap
+        doc["district"].setdefault("policy", {})["max_shifts_per_week"] = cap
+    return drive_scenario(doc)

@@ -13,6 +13,11 @@ domain/lottery), for the state the lottery starts from:
 - R-LOT-1 (b): a doctor who gave wishes is drawn only while below the quota. Shifts are drawn
   in time order, so this holds when the load before the doctor's last draw is below quota:
   L + sum(points) - points(last) < quota.
+- R-LOAD-3 (a policy cap N, when set): every 7-day window (by the shifts' dates) that holds a
+  draw holds at most N shifts, those held before the lottery included: draws in the window
+  <= max(0, N - held in it). A doctor whose held shifts fill a window already is not eligible
+  for a shift in it. This is the lottery's capped stage; what it leaves uncovered is drawn
+  beyond the cap afterwards (`capped_achieved`).
 
 Objectives, lexicographically (R-PROC-4, then fairness): most shifts covered; then the smallest
 largest deficit (quota - carried balance - load, R-LOAD-1) among the pool doctors (those the lottery could draw for at
@@ -66,6 +71,14 @@ class Problem:
     load: dict[str, int]  # before the lottery, in units
     capped: list[str]  # R-LOT-1 (b): gave wishes
     rest_seconds: float
+    week_cap: int | None = None  # R-LOAD-3
+    day: dict[str, int] = field(default_factory=dict)  # open shift -> date ordinal
+    held_days: dict[str, list[int]] = field(default_factory=dict)  # doctor -> dates of shifts held before
+
+
+def _window_full(held: list[int], day: int, cap: int) -> bool:
+    """R-LOAD-3: some 7-day window around `day` already holds `cap` shifts held before."""
+    return any(sum(1 for h in held if w <= h <= w + 6) >= cap for w in range(day - 6, day + 1))
 
 
 def problem_of(before: PeriodState) -> Problem:
@@ -85,6 +98,8 @@ def problem_of(before: PeriodState) -> Problem:
         load[a.doctor] += units[sid]
         held[a.doctor].append(shifts[sid])
     open_ids = sorted((sid for sid in shifts if sid not in before.assignments), key=lambda s: (shifts[s].start, s))
+    cap = config.district.policy.max_shifts_per_week
+    held_days = {d: sorted(iv.day.toordinal() for iv in ivs) for d, ivs in held.items()}
     eligible: dict[str, list[str]] = {}
     for sid in open_ids:
         eligible[sid] = [
@@ -94,6 +109,7 @@ def problem_of(before: PeriodState) -> Problem:
                 config, shifts, d, shifts[sid], wishes=before.wishes.get(d.id, 0),
                 load=load[d.id] / scale, quota=quota.of(d.id), held=held[d.id],
             )
+            and (cap is None or not _window_full(held_days[d.id], shifts[sid].day.toordinal(), cap))
         ]
     pool = sorted({d for ds in eligible.values() for d in ds})
     return Problem(
@@ -109,6 +125,9 @@ def problem_of(before: PeriodState) -> Problem:
         load={d: load[d] for d in pool},
         capped=[d for d in pool if before.wishes.get(d, 0) > 0],
         rest_seconds=config.district.policy.min_rest_hours * 3600,
+        week_cap=cap,
+        day={s: shifts[s].day.toordinal() for s in open_ids},
+        held_days={d: held_days[d] for d in pool},
     )
 
 
@@ -141,6 +160,17 @@ def solve(before: PeriodState, *, limit: float = 5.0) -> Reference:
             if len(clique) > 1 and clique not in seen:
                 seen.add(clique)
                 model.AddAtMostOne(x[d, t] for t in clique)
+    if p.week_cap is not None:
+        # R-LOAD-3: each 7-day window with a draw holds at most the cap, held shifts included.
+        for d, mine in by_doctor.items():
+            days = sorted({p.day[s] for s in mine})
+            for w in range(days[0] - 6, days[-1] + 1) if days else ():
+                inside = [x[d, s] for s in mine if w <= p.day[s] <= w + 6]
+                if len(inside) > 0:
+                    held_in = sum(1 for h in p.held_days[d] if w <= h <= w + 6)
+                    room = max(0, p.week_cap - held_in)
+                    if len(inside) > room:
+                        model.Add(sum(inside) <= room)
     gained = {d: sum(p.units[s] * x[d, s] for s in by_doctor[d]) for d in p.pool}
     # R-LOT-1 (b): drawn only while below the quota (the load before the last draw < quota).
     unit_points = all(u == p.scale for u in p.units.values())

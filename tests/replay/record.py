@@ -124,10 +124,63 @@ async def record(out: Path = HISTORIES) -> list[Path]:
     return written
 
 
+SEEDED = HISTORIES / "seed"  # R-LOT-5: a round whose seed comes from a drand beacon
+
+
+async def record_seeded(out: Path = SEEDED) -> list[Path]:
+    """A drand-seeded period (R-LOT-5): committed when the offering opens, the beacon's round
+    fetched from a local relay serving a real round, then drawn and published. Recorded after
+    the change, so later changes keep these rounds replaying too."""
+    import os
+
+    from tests.helpers.fake_beacon import fake_beacon
+    from tests.integration.test_seed_workflow import example_in_september_2023
+
+    scenario = parse_scenario(example_in_september_2023())
+    config = to_period_config(scenario)
+    config = config.model_copy(update={"period": config.period.model_copy(update={"id": WORKFLOW_ID})})
+    data_dir = Path(tempfile.mkdtemp(prefix="vakt-replay-pg-"))
+    try:
+        url = embedded_postgres_url(data_dir, cleanup_mode="delete")
+        pool = await create_pool(url, schema="simulation")
+        await migrate(pool)
+        store = EventStore(pool, [RosterProjection()], kind="simulation")
+        env = await start_time_skipping_env(CONVERTER)
+        with fake_beacon() as beacon:
+            os.environ["VAKT_DRAND_URL"] = beacon.url
+            async with env, create_worker(env.client, store, TASK_QUEUE, fail_fast=True):
+                anchor = config.period.wishes_due - timedelta(hours=1)
+                inp = PeriodInput(
+                    config=config, simulated=True,
+                    clock_offset_seconds=(anchor - await env.get_current_time()).total_seconds(),
+                    started_by="operator:recorder", follow_through=False,
+                )
+                handle = await env.client.start_workflow(
+                    AllocationPeriodWorkflow.run, inp, id=WORKFLOW_ID, task_queue=TASK_QUEUE
+                )
+                for a in scenario.staff_assignments:
+                    await submit_retrying(env.client, WORKFLOW_ID, "staff", a.doctor, a.shift)
+                result = await handle.result()
+                assert result.phase is Phase.PUBLISHED, result
+                out.mkdir(parents=True, exist_ok=True)
+                for old in out.glob("*.json"):
+                    old.unlink()
+                path = out / "period-run1.json"
+                path.write_text((await handle.fetch_history()).to_json())
+        await pool.close()
+    finally:
+        stop_embedded_postgres(data_dir)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return [path]
+
+
 if __name__ == "__main__":
+    import sys
+
     from infra.process import exit_now, install_temporal_runtime
 
     install_temporal_runtime()
-    paths = asyncio.run(record())
+    # `--seeded` records only the drand-seeded period (tests/replay/histories/seed/).
+    paths = asyncio.run(record_seeded()) if "--seeded" in sys.argv else asyncio.run(record())
     print("\n".join(f"wrote {p} ({p.stat().st_size:,} bytes)" for p in paths))
     exit_now(0)

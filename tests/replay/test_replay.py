@@ -18,12 +18,13 @@ from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
-from tests.replay.record import HISTORIES, WORKFLOW_ID
+from tests.replay.record import HISTORIES, SEEDED, WORKFLOW_ID
 from tests.helpers.support import CONVERTER
 from workflows.messages import PeriodInput, PeriodResult
 from workflows.period import AllocationPeriodWorkflow
 
 RECORDED = sorted(HISTORIES.glob("*.json"))
+SEEDED_RECORDED = sorted(SEEDED.glob("*.json"))  # R-LOT-5: a drand-seeded round
 
 
 def _history(path: Path) -> WorkflowHistory:
@@ -43,6 +44,19 @@ def test_the_recordings_cover_a_whole_period():
 async def test_recorded_history_replays_with_the_current_code(path: Path):
     replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=CONVERTER)
     await replayer.replay_workflow(_history(path))  # raises on any non-determinism
+
+
+def test_the_seeded_recording_commits_fetches_and_reveals():
+    """R-LOT-5: the drand-seeded history holds the beacon fetch and the commitment's patch."""
+    assert SEEDED_RECORDED, "run `python -m tests.replay.record --seeded`"
+    text = "".join(p.read_text() for p in SEEDED_RECORDED)
+    assert "fetch_beacon_round" in text and "core_patch" in text and "run_lottery" in text
+
+
+@pytest.mark.parametrize("path", SEEDED_RECORDED, ids=[f"seed-{p.stem}" for p in SEEDED_RECORDED])
+async def test_recorded_seeded_history_replays_with_the_current_code(path: Path):
+    replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=CONVERTER)
+    await replayer.replay_workflow(_history(path))
 
 
 @workflow.defn(name="AllocationPeriodWorkflow")

@@ -20,7 +20,8 @@ def phase_view(rt: PeriodRuntime) -> PhaseView:
         meeting_open=rt.state.meeting_open,
         now=rt.now(),
         next_deadline=rt.next_deadline(),
-        next_step=next_step_text(rt.state.phase, rt.state.meeting_open) or "",
+        # R-LOT-5: a lottery waiting for its beacon says so, not just "roster is published".
+        next_step=rt.seeds.waiting or next_step_text(rt.state.phase, rt.state.meeting_open) or "",
         version=rt.state.version,
         stored_version=rt.carried.stored_version,
         simulated=rt.input.simulated,

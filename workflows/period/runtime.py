@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         CarriedState, ClosePhaseInput, OperatorActionResult, PeriodInput, RestartNote, operator_actor_of,
     )
     from workflows.period.errors import rolling_over
+from workflows.period.seed import SeedSource
 
 APPEND_TIMEOUT = timedelta(seconds=10)  # appends take milliseconds; a dead worker is noticed sooner
 LOTTERY_TIMEOUT = timedelta(minutes=10)  # seconds at the largest district; generous for a slow box
@@ -72,6 +73,7 @@ class PeriodRuntime:
         self.stop_appender = False
         self.stop_swap_notices = False
         self.continuing = False  # continue-as-new is being issued in this activation
+        self.seeds = SeedSource(self)  # R-LOT-5: the seed's commitment and its reveal
         # Recorded here rather than in run(): updates that arrive with the first workflow task
         # are validated before run() starts, and they need an opened period.
         if not self.state.opened:
@@ -112,7 +114,13 @@ class PeriodRuntime:
         draws on the stored state; the outcome it returns folds into this state exactly as its
         stored events do, and publication follows (R-PROC-4)."""
         await workflow.wait_condition(lambda: self.carried.stored_version >= self.state.version)
-        seed = self.input.config.lottery_seed
+        # R-LOT-5: a committed seed (a beacon round, or a secret) is revealed and recorded first,
+        # and wins over a configured one; it must be stored before the draw reads the log.
+        seed = await self.seeds.reveal()
+        if seed is not None:
+            await workflow.wait_condition(lambda: self.carried.stored_version >= self.state.version)
+        else:
+            seed = self.input.config.lottery_seed
         if seed is None:
             # Generated once, replay-safe, and recorded in LotteryStarted (R-LOT-4).
             seed = workflow.uuid4().int >> 65

@@ -121,6 +121,7 @@ class AllocationPeriodWorkflow:
         lottery, continue as new when due, or wait for the next deadline (re-armed when an
         operator extends it)."""
         while not rt.state.finished:
+            await rt.seeds.commit_if_due()  # R-LOT-5: once the offering has opened
             if rt.close_request is not None:
                 request, rt.close_request = rt.close_request, None
                 rt.step(operator_actor_of(request), by="operator", request=request)
