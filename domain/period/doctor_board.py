@@ -125,6 +125,7 @@ class DoctorBoard(BaseModel):
     version: int
     focus: ShiftLine | None = None  # the shift an answer is about (`about`), to name it on the page
     over_cap: list[CapWindow] = []  # R-LOAD-3: weeks above the district's cap (a warning)
+    weekly_cap: int | None = None  # R-LOAD-3: the district's cap, None when off
 
 
 def line(shift: Shift) -> dict:
@@ -282,4 +283,5 @@ def doctor_board(
         focus=ShiftLine(**line(calendar.by_id[about])) if about in calendar.by_id else None,
         over_cap=[CapWindow(first=w.first_day, last=w.last_day, shifts=w.shifts, cap=w.cap)
                   for w in excesses((s.day for s in held), config.district.policy.max_shifts_per_week)],
+        weekly_cap=config.district.policy.max_shifts_per_week,
     )
