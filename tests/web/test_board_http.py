@@ -5,11 +5,15 @@ naming no colleague, safe to reload — and the filters by kind and weekday work
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from app.identity.accounts import add_account
+from app.periods.live import start_period
+from app.registry.districts import import_scenario
 from domain.model import Phase
-from tests.web.stack import close_until, email_of, start_example_period
+from tests.integration.rounds import EXAMPLE, example_config
+from tests.web.stack import OPERATOR, close_until, email_of, start_example_period
 
 SHIFT = "2027-01-12/evening"  # a Tuesday in ISO week 2
 
@@ -105,3 +109,23 @@ async def test_pages_are_compressed_for_a_phone_that_asks(web):
     assert packed.text == plain.text  # the same page, decoded
     assert packed.num_bytes_downloaded * 2 < plain.num_bytes_downloaded, (packed.num_bytes_downloaded, len(plain.content))
     assert packed.headers["content-security-policy"] == plain.headers["content-security-policy"]
+
+
+async def test_r_load_3_a_doctor_above_the_weekly_cap_is_told_not_refused(web):
+    await import_scenario(web.services, "demo", EXAMPLE, actor="admin:test")
+    await add_account(web.services, OPERATOR[0], "operator", OPERATOR[1], actor="admin:test", districts=["demo"])
+    config = example_config("cap-round", meeting_in=timedelta(seconds=3))
+    policy = config.district.policy.model_copy(update={"max_shifts_per_week": 1})
+    config = config.model_copy(update={"district": config.district.model_copy(update={"policy": policy})})
+    await start_period(web.services, config, started_by="operator:test")
+    web.period = "cap-round"
+    await close_until(web, "cap-round", Phase.OFFERING)
+    doctor = await web.sign_in(email_of("gp04"))
+    for shift in ("2027-01-04/evening", "2027-01-06/evening"):
+        taken = await doctor.post("/periods/cap-round/act", data={
+            "verb": "claim", "shift": shift, "csrf": doctor.headers["X-CSRF-Token"]})
+        assert taken.status_code == 303 and "done=" in taken.headers["location"]  # allowed, never refused
+    page = await doctor.get(taken.headers["location"], headers={"accept": "text/html"})  # waits for its version
+    banner = re.search(r'data-testid="over-cap">([^<]+)<', page.text)
+    assert banner and banner.group(1).startswith("Over distriktets tak: 2 vakter"), page.text[:3000]
+    assert "R-LOAD-3" in page.text
