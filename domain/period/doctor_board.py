@@ -23,14 +23,13 @@ from pydantic import BaseModel
 
 from domain.period.calendar import PeriodCalendar
 from domain.model import OSLO_TZ, MeetingAttendance, Phase, Role, Shift
-from domain.mail.notices import quota_now
 from domain.period.board_filters import KINDS, matches, shift_kinds
 from domain.period.process import next_deadline, next_step_text
-from domain.period.roster import loads
 from domain.period.shifts import WEEKDAYS
 from domain.period.rules import ActionKind, check_action
 from domain.period.state import PeriodState
 from domain.period.swaps import accept_swap
+from domain.period.view import PeriodView
 
 TAKEN = "already taken"  # domain.period.rules.TAKEN_MESSAGE: never who holds it
 
@@ -121,6 +120,16 @@ def line(shift: Shift) -> dict:
     }
 
 
+def _line_of(calendar: PeriodCalendar, shift: Shift) -> dict:
+    """`line(shift)`, kept with the calendar: its time-zone conversions are worked out once per
+    period, not once per shift of every board read. The dicts are shared: never changed."""
+    lines: dict[str, dict] = calendar.memo("board_lines", dict)
+    found = lines.get(shift.id)
+    if found is None:
+        found = lines[shift.id] = line(shift)
+    return found
+
+
 NO_ACTION = {  # why there is no action now: a code pages translate (board.po `why.*`), English for the API
     "not_on_roll": "you are not on this period's roll",
     "staff": "staff shifts are entered by the clinic (R-PROC-2)",
@@ -164,12 +173,14 @@ def action_code(state: PeriodState, doctor_id: str, now: datetime) -> tuple[Acti
     return None, "lottery" if state.phase is Phase.LOTTERY else "closed"
 
 
-def _option(state, calendar, kind, doctor_id, shift: Shift, now) -> ShiftOption:
-    violation = check_action(state, calendar, kind, doctor_id, shift.id, now)
+def _option(state, calendar, kind, doctor_id, shift: Shift, now, held: list[Shift]) -> ShiftOption:
+    violation = check_action(state, calendar, kind, doctor_id, shift.id, now, held=held)
+    fields = _line_of(calendar, shift)
+    # Built without validation: every field comes from a Shift or a RuleViolation, already typed.
     if violation is None:
-        return ShiftOption(**line(shift), allowed=True)
-    return ShiftOption(**line(shift), allowed=False, rule=violation.rule, reason=violation.message,
-                       code=violation.code, params=violation.params)
+        return ShiftOption.model_construct(**fields, allowed=True)
+    return ShiftOption.model_construct(**fields, allowed=False, rule=violation.rule, reason=violation.message,
+                                       code=violation.code, params=violation.params)
 
 
 def weeks_of(
@@ -206,45 +217,43 @@ def weeks_of(
     return list(weeks.values())
 
 
-def _month(shift: Shift) -> str:
-    return shift.day.strftime("%Y-%m")
-
-
 def doctor_board(
     state: PeriodState, calendar: PeriodCalendar, doctor_id: str, now: datetime, month: str | None = None,
-    kind: str | None = None, day: str | None = None, about: str | None = None,
+    kind: str | None = None, day: str | None = None, about: str | None = None, view: PeriodView | None = None,
 ) -> DoctorBoard:
-    """`kind` is one of board_filters.KINDS, `day` a weekday (`mon` … `sun`); others mean all."""
+    """`kind` is one of board_filters.KINDS, `day` a weekday (`mon` … `sun`); others mean all.
+    `view`: the state's lookups when the caller keeps them (app.reads.period_cache); the board
+    then costs the month shown and this doctor's own shifts, whatever the district's size."""
+    view = view if view is not None and view.state is state else PeriodView(state, calendar)
     config = state.require_config()
     profile = config.doctor(doctor_id)
     action, why = action_now(state, doctor_id, now)
     _, why_code = action_code(state, doctor_id, now)
-    months = sorted({_month(s) for s in calendar.shifts})
+    months = list(calendar.months)
     if month not in months:
-        open_months = [_month(s) for s in calendar.shifts if s.id not in state.assignments and s.end > now]
-        month = open_months[0] if open_months else (months[0] if months else None)
+        first_open = next((s for s in calendar.shifts if s.end > now and s.id not in state.assignments), None)
+        month = calendar.month_of(first_open) if first_open else (months[0] if months else None)
+    held = list(view.held(doctor_id))
+    in_month = calendar.shifts_in_month(month)
     options = (
-        [_option(state, calendar, action, doctor_id, s, now) for s in calendar.shifts
-         if _month(s) == month and s.id not in state.assignments]
+        [_option(state, calendar, action, doctor_id, s, now, held) for s in in_month if s.id not in state.assignments]
         if action is not None else []
     )
     kind = kind if kind in KINDS else None
     day = day if day in WEEKDAYS else None
-    snapshot = quota_now(state, calendar) if profile is not None and profile.role is not Role.STAFF else None
-    quota = snapshot.of(doctor_id) if snapshot else None
-    load = loads(state, calendar).get(doctor_id)
+    quota = view.quota.of(doctor_id) if profile is not None and profile.role is not Role.STAFF else None
+    load = view.loads.get(doctor_id)
     carried = profile.carried if profile else 0.0
     points = load.points if load else 0.0
-    held = sorted((calendar.by_id[s] for s in state.held_by(doctor_id)), key=lambda s: (s.start, s.id))
     swaps_out, swaps_in = [], []
     for swap_id, offer in sorted(state.swaps.items(), key=lambda kv: (kv[1].expires_at, kv[0])):
         shift = calendar.by_id[offer.shift]
-        base = {**line(shift), "swap": swap_id, "giver": offer.giver, "receiver": offer.receiver,
+        base = {**_line_of(calendar, shift), "swap": swap_id, "giver": offer.giver, "receiver": offer.receiver,
                 "expires_at": offer.expires_at.astimezone(OSLO_TZ)}
         if offer.giver == doctor_id:
             swaps_out.append(SwapLine(**base))
         elif offer.receiver in (None, doctor_id):
-            decision = accept_swap(state, calendar, swap_id=swap_id, receiver=doctor_id, now=now)
+            decision = accept_swap(state, calendar, swap_id=swap_id, receiver=doctor_id, now=now, held=held)
             problem = getattr(decision, "rule", None)
             swaps_in.append(SwapLine(**base, allowed=problem is None, rule=problem,
                                      reason=getattr(decision, "message", None) if problem else None))
@@ -258,9 +267,10 @@ def doctor_board(
         verb=action.verb if action else None, why_no_action=why, why_code=why_code,
         quota=quota, carried=carried, points=points,
         balance=round(points + carried - quota, 3) if quota is not None else None,
-        held=[ShiftLine(**line(s)) for s in held],
-        worked=sum(1 for d in state.worked.values() if d == doctor_id),
-        options=options, weeks=weeks_of(options, kind, day, sorted({s.day for s in calendar.shifts if _month(s) == month})), kind=kind, day=day, months=months, month=month,
+        held=[ShiftLine.model_construct(**_line_of(calendar, s)) for s in held],
+        worked=view.worked.get(doctor_id, 0),
+        options=options, weeks=weeks_of(options, kind, day, sorted({s.day for s in in_month})), kind=kind, day=day,
+        months=months, month=month,
         swaps_out=swaps_out, swaps_in=swaps_in, version=state.version,
-        focus=ShiftLine(**line(calendar.by_id[about])) if about in calendar.by_id else None,
+        focus=ShiftLine(**_line_of(calendar, calendar.by_id[about])) if about in calendar.by_id else None,
     )

@@ -74,9 +74,12 @@ TAKEN_MESSAGE = "already taken"
 
 
 def check_action(
-    state: PeriodState, calendar: PeriodCalendar, kind: ActionKind, doctor_id: str, shift_id: str, now: datetime
+    state: PeriodState, calendar: PeriodCalendar, kind: ActionKind, doctor_id: str, shift_id: str, now: datetime,
+    *, held: list[Shift] | None = None,
 ) -> RuleViolation | None:
-    """The first rule the action breaks, or None when it may be recorded."""
+    """The first rule the action breaks, or None when it may be recorded. `held`: the doctor's
+    shifts when the caller knows them already (a board checks hundreds of shifts for one doctor;
+    finding their shifts among every assignment each time made it grow with the district squared)."""
     config = state.require_config()
     doctor = config.doctor(doctor_id)
     if doctor is None:
@@ -92,7 +95,8 @@ def check_action(
     role_problem = _role_violation(doctor, kind)
     if role_problem:
         return role_problem
-    held = [calendar.by_id[s] for s in state.held_by(doctor_id)]
+    if held is None:
+        held = [calendar.by_id[s] for s in state.held_by(doctor_id)]
     return eligibility_violation(config.district.policy, calendar, doctor, shift, held, voluntary=True)
 
 
