@@ -6,12 +6,15 @@ that only the new events; a stream written anew, or one with a gap, is folded fr
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from datetime import timedelta
 
 import pytest
 
+from app.reads.live import LiveBoards, board_changes
 from app.reads.period_cache import BOARD_TYPES, PeriodCache
+from domain.clock import FixedClock
 from domain.period.calendar import PeriodCalendar
 from domain.period.doctor_board import doctor_board
 from domain.period.events import DomainEvent, SwapAccepted, SwapOffered
@@ -191,3 +194,24 @@ async def test_the_board_log_gives_live_watchers_the_changes_it_still_holds():
     folded = await cache.folded(store, "p")
     expected = [e for e in store.streams["p"] if e.type in BOARD_TYPES and e.version > 3]
     assert expected and folded.board_events_after(3) == expected
+
+
+async def test_live_watchers_take_their_changes_from_the_read_model():
+    events, _ = random_period(0)
+    store, cache = FakeEventStore(), PeriodCache()
+    store.add_stream("p", events[:10])
+    hub = LiveBoards(store, FixedClock(), interval=3600, cache=cache)
+    sub, _ = await hub.subscribe("p", 0)
+    store.append("p", events[10:40])
+    store.reads.clear()
+    await hub.watchers["p"].tick()
+    assert store.reads == [("p", 10, None)]  # the read model's one read of the new events, nothing else
+    message = sub.queue.get_nowait().decode()
+    taken, released = board_changes([e for e in store.streams["p"][10:40]])
+    assert taken and f'"taken":{json.dumps(taken, separators=(",", ":"))}' in message
+    assert "id: 40\n" in message
+    folded = await cache.folded(store, "p")  # a board drawn now needs no read at all
+    assert folded.version == 40 and store.reads == [("p", 10, None)]
+    late, missed = await hub.subscribe("p", 25)  # a reconnecting browser catches up from the kept log
+    assert len(missed) == 1 and store.reads == [("p", 10, None)]
+    hub.close()
