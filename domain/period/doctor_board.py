@@ -26,7 +26,7 @@ from domain.model import OSLO_TZ, MeetingAttendance, Phase, Role, Shift
 from domain.period.board_filters import KINDS, matches, shift_kinds
 from domain.period.process import next_deadline, next_step_text
 from domain.period.shifts import WEEKDAYS
-from domain.period.rules import ActionKind, check_action
+from domain.period.rules import ActionKind, doctor_violation, eligibility_violation
 from domain.period.state import PeriodState
 from domain.period.swaps import accept_swap
 from domain.period.view import PeriodView
@@ -173,14 +173,31 @@ def action_code(state: PeriodState, doctor_id: str, now: datetime) -> tuple[Acti
     return None, "lottery" if state.phase is Phase.LOTTERY else "closed"
 
 
-def _option(state, calendar, kind, doctor_id, shift: Shift, now, held: list[Shift]) -> ShiftOption:
-    violation = check_action(state, calendar, kind, doctor_id, shift.id, now, held=held)
-    fields = _line_of(calendar, shift)
-    # Built without validation: every field comes from a Shift or a RuleViolation, already typed.
-    if violation is None:
-        return ShiftOption.model_construct(**fields, allowed=True)
-    return ShiftOption.model_construct(**fields, allowed=False, rule=violation.rule, reason=violation.message,
-                                       code=violation.code, params=violation.params)
+def _options(state: PeriodState, calendar: PeriodCalendar, kind: ActionKind, doctor_id: str, shifts, now: datetime,
+             held: list[Shift]) -> list[ShiftOption]:
+    """Each free shift of `shifts` with `check_action`'s verdict for this doctor, asked in two
+    parts: what holds for every shift alike (once), then each shift's own rules."""
+    common = doctor_violation(state, kind, doctor_id, now)
+    config = state.require_config()
+    doctor, policy = config.doctor(doctor_id), config.district.policy
+    # Every doctor who may take a shift sees the same row: one object per shift, kept with the
+    # calendar and shared by every board (never changed once built).
+    takeable: dict[str, ShiftOption] = calendar.memo("board_takeable", dict)
+    out = []
+    for shift in shifts:
+        if shift.id in state.assignments:
+            continue
+        violation = common or eligibility_violation(policy, calendar, doctor, shift, held, voluntary=True)
+        if violation is None:
+            option = takeable.get(shift.id)
+            if option is None:
+                option = takeable[shift.id] = ShiftOption(**_line_of(calendar, shift), allowed=True)
+        else:
+            option = ShiftOption.model_construct(**_line_of(calendar, shift), allowed=False, rule=violation.rule,
+                                                 reason=violation.message, code=violation.code,
+                                                 params=violation.params)
+        out.append(option)
+    return out
 
 
 def weeks_of(
@@ -192,25 +209,33 @@ def weeks_of(
     weeks: dict[tuple[int, int], WeekGroup] = {}
     for each in sorted(days):
         year, number, _ = each.isocalendar()
-        group = weeks.setdefault((year, number), WeekGroup(
-            anchor=f"uke-{year}-{number:02d}", year=year, week=number, first=each, last=each, days=[], blocked=[]))
-        group.first, group.last = min(group.first, each), max(group.last, each)
+        group = weeks.get((year, number))
+        if group is None:  # built unvalidated: a board builds dozens per read, from typed facts
+            group = weeks[(year, number)] = WeekGroup.model_construct(
+                anchor=f"uke-{year}-{number:02d}", year=year, week=number, first=each, last=each, days=[], blocked=[])
+        if each < group.first:
+            group.first = each
+        if each > group.last:
+            group.last = each
     for option in options:
         if not matches(option.kinds, option.day, kind, day):
             continue
         year, number, _ = option.day.isocalendar()
         group = weeks.get((year, number))
         if group is None:  # a week not among `days`
-            group = weeks[(year, number)] = WeekGroup(
+            group = weeks[(year, number)] = WeekGroup.model_construct(
                 anchor=f"uke-{year}-{number:02d}", year=year, week=number, first=option.day, last=option.day,
                 days=[], blocked=[])
-        group.first, group.last = min(group.first, option.day), max(group.last, option.day)
+        if option.day < group.first:  # assigned only when it moves: each assignment is validated
+            group.first = option.day
+        if option.day > group.last:
+            group.last = option.day
         if not option.allowed:
             group.blocked.append(option)
         elif group.days and group.days[-1].day == option.day:
             group.days[-1].open.append(option)
         else:
-            group.days.append(DayGroup(day=option.day, open=[option]))
+            group.days.append(DayGroup.model_construct(day=option.day, open=[option]))
     for group in weeks.values():  # a day reads duty shifts first, then the backups, each by start
         for one in group.days:
             one.open.sort(key=lambda o: ("backup" in o.kinds, o.start, o.shift))
@@ -235,10 +260,7 @@ def doctor_board(
         month = calendar.month_of(first_open) if first_open else (months[0] if months else None)
     held = list(view.held(doctor_id))
     in_month = calendar.shifts_in_month(month)
-    options = (
-        [_option(state, calendar, action, doctor_id, s, now, held) for s in in_month if s.id not in state.assignments]
-        if action is not None else []
-    )
+    options = _options(state, calendar, action, doctor_id, in_month, now, held) if action is not None else []
     kind = kind if kind in KINDS else None
     day = day if day in WEEKDAYS else None
     quota = view.quota.of(doctor_id) if profile is not None and profile.role is not Role.STAFF else None
@@ -267,7 +289,7 @@ def doctor_board(
         verb=action.verb if action else None, why_no_action=why, why_code=why_code,
         quota=quota, carried=carried, points=points,
         balance=round(points + carried - quota, 3) if quota is not None else None,
-        held=[ShiftLine.model_construct(**_line_of(calendar, s)) for s in held],
+        held=[ShiftLine.model_construct(**_line_of(calendar, s)) for s in sorted(held, key=lambda s: (s.start, s.id))],
         worked=view.worked.get(doctor_id, 0),
         options=options, weeks=weeks_of(options, kind, day, sorted({s.day for s in in_month})), kind=kind, day=day,
         months=months, month=month,

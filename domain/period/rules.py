@@ -100,6 +100,17 @@ def check_action(
     return eligibility_violation(config.district.policy, calendar, doctor, shift, held, voluntary=True)
 
 
+def doctor_violation(state: PeriodState, kind: ActionKind, doctor_id: str, now: datetime) -> RuleViolation | None:
+    """What `check_action` says of every free shift alike — the doctor is not on the roll, the
+    phase does not take this action, their role may not — so a board asks it once, and asks
+    `eligibility_violation` per shift only when this is None."""
+    config = state.require_config()
+    doctor = config.doctor(doctor_id)
+    if doctor is None:
+        return _violation("R-PROC-7", f"{doctor_id} is not a doctor of district {config.district.id}", "not_on_roll")
+    return _phase_violation(state, kind, now) or _role_violation(doctor, kind)
+
+
 def _phase_violation(state: PeriodState, kind: ActionKind, now: datetime) -> RuleViolation | None:
     config = state.require_config()
     if kind is ActionKind.STAFF_ENTRY:

@@ -32,11 +32,12 @@ class PeriodView:
 
     @cached_property
     def holdings(self) -> dict[str, tuple[Shift, ...]]:
-        """Each doctor's shifts, by start (a doctor holding none is absent)."""
+        """Each doctor's shifts, in the order `PeriodState.held_by` gives them (so a rule check
+        handed these names the same shift in a refusal); a doctor holding none is absent."""
         by_doctor: dict[str, list[Shift]] = {}
         for shift_id, assignment in self.state.assignments.items():
             by_doctor.setdefault(assignment.doctor, []).append(self.calendar.by_id[shift_id])
-        return {d: tuple(sorted(shifts, key=lambda s: (s.start, s.id))) for d, shifts in by_doctor.items()}
+        return {d: tuple(shifts) for d, shifts in by_doctor.items()}
 
     def held(self, doctor_id: str) -> tuple[Shift, ...]:
         return self.holdings.get(doctor_id, ())

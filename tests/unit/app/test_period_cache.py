@@ -16,12 +16,14 @@ from app.reads.live import LiveBoards, board_changes
 from app.reads.period_cache import BOARD_TYPES, PeriodCache
 from domain.clock import FixedClock
 from domain.period.calendar import PeriodCalendar
-from domain.period.doctor_board import doctor_board
+from domain.period.doctor_board import action_now, doctor_board
+from domain.period.rules import check_action
 from domain.period.events import DomainEvent, SwapAccepted, SwapOffered
 from domain.period.roster import loads
 from domain.period.state import apply, fold
 from domain.period.swaps import accept_swap, offer_swap
 from domain.period.view import PeriodView
+from domain.model import Phase
 from tests.helpers.builders import drive, gp, make_config, staff
 from tests.helpers.fake_db import FakeEventStore
 
@@ -83,8 +85,7 @@ async def test_folding_a_few_events_at_a_time_equals_folding_the_whole_stream(se
         assert folded.state == whole
         view, fresh = folded.view, PeriodView(whole, calendar)
         for doctor in [d.id for d in whole.config.doctors]:
-            assert view.held(doctor) == tuple(sorted((calendar.by_id[s] for s in whole.held_by(doctor)),
-                                                     key=lambda s: (s.start, s.id)))
+            assert view.held(doctor) == tuple(calendar.by_id[s] for s in whole.held_by(doctor))
         assert view.loads == loads(whole, calendar)
         assert view.quota == fresh.quota
     # The whole stream was read once; every later read began after the version already folded.
@@ -94,22 +95,43 @@ async def test_folding_a_few_events_at_a_time_equals_folding_the_whole_stream(se
     assert afters == sorted(afters)
 
 
-@pytest.mark.parametrize("seed", range(3))
+def _now_in(state, calendar):
+    """A moment in the state's phase: the meeting while it runs, the offering's last hour, else
+    a week before the period."""
+    period = state.config.period
+    if state.phase is Phase.MEETING:
+        return period.meeting_at if state.meeting_open else period.wishes_due - timedelta(hours=1)
+    if state.phase is Phase.OFFERING:
+        return period.offering_closes - timedelta(hours=1)
+    return calendar.shifts[0].start - timedelta(days=7)
+
+
+@pytest.mark.parametrize("seed", range(4))
 async def test_a_board_from_the_kept_fold_equals_one_from_the_whole_stream(seed):
     events, calendar = random_period(seed)
     store, cache = FakeEventStore(), PeriodCache()
-    cut = len(events) * 2 // 3
-    store.add_stream("p", events[:cut // 2])
+    closed = [i for i, e in enumerate(events) if e.type == "PhaseClosed"]
+    opened = next(i for i, e in enumerate(events) if e.type == "MeetingOpened")
+    store.add_stream("p", events[:2])
     await cache.folded(store, "p")
-    store.append("p", events[cut // 2:cut])
-    folded = await cache.folded(store, "p")
-    whole = fold(events[:cut])
-    now = calendar.shifts[0].start - timedelta(days=40)
-    for doctor in [d.id for d in whole.config.doctors]:
-        for month in (None, calendar.months[-1]):
-            kept = doctor_board(folded.state, folded.calendar, doctor, now, month, view=folded.view)
-            fresh = doctor_board(whole, PeriodCalendar.from_config(whole.config), doctor, now, month)
-            assert kept.model_dump() == fresh.model_dump()
+    shown = 0
+    for cut in sorted({opened + 3, closed[0] + 1, closed[0] + 4, closed[1], len(events) - 2, len(events)}):
+        store.append("p", events[len(store.streams["p"]):cut])
+        folded = await cache.folded(store, "p")
+        whole = fold(events[:cut])
+        now = _now_in(whole, calendar)
+        for doctor in [d.id for d in whole.config.doctors]:
+            for month in (None, calendar.months[-1]):
+                kept = doctor_board(folded.state, folded.calendar, doctor, now, month, view=folded.view)
+                fresh = doctor_board(whole, PeriodCalendar.from_config(whole.config), doctor, now, month)
+                assert kept.model_dump() == fresh.model_dump()
+                action, _ = action_now(whole, doctor, now)
+                for option in kept.options:  # each row says what the workflow's own check would say
+                    said = check_action(whole, calendar, action, doctor, option.shift, now)
+                    assert (option.allowed, option.rule, option.reason, option.code) == (
+                        (True, None, None, None) if said is None else (False, said.rule, said.message, said.code))
+                shown += len(kept.options)
+    assert shown > 100
 
 
 async def test_a_read_never_serves_a_fold_older_than_the_version_it_was_told():
