@@ -161,8 +161,8 @@ async def main(args: argparse.Namespace) -> dict:
         async with bootstrap() as services:
             db = await services.database()
             run = secrets.token_hex(3)
-            districts = [("sample", json.loads(SAMPLE_PATH.read_text()))]
-            if not args.sample_only:
+            districts = [("sample", json.loads(SAMPLE_PATH.read_text()))] if args.districts != "large" else []
+            if args.districts != "sample":
                 print("generating the 1,000-doctor, 8-station year …", flush=True)
                 districts.append(("1000 doctors, 8 stations, 365 days",
                                   generate_district(doctors=1000, stations=8, days=365, seed=1)))
@@ -225,7 +225,7 @@ if __name__ == "__main__":
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--operator-reads", type=int, default=20)
-    parser.add_argument("--sample-only", action="store_true")
+    parser.add_argument("--districts", choices=("both", "sample", "large"), default="both")
     parser.add_argument("--pause", type=float, default=0.0, help="seconds to wait before the loads (to attach py-spy)")
     parser.add_argument("--json", action="store_true")
     result = asyncio.run(main(parser.parse_args()))

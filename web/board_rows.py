@@ -1,0 +1,46 @@
+"""The board's rows of shifts a doctor can take, each rendered once and kept.
+
+Why: a month of a large district is hundreds of rows, and the page is read by every doctor
+again and again; rendering each row's dozen escaped values for every read was most of a board
+page's cost. A row is the same for every doctor who can take the shift — it depends on the
+shift, the page's language, the place named, the period and the action (wish, pick, claim) — but
+for two things of the reader's own: their session's CSRF token and the filters their page keeps.
+So a row is rendered from its template (`_take_row.html`, where its markup stays) with marks in
+their place, kept, and the marks are filled in per page.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+
+from markupsafe import Markup, escape
+
+from web.render import fragment
+
+ROWS = 1 << 15  # rows kept per process: every shift of a large year in both languages, and then some
+_CSRF = "\x00csrf\x00"  # marks no escaped value can contain (escaping leaves no NUL)
+_KEEP = "\x00keep\x00"
+_rows: OrderedDict[tuple, str] = OrderedDict()
+
+
+def take_rows(
+    *, lang: str, place: str, period: str, verb: str | None, csrf: str, keep: dict[str, str],
+    name: Callable, short: Callable, when_at: Callable, t: Callable,
+) -> Callable[[object], Markup]:
+    """The page's `take_row(option)`: the kept row with this reader's token and filters."""
+    token = str(escape(csrf))
+    keep_fields = fragment("_keep_fields.html", keep=keep)
+
+    def take_row(option) -> Markup:
+        key = (lang, place, period, verb, option.shift)
+        row = _rows.get(key)
+        if row is None:
+            row = fragment("_take_row.html", o=option, period=period, verb=verb, name=name, short=short,
+                           when_at=when_at, t=t, csrf=Markup(_CSRF), keep_fields=Markup(_KEEP)).rstrip("\n")
+            _rows[key] = row
+            if len(_rows) > ROWS:
+                _rows.popitem(last=False)
+        return Markup(row.replace(_CSRF, token).replace(_KEEP, keep_fields))
+
+    return take_row
