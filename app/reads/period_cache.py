@@ -120,6 +120,7 @@ class PeriodCache:
         self._folds: OrderedDict[tuple[str, str], Folded] = OrderedDict()
         self._calendars: OrderedDict[str, PeriodCalendar] = OrderedDict()
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._checks: dict[tuple[str, str], _Check] = {}
         self.periods, self.calendars = periods, calendars
         self.full_folds = 0  # folds from the first event (a test and the benchmark look)
         self.events_folded = 0
@@ -128,13 +129,13 @@ class PeriodCache:
         """The period's fold at the stored version or newer (None: no such stream). With
         `at_least`, waits up to `wait` seconds for that version to be stored (a read after the
         reader's own action), then serves what is there."""
-        position = await store.stream_position(period)
+        position = await self._position(store, period)
         if at_least and wait > 0:
             loop = asyncio.get_running_loop()
             give_up = loop.time() + wait
             while (position is None or position[1] < at_least) and loop.time() < give_up:
                 await asyncio.sleep(WAIT_STEP)
-                position = await store.stream_position(period)
+                position = await self._position(store, period)
         if position is None:
             return None
         created_at, stored = position
@@ -157,6 +158,17 @@ class PeriodCache:
                 old, _ = self._folds.popitem(last=False)
                 self._locks.pop(old, None)
             return folded
+
+    async def _position(self, store: Store, period: str) -> tuple[datetime, int] | None:
+        """The stream's position, from a query that began after this call did. Readers of one
+        period arriving while a query runs share the next one, so fifty readers make one or two
+        queries, not fifty (each a pooled connection taken, used and reset) — and none is
+        answered by a query older than itself, so none misses a write stored before it asked."""
+        key = (store.kind, period)
+        check = self._checks.get(key)
+        if check is None or check.store is not store:
+            check = self._checks[key] = _Check(store, period)
+        return await check.next()
 
     def _fresh(self, key: tuple[str, str], created_at: datetime, stored: int) -> Folded | None:
         kept = self._folds.get(key)
@@ -200,6 +212,43 @@ class PeriodCache:
                 self._calendars.popitem(last=False)
         self._calendars.move_to_end(key)
         return calendar
+
+
+class _Check:
+    """One period's version checks, one at a time: callers arriving while a check runs wait for
+    the next one, which starts when the running one ends."""
+
+    def __init__(self, store: Store, period: str) -> None:
+        self.store, self.period = store, period
+        self.waiting: asyncio.Future | None = None  # the next check's answer
+        self.running = False
+
+    async def next(self) -> tuple[datetime, int] | None:
+        if self.waiting is None:
+            self.waiting = asyncio.get_running_loop().create_future()
+            # A failure nobody is left to read (its readers were cancelled) is not an error to log.
+            self.waiting.add_done_callback(lambda f: f.cancelled() or f.exception())
+        answer = self.waiting
+        if not self.running:
+            self.running = True
+            asyncio.get_running_loop().create_task(self._run())
+        return await asyncio.shield(answer)  # a cancelled reader leaves the others their answer
+
+    async def _run(self) -> None:
+        try:
+            while self.waiting is not None:
+                answer, self.waiting = self.waiting, None
+                try:
+                    answer.set_result(await self.store.stream_position(self.period))
+                except BaseException as e:  # noqa: BLE001 - every waiter gets the failure, as if it had asked
+                    answer.set_exception(e)
+                    if isinstance(e, asyncio.CancelledError):
+                        raise
+        finally:
+            self.running = False
+            if self.waiting is not None:  # stopped early (shutdown): nobody is left waiting forever
+                self.waiting.cancel()
+                self.waiting = None
 
 
 def _follows(events: Sequence[StoredEvent], after: int) -> bool:

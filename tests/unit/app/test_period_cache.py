@@ -237,3 +237,29 @@ async def test_live_watchers_take_their_changes_from_the_read_model():
     late, missed = await hub.subscribe("p", 25)  # a reconnecting browser catches up from the kept log
     assert len(missed) == 1 and store.reads == [("p", 10, None)]
     hub.close()
+
+
+async def test_readers_arriving_together_share_a_version_check_that_began_after_they_asked():
+    events, _ = random_period(8)
+
+    class Slow(FakeEventStore):
+        checks = 0
+
+        async def stream_position(self, stream_id):
+            Slow.checks += 1
+            await asyncio.sleep(0.02)
+            return await super().stream_position(stream_id)
+
+    store, cache = Slow(), PeriodCache()
+    store.add_stream("p", events[:10])
+    await cache.folded(store, "p")
+    Slow.checks = 0
+    served = await asyncio.gather(*(cache.folded(store, "p") for _ in range(50)))
+    assert {f.version for f in served} == {10} and Slow.checks <= 2
+
+    first = asyncio.create_task(cache.folded(store, "p"))
+    await asyncio.sleep(0.005)  # its check is running
+    store.append("p", events[10:12])  # stored before the second reader asks
+    second = await cache.folded(store, "p")
+    assert second.version == 12  # never answered by the check that began before it asked
+    assert (await first).version in (10, 12)
