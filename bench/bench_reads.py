@@ -88,6 +88,7 @@ async def one_read(port: int, path: str, cookie: str) -> tuple[float, int, int]:
 async def load(port: int, path: str, cookies: dict[str, str], seconds: float) -> dict:
     """Every doctor reads `path` on their own connection, again as soon as answered."""
     latencies: list[float] = []
+    timeline: list[tuple[float, float]] = []  # (when sent, how long it took)
     statuses: dict[int, int] = {}
     stop = time.perf_counter() + seconds
 
@@ -98,6 +99,7 @@ async def load(port: int, path: str, cookies: dict[str, str], seconds: float) ->
             started = time.perf_counter()
             status, _ = await conn.get(path, headers)
             latencies.append(time.perf_counter() - started)
+            timeline.append((started, latencies[-1]))
             statuses[status] = statuses.get(status, 0) + 1
         await conn.close()
 
@@ -109,7 +111,18 @@ async def load(port: int, path: str, cookies: dict[str, str], seconds: float) ->
         "per_second": round(len(latencies) / elapsed, 1),
         "p50_ms": round(1000 * _pct(latencies, 0.50), 1), "p99_ms": round(1000 * _pct(latencies, 0.99), 1),
         "max_ms": round(1000 * max(latencies), 1), "statuses": statuses,
+        "slow_by_second": _slow_by_second(timeline, started),
     }
+
+
+def _slow_by_second(timeline: list[tuple[float, float]], began: float) -> list[int]:
+    """How many reads took over 3 × the median, by the second they were sent in (where a tail comes from)."""
+    limit = 3 * statistics.median(t for _, t in timeline)
+    counts: dict[int, int] = {}
+    for sent, took in timeline:
+        if took > limit:
+            counts[int(sent - began)] = counts.get(int(sent - began), 0) + 1
+    return [counts.get(i, 0) for i in range(max(counts, default=-1) + 1)]
 
 
 async def operator_page(port: int, path: str, cookie: str, times: int) -> dict:
