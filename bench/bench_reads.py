@@ -211,7 +211,16 @@ async def main(args: argparse.Namespace) -> dict:
                     server.wait(10)
                 except subprocess.TimeoutExpired:
                     server.kill()
-    return {"machine": machine(), "seconds_per_load": args.seconds, "districts": reports}
+    return {"machine": machine(), "load_average_after": _load_average(), "seconds_per_load": args.seconds,
+            "districts": reports}
+
+
+def _load_average() -> str:
+    """The machine's 1/5/15-minute load when the run ended: it is shared, and says how much."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def table(report: dict) -> str:
@@ -243,4 +252,5 @@ if __name__ == "__main__":
     parser.add_argument("--json", action="store_true")
     result = asyncio.run(main(parser.parse_args()))
     print(json.dumps(result, indent=1) if "--json" in sys.argv else "")
+    print(f"{result['machine']}; load average after the run {result['load_average_after']}\n")
     print(table(result))

@@ -21,7 +21,7 @@ from web.render import fragment
 ROWS = 1 << 15  # rows kept per process: every shift of a large year in both languages, and then some
 _CSRF = "\x00csrf\x00"  # marks no escaped value can contain (escaping leaves no NUL)
 _KEEP = "\x00keep\x00"
-_rows: OrderedDict[tuple, str] = OrderedDict()
+_rows: OrderedDict[tuple, tuple[str, str, str]] = OrderedDict()  # the row cut at its two marks
 
 
 def take_rows(
@@ -34,13 +34,15 @@ def take_rows(
 
     def take_row(option) -> Markup:
         key = (lang, place, period, verb, option.shift)
-        row = _rows.get(key)
-        if row is None:
+        parts = _rows.get(key)
+        if parts is None:
             row = fragment("_take_row.html", o=option, period=period, verb=verb, name=name, short=short,
                            when_at=when_at, t=t, csrf=Markup(_CSRF), keep_fields=Markup(_KEEP)).rstrip("\n")
-            _rows[key] = row
+            before, after = row.split(_CSRF)
+            middle, end = after.split(_KEEP)
+            parts = _rows[key] = (before, middle, end)
             if len(_rows) > ROWS:
                 _rows.popitem(last=False)
-        return Markup(row.replace(_CSRF, token).replace(_KEEP, keep_fields))
+        return Markup(f"{parts[0]}{token}{parts[1]}{keep_fields}{parts[2]}")
 
     return take_row

@@ -17,7 +17,8 @@ and weekday (domain.period.board_filters). The words are the page's (web/), the 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import bisect
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
 
@@ -180,6 +181,7 @@ def _options(state: PeriodState, calendar: PeriodCalendar, kind: ActionKind, doc
     common = doctor_violation(state, kind, doctor_id, now)
     config = state.require_config()
     doctor, policy = config.doctor(doctor_id), config.district.policy
+    near = _near(held, policy.min_rest_hours)
     # Every doctor who may take a shift sees the same row: one object per shift, kept with the
     # calendar and shared by every board (never changed once built).
     takeable: dict[str, ShiftOption] = calendar.memo("board_takeable", dict)
@@ -187,7 +189,7 @@ def _options(state: PeriodState, calendar: PeriodCalendar, kind: ActionKind, doc
     for shift in shifts:
         if shift.id in state.assignments:
             continue
-        violation = common or eligibility_violation(policy, calendar, doctor, shift, held, voluntary=True)
+        violation = common or eligibility_violation(policy, calendar, doctor, shift, near(shift), voluntary=True)
         if violation is None:
             option = takeable.get(shift.id)
             if option is None:
@@ -198,6 +200,26 @@ def _options(state: PeriodState, calendar: PeriodCalendar, kind: ActionKind, doc
                                                  params=violation.params)
         out.append(option)
     return out
+
+
+def _near(held: list[Shift], min_rest_hours: float):
+    """For a shift, the doctor's shifts that could clash with it under R-REST-1 (overlap, or less
+    rest than the minimum between them), in `held`'s own order: the rest check then names the
+    same shift it would have named looking at them all, and looks at one or two, not all."""
+    if not held:
+        return lambda shift: held
+    reach = timedelta(hours=min_rest_hours)
+    by_start = sorted(range(len(held)), key=lambda i: held[i].start)
+    starts = [held[i].start for i in by_start]
+    longest = max(s.end - s.start for s in held)
+
+    def near(shift: Shift) -> list[Shift]:
+        lo = bisect.bisect_left(starts, shift.start - reach - longest)
+        hi = bisect.bisect_left(starts, shift.end + reach)
+        found = sorted(i for i in by_start[lo:hi] if held[i].end + reach > shift.start)
+        return [held[i] for i in found]
+
+    return near
 
 
 def weeks_of(
@@ -217,10 +239,14 @@ def weeks_of(
             group.first = each
         if each > group.last:
             group.last = each
+    week_of: dict[date, tuple[int, int, int]] = {}
     for option in options:
         if not matches(option.kinds, option.day, kind, day):
             continue
-        year, number, _ = option.day.isocalendar()
+        iso = week_of.get(option.day)
+        if iso is None:
+            iso = week_of[option.day] = option.day.isocalendar()
+        year, number, _ = iso
         group = weeks.get((year, number))
         if group is None:  # a week not among `days`
             group = weeks[(year, number)] = WeekGroup.model_construct(
