@@ -29,6 +29,7 @@ copies), so a read still rendering an older version is not disturbed.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 from collections import OrderedDict, deque
 from collections.abc import Sequence
@@ -187,27 +188,33 @@ class PeriodCache:
                 raise RuntimeError(f"stream {period}: versions are not contiguous")
         if base is None:
             self.full_folds += 1
+            # A large year's fold is a million long-lived objects. Left among the young ones, every
+            # full collection of the cyclic GC walks them all — tens of milliseconds in which no
+            # read is answered, every few seconds under load. Frozen (with everything else alive
+            # now: the service's own modules and caches), the collector skips them; they are still
+            # freed when a newer fold replaces them (reference counting).
+            frozen_after = True
+        else:
+            frozen_after = False
         self.events_folded += len(events)
         state = fold((parse_event(e.data) for e in events), base.state if base is not None else None)
         board = base.board if base is not None else BoardLog()
         board.add(events)
         version = events[-1].version if events else after
-        return Folded(period, created_at, version, state, self._calendar_of(state, base), board)
+        folded = Folded(period, created_at, version, state, self._calendar_of(state, base), board)
+        if frozen_after:
+            gc.freeze()
+        return folded
 
     def _calendar_of(self, state: PeriodState, base: Folded | None) -> PeriodCalendar | None:
         if state.config is None:
             return None
         if base is not None and base.calendar is not None and base.state.config is state.config:
             return base.calendar
-        return self.calendar(state.config)
-
-    def calendar(self, config: PeriodConfig) -> PeriodCalendar:
-        """The period's calendar, built once per dates and template (for reads that have a
-        config but no stream: an event page naming a period's size)."""
-        key = calendar_key(config)
+        key = calendar_key(state.config)
         calendar = self._calendars.get(key)
         if calendar is None:
-            calendar = self._calendars[key] = PeriodCalendar.from_config(config)
+            calendar = self._calendars[key] = PeriodCalendar.from_config(state.config)
             while len(self._calendars) > self.calendars:
                 self._calendars.popitem(last=False)
         self._calendars.move_to_end(key)

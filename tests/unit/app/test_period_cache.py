@@ -18,7 +18,7 @@ from domain.clock import FixedClock
 from domain.period.calendar import PeriodCalendar
 from domain.period.doctor_board import action_now, doctor_board
 from domain.period.rules import check_action
-from domain.period.events import DomainEvent, SwapAccepted, SwapOffered
+from domain.period.events import DoctorAmended, DomainEvent, SwapAccepted, SwapOffered
 from domain.period.roster import loads
 from domain.period.state import apply, fold
 from domain.period.swaps import accept_swap, offer_swap
@@ -263,3 +263,21 @@ async def test_readers_arriving_together_share_a_version_check_that_began_after_
     second = await cache.folded(store, "p")
     assert second.version == 12  # never answered by the check that began before it asked
     assert (await first).version in (10, 12)
+
+
+async def test_the_calendar_is_built_once_per_period_and_kept_across_amended_profiles():
+    events, _ = random_period(9)
+    store, cache = FakeEventStore(), PeriodCache()
+    store.add_stream("p", events[:1])  # PeriodOpened only: the meeting has not opened
+    first = await cache.folded(store, "p")
+    doctor = first.state.config.doctors[0]
+    store.append("p", [DoctorAmended(doctor=doctor.model_copy(update={"carried": 2.0}))])
+    amended = await cache.folded(store, "p")
+    assert amended.state.config is not first.state.config and amended.state.config.doctors[0].carried == 2.0
+    assert amended.calendar is first.calendar  # the shifts depend on the dates and template alone
+    store.append("p", events[1:5])
+    assert (await cache.folded(store, "p")).calendar is first.calendar
+    other, _ = random_period(10)
+    store.add_stream("q", [other[0].model_copy(update={"config": other[0].config.model_copy(
+        update={"period": other[0].config.period.model_copy(update={"id": "other"})})})])
+    assert (await cache.folded(store, "q")).calendar is not first.calendar
