@@ -27,12 +27,12 @@ _rows: OrderedDict[tuple, tuple[str, str, str]] = OrderedDict()  # the row cut a
 def take_rows(
     *, lang: str, place: str, period: str, verb: str | None, csrf: str, keep: dict[str, str],
     name: Callable, short: Callable, when_at: Callable, t: Callable,
-) -> Callable[[object], Markup]:
-    """The page's `take_row(option)`: the kept row with this reader's token and filters."""
+) -> Callable[[list], Markup]:
+    """The page's `take_rows(options)`: the kept rows with this reader's token and filters."""
     token = str(escape(csrf))
     keep_fields = fragment("_keep_fields.html", keep=keep)
 
-    def take_row(option) -> Markup:
+    def take_row(option) -> str:
         key = (lang, place, period, verb, option.shift)
         parts = _rows.get(key)
         if parts is None:
@@ -43,6 +43,9 @@ def take_rows(
             parts = _rows[key] = (before, middle, end)
             if len(_rows) > ROWS:
                 _rows.popitem(last=False)
-        return Markup(f"{parts[0]}{token}{parts[1]}{keep_fields}{parts[2]}")
+        return f"{parts[0]}{token}{parts[1]}{keep_fields}{parts[2]}"
 
-    return take_row
+    def rows(options) -> Markup:  # one call per day's row of the page, not one per shift
+        return Markup("\n        ".join(take_row(o) for o in options))
+
+    return rows

@@ -94,10 +94,10 @@ async def _board(
     name = lambda s: names.shift_name(s.name, s.start, s.end, lang, place)  # noqa: E731
     short = lambda s: names.shift_short(s.name, s.start, s.end, lang)  # noqa: E731
     when_at = lambda s: names.shift_when(s.start, lang, place)  # noqa: E731
-    take_row = take_rows(lang=lang, place=place, period=b.period, verb=b.verb, csrf=session.csrf if session else "",
+    rows = take_rows(lang=lang, place=place, period=b.period, verb=b.verb, csrf=session.csrf if session else "",
                          keep=_filters(b.month, b.kind, b.day), name=name, short=short, when_at=when_at, t=tr)
     return page(
-        request, "board.html", b=b, colleagues=colleagues, done=done, refusal=refusal, place=place, take_row=take_row,
+        request, "board.html", b=b, colleagues=colleagues, done=done, refusal=refusal, place=place, take_rows=rows,
         standing=names.standing(len(b.held), b.quota, b.next_deadline, lang),
         outcome_week=_week_anchor(about) if about else None,
         updated=f"{now:%H:%M}", keep=_filters(b.month, b.kind, b.day), kinds=KINDS, weekdays=WEEKDAYS,

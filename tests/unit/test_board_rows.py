@@ -28,8 +28,8 @@ def rows(csrf: str, keep: dict[str, str], lang: str = "nb", verb: str = "claim",
 
 
 def test_each_reader_gets_their_own_token_and_filters_in_the_kept_row():
-    first = str(rows("token-A", {"month": "2027-01"})(OPTION))
-    second = str(rows("token-B", {"kind": "evening", "day": '"><script>'})(OPTION))
+    first = str(rows("token-A", {"month": "2027-01"})([OPTION]))
+    second = str(rows("token-B", {"kind": "evening", "day": '"><script>'})([OPTION]))
     assert 'name="csrf" value="token-A"' in first and "token-B" not in first
     assert 'name="csrf" value="token-B"' in second and "token-A" not in second
     assert '<input type="hidden" name="month" value="2027-01">' in first and 'name="kind"' not in first
@@ -41,7 +41,16 @@ def test_each_reader_gets_their_own_token_and_filters_in_the_kept_row():
 
 
 def test_another_language_place_or_action_is_another_row():
-    nb, en = str(rows("t", {})(OPTION)), str(rows("t", {}, lang="en")(OPTION))
+    nb, en = str(rows("t", {})([OPTION])), str(rows("t", {}, lang="en")([OPTION]))
     assert "Kveld" in nb and "Evening" in en
-    assert "Råde" in str(rows("t", {}, place="Råde")(OPTION)) and "Råde" not in nb
-    assert 'name="verb" value="pick"' in str(rows("t", {}, verb="pick")(OPTION))
+    assert "Råde" in str(rows("t", {}, place="Råde")([OPTION])) and "Råde" not in nb
+    assert 'name="verb" value="pick"' in str(rows("t", {}, verb="pick")([OPTION]))
+
+
+def test_a_days_rows_come_in_the_order_given():
+    night = OPTION.model_copy(update={"shift": "2027-01-12/night", "name": "night",
+                                      "start": datetime(2027, 1, 12, 23, tzinfo=OSLO_TZ),
+                                      "end": datetime(2027, 1, 13, 8, tzinfo=OSLO_TZ)})
+    both = str(rows("t", {})([OPTION, night]))
+    assert both.count('<form class="take"') == 2
+    assert both.index('data-shift="2027-01-12/evening"') < both.index('data-shift="2027-01-12/night"')
