@@ -117,12 +117,15 @@ def calendar_key(config: PeriodConfig) -> str:
 
 
 class PeriodCache:
-    def __init__(self, *, periods: int = PERIODS, calendars: int = CALENDARS) -> None:
+    def __init__(self, *, periods: int = PERIODS, calendars: int = CALENDARS, freeze: bool = False) -> None:
         self._folds: OrderedDict[tuple[str, str], Folded] = OrderedDict()
         self._calendars: OrderedDict[str, PeriodCalendar] = OrderedDict()
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._checks: dict[tuple[str, str], _Check] = {}
         self.periods, self.calendars = periods, calendars
+        # A serving process (web/server.py) freezes what is alive after a first fold: see
+        # `_fold_newer`. Off elsewhere: in a test run it would keep every test's garbage cycles.
+        self.freeze = freeze
         self.full_folds = 0  # folds from the first event (a test and the benchmark look)
         self.events_folded = 0
 
@@ -188,21 +191,18 @@ class PeriodCache:
                 raise RuntimeError(f"stream {period}: versions are not contiguous")
         if base is None:
             self.full_folds += 1
-            # A large year's fold is a million long-lived objects. Left among the young ones, every
-            # full collection of the cyclic GC walks them all — tens of milliseconds in which no
-            # read is answered, every few seconds under load. Frozen (with everything else alive
-            # now: the service's own modules and caches), the collector skips them; they are still
-            # freed when a newer fold replaces them (reference counting).
-            frozen_after = True
-        else:
-            frozen_after = False
         self.events_folded += len(events)
         state = fold((parse_event(e.data) for e in events), base.state if base is not None else None)
         board = base.board if base is not None else BoardLog()
         board.add(events)
         version = events[-1].version if events else after
         folded = Folded(period, created_at, version, state, self._calendar_of(state, base), board)
-        if frozen_after:
+        if base is None and self.freeze:
+            # A large year's fold is a million long-lived objects. Left among the young ones, every
+            # full collection of the cyclic GC walks them all — tens of milliseconds in which no
+            # read is answered, every few seconds under load. Frozen (with everything else alive
+            # now: the service's own modules and caches), the collector skips them; they are still
+            # freed when a newer fold replaces them (reference counting).
             gc.freeze()
         return folded
 

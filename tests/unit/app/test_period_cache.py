@@ -281,3 +281,18 @@ async def test_the_calendar_is_built_once_per_period_and_kept_across_amended_pro
     store.add_stream("q", [other[0].model_copy(update={"config": other[0].config.model_copy(
         update={"period": other[0].config.period.model_copy(update={"id": "other"})})})])
     assert (await cache.folded(store, "q")).calendar is not first.calendar
+
+
+async def test_only_a_serving_process_freezes_its_first_folds(monkeypatch):
+    frozen = []
+    monkeypatch.setattr("app.reads.period_cache.gc.freeze", lambda: frozen.append(1))
+    events, _ = random_period(11)
+    store = FakeEventStore()
+    store.add_stream("p", events[:10])
+    await PeriodCache().folded(store, "p")
+    assert frozen == []
+    serving = PeriodCache(freeze=True)
+    await serving.folded(store, "p")
+    store.append("p", events[10:20])
+    await serving.folded(store, "p")  # a newer version folds onto the kept one: nothing to freeze
+    assert frozen == [1]
