@@ -15,9 +15,11 @@ read model's one full fold), then `--warmup` seconds of reads that are not count
 reader's first reads: their sign-in looked up, the kept rows filled), then `--seconds` of fifty
 doctors each reading their own board page (`GET /periods/{p}`, the phone's page, HTML) again as
 soon as the last answer came — reads/s, p50, p99 — then the same for the JSON board (`GET /api/periods/{p}/board`), then the
-operator's round page (`GET /operator/periods/{p}`) read one at a time. Temporal is not
-configured, so the round page shows the PostgreSQL projection and no restart plan: the figure
-is the page's own cost, without the workflow's describe, history and queries.
+operator's round page (`GET /operator/periods/{p}`) read one at a time. These rounds were
+stored without Temporal, so their round page shows the PostgreSQL projection: the page's own
+cost. Then (unless `--no-temporal`) the same page of a 1,000-doctor round started through a
+Temporal dev server and a worker of this process (bench/reads_temporal.py): what an operator
+sees of a live round, its workflow described, its history read, its phase and coverage queried.
 
 Targets (README, issue's "Must show"): sample ≥ 500 reads/s with p99 ≤ 150 ms; 1,000 doctors
 ≥ 200 reads/s with p99 ≤ 500 ms; the operator's page < 150 ms.
@@ -36,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -45,6 +48,7 @@ from app.demo.samples import SAMPLE_PATH  # noqa: E402
 from bench.machine import machine  # noqa: E402
 from bench.raw_http import Connection  # noqa: E402
 from bench.reads import doctor_cookies, operator_cookie, store_period  # noqa: E402
+from bench.reads_temporal import temporal_round  # noqa: E402
 from tools.district_generator import generate_district  # noqa: E402
 
 COOKIE = "vakt_session"
@@ -190,32 +194,54 @@ async def main(args: argparse.Namespace) -> dict:
                 print(f"{name}: {s.events} events stored in {time.perf_counter() - started:.1f} s", flush=True)
                 emails = {d["id"]: d["email"] for d in document["doctors"] if d.get("email")}
                 stored.append((name, s, emails))
-            await db.accounts.put_account(OPERATOR, "operator", "Bench Operator", created_by="admin:bench",
-                                          districts=tuple(s.config.district.id for _, s, _ in stored))
             env = {**os.environ, "DATABASE_URL": db.urls.app, "VAKT_MIGRATION_DATABASE_URL": db.urls.migration,
                    "VAKT_APP_ROLE": db.urls.app_role or ""}
-            vakt = str(Path(sys.executable).parent / "vakt")
-            server = subprocess.Popen([vakt, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            try:
-                await _wait_healthy(port, server)
-                print(f"vakt serve pid {server.pid} on port {port}", flush=True)
-                if args.pause:
-                    print(f"pausing {args.pause} s (attach py-spy now)", flush=True)
-                    await asyncio.sleep(args.pause)
-                operator = operator_cookie(OPERATOR, secret)
-                reports = []
-                for name, s, emails in stored:
-                    cookies = doctor_cookies(s.config, emails, secret, args.readers)
-                    reports.append(await district_run(port, name, s, cookies, operator, args))
-            finally:
-                server.terminate()
-                try:
-                    server.wait(10)
-                except subprocess.TimeoutExpired:
-                    server.kill()
+            served = [s.config.district.id for _, s, _ in stored]
+            async with AsyncExitStack() as stack:
+                live = None
+                if args.temporal and districts:
+                    print("starting a Temporal dev server and a worker; the large round through them …", flush=True)
+                    address, live = await stack.enter_async_context(temporal_round(
+                        services, districts[-1][1], f"bench-live-{run}", f"bench-{run}-live", Path(data)))
+                    env["TEMPORAL_ADDRESS"] = address
+                    served.append(live.district.id)
+                await db.accounts.put_account(OPERATOR, "operator", "Bench Operator", created_by="admin:bench",
+                                              districts=tuple(served))
+                reports, temporal_page = await _serve_and_read(args, port, env, secret, stored, live)
     return {"machine": machine(), "load_average_after": _load_average(), "seconds_per_load": args.seconds,
-            "districts": reports}
+            "districts": reports, "operator_page_temporal": temporal_page}
+
+
+async def _serve_and_read(args, port: int, env: dict, secret: str, stored, live) -> tuple[list[dict], dict | None]:
+    """One `vakt serve` over the prepared database; every district's reads; the live round's page."""
+    vakt = str(Path(sys.executable).parent / "vakt")
+    server = subprocess.Popen([vakt, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        await _wait_healthy(port, server)
+        print(f"vakt serve pid {server.pid} on port {port}", flush=True)
+        if args.pause:
+            print(f"pausing {args.pause} s (attach py-spy now)", flush=True)
+            await asyncio.sleep(args.pause)
+        operator = operator_cookie(OPERATOR, secret)
+        reports = []
+        for name, s, emails in stored:
+            cookies = doctor_cookies(s.config, emails, secret, args.readers)
+            reports.append(await district_run(port, name, s, cookies, operator, args))
+        temporal_page = None
+        if live is not None:
+            path = f"/operator/periods/{live.period.id}"
+            await one_read(port, path, operator)  # its first read folds the round
+            temporal_page = await operator_page(port, path, operator, args.operator_reads)
+            print(f"the round run by Temporal: operator's round page p50 {temporal_page['p50_ms']} ms",
+                  flush=True)
+        return reports, temporal_page
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def _load_average() -> str:
@@ -227,9 +253,8 @@ def _load_average() -> str:
 
 
 def table(report: dict) -> str:
-    rows = ["| | sample | 1,000 doctors |", "|---|---:|---:|"] if len(report["districts"]) > 1 else [
-        "| | sample |", "|---|---:|"]
     d = report["districts"]
+    rows = ["| | " + " | ".join(x["district"] for x in d) + " |", "|---|" + "---:|" * len(d)]
 
     def row(label: str, get) -> None:
         rows.append(f"| {label} | " + " | ".join(str(get(x)) for x in d) + " |")
@@ -242,6 +267,11 @@ def table(report: dict) -> str:
     row("50 doctors, JSON board: reads/s", lambda x: f"{x['json']['per_second']} ({x['board_json_kb']} KB)")
     row("JSON board p50 / p99", lambda x: f"{x['json']['p50_ms']} / {x['json']['p99_ms']} ms")
     row("**operator's round page** p50 / max", lambda x: f"**{x['operator']['p50_ms']}** / {x['operator']['max_ms']} ms")
+    live = report.get("operator_page_temporal")
+    if live:
+        rows.append(f"\nThe operator's round page of the 1,000-doctor round run by Temporal (describe, history, "
+                    f"two queries): p50 **{live['p50_ms']} ms**, p99 {live['p99_ms']} ms, max {live['max_ms']} ms "
+                    f"({live['kb']} KB).")
     return "\n".join(rows)
 
 
@@ -254,6 +284,8 @@ if __name__ == "__main__":
     parser.add_argument("--districts", choices=("both", "sample", "large"), default="both")
     parser.add_argument("--pause", type=float, default=0.0, help="seconds to wait before the loads (to attach py-spy)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--no-temporal", dest="temporal", action="store_false",
+                        help="skip the round run by Temporal (its operator's page)")
     result = asyncio.run(main(parser.parse_args()))
     print(json.dumps(result, indent=1) if "--json" in sys.argv else "")
     print(f"{result['machine']}; load average after the run {result['load_average_after']}\n")
