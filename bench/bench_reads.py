@@ -21,7 +21,7 @@ cost. Then (unless `--no-temporal`) the same page of a 1,000-doctor round starte
 Temporal dev server and a worker of this process (bench/reads_temporal.py): what an operator
 sees of a live round, its workflow described, its history read, its phase and coverage queried.
 
-Targets (README, issue's "Must show"): sample ≥ 500 reads/s with p99 ≤ 150 ms; 1,000 doctors
+Targets (docs/benchmarks.md): sample ≥ 500 reads/s with p99 ≤ 150 ms; 1,000 doctors
 ≥ 200 reads/s with p99 ≤ 500 ms; the operator's page < 150 ms.
 """
 
