@@ -49,6 +49,7 @@ from bench.machine import machine  # noqa: E402
 from bench.raw_http import Connection  # noqa: E402
 from bench.reads import doctor_cookies, operator_cookie, store_period  # noqa: E402
 from bench.reads_temporal import temporal_round  # noqa: E402
+from infra.embedded import stop_embedded_postgres  # noqa: E402
 from tools.district_generator import generate_district  # noqa: E402
 
 COOKIE = "vakt_session"
@@ -178,36 +179,43 @@ async def main(args: argparse.Namespace) -> dict:
                            "VAKT_PUBLIC_URL": f"http://127.0.0.1:{port}"})
         for unset in ("DATABASE_URL", "TEMPORAL_ADDRESS"):
             os.environ.pop(unset, None)
-        async with bootstrap() as services:
-            db = await services.database()
-            run = secrets.token_hex(3)
-            districts = [("sample", json.loads(SAMPLE_PATH.read_text()))] if args.districts != "large" else []
-            if args.districts != "sample":
-                print("generating the 1,000-doctor, 8-station year …", flush=True)
-                districts.append(("1000 doctors, 8 stations, 365 days",
-                                  generate_district(doctors=1000, stations=8, days=365, seed=1)))
-            stored = []
-            for i, (name, document) in enumerate(districts):
-                started = time.perf_counter()
-                s = await store_period(services, document, f"bench-reads-{run}-{i}", f"bench-{run}-{i}", Path(data),
-                                       name=name)
-                print(f"{name}: {s.events} events stored in {time.perf_counter() - started:.1f} s", flush=True)
-                emails = {d["id"]: d["email"] for d in document["doctors"] if d.get("email")}
-                stored.append((name, s, emails))
-            env = {**os.environ, "DATABASE_URL": db.urls.app, "VAKT_MIGRATION_DATABASE_URL": db.urls.migration,
-                   "VAKT_APP_ROLE": db.urls.app_role or ""}
-            served = [s.config.district.id for _, s, _ in stored]
-            async with AsyncExitStack() as stack:
-                live = None
-                if args.temporal and districts:
-                    print("starting a Temporal dev server and a worker; the large round through them …", flush=True)
-                    address, live = await stack.enter_async_context(temporal_round(
-                        services, districts[-1][1], f"bench-live-{run}", f"bench-{run}-live", Path(data)))
-                    env["TEMPORAL_ADDRESS"] = address
-                    served.append(live.district.id)
-                await db.accounts.put_account(OPERATOR, "operator", "Bench Operator", created_by="admin:bench",
-                                              districts=tuple(served))
-                reports, temporal_page = await _serve_and_read(args, port, env, secret, stored, live)
+        try:
+            return await _run(args, data, port, secret)
+        finally:
+            stop_embedded_postgres(Path(data))  # before its folder goes: it would outlive the run
+
+
+async def _run(args: argparse.Namespace, data: str, port: int, secret: str) -> dict:
+    async with bootstrap() as services:
+        db = await services.database()
+        run = secrets.token_hex(3)
+        districts = [("sample", json.loads(SAMPLE_PATH.read_text()))] if args.districts != "large" else []
+        if args.districts != "sample":
+            print("generating the 1,000-doctor, 8-station year …", flush=True)
+            districts.append(("1000 doctors, 8 stations, 365 days",
+                              generate_district(doctors=1000, stations=8, days=365, seed=1)))
+        stored = []
+        for i, (name, document) in enumerate(districts):
+            started = time.perf_counter()
+            s = await store_period(services, document, f"bench-reads-{run}-{i}", f"bench-{run}-{i}", Path(data),
+                                   name=name)
+            print(f"{name}: {s.events} events stored in {time.perf_counter() - started:.1f} s", flush=True)
+            emails = {d["id"]: d["email"] for d in document["doctors"] if d.get("email")}
+            stored.append((name, s, emails))
+        env = {**os.environ, "DATABASE_URL": db.urls.app, "VAKT_MIGRATION_DATABASE_URL": db.urls.migration,
+               "VAKT_APP_ROLE": db.urls.app_role or ""}
+        served = [s.config.district.id for _, s, _ in stored]
+        async with AsyncExitStack() as stack:
+            live = None
+            if args.temporal and districts:
+                print("starting a Temporal dev server and a worker; the large round through them …", flush=True)
+                address, live = await stack.enter_async_context(temporal_round(
+                    services, districts[-1][1], f"bench-live-{run}", f"bench-{run}-live", Path(data)))
+                env["TEMPORAL_ADDRESS"] = address
+                served.append(live.district.id)
+            await db.accounts.put_account(OPERATOR, "operator", "Bench Operator", created_by="admin:bench",
+                                          districts=tuple(served))
+            reports, temporal_page = await _serve_and_read(args, port, env, secret, stored, live)
     return {"machine": machine(), "load_average_after": _load_average(), "seconds_per_load": args.seconds,
             "districts": reports, "operator_page_temporal": temporal_page}
 
