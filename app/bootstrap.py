@@ -25,6 +25,7 @@ from infra.codec import Keyring, PayloadKeyError, data_converter, load_keyring
 from infra.settings import Settings
 from infra.temporal_client import TemporalUnavailable, connect_temporal
 from app.periods.front_door import FrontDoor
+from app.reads.period_cache import PeriodCache
 from infra.mail_settings import MailSettings, MailSettingsError
 from infra.web_settings import WebSettings, WebSettingsError
 
@@ -48,6 +49,11 @@ class Services:
         self._simulation_database: Database | None = None
         self._client: Client | None = None
         self._front_door = None
+
+    @cached_property
+    def reads(self) -> PeriodCache:
+        """This process's read model: the periods it serves, folded (app.reads.period_cache)."""
+        return PeriodCache()
 
     # -- keys and Temporal ----------------------------------------------------------------------
 

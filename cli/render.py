@@ -49,7 +49,8 @@ def print_summary(console: Console, doc: dict, *, seconds: float | None = None, 
         for col in ("#", "shift", "pool", "tied at largest deficit", "drawn"):
             table.add_column(col)
         for d in draws[:10]:
-            table.add_row(str(d["draw"]), safe(d["shift"]), str(len(d["pool"])), str(len(d["tied"])), safe(d["doctor"]))
+            table.add_row(str(d["draw"]), safe(d["shift"]), str(d["pool"]["size"]), str(d["tied"]["size"]),
+                          safe(d["doctor"]))
         console.print(table)
 
     _print_load(console, fairness.get("doctors", {}), doctors_shown)

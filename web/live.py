@@ -38,7 +38,7 @@ async def hub_of(app: FastAPI) -> LiveBoards:
     if hub is None:
         services = app.state.services
         store = (await services.database()).store
-        hub = getattr(app.state, "live", None) or LiveBoards(store, services.clock)
+        hub = getattr(app.state, "live", None) or LiveBoards(store, services.clock, cache=services.reads)
         app.state.live = hub
         if getattr(app.state, "live_closed", False):
             hub.close()

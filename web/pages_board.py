@@ -26,9 +26,10 @@ from domain.clock import oslo_now
 from domain.period.board_filters import KINDS
 from domain.period.shifts import WEEKDAYS
 from web.banners import done_shift
+from web.board_rows import take_rows
 from web.i18n import has, text
 from web.render import language, page
-from web.request_state import principal_of
+from web.request_state import principal_of, session_of
 from web.session import read_form
 from web import shift_names as names
 
@@ -88,15 +89,21 @@ async def _board(
     lang = language(request)
     place = b.district_name
     now = oslo_now(svc.clock)
+    session = session_of(request)
+    tr = lambda key, **params: text(key, lang, **params)  # noqa: E731 - as page() gives `t`
+    name = lambda s: names.shift_name(s.name, s.start, s.end, lang, place)  # noqa: E731
+    short = lambda s: names.shift_short(s.name, s.start, s.end, lang)  # noqa: E731
+    when_at = lambda s: names.shift_when(s.start, lang, place)  # noqa: E731
+    rows = take_rows(lang=lang, place=place, period=b.period, verb=b.verb, csrf=session.csrf if session else "",
+                     keep=_filters(b.month, b.kind, b.day), name=name, short=short, when_at=when_at, t=tr,
+                     weekly_cap=b.weekly_cap)
     return page(
-        request, "board.html", b=b, colleagues=colleagues, done=done, refusal=refusal, place=place,
+        request, "board.html", b=b, colleagues=colleagues, done=done, refusal=refusal, place=place, take_rows=rows,
         standing=names.standing(len(b.held), b.quota, b.next_deadline, lang),
         outcome_week=_week_anchor(about) if about else None,
         updated=f"{now:%H:%M}", keep=_filters(b.month, b.kind, b.day), kinds=KINDS, weekdays=WEEKDAYS,
-        name=lambda s: names.shift_name(s.name, s.start, s.end, lang, place),
-        bare=lambda s: names.shift_name(s.name, s.start, s.end, lang),  # where the place is said above
-        short=lambda s: names.shift_short(s.name, s.start, s.end, lang),
-        when_at=lambda s: names.shift_when(s.start, lang, place),
+        name=name, bare=lambda s: names.shift_name(s.name, s.start, s.end, lang),  # where the place is said above
+        short=short, when_at=when_at,
         day_label=lambda d: names.day_label(d, lang),
         week_heading=lambda w: names.week_heading(w.week, w.first, w.last, lang),
         month_title=lambda m: names.month_title(m, lang),

@@ -99,7 +99,7 @@ async def operator_round(request: Request, period: str, *, notice: str | None = 
         types=[wanted.kind] if wanted.kind else None)
     plan, plan_error = None, None
     try:
-        plan = await operator_views.restart_plan(svc, principal, period)
+        plan = await operator_views.restart_plan(svc, principal, period, diagnosis)
     except VaktError as e:
         plan_error = e.message
     return page(request, "operator_round.html", status_code=status_code, period=period, d=diagnosis, h=heading,

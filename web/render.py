@@ -69,6 +69,11 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     return response  # the security headers and no-store: web.edge, on every answer
 
 
+def fragment(template: str, **context: Any) -> str:
+    """A part of a page rendered on its own (autoescaped like a page), for a page to keep."""
+    return _env.get_template(template).render(**context)
+
+
 def sign_in_page(
     request: Request, status_code: int = 200, message: str | None = None, error: str | None = None,
     next_path: str = "/",

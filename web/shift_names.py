@@ -6,14 +6,20 @@ end, a place) and the page's language; every word comes from the catalogue (boar
 two languages stay one table. The hours are the wall clock the rota is written in: the spring
 night is still "23–08" though it lasts seven hours (R-TIME-1). The place is a parameter — today
 the district's name, a station's name once there are stations.
+
+The names a board prints for every shift row are remembered (`lru_cache`): they are pure, and
+a month of a large district is hundreds of rows, read by every doctor again and again.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from domain.model import OSLO_TZ
 from web.i18n import has, text
+
+NAMES = 1 << 16  # names remembered per function: every shift of a large year, in two languages
 
 
 def kind_word(template: str, lang: str) -> str:
@@ -39,6 +45,7 @@ def day_parts(day: date, lang: str) -> dict[str, str]:
     return {"weekday": text(f"wd.{day.weekday()}", lang), "day": str(day.day), "month": text(f"mon.{day.month}", lang)}
 
 
+@lru_cache(maxsize=NAMES)
 def shift_name(template: str, start: datetime, end: datetime, lang: str, place: str | None = None) -> str:
     """The whole name: kind, day, hours and (when given) the place."""
     day = start.astimezone(OSLO_TZ).date()
@@ -46,20 +53,24 @@ def shift_name(template: str, start: datetime, end: datetime, lang: str, place: 
     return text("shift_name_at", lang, name=name, place=place) if place else name
 
 
+@lru_cache(maxsize=NAMES)
 def shift_short(template: str, start: datetime, end: datetime, lang: str) -> str:
     """Kind and hours only, where the day is already said (a day's row): `Kveld 16–23`."""
     return text("shift_short", lang, kind=kind_word(template, lang), hours=hours(start, end, lang))
 
 
+@lru_cache(maxsize=NAMES)
 def shift_when(start: datetime, lang: str, place: str) -> str:
     """The rest of the name beside `shift_short`: `fre 1. jan, Moss`."""
     return text("shift_when", lang, place=place, **day_parts(start.astimezone(OSLO_TZ).date(), lang))
 
 
+@lru_cache(maxsize=NAMES)
 def day_label(day: date, lang: str) -> str:
     return text("day_label", lang, weekday=text(f"wd.{day.weekday()}", lang), day=str(day.day))
 
 
+@lru_cache(maxsize=NAMES)
 def week_heading(week: int, first: date, last: date, lang: str) -> str:
     """`Uke 1 · 4.–10. jan`, or across months `Uke 5 · 1.–7. feb` / `Uke 53 · 28. des–3. jan`."""
     end = text("date_short", lang, day=str(last.day), month=text(f"mon.{last.month}", lang))
@@ -70,6 +81,7 @@ def week_heading(week: int, first: date, last: date, lang: str) -> str:
     return text("week_heading", lang, week=str(week), first=start, last=end)
 
 
+@lru_cache(maxsize=NAMES)
 def month_title(month: str, lang: str) -> str:
     """`2027-01` → `januar 2027`."""
     year, number = month.split("-")

@@ -8,8 +8,8 @@ log counts, ids and versions only, never payloads.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 import logging
+from datetime import datetime
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
@@ -344,6 +344,13 @@ class EventStore:
         return await self.pool.fetchval(
             "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1 AND occurred_at < $2", stream_id, moment
         )
+
+    async def stream_position(self, stream_id: str) -> tuple[datetime, int] | None:
+        """When the stream was created and its newest stored version, from its one row (None:
+        no such stream). A reader that keeps a fold checks both: a simulation stream can be
+        deleted and written anew under the same id, at versions it has seen before."""
+        row = await self.pool.fetchrow("SELECT created_at, last_version FROM streams WHERE stream_id = $1", stream_id)
+        return (row["created_at"], row["last_version"]) if row else None
 
     async def list_streams(self) -> list[StreamInfo]:
         rows = await self.pool.fetch(

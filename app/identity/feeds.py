@@ -17,12 +17,11 @@ from pydantic import BaseModel
 from adapters.postgres.calendar_feeds import FeedStore
 from app.identity.access import doctor_district, serving
 from app.bootstrap import Services
-from app.reads.doctor_views import period_state
+from app.reads.doctor_views import period_view
 from app.errors import NotFound
 from app.validate import district_id as valid_district_id
 from app.validate import doctor_id as valid_doctor_id
 from app.identity.sessions import digest, sign
-from domain.period.calendar import PeriodCalendar
 from domain.mail.ics import feed_calendar
 from domain.identity import Principal
 from domain.mail.facts import ShiftFact
@@ -101,12 +100,12 @@ async def feed(services: Services, token: str) -> bytes:
     for row in await reader.district_rounds(district):
         if row["phase"] == "cancelled":
             continue
-        state = await period_state(services, row["stream_id"])
-        if state.config is None or state.simulated:
+        view = await period_view(services, row["stream_id"])
+        if view is None or view.state.simulated:
             continue
-        calendar = PeriodCalendar.from_config(state.config)
+        state = view.state
         name = state.config.district.name
-        shifts = [calendar.by_id[s] for s in state.held_by(doctor)]
+        shifts = view.held(doctor)
         facts = [ShiftFact(shift_id=s.id, name=s.name, kind=s.kind, start=s.start, end=s.end) for s in shifts]
         periods.append((row["stream_id"], state.version, facts))
         titles[row["stream_id"]] = (period_title(state.config.period.start, state.config.period.end), name)

@@ -31,7 +31,9 @@ from temporalio.worker import Replayer
 from adapters.postgres.event_store import EventStore
 from app.bootstrap import Services
 from app.errors import BadInput
+from app.reads.period_cache import PeriodCache
 from app.reads.status import diagnose
+from app.reads.status_models import PeriodDiagnosis
 from app.periods.updates import send_update
 from app.validate import free_text, period_id, person_name
 from domain import actors
@@ -95,18 +97,27 @@ async def _replays_with_deployed_code(handle, converter: DataConverter) -> bool 
 
 
 async def plan_restart(
-    diagnosis, store: EventStore, client: Client | None = None, converter: DataConverter | None = None
+    diagnosis, store: EventStore, client: Client | None = None, converter: DataConverter | None = None,
+    cache: PeriodCache | None = None,
 ) -> RestartPlan:
+    """`cache`: the process's read model (a plan only reads the fold; carrying a plan out folds
+    the stored events anew, `apply_restart`)."""
     period = diagnosis.period
     handle = client.get_workflow_handle(period, run_id=diagnosis.run_id) if client and diagnosis.run_id else None
-    events = await store.read_stream(period)
-    state = fold(parse_event(e.data) for e in events) if events else None
+    if cache is not None:
+        folded = await cache.folded(store, period)
+        stored = folded.version if folded is not None else 0
+        state = folded.state if stored else None
+    else:
+        events = await store.read_stream(period)
+        stored = len(events)
+        state = fold(parse_event(e.data) for e in events) if events else None
     step, deadline = next_deadline(state) if state and state.opened else (None, None)
     base = dict(
         period=period,
         verdict=diagnosis.verdict,
         run_id=diagnosis.run_id,
-        stored_events=len(events),
+        stored_events=stored,
         phase=state.phase.value if state else None,
         next_deadline=deadline,
     )
@@ -148,7 +159,7 @@ async def plan_restart(
             explanation=(
                 "The workflow's history no longer replays with the code deployed now (non-determinism), so it "
                 f"is stuck. --apply will terminate run {diagnosis.run_id} and start a new run of {period} rebuilt "
-                f"from the {len(events)} events stored in PostgreSQL, plus any action the history shows accepted "
+                f"from the {stored} events stored in PostgreSQL, plus any action the history shows accepted "
                 f"but not yet stored; it continues in {where}."
             ),
         )
@@ -167,7 +178,7 @@ async def plan_restart(
         action="rebuild",
         explanation=(
             f"The workflow is {ended} but the period was never published. --apply will start a new run of "
-            f"{period} rebuilt from the {len(events)} events stored in PostgreSQL; it continues in {where}."
+            f"{period} rebuilt from the {stored} events stored in PostgreSQL; it continues in {where}."
         ),
     )
 
@@ -317,9 +328,11 @@ async def recover_unstored_actions(
 
 async def restart_round(
     services: Services, period: str, *, apply_plan: bool, operator: str | None = None, reason: str | None = None,
-    actor: str | None = None,
+    actor: str | None = None, diagnosis: PeriodDiagnosis | None = None,
 ) -> tuple[RestartPlan, str | None]:
-    """The use case: diagnose, plan, and (with `apply_plan`) carry out the plan on record."""
+    """The use case: diagnose, plan, and (with `apply_plan`) carry out the plan on record.
+    `diagnosis`: one just made (a page showing the round and its plan); a plan carried out always
+    diagnoses anew."""
     period = period_id(period)
     if apply_plan:
         if operator is None or reason is None:
@@ -328,8 +341,10 @@ async def restart_round(
     client = await services.temporal()
     live = await services.database()
     stores = [live.store, (await services.simulation_database()).store]
-    diagnosis = await diagnose(client, stores, services.settings, period, clock=services.clock)
-    plan = await plan_restart(diagnosis, live.store, client, services.data_converter)
+    if diagnosis is None or apply_plan:
+        diagnosis = await diagnose(client, stores, services.settings, period, clock=services.clock,
+                                   cache=services.reads)
+    plan = await plan_restart(diagnosis, live.store, client, services.data_converter, cache=services.reads)
     done = None
     if apply_plan:
         done = await apply_restart(plan, client, live.store, services.settings, operator=operator, reason=reason,

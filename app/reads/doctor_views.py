@@ -13,14 +13,12 @@ from pydantic import BaseModel
 from app.identity.access import doctor_district, own_doctor, period_district, signed_in
 from app.bootstrap import Services
 from app.errors import BadInput
-from app.reads.events import wait_until_stored
 from app.validate import period_id as valid_period_id
-from domain.period.calendar import PeriodCalendar
 from domain.period.doctor_board import DoctorBoard, doctor_board
-from domain.period.events import parse_event
 from domain.identity import Principal
 from domain.clock import oslo_now, oslo_today
-from domain.period.state import PeriodState, fold
+from domain.period.state import PeriodState
+from domain.period.view import PeriodView
 
 STORE_WAIT = 3.0  # seconds to wait for an accepted action to be stored
 
@@ -39,11 +37,20 @@ class Colleague(BaseModel):
     name: str
 
 
+async def period_view(services: Services, period: str, at_least: int = 0) -> PeriodView | None:
+    """The live period's state and its lookups, from this process's read model (waiting for
+    `at_least`); None before the period is stored and opened."""
+    db = await services.database()
+    folded = await services.reads.folded(db.store, period, at_least=max(at_least, 1), wait=STORE_WAIT)
+    if folded is None or folded.calendar is None:
+        return None
+    return folded.view
+
+
 async def period_state(services: Services, period: str, at_least: int = 0) -> PeriodState:
     """The live period's state, folded from its stored events (waiting for `at_least`)."""
-    db = await services.database()
-    await wait_until_stored(db.store, period, max(at_least, 1), timeout=STORE_WAIT)
-    return fold(parse_event(e.data) for e in await db.store.read_stream(period))
+    view = await period_view(services, period, at_least)
+    return view.state if view is not None else PeriodState()
 
 
 async def my_periods(services: Services, principal: Principal | None) -> list[PeriodLink]:
@@ -82,10 +89,11 @@ async def board(
     period = valid_period_id(period, "period")
     district = await period_district(services, period)
     doctor = own_doctor(principal, district)
-    state = await period_state(services, period, at_least)
-    calendar = PeriodCalendar.from_config(state.require_config())
-    return doctor_board(state, calendar, doctor, oslo_now(services.clock), _month(month), kind=kind, day=day,
-                        about=about)
+    view = await period_view(services, period, at_least)
+    if view is None:
+        PeriodState().require_config()  # not opened yet: as a read of an empty fold always said
+    return doctor_board(view.state, view.calendar, doctor, oslo_now(services.clock), _month(month), kind=kind,
+                        day=day, about=about, view=view)
 
 
 async def colleagues(services: Services, principal: Principal | None, period: str) -> list[Colleague]:

@@ -21,7 +21,7 @@ from adapters.postgres.event_store import EventStore, StoredEvent
 from app.bootstrap import Services
 from app.errors import BadInput, NotFound
 from app.validate import doctor_id, period_id
-from domain.period.calendar import PeriodCalendar
+from domain.period.shifts import count_shifts
 from domain.clock import local_time
 from domain.period.events import (
     DeadlineExtended,
@@ -74,7 +74,7 @@ def summarize(event: DomainEvent) -> str:
     `PeriodOpened`, only counts."""
     match event:
         case PeriodOpened(config=config, simulated=simulated):
-            shifts = len(PeriodCalendar.from_config(config).shifts)
+            shifts = count_shifts(config)
             return (
                 f"period opened: {len(config.doctors)} doctors, {shifts} shifts"
                 + (" (simulated)" if simulated else "")

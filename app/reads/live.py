@@ -19,11 +19,13 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from adapters.postgres.event_store import StoredEvent
 from app.bootstrap import Services
 from app.identity.access import own_doctor, period_district, serving_period
+from app.reads.period_cache import BOARD_TYPES as BOARD_EVENT_TYPES, PeriodCache
 from domain.clock import Clock, oslo_now
 from domain.identity import Principal
 
@@ -31,14 +33,15 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5  # how stale a board may be, at most, beyond the workflow's own append
 QUEUE_SIZE = 64  # changes a subscriber may fall behind by before it is dropped
-# The events that change which shifts a doctor's board offers (domain/period/events.py).
-BOARD_TYPES = ["ShiftTaken", "LotteryDrawn", "ShiftLeftUncovered", "SwapOffered", "SwapAccepted", "SwapClosed"]
+BOARD_TYPES = list(BOARD_EVENT_TYPES)
 
 
 class Store(Protocol):
     """What the watcher needs of the event store (adapters.postgres.event_store.EventStore)."""
 
     async def stored_version(self, stream_id: str) -> int: ...
+
+    async def stream_position(self, stream_id: str) -> tuple[datetime, int] | None: ...
 
     async def read_stream(
         self, stream_id: str, after_version: int = 0, types: list[str] | None = None, limit: int | None = None
@@ -107,12 +110,33 @@ class Subscription:
             return False
 
 
+async def board_events(store: Store, cache: PeriodCache | None, period: str, after: int) -> tuple[int, list[StoredEvent]]:
+    """(the stored version, the board-changing events after `after` up to it). From the process's
+    read model when it has one — the fold the boards are drawn from, so a change is announced
+    from the very events the next board read shows — else from the store."""
+    if cache is not None:
+        folded = await cache.folded(store, period)
+        if folded is None or folded.version <= after:
+            return after, []
+        kept = folded.board_events_after(after)
+        if kept is not None:
+            return folded.version, kept
+        events = await store.read_stream(period, after_version=after, types=BOARD_TYPES)
+        return folded.version, [e for e in events if e.version <= folded.version]
+    stored = await store.stored_version(period)
+    if stored <= after:
+        return after, []
+    events = await store.read_stream(period, after_version=after, types=BOARD_TYPES)
+    return max(stored, events[-1].version if events else 0), events
+
+
 class PeriodWatcher:
     """Follows one period's stored events for every subscriber of this process."""
 
     def __init__(self, store: Store, period: str, version: int, clock: Clock, interval: float,
-                 on_idle: Callable[[PeriodWatcher], None] = lambda w: None) -> None:
+                 on_idle: Callable[[PeriodWatcher], None] = lambda w: None, cache: PeriodCache | None = None) -> None:
         self.store, self.period, self.version, self.clock, self.interval = store, period, version, clock, interval
+        self.cache = cache
         self.on_idle = on_idle  # called when every subscriber has been dropped
         self.subscribers: set[Subscription] = set()
         self.task: asyncio.Task | None = None
@@ -132,11 +156,9 @@ class PeriodWatcher:
 
     async def tick(self) -> None:
         """One poll: the stored version; the new events only when it moved."""
-        stored = await self.store.stored_version(self.period)
-        if stored <= self.version:
+        version, events = await board_events(self.store, self.cache, self.period, self.version)
+        if version <= self.version:
             return
-        events = await self.store.read_stream(self.period, after_version=self.version, types=BOARD_TYPES)
-        version = max(stored, events[-1].version if events else 0)
         change = change_of(events, version, self.clock)
         self.version = version
         if change is not None:
@@ -154,8 +176,9 @@ class PeriodWatcher:
 class LiveBoards:
     """Every watched period of one web process (the hub); `close()` ends every stream."""
 
-    def __init__(self, store: Store, clock: Clock, *, interval: float = POLL_SECONDS) -> None:
-        self.store, self.clock, self.interval = store, clock, interval
+    def __init__(self, store: Store, clock: Clock, *, interval: float = POLL_SECONDS,
+                 cache: PeriodCache | None = None) -> None:
+        self.store, self.clock, self.interval, self.cache = store, clock, interval, cache
         self.watchers: dict[str, PeriodWatcher] = {}
         self.closed = False
 
@@ -169,8 +192,8 @@ class LiveBoards:
             return sub, []
         watcher = self.watchers.get(period)
         if watcher is None:
-            watcher = PeriodWatcher(self.store, period, await self.store.stored_version(period), self.clock,
-                                    self.interval, self._forget)
+            watcher = PeriodWatcher(self.store, period, await self._version(period), self.clock,
+                                    self.interval, self._forget, self.cache)
             if period in self.watchers:  # another subscriber started one meanwhile
                 watcher = self.watchers[period]
             else:
@@ -179,12 +202,19 @@ class LiveBoards:
         watcher.subscribers.add(sub)
         missed: list[bytes] = []
         if 0 < since < watcher.version:
-            events = await self.store.read_stream(period, after_version=since, types=BOARD_TYPES)
-            events = [e for e in events if e.version <= watcher.version]
-            change = change_of(events, watcher.version, self.clock)
+            upto = watcher.version
+            _, events = await board_events(self.store, self.cache, period, since)
+            events = [e for e in events if e.version <= upto]
+            change = change_of(events, upto, self.clock)
             if change is not None:
                 missed.append(change.message())
         return sub, missed
+
+    async def _version(self, period: str) -> int:
+        if self.cache is None:
+            return await self.store.stored_version(period)
+        folded = await self.cache.folded(self.store, period)
+        return folded.version if folded is not None else 0
 
     def unsubscribe(self, sub: Subscription) -> None:
         """The stream ended (closed, dropped or disconnected): free its queue; the watcher

@@ -95,10 +95,11 @@ async def cancel(services: Services, principal: Principal | None, period: str, r
                                       actor=operator.operator_actor())
 
 
-async def restart_plan(services: Services, principal: Principal | None, period: str):
-    """What `vakt restart PERIOD` would do (a dry run: nothing changes)."""
+async def restart_plan(services: Services, principal: Principal | None, period: str, diagnosis=None):
+    """What `vakt restart PERIOD` would do (a dry run: nothing changes). `diagnosis`: the
+    round's, when the caller has just made it (the round's page shows both)."""
     await serving_period(services, principal, period)
-    plan, _ = await restart.restart_round(services, period, apply_plan=False)
+    plan, _ = await restart.restart_round(services, period, apply_plan=False, diagnosis=diagnosis)
     return plan
 
 

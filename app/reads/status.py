@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 from app.bootstrap import Services
 from app.errors import BadInput, NotFound, Unavailable
+from app.reads.period_cache import PeriodCache
 from app.reads.status_models import SOURCES, Coverage, PeriodDiagnosis, Source, StatusList
 from app.reads.status_stored import oslo as _oslo
 from app.reads.status_stored import stored_round
@@ -196,6 +197,7 @@ async def diagnose(
     unavailable: str | None = None,
     _pollers: PollerCache | None = None,
     clock: Clock | None = None,
+    cache: PeriodCache | None = None,
 ) -> PeriodDiagnosis:
     """Where one round stands and, when it is stuck, why.
 
@@ -203,10 +205,11 @@ async def diagnose(
     list view) skips the full fold and reads the history only when the pending workflow task has
     failed before. `stores`: the live schema's, then the simulations'; the first that has the
     period is read. Raises UnknownRound when neither PostgreSQL nor Temporal knows the period.
+    `cache`: the process's read model, which folds only what is new since its last read.
     """
     stored = None
     for store in stores:
-        stored = await stored_round(store, period, detail=detail)
+        stored = await stored_round(store, period, detail=detail, cache=cache)
         if stored is not None:
             break
     d = PeriodDiagnosis(
@@ -357,4 +360,5 @@ async def round_status(
             client, stores, services.settings, district=district, phase=phase, unavailable=unavailable,
             clock=services.clock,
         )
-    return await diagnose(client, stores, services.settings, period, unavailable=unavailable, clock=services.clock)
+    return await diagnose(client, stores, services.settings, period, unavailable=unavailable, clock=services.clock,
+                          cache=services.reads)

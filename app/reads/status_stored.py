@@ -17,6 +17,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from adapters.postgres.event_store import EventStore
+from app.reads.period_cache import PeriodCache
 from app.reads.status_models import SOURCES, Coverage, LotteryPool
 from domain.period.calendar import PeriodCalendar
 from domain.period.events import parse_event
@@ -55,14 +56,14 @@ def oslo(value: datetime | None) -> datetime | None:
     return value.astimezone(OSLO_TZ)
 
 
-def lottery_pool(state: PeriodState) -> LotteryPool | None:
+def lottery_pool(state: PeriodState, calendar: PeriodCalendar | None = None) -> LotteryPool | None:
     """The R-LOT-1 pool on the first open shift (see the module doc); None before the period opened."""
     if state.config is None:
         return None
     if state.quota is None:
         return LotteryPool(shift=None, doctors=[], note="known once the meeting opens (R-LOT-1 needs the quota)")
     config = state.config
-    calendar = PeriodCalendar.from_config(config)
+    calendar = calendar or PeriodCalendar.from_config(config)
     uncovered = {u.shift for u in state.uncovered}
     first_open = next((s for s in calendar.shifts if s.id not in state.assignments and s.id not in uncovered), None)
     if first_open is None:
@@ -84,7 +85,12 @@ def lottery_pool(state: PeriodState) -> LotteryPool | None:
     )
 
 
-async def stored_round(store: EventStore, period: str, *, detail: bool) -> StoredRound | None:
+async def stored_round(
+    store: EventStore, period: str, *, detail: bool, cache: PeriodCache | None = None
+) -> StoredRound | None:
+    """`cache`: the process's read model, for one round's detail (the full fold). The list view
+    folds only the phase events of each round and keeps nothing: holding every round of every
+    district in memory to list them would cost more than it saves."""
     kind = await store.stream_kind(period)
     if kind is None:
         return None
@@ -93,8 +99,14 @@ async def stored_round(store: EventStore, period: str, *, detail: bool) -> Store
     counts = await reader.shifts_by_source(period)
     last = await reader.last_event(period)
     # The full fold (detail) also gives the lottery pool.
-    events = await store.read_stream(period, types=None if detail else PHASE_EVENT_TYPES)
-    state = fold(parse_event(e.data) for e in events)
+    calendar = None
+    if detail and cache is not None:
+        folded = await cache.folded(store, period)
+        state = folded.state if folded is not None else PeriodState()
+        calendar = folded.calendar if folded is not None else None
+    else:
+        events = await store.read_stream(period, types=None if detail else PHASE_EVENT_TYPES)
+        state = fold(parse_event(e.data) for e in events)
     coverage = None
     if row is not None:
         covered = sum(n for source, n in counts.items() if source != "uncovered")
@@ -121,5 +133,5 @@ async def stored_round(store: EventStore, period: str, *, detail: bool) -> Store
         coverage=coverage,
         stored_version=last[0] if last else 0,
         last_event_at=oslo(last[1]) if last else None,
-        lottery_pool=lottery_pool(state) if detail else None,
+        lottery_pool=lottery_pool(state, calendar) if detail else None,
     )

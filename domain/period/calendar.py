@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,6 +16,7 @@ class PeriodCalendar:
     shifts: tuple[Shift, ...]
     by_id: dict[str, Shift] = field(repr=False)
     _cover_cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_config(cls, config: PeriodConfig) -> PeriodCalendar:
@@ -23,6 +25,37 @@ class PeriodCalendar:
 
     def get(self, shift_id: str) -> Shift | None:
         return self.by_id.get(shift_id)
+
+    def memo(self, key: object, build: Callable[[], object]):
+        """A lookup derived from the shifts alone, built on first use and kept with the calendar:
+        a read that keeps its calendar (app.reads.period_cache) then pays for it once per period,
+        not once per request."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = build()
+            return value
+
+    @property
+    def months(self) -> tuple[str, ...]:
+        """YYYY-MM of every month with a shift, in order."""
+        return self._months()[0]
+
+    def shifts_in_month(self, month: str | None) -> tuple[Shift, ...]:
+        """The month's shifts in calendar order (none for a month without shifts)."""
+        return self._months()[1].get(month, ())
+
+    def month_of(self, shift: Shift) -> str:
+        return f"{shift.day.year:04d}-{shift.day.month:02d}"
+
+    def _months(self) -> tuple[tuple[str, ...], dict[str, tuple[Shift, ...]]]:
+        def build():
+            by_month: dict[str, list[Shift]] = {}
+            for s in self.shifts:  # no strftime: formatting 10,000 dates per read was a visible cost
+                by_month.setdefault(self.month_of(s), []).append(s)
+            return tuple(sorted(by_month)), {m: tuple(v) for m, v in by_month.items()}
+
+        return self.memo("_months", build)
 
     def backups_covering(self, shift: Shift) -> list[Shift]:
         """Backup shifts that overlap `shift` (R-QUAL-3), from a start-sorted index: a scan of

@@ -17,21 +17,21 @@ and weekday (domain.period.board_filters). The words are the page's (web/), the 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import bisect
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
 
 from domain.period.calendar import PeriodCalendar
 from domain.model import OSLO_TZ, MeetingAttendance, Phase, Role, Shift
-from domain.mail.notices import quota_now
 from domain.period.board_filters import KINDS, matches, shift_kinds
 from domain.period.load_cap import breached, excesses
 from domain.period.process import next_deadline, next_step_text
-from domain.period.roster import loads
 from domain.period.shifts import WEEKDAYS
-from domain.period.rules import ActionKind, check_action
+from domain.period.rules import ActionKind, doctor_violation, eligibility_violation
 from domain.period.state import PeriodState
 from domain.period.swaps import accept_swap
+from domain.period.view import PeriodView
 
 TAKEN = "already taken"  # domain.period.rules.TAKEN_MESSAGE: never who holds it
 
@@ -136,6 +136,16 @@ def line(shift: Shift) -> dict:
     }
 
 
+def _line_of(calendar: PeriodCalendar, shift: Shift) -> dict:
+    """`line(shift)`, kept with the calendar: its time-zone conversions are worked out once per
+    period, not once per shift of every board read. The dicts are shared: never changed."""
+    lines: dict[str, dict] = calendar.memo("board_lines", dict)
+    found = lines.get(shift.id)
+    if found is None:
+        found = lines[shift.id] = line(shift)
+    return found
+
+
 NO_ACTION = {  # why there is no action now: a code pages translate (board.po `why.*`), English for the API
     "not_on_roll": "you are not on this period's roll",
     "staff": "staff shifts are entered by the clinic (R-PROC-2)",
@@ -179,14 +189,56 @@ def action_code(state: PeriodState, doctor_id: str, now: datetime) -> tuple[Acti
     return None, "lottery" if state.phase is Phase.LOTTERY else "closed"
 
 
-def _option(state, calendar, kind, doctor_id, shift: Shift, now, held_days: list[int] | None = None) -> ShiftOption:
-    violation = check_action(state, calendar, kind, doctor_id, shift.id, now)
-    if violation is None:
-        cap = state.require_config().district.policy.max_shifts_per_week
-        over = cap is not None and held_days is not None and breached(held_days, [shift.day.toordinal()], cap)
-        return ShiftOption(**line(shift), allowed=True, over_cap=over)
-    return ShiftOption(**line(shift), allowed=False, rule=violation.rule, reason=violation.message,
-                       code=violation.code, params=violation.params)
+def _options(state: PeriodState, calendar: PeriodCalendar, kind: ActionKind, doctor_id: str, shifts, now: datetime,
+             held: list[Shift]) -> list[ShiftOption]:
+    """Each free shift of `shifts` with `check_action`'s verdict for this doctor, asked in two
+    parts: what holds for every shift alike (once), then each shift's own rules."""
+    common = doctor_violation(state, kind, doctor_id, now)
+    config = state.require_config()
+    doctor, policy = config.doctor(doctor_id), config.district.policy
+    near = _near(held, policy.min_rest_hours)
+    cap, held_days = policy.max_shifts_per_week, [s.day.toordinal() for s in held]  # R-LOAD-3
+    # Every doctor who may take a shift sees the same row: one object per shift, kept with the
+    # calendar and shared by every board (never changed once built).
+    takeable: dict[str, ShiftOption] = calendar.memo("board_takeable", dict)
+    out = []
+    for shift in shifts:
+        if shift.id in state.assignments:
+            continue
+        violation = common or eligibility_violation(policy, calendar, doctor, shift, near(shift), voluntary=True)
+        if violation is None and cap is not None and breached(held_days, [shift.day.toordinal()], cap):
+            # R-LOAD-3: allowed, but above the weekly cap for this doctor: a row of their own
+            option = ShiftOption(**_line_of(calendar, shift), allowed=True, over_cap=True)
+        elif violation is None:
+            option = takeable.get(shift.id)
+            if option is None:
+                option = takeable[shift.id] = ShiftOption(**_line_of(calendar, shift), allowed=True)
+        else:
+            option = ShiftOption.model_construct(**_line_of(calendar, shift), allowed=False, rule=violation.rule,
+                                                 reason=violation.message, code=violation.code,
+                                                 params=violation.params)
+        out.append(option)
+    return out
+
+
+def _near(held: list[Shift], min_rest_hours: float):
+    """For a shift, the doctor's shifts that could clash with it under R-REST-1 (overlap, or less
+    rest than the minimum between them), in `held`'s own order: the rest check then names the
+    same shift it would have named looking at them all, and looks at one or two, not all."""
+    if not held:
+        return lambda shift: held
+    reach = timedelta(hours=min_rest_hours)
+    by_start = sorted(range(len(held)), key=lambda i: held[i].start)
+    starts = [held[i].start for i in by_start]
+    longest = max(s.end - s.start for s in held)
+
+    def near(shift: Shift) -> list[Shift]:
+        lo = bisect.bisect_left(starts, shift.start - reach - longest)
+        hi = bisect.bisect_left(starts, shift.end + reach)
+        found = sorted(i for i in by_start[lo:hi] if held[i].end + reach > shift.start)
+        return [held[i] for i in found]
+
+    return near
 
 
 def weeks_of(
@@ -198,71 +250,77 @@ def weeks_of(
     weeks: dict[tuple[int, int], WeekGroup] = {}
     for each in sorted(days):
         year, number, _ = each.isocalendar()
-        group = weeks.setdefault((year, number), WeekGroup(
-            anchor=f"uke-{year}-{number:02d}", year=year, week=number, first=each, last=each, days=[], blocked=[]))
-        group.first, group.last = min(group.first, each), max(group.last, each)
+        group = weeks.get((year, number))
+        if group is None:  # built unvalidated: a board builds dozens per read, from typed facts
+            group = weeks[(year, number)] = WeekGroup.model_construct(
+                anchor=f"uke-{year}-{number:02d}", year=year, week=number, first=each, last=each, days=[], blocked=[])
+        if each < group.first:
+            group.first = each
+        if each > group.last:
+            group.last = each
+    week_of: dict[date, tuple[int, int, int]] = {}
     for option in options:
         if not matches(option.kinds, option.day, kind, day):
             continue
-        year, number, _ = option.day.isocalendar()
+        iso = week_of.get(option.day)
+        if iso is None:
+            iso = week_of[option.day] = option.day.isocalendar()
+        year, number, _ = iso
         group = weeks.get((year, number))
         if group is None:  # a week not among `days`
-            group = weeks[(year, number)] = WeekGroup(
+            group = weeks[(year, number)] = WeekGroup.model_construct(
                 anchor=f"uke-{year}-{number:02d}", year=year, week=number, first=option.day, last=option.day,
                 days=[], blocked=[])
-        group.first, group.last = min(group.first, option.day), max(group.last, option.day)
+        if option.day < group.first:  # assigned only when it moves: each assignment is validated
+            group.first = option.day
+        if option.day > group.last:
+            group.last = option.day
         if not option.allowed:
             group.blocked.append(option)
         elif group.days and group.days[-1].day == option.day:
             group.days[-1].open.append(option)
         else:
-            group.days.append(DayGroup(day=option.day, open=[option]))
+            group.days.append(DayGroup.model_construct(day=option.day, open=[option]))
     for group in weeks.values():  # a day reads duty shifts first, then the backups, each by start
         for one in group.days:
             one.open.sort(key=lambda o: ("backup" in o.kinds, o.start, o.shift))
     return list(weeks.values())
 
 
-def _month(shift: Shift) -> str:
-    return shift.day.strftime("%Y-%m")
-
-
 def doctor_board(
     state: PeriodState, calendar: PeriodCalendar, doctor_id: str, now: datetime, month: str | None = None,
-    kind: str | None = None, day: str | None = None, about: str | None = None,
+    kind: str | None = None, day: str | None = None, about: str | None = None, view: PeriodView | None = None,
 ) -> DoctorBoard:
-    """`kind` is one of board_filters.KINDS, `day` a weekday (`mon` … `sun`); others mean all."""
+    """`kind` is one of board_filters.KINDS, `day` a weekday (`mon` … `sun`); others mean all.
+    `view`: the state's lookups when the caller keeps them (app.reads.period_cache); the board
+    then costs the month shown and this doctor's own shifts, whatever the district's size."""
+    view = view if view is not None and view.state is state else PeriodView(state, calendar)
     config = state.require_config()
     profile = config.doctor(doctor_id)
     action, why = action_now(state, doctor_id, now)
     _, why_code = action_code(state, doctor_id, now)
-    months = sorted({_month(s) for s in calendar.shifts})
+    months = list(calendar.months)
     if month not in months:
-        open_months = [_month(s) for s in calendar.shifts if s.id not in state.assignments and s.end > now]
-        month = open_months[0] if open_months else (months[0] if months else None)
-    held = sorted((calendar.by_id[s] for s in state.held_by(doctor_id)), key=lambda s: (s.start, s.id))
-    held_days = [s.day.toordinal() for s in held]  # R-LOAD-3
-    options = (
-        [_option(state, calendar, action, doctor_id, s, now, held_days) for s in calendar.shifts
-         if _month(s) == month and s.id not in state.assignments]
-        if action is not None else []
-    )
+        first_open = next((s for s in calendar.shifts if s.end > now and s.id not in state.assignments), None)
+        month = calendar.month_of(first_open) if first_open else (months[0] if months else None)
+    held = list(view.held(doctor_id))
+    in_month = calendar.shifts_in_month(month)
+    options = _options(state, calendar, action, doctor_id, in_month, now, held) if action is not None else []
     kind = kind if kind in KINDS else None
     day = day if day in WEEKDAYS else None
-    snapshot = quota_now(state, calendar) if profile is not None and profile.role is not Role.STAFF else None
-    quota = snapshot.of(doctor_id) if snapshot else None
-    load = loads(state, calendar).get(doctor_id)
+    quota = view.quota.of(doctor_id) if profile is not None and profile.role is not Role.STAFF else None
+    load = view.loads.get(doctor_id)
     carried = profile.carried if profile else 0.0
     points = load.points if load else 0.0
     swaps_out, swaps_in = [], []
     for swap_id, offer in sorted(state.swaps.items(), key=lambda kv: (kv[1].expires_at, kv[0])):
         shift = calendar.by_id[offer.shift]
-        base = {**line(shift), "swap": swap_id, "giver": offer.giver, "receiver": offer.receiver,
+        base = {**_line_of(calendar, shift), "swap": swap_id, "giver": offer.giver, "receiver": offer.receiver,
                 "expires_at": offer.expires_at.astimezone(OSLO_TZ)}
         if offer.giver == doctor_id:
             swaps_out.append(SwapLine(**base))
         elif offer.receiver in (None, doctor_id):
-            decision = accept_swap(state, calendar, swap_id=swap_id, receiver=doctor_id, now=now)
+            decision = accept_swap(state, calendar, swap_id=swap_id, receiver=doctor_id, now=now, held=held)
             problem = getattr(decision, "rule", None)
             swaps_in.append(SwapLine(**base, allowed=problem is None, rule=problem,
                                      reason=getattr(decision, "message", None) if problem else None))
@@ -276,11 +334,12 @@ def doctor_board(
         verb=action.verb if action else None, why_no_action=why, why_code=why_code,
         quota=quota, carried=carried, points=points,
         balance=round(points + carried - quota, 3) if quota is not None else None,
-        held=[ShiftLine(**line(s)) for s in held],
-        worked=sum(1 for d in state.worked.values() if d == doctor_id),
-        options=options, weeks=weeks_of(options, kind, day, sorted({s.day for s in calendar.shifts if _month(s) == month})), kind=kind, day=day, months=months, month=month,
+        held=[ShiftLine.model_construct(**_line_of(calendar, s)) for s in sorted(held, key=lambda s: (s.start, s.id))],
+        worked=view.worked.get(doctor_id, 0),
+        options=options, weeks=weeks_of(options, kind, day, sorted({s.day for s in in_month})), kind=kind, day=day,
+        months=months, month=month,
         swaps_out=swaps_out, swaps_in=swaps_in, version=state.version,
-        focus=ShiftLine(**line(calendar.by_id[about])) if about in calendar.by_id else None,
+        focus=ShiftLine(**_line_of(calendar, calendar.by_id[about])) if about in calendar.by_id else None,
         over_cap=[CapWindow(first=w.first_day, last=w.last_day, shifts=w.shifts, cap=w.cap)
                   for w in excesses((s.day for s in held), config.district.policy.max_shifts_per_week)],
         weekly_cap=config.district.policy.max_shifts_per_week,

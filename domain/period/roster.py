@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from domain.period.calendar import PeriodCalendar, covers
 from domain.period.load_cap import over_cap_report
-from domain.period.events import LotteryDrawn, RosterPublished
+from domain.period.events import DoctorSet, LotteryDrawn, RosterPublished
 from domain.model import ShiftKind
 from domain.period.qualification import is_independently_qualified
 from domain.period.quota import shift_weight
@@ -100,27 +100,35 @@ def fairness(
 
 
 def lottery_section(state: PeriodState, draws: Sequence[LotteryDrawn]) -> dict:
-    """The seed and every draw in order (R-LOT-4), the recorded doctor sets read as ids: `pool`
-    (who could legally be drawn), `tied` (the pool members sharing the drawn doctor's deficit),
-    `deficit`, and `passed` (candidates tried first and passed over, with rule and reason)."""
-    ids = sorted(d.id for d in state.require_config().doctors)
+    """The seed and every draw in order (R-LOT-4). The doctor sets are written as the events
+    store them, compactly — `{"size", "bits"}`, bit i standing for `doctors[i]`, the period's
+    doctor ids sorted (`members` reads one back) — so a year of draws among a thousand doctors
+    is not a thousand ids per draw: `pool` (who could legally be drawn), `tied` (the pool members
+    sharing the drawn doctor's deficit), `deficit`, and `passed` (candidates tried first and
+    passed over, with rule and reason)."""
     return {
         "seed": state.seed,
+        "doctors": sorted(d.id for d in state.require_config().doctors),
         "draws": [
             {
                 "draw": d.draw,
                 "shift": d.shift,
-                "pool": d.pool.ids(ids),
-                "tied": d.tied.ids(ids),
+                "pool": d.pool.model_dump(),
+                "tied": d.tied.model_dump(),
                 "deficit": d.deficit,
                 "doctor": d.doctor,
                 **({"beyond_cap": True} if d.beyond_cap else {}),  # R-LOAD-3
-                **({"passed": [{"doctors": p.doctors.ids(ids), "rule": p.rule, "why": p.why} for p in d.passed]}
+                **({"passed": [{"doctors": p.doctors.model_dump(), "rule": p.rule, "why": p.why} for p in d.passed]}
                    if d.passed else {}),
             }
             for d in draws
         ],
     }
+
+
+def members(lottery: dict, recorded: dict) -> list[str]:
+    """The ids of a doctor set as `lottery_section` writes it, given that section."""
+    return DoctorSet.model_validate(recorded).ids(lottery["doctors"])
 
 
 def roster_document(state: PeriodState, calendar: PeriodCalendar, draws: Sequence[LotteryDrawn] = ()) -> dict:

@@ -74,9 +74,12 @@ TAKEN_MESSAGE = "already taken"
 
 
 def check_action(
-    state: PeriodState, calendar: PeriodCalendar, kind: ActionKind, doctor_id: str, shift_id: str, now: datetime
+    state: PeriodState, calendar: PeriodCalendar, kind: ActionKind, doctor_id: str, shift_id: str, now: datetime,
+    *, held: list[Shift] | None = None,
 ) -> RuleViolation | None:
-    """The first rule the action breaks, or None when it may be recorded."""
+    """The first rule the action breaks, or None when it may be recorded. `held`: the doctor's
+    shifts when the caller knows them already (a board checks hundreds of shifts for one doctor;
+    finding their shifts among every assignment each time made it grow with the district squared)."""
     config = state.require_config()
     doctor = config.doctor(doctor_id)
     if doctor is None:
@@ -92,8 +95,20 @@ def check_action(
     role_problem = _role_violation(doctor, kind)
     if role_problem:
         return role_problem
-    held = [calendar.by_id[s] for s in state.held_by(doctor_id)]
+    if held is None:
+        held = [calendar.by_id[s] for s in state.held_by(doctor_id)]
     return eligibility_violation(config.district.policy, calendar, doctor, shift, held, voluntary=True)
+
+
+def doctor_violation(state: PeriodState, kind: ActionKind, doctor_id: str, now: datetime) -> RuleViolation | None:
+    """What `check_action` says of every free shift alike — the doctor is not on the roll, the
+    phase does not take this action, their role may not — so a board asks it once, and asks
+    `eligibility_violation` per shift only when this is None."""
+    config = state.require_config()
+    doctor = config.doctor(doctor_id)
+    if doctor is None:
+        return _violation("R-PROC-7", f"{doctor_id} is not a doctor of district {config.district.id}", "not_on_roll")
+    return _phase_violation(state, kind, now) or _role_violation(doctor, kind)
 
 
 def _phase_violation(state: PeriodState, kind: ActionKind, now: datetime) -> RuleViolation | None:

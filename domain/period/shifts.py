@@ -60,3 +60,15 @@ def generate_shifts(config: PeriodConfig) -> list[Shift]:
     shifts.sort(key=lambda s: (s.start, s.id))
     return shifts
 
+
+
+def count_shifts(config: PeriodConfig) -> int:
+    """How many shifts `generate_shifts` makes, without making them (a line saying "N shifts"
+    need not build ten thousand)."""
+    per_weekday = [sum(1 for t in config.shift_template if weekday in t.days) for weekday in WEEKDAYS]
+    days = (config.period.end - config.period.start).days + 1
+    if days <= 0:
+        return 0
+    weeks, rest = divmod(days, 7)
+    first = config.period.start.weekday()
+    return weeks * sum(per_weekday) + sum(per_weekday[(first + i) % 7] for i in range(rest))

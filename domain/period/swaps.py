@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from domain.period.calendar import PeriodCalendar
 from domain.period.events import ShiftsWorked, SwapAccepted, SwapClosed, SwapOffered
-from domain.model import Phase, Role
+from domain.model import Phase, Role, Shift
 from domain.period.rules import RuleViolation, eligibility_violation
 from domain.period.state import PeriodState
 
@@ -66,9 +66,11 @@ def offer_swap(
 
 
 def accept_swap(
-    state: PeriodState, calendar: PeriodCalendar, *, swap_id: str, receiver: str, now: datetime
+    state: PeriodState, calendar: PeriodCalendar, *, swap_id: str, receiver: str, now: datetime,
+    held: list[Shift] | None = None,
 ) -> SwapAccepted | RuleViolation:
-    """R-SWAP-1: the receiver takes the shift over, if the rules let them work it."""
+    """R-SWAP-1: the receiver takes the shift over, if the rules let them work it. `held`: the
+    receiver's shifts, when the caller has them (as for `rules.check_action`)."""
     config = state.require_config()
     offer = state.swaps.get(swap_id)
     if offer is None:
@@ -90,7 +92,8 @@ def accept_swap(
         return _no("R-SWAP-1", "the giver no longer holds the shift", "swap_giver_gone")
     if shift.start <= now:
         return _no("R-SWAP-1", "the shift has started; it can no longer change hands", "swap_started")
-    held = [calendar.by_id[s] for s in state.held_by(receiver)]
+    if held is None:
+        held = [calendar.by_id[s] for s in state.held_by(receiver)]
     violation = eligibility_violation(config.district.policy, calendar, doctor, shift, held, voluntary=True)
     if violation is not None:
         return violation

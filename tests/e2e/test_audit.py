@@ -7,6 +7,7 @@ import json
 
 import asyncpg
 
+from domain.period.roster import members
 from tests.e2e.test_cli import EXAMPLE, vakt
 from tests.helpers.invariants import check_result
 
@@ -28,7 +29,7 @@ async def test_verify_passes_untouched_and_names_the_tampered_draw(database_url)
     assert "OK" in ok.stdout and "2 draws" in ok.stdout and "hash chain intact" in ok.stdout
 
     second = result["lottery"]["draws"][1]
-    other = next(d for d in second["pool"] if d != second["doctor"])
+    other = next(d for d in members(result["lottery"], second["pool"]) if d != second["doctor"])
     conn = await asyncpg.connect(database_url)
     try:
         version = await conn.fetchval(

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from activities.store_models import StoredEvent
@@ -20,6 +20,7 @@ from adapters.postgres.accounts import AccountRow
 from adapters.postgres.registry import Contact, ImportOutcome, PolicyUpdate, StoredDistrict
 from adapters.postgres.requests import StoredRequest
 from app.identity.sessions import PrincipalCache, SessionCutoffs
+from app.reads.period_cache import PeriodCache
 from domain.clock import Clock, FixedClock
 from domain.district import DistrictPolicy
 from domain.period.events import DomainEvent
@@ -177,20 +178,38 @@ class FakeEventStore:
     def __init__(self, kind: str = "live") -> None:
         self.kind = kind
         self.streams: dict[str, list[StoredEvent]] = {}
+        self.created: dict[str, datetime] = {}
+        self.reads: list[tuple[str, int, tuple[str, ...] | None]] = []  # (stream, after_version, types) per read
 
     def add_stream(self, stream_id: str, events: Iterable[DomainEvent], *, actor: str = "operator:test") -> None:
-        self.streams[stream_id] = [
-            StoredEvent(
+        """The stream written anew (a simulation re-run replaces its stream: a new creation time)."""
+        self.streams[stream_id] = []
+        self.created[stream_id] = datetime.now(UTC) + timedelta(microseconds=len(self.created))
+        self.append(stream_id, events, actor=actor)
+
+    def append(self, stream_id: str, events: Iterable[DomainEvent], *, actor: str = "operator:test") -> None:
+        stream = self.streams.setdefault(stream_id, [])
+        self.created.setdefault(stream_id, _now())
+        for e in events:
+            i = len(stream) + 1
+            stream.append(StoredEvent(
                 position=i, event_id=f"00000000-0000-4000-8000-{i:012d}", stream_id=stream_id, version=i,
                 type=e.type, data=e.model_dump(mode="json"), occurred_at=_now(), recorded_at=_now(), actor=actor,
-            )
-            for i, e in enumerate(events, 1)
-        ]
+            ))
 
     async def stream_kind(self, stream_id: str) -> str | None:
         return self.kind if stream_id in self.streams else None
 
-    async def read_stream(self, stream_id: str, *, after_version: int = 0, types=None, limit=None) -> list[StoredEvent]:
+    async def stream_position(self, stream_id: str) -> tuple[datetime, int] | None:
+        if stream_id not in self.streams:
+            return None
+        return self.created[stream_id], len(self.streams[stream_id])
+
+    async def stored_version(self, stream_id: str) -> int:
+        return len(self.streams.get(stream_id, []))
+
+    async def read_stream(self, stream_id: str, after_version: int = 0, types=None, limit=None) -> list[StoredEvent]:
+        self.reads.append((stream_id, after_version, tuple(types) if types else None))
         events = [e for e in self.streams.get(stream_id, []) if e.version > after_version]
         events = [e for e in events if types is None or e.type in types]
         return events[:limit] if limit else events
@@ -248,6 +267,7 @@ class FakeServices:
         self.simulation_db = FakeDatabase("simulation")
         self.session_cutoffs = SessionCutoffs()
         self.principals = PrincipalCache()
+        self.reads = PeriodCache()
 
     async def database(self) -> FakeDatabase:
         return self.db

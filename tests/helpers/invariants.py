@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from domain.period.calendar import PeriodCalendar
+from domain.period.roster import members
 from domain.scenario import parse_scenario, to_period_config
 
 
@@ -66,7 +67,8 @@ def check_result(scenario_doc: dict, result: dict) -> None:
     for d in result["lottery"]["draws"]:
         shift = shifts[d["shift"]]
         doctor = doctors[d["doctor"]]
-        assert d["doctor"] in d["pool"], "drawn doctor not in the recorded pool"
+        pool = members(result["lottery"], d["pool"])
+        assert d["doctor"] in pool, "drawn doctor not in the recorded pool"
         standing_in = doctor.get("substitute_for") and _in_range(
             shift.day,
             doctor.get("substitute_from") or scenario_doc["period"]["start"],
@@ -85,9 +87,9 @@ def check_result(scenario_doc: dict, result: dict) -> None:
         # R-LOT-3 as docs/lottery.md reads it: a member with a larger deficit may be passed over
         # only when drawing them would leave coverage or fairness worse than the best found, and
         # the draw then names them with the reason.
-        passed = {doctor for group in d.get("passed", []) for doctor in group["doctors"]}
+        passed = {doctor for group in d.get("passed", []) for doctor in members(result["lottery"], group["doctors"])}
         assert all(group["rule"] and group["why"] for group in d.get("passed", [])), d
-        for member in d["pool"]:
+        for member in pool:
             if quotas and member not in passed:
                 deficit = quotas.get(member, 0) - load.get(member, 0)
                 chosen = quotas.get(d["doctor"], 0) - load.get(d["doctor"], 0)

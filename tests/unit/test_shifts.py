@@ -8,7 +8,7 @@ import pytest
 
 from domain.period.calendar import PeriodCalendar
 from domain.model import ShiftKind, ShiftTemplate
-from domain.period.shifts import generate_shifts
+from domain.period.shifts import count_shifts, generate_shifts
 from tests.helpers.builders import EXAMPLE_TEMPLATE, WEEKDAYS, gp, make_config
 from tests.helpers.oracle import oracle_shifts
 
@@ -164,3 +164,12 @@ def test_r_time_1_nonexistent_and_ambiguous_wall_clock_starts():
     autumn = calendar_for(date(2027, 10, 31), days=1, template=template).shifts[0]
     assert autumn.start == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
     assert autumn.hours == 4.5
+
+
+@pytest.mark.parametrize("start,days", [(date(2027, 1, 4), 14), (date(2027, 1, 6), 1), (date(2027, 3, 27), 10),
+                                        (date(2027, 1, 1), 365), (date(2027, 5, 9), 0)])
+def test_the_number_of_shifts_is_counted_without_making_them(start, days):
+    config = make_config([gp("gp1")], start=start, days=max(days, 1))
+    if days == 0:
+        config = config.model_copy(update={"period": config.period.model_copy(update={"end": start - timedelta(days=1)})})
+    assert count_shifts(config) == len(generate_shifts(config))

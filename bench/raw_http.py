@@ -1,0 +1,62 @@
+"""A lean HTTP/1.1 client for read benchmarks: one keep-alive connection per simulated doctor,
+plain asyncio streams. Why not httpx: at hundreds of reads a second on a shared 2-core machine
+the client's own parsing would take a core and measure itself, not the service."""
+
+from __future__ import annotations
+
+import asyncio
+
+
+class Connection:
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+        """(status, body) of one GET; reconnects when the server closed the connection."""
+        for attempt in (1, 2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            lines = [f"GET {path} HTTP/1.1", f"Host: {self.host}:{self.port}", *(f"{k}: {v}" for k, v in headers.items())]
+            self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+            try:
+                return await self._answer()
+            except (asyncio.IncompleteReadError, ConnectionError):
+                await self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _answer(self) -> tuple[int, bytes]:
+        assert self.reader is not None
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status_line, *fields = head.decode("latin-1").split("\r\n")
+        status = int(status_line.split(" ", 2)[1])
+        found = {k.strip().lower(): v.strip() for k, _, v in (f.partition(":") for f in fields if f)}
+        if "content-length" in found:
+            body = await self.reader.readexactly(int(found["content-length"]))
+        elif found.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                chunk = await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                parts.append(chunk[:-2])
+            body = b"".join(parts)
+        else:
+            body = await self.reader.read()
+            await self.close()
+        if found.get("connection", "").lower() == "close":
+            await self.close()
+        return status, body
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            try:
+                await self.writer.wait_closed()
+            except ConnectionError:
+                pass
+        self.reader = self.writer = None

@@ -1,0 +1,54 @@
+"""The board's rows of shifts a doctor can take, each rendered once and kept.
+
+Why: a month of a large district is hundreds of rows, and the page is read by every doctor
+again and again; rendering each row's dozen escaped values for every read was most of a board
+page's cost. A row is the same for every doctor who can take the shift — it depends on the
+shift, the page's language, the place named, the period and the action (wish, pick, claim) — but
+for two things of the reader's own: their session's CSRF token and the filters their page keeps.
+So a row is rendered from its template (`_take_row.html`, where its markup stays) with marks in
+their place, kept, and the marks are filled in per page.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+
+from markupsafe import Markup, escape
+
+from web.render import fragment
+
+ROWS = 1 << 15  # rows kept per process: every shift of a large year in both languages, and then some
+_CSRF = "\x00csrf\x00"  # marks no escaped value can contain (escaping leaves no NUL)
+_KEEP = "\x00keep\x00"
+_rows: OrderedDict[tuple, tuple[str, str, str]] = OrderedDict()  # the row cut at its two marks
+
+
+def take_rows(
+    *, lang: str, place: str, period: str, verb: str | None, csrf: str, keep: dict[str, str],
+    name: Callable, short: Callable, when_at: Callable, t: Callable, weekly_cap: int | None = None,
+) -> Callable[[list], Markup]:
+    """The page's `take_rows(options)`: the kept rows with this reader's token and filters."""
+    token = str(escape(csrf))
+    keep_fields = fragment("_keep_fields.html", keep=keep)
+
+    def take_row(option) -> str:
+        # A row above the weekly cap (R-LOAD-3) says so: it is a row of its own.
+        over = weekly_cap if getattr(option, "over_cap", False) else None
+        key = (lang, place, period, verb, option.shift, over)
+        parts = _rows.get(key)
+        if parts is None:
+            row = fragment("_take_row.html", o=option, period=period, verb=verb, name=name, short=short,
+                           when_at=when_at, t=t, csrf=Markup(_CSRF), keep_fields=Markup(_KEEP),
+                           over_cap=over).rstrip("\n")
+            before, after = row.split(_CSRF)
+            middle, end = after.split(_KEEP)
+            parts = _rows[key] = (before, middle, end)
+            if len(_rows) > ROWS:
+                _rows.popitem(last=False)
+        return f"{parts[0]}{token}{parts[1]}{keep_fields}{parts[2]}"
+
+    def rows(options) -> Markup:  # one call per day's row of the page, not one per shift
+        return Markup("\n        ".join(take_row(o) for o in options))
+
+    return rows
