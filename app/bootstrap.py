@@ -115,6 +115,11 @@ class Services:
             self._urls = await resolve_urls(self.settings, self.say)
         return self._urls
 
+    @property
+    def resolved_database_urls(self) -> DatabaseUrls | None:
+        """The URLs once resolved (None before): what an error may name without connecting."""
+        return self._urls
+
     async def database(self) -> Database:
         if self._database is None:
             self._database = await open_database(self.settings, urls=await self.database_urls())

@@ -14,6 +14,7 @@ behind: that is the embedded default's deployment step.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -24,6 +25,7 @@ from adapters.postgres.accounts import AccountStore
 from adapters.postgres.oidc_bindings import OidcBindingStore
 from adapters.postgres.calendar_feeds import FeedStore
 from adapters.postgres.event_store import EventStore
+from adapters.postgres.idempotency import IdempotencyStore
 from adapters.postgres.mail_log import SentLog
 from adapters.postgres.projections import RosterProjection
 from adapters.postgres.registry import RegistryStore
@@ -48,6 +50,33 @@ _UNREACHABLE = (
     asyncpg.InvalidCatalogNameError,
     asyncpg.InvalidPasswordError,
 )
+
+
+# What a query meets while PostgreSQL is down or restarting: the socket gone, the connection
+# dropped by a shutdown, "the database system is starting up".
+_GONE = _UNREACHABLE + (
+    asyncpg.exceptions.OperatorInterventionError,  # admin shutdown, cannot connect now
+    asyncpg.exceptions.ConnectionFailureError,
+)
+_PERMISSION_ON = re.compile(r"permission denied for (?:table|relation|sequence|schema|view) \"?([\w.]+)")
+
+
+def database_failure(error: BaseException, urls: DatabaseUrls | None) -> Unavailable | None:
+    """The error a request meets when the database fails it, as `Unavailable` naming what is
+    wrong — PostgreSQL not reachable, or a grant missing for the application's role, naming the
+    table and the role — or None when it is something else."""
+    if isinstance(error, asyncpg.InsufficientPrivilegeError):
+        found = _PERMISSION_ON.search(str(error))
+        what = f"table {found.group(1)}" if found else "a table"
+        role = (_role_of(urls.app) if urls is not None else None) or "the application's role (DATABASE_URL's user)"
+        return Unavailable(
+            f"PostgreSQL: role {role} lacks a grant on {what}; run `vakt migrate` with the migration role "
+            "(it grants the application's role what it needs)"
+        )
+    if isinstance(error, _GONE):
+        where = urls.redacted() if urls is not None else "DATABASE_URL"
+        return Unavailable(f"PostgreSQL at {where} is not reachable ({type(error).__name__})")
+    return None
 
 
 @dataclass(frozen=True)
@@ -141,6 +170,7 @@ class Database:
         self.requests = RequestStore(pool)
         self.feeds = FeedStore(pool)
         self.mail_log = SentLog(pool)
+        self.idempotency = IdempotencyStore(pool)
 
     async def aclose(self) -> None:
         await self.pool.close()

@@ -14,6 +14,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from adapters.postgres.rejections import Refusal
+from app import request_keys
 from app.bootstrap import Services
 from app.errors import BadInput, Conflict, NotFound, Unavailable, VaktError
 from app.periods.updates import WorkflowGone, send_update
@@ -92,12 +93,14 @@ async def start_period(
 # ---------------------------------------------------------------------------- doctors' actions
 
 
-def action_request(verb: str, doctor: str, shift: str, actor: str) -> ActionRequest:
+def action_request(verb: str, doctor: str, shift: str, actor: str, *, keyed: bool = False) -> ActionRequest:
+    """`keyed`: one action per request, so its request id is the request's key when it has one
+    (a retried request is then decided once: app/request_keys.py)."""
     kind = ACTION_BY_VERB.get(verb)
     if kind is None:
         raise BadInput(f"KIND: must be one of {', '.join(ACTION_BY_VERB)}")
     return ActionRequest(
-        request_id=uuid.uuid4().hex, kind=kind, doctor=doctor_id(doctor), shift=shift_id(shift), actor=actor
+        request_id=request_keys.request_id() if keyed else uuid.uuid4().hex, kind=kind, doctor=doctor_id(doctor), shift=shift_id(shift), actor=actor
     )
 
 
@@ -132,10 +135,12 @@ async def act(services: Services, period: str, verb: str, doctor: str, shift: st
 # -------------------------------------------------------------------------- operators' steering
 
 
-async def _operator_update(services: Services, period: str, update, arg):
+async def _operator_update(services: Services, period: str, update, arg, *, keyed: bool = True):
+    """`keyed`: one update per request, so a retried request reuses its update id (Temporal
+    answers a known id with the first outcome); a use case sending several passes False."""
     client = await services.temporal()
     try:
-        return await send_update(client, period, update, arg)
+        return await send_update(client, period, update, arg, update_id=request_keys.update_id() if keyed else None)
     except WorkflowGone:
         raise await why_gone(services, period) from None
 

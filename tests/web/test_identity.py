@@ -21,7 +21,7 @@ from tests.web.stack import OPERATOR, SECRET, email_of
 
 # Reachable without a session, by design (README: the web service).
 PUBLIC = {
-    ("GET", "/health"), ("GET", "/docs"), ("GET", "/openapi.json"), ("GET", "/sign-in"), ("POST", "/sign-in"),
+    ("GET", "/health"), ("GET", "/ready"), ("GET", "/docs"), ("GET", "/openapi.json"), ("GET", "/sign-in"), ("POST", "/sign-in"),
     ("POST", "/api/sign-in"), ("GET", "/sign-in/link"), ("POST", "/sign-in/link"), ("GET", "/sign-in/oidc"),
     ("GET", "/sign-in/oidc/callback"), ("GET", "/calendar/{token}.ics"),
     ("GET", "/me/email/confirm"), ("POST", "/me/email/confirm"),  # a new address's link: the token is the credential
