@@ -114,10 +114,7 @@ async def send_update(
                 raise Unavailable(f"Temporal refused the request for {period} ({e.status.name})") from None
             last = e.status.name
         if loop.time() >= give_up:
-            raise Unavailable(
-                f"no answer from Temporal for {period} within {patience.total_seconds():.0f} s ({last}); "
-                "the request may still be recorded, and sending it again is safe"
-            )
+            raise Unavailable(await _no_answer(client, handle, period, patience, stage, last))
         await asyncio.sleep(min(delay * random.uniform(0.5, 1.5), max(give_up - loop.time(), 0)))
         delay = min(delay * 2, _MAX_DELAY)
 
@@ -136,9 +133,10 @@ async def _execute(
 
 
 async def _no_answer(
-    client: Client, handle: WorkflowHandle, period: str, patience: timedelta, stage: list[WorkflowUpdateStage]
+    client: Client, handle: WorkflowHandle, period: str, patience: timedelta, stage: list[WorkflowUpdateStage],
+    last: str | None = None,
 ) -> str:
-    within = f"within {patience.total_seconds():.0f} s"
+    within = f"within {patience.total_seconds():.0f} s" + (f" ({last})" if last else "")
     if stage:
         return (f"the workflow of {period} accepted the request but gave no answer {within}; it will be applied, "
                 "and sending it again with the same key reports its outcome")
@@ -146,7 +144,7 @@ async def _no_answer(
     if workers == 0:
         return (f"no worker is polling the task queue of {period}: the request was not taken up {within}; "
                 "it may still be applied when a worker returns, and sending it again with the same key is safe")
-    return (f"no answer from the workflow of {period} {within}; the request may still be recorded, "
+    return (f"no answer from Temporal for {period} {within}; the request may still be recorded, "
             "and sending it again with the same key is safe")
 
 
