@@ -52,3 +52,18 @@ async def test_a_form_sends_its_own_key_and_a_resent_form_does_one_thing(web):
     sent = [await gp05.post(form.group(1), data=fields, headers={"Accept": "text/html"}) for _ in range(2)]
     assert [s.status_code for s in sent] == [303, 303]
     assert sent[0].headers["location"] == sent[1].headers["location"] and "done=" in sent[0].headers["location"]
+
+
+async def test_a_missing_grant_names_the_table_and_the_role(web_db, pg_pool):
+    from app.identity.accounts import add_account
+    from tests.conftest import APP_ROLE
+    from tests.web.stack import OPERATOR
+
+    await add_account(web_db.services, OPERATOR[0], "operator", OPERATOR[1], actor="admin:test", districts=["*"])
+    client = await web_db.sign_in(OPERATOR[0])
+    await pg_pool.execute(f'REVOKE ALL ON idempotency_keys FROM "{APP_ROLE}"')
+    answer = await client.post("/api/operator/requests/1/decision", json={}, headers={"Idempotency-Key": "grant-1"})
+    assert answer.status_code == 500, answer.text
+    assert answer.json()["error"].startswith(f"PostgreSQL: role {APP_ROLE} lacks a grant on table idempotency_keys")
+    ready = await client.get("/ready")  # readiness is about reachability: the grant is a deployment fault
+    assert ready.json()["postgresql"] == "ok"

@@ -229,7 +229,9 @@ async def test_an_unexpected_error_is_a_500_that_logs_no_data_and_no_traceback(w
         raise RuntimeError(secret)
 
     async def database_down(*args, **kwargs):
-        raise OSError(secret)
+        import asyncpg
+
+        raise asyncpg.exceptions.ConnectionDoesNotExistError(secret)
 
     monkeypatch.setattr(web.api_doctor, "signed_in", broken)  # a route that breaks
     answer = await client.get("/api/me")
@@ -238,7 +240,7 @@ async def test_an_unexpected_error_is_a_500_that_logs_no_data_and_no_traceback(w
     assert page.status_code in (200, 500) and secret not in page.text
     monkeypatch.setattr(web.session, "still_valid", database_down)  # the gatekeeper's own read breaks
     answer = await client.get("/api/me")  # the database not reachable: 503, try again later
-    assert answer.status_code == 503 and answer.json()["error"].endswith("is not reachable (OSError)")
+    assert answer.status_code == 503 and answer.json()["error"].endswith("is not reachable (ConnectionDoesNotExistError)")
     assert answer.headers["retry-after"].isdigit() and secret not in answer.text
     logged = caplog.text + "".join(capfd.readouterr())
     assert "Traceback" not in logged and secret not in logged and "heidi" not in logged
