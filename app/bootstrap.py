@@ -65,7 +65,7 @@ class Services:
     async def temporal(self) -> Client:
         if self._client is None:
             try:
-                self._client = await connect_temporal(self.settings, self.data_converter)
+                self._client = await connect_temporal(self.settings, self.data_converter, env=self.env)
             except TemporalUnavailable as e:
                 raise Unavailable(str(e)) from None
         return self._client
