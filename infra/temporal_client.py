@@ -81,7 +81,6 @@ def _profile(env: Mapping[str, str]) -> ClientConfigProfile:
 
 
 def _tls(profile: ClientConfigProfile) -> bool | TLSConfig:
-    config = profile.to_client_connect_config()
     tls = profile.tls
     if tls is not None and tls.disabled is not True:
         if (tls.client_cert is None) != (tls.client_private_key is None):
@@ -94,7 +93,10 @@ def _tls(profile: ClientConfigProfile) -> bool | TLSConfig:
                              ("TEMPORAL_TLS_CLIENT_KEY_PATH", tls.client_private_key)):
             if isinstance(source, Path) and not source.is_file():
                 raise TemporalConfigError(f"{name} (or the profile's tls setting): no readable file at {source}")
-    return config.get("tls", False)
+    try:
+        return profile.to_client_connect_config().get("tls", False)
+    except OSError as e:  # a file that exists but cannot be read
+        raise TemporalConfigError(f"Temporal TLS files: cannot read {e.filename} ({type(e).__name__})") from None
 
 
 def _api_key(profile: ClientConfigProfile) -> str | None:
@@ -219,7 +221,8 @@ def explain_connect_error(target: TemporalTarget, e: BaseException) -> str:
         return f"{where}: not reachable (the host name does not resolve)"
     if "UNAUTHENTICATED" in text.upper() or "PermissionDenied" in text or "Unauthenticated" in text:
         return f"{where}: not authorised (TEMPORAL_API_KEY or the client certificate)"
-    if "BrokenPipe" in text or "broken pipe" in text or "connection closed" in text.lower():
+    closed = ("BrokenPipe", "broken pipe", "connection closed", "UnexpectedEof", "close_notify", "transport error")
+    if "after connection" in text and any(marker in text for marker in closed):
         hint = ("the server may require TLS (TEMPORAL_TLS=true, or its CA in TEMPORAL_TLS_SERVER_CA_CERT_PATH)"
                 if target.tls is False else
                 "the server may require a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH and "
