@@ -17,6 +17,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from app.bootstrap import Services
 from app.errors import Unavailable
+from infra.temporal_client import temporal_target
 from workflows import search
 
 KEYWORD = IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
@@ -108,8 +109,6 @@ class ClusterCheck:
 async def check_cluster(services: Services) -> ClusterCheck:
     """`vakt temporal check`: connect as the worker would (the namespace is checked there) and
     look at the search attributes; Unavailable naming the first thing that is wrong."""
-    from infra.temporal_client import temporal_target
-
     client = await services.temporal()
     target = temporal_target(services.settings, services.env)
     states = await search_attributes(client, client.namespace, create=False)

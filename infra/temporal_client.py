@@ -17,6 +17,7 @@ configuration, unreachable, TLS, authorisation, the namespace — never "interna
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -114,8 +115,6 @@ def _api_key(profile: ClientConfigProfile) -> str | None:
 
 def temporal_target(settings: Settings, env: Mapping[str, str] | None = None) -> TemporalTarget | None:
     """The configured cluster, else the running embedded dev server, else None."""
-    import os
-
     profile = _profile(os.environ if env is None else env)
     if profile.address:
         return TemporalTarget(
