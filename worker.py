@@ -39,12 +39,14 @@ from workflows import search
 from workflows.period import AllocationPeriodWorkflow
 from workflows.rounds import ScheduledRoundWorkflow
 from app.cluster import require_search_attributes, search_attributes
-from app.errors import Unavailable, VaktError
+from app.errors import BadInput, Unavailable, VaktError
 from app.periods.schedules import sync_schedules
+from infra.metrics import MetricsSettingError, start_metrics
 from infra.process import exit_now, install_temporal_runtime
 
 log = logging.getLogger("vakt.worker")
 DEV_WEB_PORT = 8000
+DEV_METRICS_PORT = 9464  # Prometheus's usual port for an exporter
 
 
 def create_worker(
@@ -159,7 +161,19 @@ async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = Fa
     web_port = int(os.environ.get("VAKT_DEV_WEB_PORT", DEV_WEB_PORT))
     if dev:
         os.environ.setdefault("VAKT_PUBLIC_URL", f"http://127.0.0.1:{web_port}")
+    if dev:  # the local stack serves its metrics where Prometheus usually looks
+        os.environ.setdefault("VAKT_METRICS_ADDRESS", f"127.0.0.1:{DEV_METRICS_PORT}")
+    try:  # before any Temporal client: the SDK's metrics are set up with its runtime
+        metrics = start_metrics(os.environ)
+    except MetricsSettingError as e:
+        if not dev:
+            raise BadInput(str(e)) from None
+        print(f"  metrics not served: {e}")
+        metrics = None
     async with AsyncExitStack() as stack:
+        if metrics is not None:
+            stack.callback(metrics.stop)
+            print(f"  metrics           {metrics.url} (vakt_ and temporal_ series)")
         services = Services(settings, say=print)
         stack.push_async_callback(services.aclose)
         client, address = await connect(services, stack)

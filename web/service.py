@@ -34,6 +34,7 @@ from web.request_bodies import REQUEST_KINDS
 from app.identity.throttle import SignInThrottle
 from infra.edge_settings import EdgeSettings
 from web.edge import Edge
+from web.http_metrics import HttpMetrics
 from web.idempotency import RETRY_AFTER, Idempotency
 from web.render import error_page, refusal_page
 from web.session import gatekeeper
@@ -168,4 +169,5 @@ def create_app(services: Services) -> FastAPI:
     # Outermost: the body limit, login CSRF and the security headers wrap every answer.
     public_url = services.web_settings.public_url if services is not None else "http://127.0.0.1"  # None: the schema only
     app.add_middleware(Edge, public_url=public_url, max_body=edge.max_body, refuse_page=refusal_page)
+    app.add_middleware(HttpMetrics)  # outermost: it times every answer
     return app

@@ -31,6 +31,7 @@ from temporalio.client import Client
 
 from app.errors import Refused, Unavailable
 from app.periods.updates import send_update
+from infra import metrics
 from workflows.messages import MAX_ACTIONS_PER_UPDATE, ActionOutcome, ActionRequest, SubmitActionsInput
 from workflows.period import AllocationPeriodWorkflow
 
@@ -54,6 +55,7 @@ class _Lane:
             future: asyncio.Future[ActionOutcome] = loop.create_future()
             self.queue.append((request, future))
             futures.append(future)
+        metrics.QUEUE_DEPTH.inc(len(requests))
         self.wakeup.set()
         return futures
 
@@ -62,6 +64,7 @@ class _Lane:
         kept = [(r, f) for r, f in self.queue if f not in futures]
         withdrawn = len(self.queue) - len(kept)
         self.queue = deque(kept)
+        metrics.QUEUE_DEPTH.dec(withdrawn)
         for future in futures:
             future.cancel()
         return withdrawn
@@ -72,6 +75,8 @@ class _Lane:
             self.wakeup.clear()
             while self.queue:
                 batch = [self.queue.popleft() for _ in range(min(self.batch_size, len(self.queue)))]
+                metrics.QUEUE_DEPTH.dec(len(batch))
+                metrics.BATCH_SIZE.observe(len(batch))
                 await self._send(batch)
 
     async def _send(self, batch: list[tuple[ActionRequest, asyncio.Future[ActionOutcome]]]) -> None:
@@ -120,8 +125,12 @@ class FrontDoor:
         lane = self._lanes.get(period)
         if lane is None or lane.task.done():
             lane = self._lanes[period] = _Lane(self.client, period, self.batch_size)
+        started = asyncio.get_running_loop().time()
         futures = lane.enqueue(requests)
         done, pending = await asyncio.wait(futures, timeout=self.answer_within)
+        waited = asyncio.get_running_loop().time() - started
+        for _ in requests:
+            metrics.BATCH_WAIT.observe(waited)
         if pending:
             unsent = lane.withdraw(pending)
             raise Unavailable(

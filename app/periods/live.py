@@ -23,6 +23,7 @@ from domain import actors
 from domain.limits import MAX_START_PAYLOAD_BYTES
 from domain.model import PeriodConfig, Phase
 from domain.period.rules import ACTION_BY_VERB, ActionKind
+from infra import metrics
 from workflows.messages import (
     ActionOutcome,
     ActionRequest,
@@ -112,6 +113,14 @@ async def submit_actions(services: Services, period: str, requests: Sequence[Act
         outcomes = await door.submit(period, requests)
     except WorkflowGone:
         raise await why_gone(services, period) from None
+    except Unavailable:
+        for r in requests:
+            metrics.ACTIONS.labels(verb=ActionKind(r.kind).value, outcome="unavailable").inc()
+        raise
+    for r, o in zip(requests, outcomes, strict=True):
+        metrics.ACTIONS.labels(verb=ActionKind(r.kind).value, outcome="accepted" if o.accepted else "refused").inc()
+        if not o.accepted:
+            metrics.REFUSALS.labels(rule=o.rule or "?").inc()
     refusals = [
         Refusal(
             stream_id=period, kind=ActionKind(r.kind).value, doctor=r.doctor, shift=r.shift,
