@@ -41,7 +41,7 @@ FORM_FIELD = "idempotency_key"
 MAX_KEY = 128
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 LEASE = timedelta(seconds=35)  # longer than any request may run (an action answers within 30 s)
-WAIT_FOR_FIRST = 20.0  # seconds a retry waits for the first request under its key
+WAIT_FOR_FIRST = 5.0  # seconds a retry waits for the first request under its key (5 + 25 ≤ 30)
 RETRY_AFTER = 5
 PROCESS = f"web-{uuid.uuid4().hex[:12]}"  # this process, as the owner of the keys it runs
 
