@@ -16,10 +16,11 @@ import urllib.request
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, disable_created_metrics, generate_latest
 
 log = logging.getLogger(__name__)
 ADDRESS_VARIABLE = "VAKT_METRICS_ADDRESS"
+disable_created_metrics()  # the `_created` timestamps double every series and say nothing here
 _FAST = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 ACTIONS = Counter("vakt_actions", "Doctors' actions decided, by verb and outcome", ["verb", "outcome"])
