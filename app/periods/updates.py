@@ -105,6 +105,7 @@ async def send_update(
             if not _rolling_over(e):
                 raise Unavailable(f"the workflow of {period} failed the request ({type(e.cause).__name__})") from None
             last = "the run is rolling over"
+            stage.clear()  # the next run has not accepted it yet
         except WorkflowUpdateRPCTimeoutOrCancelledError:
             last = "the request timed out before it completed"
         except RPCError as e:
