@@ -42,10 +42,11 @@ class Refused(VaktError):
     exit_code = 2
     http_status = 409
 
-    def __init__(self, rule: str, message: str) -> None:
+    def __init__(self, rule: str, message: str, code: str = "other") -> None:
         super().__init__(f"{rule}: {message}")
         self.rule = rule
         self.reason = message
+        self.code = code  # stable, for the page's language (RuleViolation.code)
 
 
 class Forbidden(VaktError):

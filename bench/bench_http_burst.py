@@ -1,4 +1,4 @@
-"""Benchmark: a burst of signed-in doctors' claims through the web service (issue 9), against
+"""Benchmark: a burst of signed-in doctors' claims through the web service, against
 `vakt dev`.
 
     .venv/bin/vakt dev &                          # Temporal, PostgreSQL, SMTP, worker and web service

@@ -1,4 +1,4 @@
-"""The burst through HTTP (issue 9): doctors signed in the way a person signs in — a link asked
+"""The burst through HTTP: doctors signed in the way a person signs in — a link asked
 for, read from the local mailbox, confirmed — then claiming at once through the web service's
 `POST /api/periods/{p}/actions`. Shared by bench/bench_http_burst.py and the HTTP burst test.
 

@@ -8,11 +8,13 @@ quote a pattern or a list of internal codes."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from web.i18n import has, text
 
 KINDS = ("exemption", "meeting_absence", "leave")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\[\]]{0,60}")
 
 # (field or None for any field, a piece of the English problem) → problem key; first match wins
 _PROBLEMS: tuple[tuple[str | None, str, str], ...] = (
@@ -47,6 +49,12 @@ def _problem(field: str, problem: str) -> str:
     return "invalid"
 
 
+def _unlabelled(field: str, lang: str) -> str:
+    """A field the catalogue has no label for is named as the form or API names it (`until`);
+    anything that is not a plain name is "the form"."""
+    return field if _NAME.fullmatch(field) else text("forms.field.form", lang)
+
+
 def field_errors(message: str, lang: str) -> list[FieldError]:
     """The BadInput message as one error per field, in `lang`."""
     found: list[FieldError] = []
@@ -58,7 +66,7 @@ def field_errors(message: str, lang: str) -> list[FieldError]:
         key = _problem(field, problem)
         field = _MOVED.get(key, field)
         label_key = f"forms.field.{field}"
-        label = text(label_key, lang) if has(label_key) else text("forms.field.form", lang)
+        label = text(label_key, lang) if has(label_key) else _unlabelled(field, lang)
         error = FieldError(field, text("forms.error", lang, field=label, problem=text(f"forms.problem.{key}", lang)))
         if error not in found:
             found.append(error)

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.responses import StreamingResponse
 
-from app.reads.live import LiveBoards, Subscription, watch_board
+from app.reads.live import LiveBoards, Subscription, watch_board, watch_round
 from web.request_state import principal_of
 
 router = APIRouter(tags=["pages"])
@@ -89,5 +89,20 @@ async def live(request: Request, period: str, since: int = Query(0, ge=0, le=MAX
     hub = await hub_of(request.app)
     services = request.app.state.services
     sub, missed = await watch_board(services, hub, principal_of(request), period, _resume_from(request, since))
+    heartbeat = getattr(request.app.state, "live_heartbeat", HEARTBEAT_SECONDS)
+    return StreamingResponse(_events(hub, sub, missed, heartbeat), media_type="text/event-stream", headers=HEADERS)
+
+
+@router.get(
+    "/operator/periods/{period}/live",
+    summary="The operator's round page as Server-Sent Events: a message whenever shifts change hands",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def operator_live(request: Request, period: str,
+                        since: int = Query(0, ge=0, le=MAX_VERSION)) -> StreamingResponse:
+    hub = await hub_of(request.app)
+    sub, missed = await watch_round(request.app.state.services, hub, principal_of(request), period,
+                                    _resume_from(request, since))
     heartbeat = getattr(request.app.state, "live_heartbeat", HEARTBEAT_SECONDS)
     return StreamingResponse(_events(hub, sub, missed, heartbeat), media_type="text/event-stream", headers=HEADERS)

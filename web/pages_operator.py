@@ -3,24 +3,27 @@ the steering forms, the schedules, the restart plan, and the requests waiting fo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 from starlette.responses import RedirectResponse, Response
 
 from adapters.postgres.projections import ProjectionReader
 from app.reads import operator_views
+from app.reads.events import EVENT_TYPES
+from domain.model import OSLO_TZ
 from app.registry import requests
 from app.bootstrap import Services
-from app.identity.access import require_operator
-from app.errors import BadInput, Refused, VaktError
+from app.errors import BadInput, VaktError
+from web import steering_words as words
 from web.banners import notice_text
 from web.render import language, page
 from web.request_state import principal_of
 from web.session import read_form
 
 router = APIRouter(tags=["pages"])
+EVENTS_PAGE = 50
 
 
 def _svc(request: Request) -> Services:
@@ -38,74 +41,82 @@ async def operator_home(request: Request, notice: str | None = None,
         schedules = await operator_views.schedule_list(svc, principal)
     except VaktError as e:
         schedules_error = e.message
-    return page(request, "operator.html", status=status, pending=pending, schedules=schedules,
+    dates = await operator_views.round_dates(svc, principal, {r.district for r in status.rounds if r.district})
+    return page(request, "operator.html", **_words(language(request), {}), status=status, dates=dates, pending=pending, schedules=schedules,
                 schedules_error=schedules_error, notice=notice_text(notice, language(request), request_id))
 
 
 @router.get("/operator/periods/{period}", summary="One round: status, events, steering, restart plan (page)")
-async def operator_round_page(request: Request, period: str, notice: str | None = None,
-                              v: int = Query(0, ge=0, description="wait (briefly) until this version is stored"),
-                              ) -> Response:
-    return await operator_round(request, period, notice=notice, at_least=v)
+async def operator_round_page(
+    request: Request, period: str, notice: str | None = None,
+    v: int = Query(0, ge=0, description="wait (briefly) until this version is stored"),
+    kind: str | None = Query(None, description="only events of this type (PhaseClosed …)"),
+    doctor: str | None = Query(None, description="only events naming this doctor (id)"),
+    after: int | None = Query(None, ge=0, description="the page of events after this version"),
+    since: str | None = Query(None, description="the events from this day on (YYYY-MM-DD, Europe/Oslo)"),
+) -> Response:
+    day = _day(since)
+    if day is not None and after is None:
+        after = await operator_views.events_from(_svc(request), principal_of(request), period, day)
+    return await operator_round(request, period, notice=notice, at_least=v, events_filter=EventsFilter(
+        kind=kind or None, doctor=doctor or None, after=after, since=day))
+
+
+def _day(value: str | None) -> date | None:
+    """An empty field is no filter; anything else must be a date."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput("since: not a valid date") from None
+
+
+class EventsFilter(BaseModel):
+    kind: str | None = None
+    doctor: str | None = None
+    after: int | None = None  # None: the last page (unfiltered) or the first (filtered)
+    since: date | None = None  # shown back in the filter
 
 
 async def operator_round(request: Request, period: str, *, notice: str | None = None, error: str | None = None,
-                         rule: str | None = None, status_code: int = 200, at_least: int = 0) -> Response:
+                         rule: str | None = None, status_code: int = 200, at_least: int = 0,
+                         events_filter: EventsFilter | None = None) -> Response:
     svc, principal = _svc(request), principal_of(request)
+    wanted = events_filter or EventsFilter()
     # Read your own writes: the steering just answered with its version; show the page once
     # that version is stored, so the operator sees their own action in the events.
     await operator_views.wait_for_version(svc, principal, period, at_least)
     diagnosis = await operator_views.round_detail(svc, principal, period)
-    last = await ProjectionReader((await svc.database()).pool).last_event(period)
-    after = max(0, (last[0] if last else 0) - 50)
-    events = await operator_views.round_events(svc, principal, period, after_version=after, limit=50)
+    heading = await operator_views.round_heading(svc, principal, period)
+    after = wanted.after
+    if after is None:
+        last = await ProjectionReader((await svc.database()).pool).last_event(period)
+        filtered = wanted.kind or wanted.doctor
+        after = 0 if filtered else max(0, (last[0] if last else 0) - EVENTS_PAGE)
+    events = await operator_views.round_events(
+        svc, principal, period, after_version=after, limit=EVENTS_PAGE, doctor=wanted.doctor,
+        types=[wanted.kind] if wanted.kind else None)
     plan, plan_error = None, None
     try:
         plan = await operator_views.restart_plan(svc, principal, period)
     except VaktError as e:
         plan_error = e.message
-    return page(request, "operator_round.html", status_code=status_code, period=period, d=diagnosis, events=events,
-                plan=plan, plan_error=plan_error, notice=notice_text(notice, language(request)), error=error, rule=rule)
+    return page(request, "operator_round.html", status_code=status_code, period=period, d=diagnosis, h=heading,
+                events=events, wanted=wanted, after=after, page_size=EVENTS_PAGE, event_types=EVENT_TYPES,
+                plan=plan, plan_error=plan_error, notice=notice_text(notice, language(request)), error=error, rule=rule,
+                deadline_value=_local_input(diagnosis.next_deadline), **_words(language(request), heading.doctors))
 
 
-async def _steer(request: Request, period: str, step: Callable[[], Awaitable[object]], done: str) -> Response:
-    try:
-        result = await step()
-    except Refused as e:
-        return await operator_round(request, period, error=e.reason, rule=e.rule, status_code=409)
-    except BadInput as e:
-        return await operator_round(request, period, error=e.message, status_code=e.http_status)
-    version = getattr(result, "version", 0)
-    return RedirectResponse(f"/operator/periods/{period}?notice={done}&v={version}", status_code=303)
+def _words(lang: str, doctors: dict[str, str]) -> dict:
+    return {"verdict_words": lambda d: words.verdict_words(d, lang),
+            "event_word": lambda kind: words.event_word(kind, lang),
+            "actor_name": lambda e: words.actor_name(e, doctors, lang)}
 
 
-def _until(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise BadInput("until: not a date and time (YYYY-MM-DDTHH:MM)") from None
-
-
-@router.post("/operator/periods/{period}/extend", summary="Extend the deadline with a reason (form)")
-async def extend(request: Request, period: str) -> Response:
-    fields = await read_form(request)
-    require_operator(principal_of(request))
-    return await _steer(request, period, lambda: operator_views.extend(
-        _svc(request), principal_of(request), period, _until(fields.get("until", "")), fields.get("reason", "")), "extended")
-
-
-@router.post("/operator/periods/{period}/close", summary="Close the current phase with a reason (form)")
-async def close(request: Request, period: str) -> Response:
-    fields = await read_form(request)
-    return await _steer(request, period, lambda: operator_views.close(
-        _svc(request), principal_of(request), period, fields.get("reason", "")), "closed")
-
-
-@router.post("/operator/periods/{period}/cancel", summary="Cancel the round with a reason (form)")
-async def cancel(request: Request, period: str) -> Response:
-    fields = await read_form(request)
-    return await _steer(request, period, lambda: operator_views.cancel(
-        _svc(request), principal_of(request), period, fields.get("reason", "")), "cancelled")
+def _local_input(moment: datetime | None) -> str:
+    """A deadline as a `datetime-local` field's value, Europe/Oslo wall clock."""
+    return moment.astimezone(OSLO_TZ).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
 @router.post("/operator/requests/{request_id}/decide", summary="Grant or refuse a doctor's request (form)")

@@ -18,6 +18,7 @@ from app.errors import Refused
 from app.periods import doctor_actions
 from app.reads import doctor_views, swap_views
 from app.validate import period_id as valid_period_id
+from web.i18n import has
 from web.render import page
 from web.request_state import principal_of
 from web.session import read_form
@@ -60,7 +61,8 @@ async def new_offer(request: Request, period: str, shift: str = "", to: str = ""
 
 
 def _refusal(e: Refused) -> dict[str, str]:
-    return {"rule": e.rule}  # the engine's reason may name another doctor: the rule speaks instead
+    """The reason by its code in the page's language (never the engine's text), and the rule."""
+    return {"rule": e.rule, "code": e.code if has(f"refusal.{e.code}") else "other"}
 
 
 async def _swap_step(request: Request, period: str, step: Callable[[], Awaitable[SwapResult]]) -> Response:

@@ -3,7 +3,6 @@ holds). The language comes from `?lang=nb|en`, remembered in a cookie; Norwegian
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +15,8 @@ from starlette.responses import HTMLResponse
 
 from domain.model import OSLO_TZ
 from domain.period import titles
+from web import shift_names
+from web.form_errors import field_errors
 from web.idempotency import FORM_FIELD
 from web.i18n import DEFAULT, LANGS, has, next_step, rule_title, text
 from web.request_state import session_of
@@ -66,7 +67,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     html = _env.get_template(template).render(
         form_keys=lambda: _form_keys(csrf),
         t=lambda key, **params: text(key, lang, **params), lang=lang, path=request.url.path,
-        shift_when=lambda s: titles.shift_when(s.name, s.start, s.end, lang),
+        shift_name=lambda s: shift_names.shift_name(s.name, s.start, s.end, lang),
         moment=lambda v: titles.moment_text(v, lang) if v else "–",
         when_day=lambda v: titles.day_text(_day(v), lang) if v else "",
         period_title=lambda start, end: titles.period_title(_day(start), _day(end), lang),
@@ -105,22 +106,8 @@ def error_page(
     elif rule:
         detail = text("error.rule", lang, title=rule_title(rule, lang) or rule)
     else:
-        detail = _field_detail(message, lang)
+        detail = " ".join(e.message for e in field_errors(message, lang)) if ": " in (message or "") else None
     return page(request, "error.html", status_code=status_code, headline=headline, message=detail, rule=rule)
-
-
-_FIELD = re.compile(r"([A-Za-z_][A-Za-z0-9_.\[\]]{0,60}): ")
-
-
-def _field_detail(message: str, lang: str) -> str | None:
-    """`mobile: not …` → "Feltet «Mobil» er ikke gyldig." (the field's label when the catalogue
-    has one, `field.<name>`)."""
-    found = _FIELD.match(message or "")
-    if found is None:
-        return None
-    name = found.group(1)
-    label = text(f"field.{name}", lang) if has(f"field.{name}") else name
-    return text("error.field", lang, field=label)
 
 
 def refusal_page(request: Request, status_code: int, key: str) -> HTMLResponse:

@@ -25,7 +25,7 @@ class Server(uvicorn.Server):
 
 def _server(services: Services, host: str, port: int) -> uvicorn.Server:
     config = uvicorn.Config(create_app(services), host=host, port=port, log_level="warning", lifespan="off",
-                            access_log=False, proxy_headers=False)  # X-Forwarded-For: web/throttling.py
+                            access_log=False, proxy_headers=False, http="httptools")  # X-Forwarded-For: web/throttling.py
     return Server(config)
 
 

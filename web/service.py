@@ -22,12 +22,14 @@ from starlette.responses import JSONResponse, Response
 from app.bootstrap import Services
 from app.database import database_failure
 from app.errors import Refused, TooManyRequests, VaktError
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
 from web import (
     api_admin, api_doctor, api_operator, auth_routes, docs, live, pages_board, pages_operator, pages_requests,
-    pages_self, pages_swaps, readiness,
+    pages_accounts, pages_meeting, pages_registry, pages_self, pages_steering, pages_swaps, readiness,
 )
+from web import pages_exports, pages_fairness, pages_roster
 from web.deps import ErrorAnswer, Refusal
 from web.openapi import contract
 from web.request_bodies import REQUEST_KINDS
@@ -37,7 +39,7 @@ from web.edge import Edge
 from web.http_metrics import HttpMetrics
 from web.idempotency import RETRY_AFTER, Idempotency
 from web.render import error_page, refusal_page
-from web.session import gatekeeper
+from web.session import Gatekeeper
 
 log = logging.getLogger("vakt.web")
 
@@ -128,13 +130,14 @@ def create_app(services: Services) -> FastAPI:
     app.state.throttle = SignInThrottle(edge.links_per_client, edge.links_global, edge.attempts_per_client)
     # Inside the gatekeeper, which has read the session the keys are kept under.
     app.add_middleware(Idempotency, services=services)
-    app.middleware("http")(gatekeeper)
+    app.add_middleware(Gatekeeper)
     if edge.api_docs:
         app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for router in (readiness.router, auth_routes.router, api_doctor.router, api_operator.router, api_admin.router,
                    pages_self.router, pages_requests.router, pages_board.router, pages_swaps.router,
-                   pages_operator.router, live.router):
+                   pages_operator.router, pages_steering.router, pages_meeting.router, pages_accounts.router,
+                   pages_registry.router, pages_roster.router, pages_fairness.router, pages_exports.router, live.router):
         app.include_router(router)
 
     @app.exception_handler(VaktError)
@@ -165,7 +168,10 @@ def create_app(services: Services) -> FastAPI:
         return answer_error(request, e)
 
     app.openapi = lambda: contract(app)  # type: ignore[method-assign]
-    app.state.answer_error = answer_error  # the gatekeeper answers what escapes a route with it
+    app.state.answer_error = answer_error  # the Gatekeeper answers what escapes a route with it
+    # Pages and JSON are compressed (a month's board is ~5× smaller); the live streams are not
+    # (Starlette's GZip leaves text/event-stream alone, so events are never held in a buffer).
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     # Outermost: the body limit, login CSRF and the security headers wrap every answer.
     public_url = services.web_settings.public_url if services is not None else "http://127.0.0.1"  # None: the schema only
     app.add_middleware(Edge, public_url=public_url, max_body=edge.max_body, refuse_page=refusal_page)

@@ -16,8 +16,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from fastapi import Request
-from starlette.middleware.base import RequestResponseEndpoint
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import BadInput, Forbidden
 from app.identity.current import current_session
@@ -87,17 +87,46 @@ async def read_form(request: Request, *, check_csrf: bool = True) -> dict[str, s
     return fields
 
 
-async def gatekeeper(request: Request, call_next: RequestResponseEndpoint) -> Response:
+class Gatekeeper:
     """Every request: read the session; refuse what needs one without one, and API writes
-    without the CSRF header. An error that escapes is answered here (web.service.answer_error),
-    so the server never prints a traceback."""
-    try:
-        return await _gatekeeper(request, call_next)
-    except Exception as e:  # noqa: BLE001 - answered as 500 (or the VaktError's status), logged without data
-        return request.app.state.answer_error(request, e)
+    without the CSRF header. Pure ASGI (no `BaseHTTPMiddleware`): a streamed answer (the live
+    boards) passes through untouched, and no task is spawned per request. An error that escapes
+    is answered here (web.service.answer_error) when nothing was sent yet, so the server never
+    prints a traceback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            refusal = await _gate(request)
+        except Exception as e:  # noqa: BLE001 - answered as 500 (or the VaktError's status), logged without data
+            await request.app.state.answer_error(request, e)(scope, receive, send)
+            return
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as e:  # noqa: BLE001 - a route's error, already answered if anything was sent
+            if not started:
+                await request.app.state.answer_error(request, e)(scope, receive, send)
 
 
-async def _gatekeeper(request: Request, call_next: RequestResponseEndpoint) -> Response:
+async def _gate(request: Request) -> Response | None:
+    """The refusal for this request, or None to let it through (with its session in
+    `request.state`)."""
     services = request.app.state.services
     secret = services.web_settings.session_secret.get_secret_value()
     # On https only the __Host- cookie counts: a plain one may have been planted by another host.
@@ -119,4 +148,4 @@ async def _gatekeeper(request: Request, call_next: RequestResponseEndpoint) -> R
                 .model_dump(),
                 status_code=403,
             )
-    return await call_next(request)  # the security headers: web.edge, on every answer
+    return None  # the security headers: web.edge, on every answer

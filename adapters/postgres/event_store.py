@@ -8,6 +8,7 @@ log counts, ids and versions only, never payloads.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 import logging
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
@@ -335,6 +336,13 @@ class EventStore:
         wait for their own writes."""
         return await self.pool.fetchval(
             "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1", stream_id
+        )
+
+    async def version_before(self, stream_id: str, moment: datetime) -> int:
+        """The last version that occurred before `moment` (0 for none): where a page of the
+        log starts when a reader asks for events from a date on."""
+        return await self.pool.fetchval(
+            "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1 AND occurred_at < $2", stream_id, moment
         )
 
     async def list_streams(self) -> list[StreamInfo]:

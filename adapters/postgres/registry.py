@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -22,6 +22,7 @@ from domain.district import DistrictPolicy
 from domain.registry.records import DistrictRecord, RegistryDoctor, RegistryImport
 from domain.registry.history import RegistryChange, diff, district_fields, doctor_fields
 from domain.registry.policy import policy_diff
+from domain.registry.roll_changes import RollChanged, roll_digest
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,23 @@ class StoredDistrict:
     updated_at: Any
 
 
+@dataclass(frozen=True)
+class StagedRollRow:
+    """An uploaded roll waiting for its confirmation (migration 016). `content` is the file."""
+
+    token: str
+    district_id: str
+    actor: str
+    filename: str
+    today: date
+    roll_before: str
+    roll_after: str
+    content: bytes = field(repr=False)
+
+
+STAGED_FOR = "30 minutes"
+
+
 def _row_values(d: RegistryDoctor) -> list[Any]:
     """The record as the table's columns: dates as dates, lists as JSON."""
     fields = doctor_fields(d)
@@ -118,19 +136,23 @@ class RegistryStore:
     # -- writing ----------------------------------------------------------------------------
 
     async def import_district(
-        self, district_id: str, data: RegistryImport, *, actor: str, today: date
+        self, district_id: str, data: RegistryImport, *, actor: str, today: date, expected_roll: str | None = None
     ) -> ImportOutcome:
         """The district as `data` describes it, in one transaction: a new district is created;
         an existing one gets its changed doctors updated, new ones added, and the doctors
         missing from `data` marked as left on `today` (never deleted). Each change is recorded
         in the history with `actor`. The district's name and shift template change only when
-        `data` sets them; its policy only through `set_policy`."""
+        `data` sets them; its policy only through `set_policy`. `expected_roll`: the digest of the
+        roll this import was previewed against (domain.registry.roll_changes); RollChanged, and
+        nothing stored, when the stored roll is no longer that one."""
         async with self.pool.acquire() as conn, conn.transaction():
             created = await self._ensure_district(conn, district_id, data, actor)
             stored = {
                 r["doctor_id"]: _doctor(r)
-                for r in await conn.fetch("SELECT * FROM district_doctors WHERE district_id = $1", district_id)
+                for r in await conn.fetch("SELECT * FROM district_doctors WHERE district_id = $1 FOR UPDATE", district_id)
             }
+            if expected_roll is not None and roll_digest(stored.values()) != expected_roll:
+                raise RollChanged(district_id)  # the transaction rolls back: a new district too
             added = changed = unchanged = left = 0
             inserts, updates, history = [], [], []
             for doctor in data.doctors:
@@ -296,6 +318,40 @@ class RegistryStore:
             district_id, doctor_id, limit,
         )
         return [RegistryChange.model_validate(dict(r)) for r in rows]
+
+    # -- uploads waiting for their confirmation -----------------------------------------------
+
+    async def stage_roll(self, row: StagedRollRow, *, keep_at_most: int = 200) -> None:
+        """Keep an upload for its confirmation (the same token twice: the same upload)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(f"DELETE FROM staged_rolls WHERE staged_at < now() - interval '{STAGED_FOR}'")
+            await conn.execute(
+                """
+                INSERT INTO staged_rolls (token, district_id, actor, filename, today, roll_before, roll_after, content)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                ON CONFLICT (token) DO UPDATE SET staged_at = now()
+                """,
+                row.token, row.district_id, row.actor, row.filename, row.today, row.roll_before, row.roll_after,
+                row.content,
+            )
+            await conn.execute(
+                "DELETE FROM staged_rolls WHERE token IN (SELECT token FROM staged_rolls ORDER BY staged_at DESC OFFSET $1)",
+                keep_at_most,
+            )
+
+    async def staged_roll(self, token: str) -> StagedRollRow | None:
+        """The upload kept under `token`, unless it has expired (expired ones are removed)."""
+        await self.pool.execute(f"DELETE FROM staged_rolls WHERE staged_at < now() - interval '{STAGED_FOR}'")
+        row = await self.pool.fetchrow(
+            f"SELECT * FROM staged_rolls WHERE token = $1 AND staged_at >= now() - interval '{STAGED_FOR}'", token
+        )
+        if row is None:
+            return None
+        return StagedRollRow(row["token"], row["district_id"], row["actor"], row["filename"], row["today"],
+                             row["roll_before"], row["roll_after"], bytes(row["content"]))
+
+    async def drop_staged_roll(self, token: str) -> None:
+        await self.pool.execute("DELETE FROM staged_rolls WHERE token = $1", token)
 
     async def contact(self, district_id: str, doctor_id: str) -> Contact | None:
         """Where to reach a doctor of the district — also one who has left (their last

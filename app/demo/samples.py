@@ -81,7 +81,8 @@ def sample_trial_round(roll: tuple[RegistryDoctor, ...], dates: PeriodDates) -> 
 async def ensure_sample_district(services: Services) -> dict | None:
     """`vakt dev` on an empty registry: import the sample district dated from today, with a round
     to try by hand (invited now, every phase within a week: domain.district.trial_round_dates),
-    and add a sample operator account, so a newcomer has someone to sign in as. Returns the
+    and add a sample account for the clinic head (an admin of the district: steers the rounds and
+    keeps the roll), so a newcomer has someone to sign in as. Returns the
     addresses to sign in with and the round's dates, or None when the registry already has
     districts (nothing is touched then)."""
     db = await services.database()
@@ -94,7 +95,7 @@ async def ensure_sample_district(services: Services) -> dict | None:
         SAMPLE_DISTRICT, RegistryImport(doctors=roll, name=SAMPLE_DISTRICT_NAME),
         actor="system:dev", today=oslo_today(services.clock),
     )
-    await add_account(services, SAMPLE_OPERATOR[0], "operator", SAMPLE_OPERATOR[1], actor="system:dev",
+    await add_account(services, SAMPLE_OPERATOR[0], "admin", SAMPLE_OPERATOR[1], actor="system:dev",
                       districts=[SAMPLE_DISTRICT])
     return {"district": SAMPLE_DISTRICT, "doctor": sample_doctor(roll).email, "operator": SAMPLE_OPERATOR[0],
             "dates": dates}

@@ -66,7 +66,7 @@ def refusal_of(error: BaseException) -> Refused | None:
     if isinstance(cause, ApplicationError) and cause.type == RULE_VIOLATION:
         detail = cause.details[0] if cause.details else {}
         if isinstance(detail, dict) and "rule" in detail:
-            return Refused(str(detail["rule"]), str(detail.get("message", "")))
+            return Refused(str(detail["rule"]), str(detail.get("message", "")), str(detail.get("code") or "other"))
         rule, _, message = cause.message.partition(": ")
         return Refused(rule, message)
     return None

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from adapters.postgres.event_store import StoredEvent
 from app.bootstrap import Services
-from app.identity.access import own_doctor, period_district
+from app.identity.access import own_doctor, period_district, serving_period
 from domain.clock import Clock, oslo_now
 from domain.identity import Principal
 
@@ -224,4 +224,12 @@ async def watch_board(
     for an unknown period, 403 for a doctor of another district), then a subscription."""
     district = await period_district(services, period)
     own_doctor(principal, district)
+    return await hub.subscribe(period, max(0, since))
+
+
+async def watch_round(
+    services: Services, hub: LiveBoards, principal: Principal | None, period: str, since: int
+) -> tuple[Subscription, list[bytes]]:
+    """An operator serving the period's district follows the same changes (coverage, events)."""
+    await serving_period(services, principal, period)
     return await hub.subscribe(period, max(0, since))

@@ -10,17 +10,21 @@ doing it (app.periods.restart). Each round is one of a district the operator's a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
+
+from pydantic import BaseModel
 
 from app.periods import live as periods, restart, schedules
 from app.reads import status
-from app.identity.access import require_operator, serving_period
+from app.identity.access import require_operator, serving, serving_period
 from app.bootstrap import Services
 from app.reads.events import event_log, wait_until_stored
+from app.reads.meeting_views import distinct_names
 from app.reads.stored import store_of
 from app.reads.status_models import StatusList
-from app.validate import period_id
+from app.validate import district_id, period_id
 from domain.actors import FOR
+from domain.model import OSLO_TZ
 from domain.identity import Principal
 
 
@@ -107,3 +111,64 @@ async def restart_apply(services: Services, principal: Principal | None, period:
 async def schedule_list(services: Services, principal: Principal | None):
     principal = require_operator(principal)
     return [s for s in await schedules.list_schedules(services) if principal.serves(s.district)]
+
+
+def _serving_district(principal: Principal | None, district: str) -> Principal:
+    return serving(principal, district_id(district, "district"))
+
+
+async def pause_schedule(services: Services, principal: Principal | None, district: str, reason: str):
+    operator = _serving_district(principal, district)
+    return await schedules.pause_schedule(services, district, operator=operator.name, reason=reason)
+
+
+async def resume_schedule(services: Services, principal: Principal | None, district: str):
+    operator = _serving_district(principal, district)
+    return await schedules.resume_schedule(services, district, operator=operator.name)
+
+
+async def trigger_schedule(services: Services, principal: Principal | None, district: str):
+    """Start the district's next round now, as the schedule would (it reports what it did)."""
+    _serving_district(principal, district)
+    return await schedules.trigger_schedule(services, district)
+
+
+class RoundHeading(BaseModel):
+    """What the round page is headed by: the period's dates (its title) and the district's name,
+    and the doctors on the roll by name (for the events' filter and their actors)."""
+
+    start: date | None = None
+    end: date | None = None
+    district_name: str | None = None
+    doctors: dict[str, str] = {}  # id → name, by name
+
+
+async def round_heading(services: Services, principal: Principal | None, period: str) -> RoundHeading:
+    _, district = await serving_period(services, principal, period)
+    db = await services.database()
+    stored = await db.registry.district(district)
+    heading = RoundHeading(district_name=stored.record.name if stored else district)
+    for row in await db.projections.district_rounds(district):
+        if row["stream_id"] == period:
+            heading.start, heading.end = row["period_start"], row["period_end"]
+    roll = await db.registry.doctors(district)
+    heading.doctors = dict(sorted(distinct_names({d.id: d.name for d in roll}).items(), key=lambda pair: pair[1]))
+    return heading
+
+
+async def round_dates(services: Services, principal: Principal | None, districts: set[str]) -> dict[str, tuple]:
+    """Each round's (start, end) by period id, for naming rounds by title in the lists."""
+    principal = require_operator(principal)
+    projections = (await services.database()).projections
+    dates: dict[str, tuple] = {}
+    for district in sorted(d for d in districts if d and principal.serves(d)):
+        for row in await projections.district_rounds(district):
+            dates[row["stream_id"]] = (row["period_start"], row["period_end"])
+    return dates
+
+
+async def events_from(services: Services, principal: Principal | None, period: str, day: date) -> int:
+    """The page of a round's events that starts at a day (Europe/Oslo): the version before it."""
+    await serving_period(services, principal, period)
+    store, _ = await store_of(services, period_id(period, "period"))
+    return await store.version_before(period, datetime.combine(day, time(0, 0), tzinfo=OSLO_TZ))

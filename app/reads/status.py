@@ -77,19 +77,21 @@ class Verdict(NamedTuple):
     short: str  # for the list view's column
     stuck: bool = False
     reason: str | None = None
+    code: str = "healthy"  # stable, for the pages' words (web/locale …/pages.po `verdict.<code>`)
 
 
 def _verdict(d: PeriodDiagnosis, now: datetime) -> Verdict:
     finished = d.finished
-    done = Verdict(d.phase or "", d.phase or "")
+    done = Verdict(d.phase or "", d.phase or "", code=d.phase or "unknown")
     if not d.temporal_reachable:
         if finished:
             return done
-        return Verdict("unknown: Temporal not reachable", "unknown: Temporal not reachable", False, d.temporal_error)
+        return Verdict("unknown: Temporal not reachable", "unknown: Temporal not reachable", False, d.temporal_error,
+                       "unreachable")
     if d.temporal_error:
         if finished:
             return done
-        return Verdict("unknown: Temporal error", "unknown: Temporal error", False, d.temporal_error)
+        return Verdict("unknown: Temporal error", "unknown: Temporal error", False, d.temporal_error, "unknown")
     if d.status is None:  # no workflow in Temporal
         if finished:
             return done
@@ -99,12 +101,14 @@ def _verdict(d: PeriodDiagnosis, now: datetime) -> Verdict:
                 "simulation, not running",
                 False,
                 "simulations run on the time-skipping test server, not in this cluster",
+                "simulation",
             )
         return Verdict(
             "stuck: no workflow for this period in Temporal, but the period is not published",
             "stuck: no workflow in Temporal",
             True,
             f"namespace {d.namespace} has no execution with workflow id {d.period!r}",
+            "stuck_no_workflow",
         )
     if d.status != "RUNNING":
         if finished:
@@ -115,6 +119,7 @@ def _verdict(d: PeriodDiagnosis, now: datetime) -> Verdict:
             f"stuck: workflow {how}",
             True,
             f"run {d.run_id} closed {local_time(d.closed_at)} with status {d.status}; stored phase {d.phase}",
+            "stuck_closed",
         )
     if currently_failing(d) and d.last_workflow_task_failure is not None:
         failure = d.last_workflow_task_failure
@@ -126,10 +131,11 @@ def _verdict(d: PeriodDiagnosis, now: datetime) -> Verdict:
             True,
             f"the workflow task keeps failing{attempt}; the last workflow task that completed is event "
             f"{d.last_good_workflow_task_event_id} (the reset point)",
+            "stuck_failing",
         )
     if (d.workflow_task_attempt or 0) > 1:
         text = f"stuck: workflow task failing (attempt {d.workflow_task_attempt})"
-        return Verdict(text, text, True, "the pending workflow task has failed before")
+        return Verdict(text, text, True, "the pending workflow task has failed before", "stuck_failing")
     if not d.worker_polling:
         return Verdict(
             f"stuck: no worker is polling task queue {d.task_queue}",
@@ -137,6 +143,7 @@ def _verdict(d: PeriodDiagnosis, now: datetime) -> Verdict:
             True,
             f"no worker has polled task queue {d.task_queue!r} in namespace {d.namespace} "
             f"in the last {int(POLLER_FRESH.total_seconds())} s; start one with `vakt worker`",
+            "stuck_no_worker",
         )
     failing = [a for a in d.pending_activities if a.attempt >= STUCK_ACTIVITY_ATTEMPTS]
     if failing:
@@ -146,6 +153,7 @@ def _verdict(d: PeriodDiagnosis, now: datetime) -> Verdict:
             f"stuck: {a.activity_type} failing (attempt {a.attempt})",
             True,
             f"next attempt {local_time(a.next_attempt_at)}" if a.next_attempt_at else None,
+            "stuck_activity",
         )
     if d.next_deadline is not None and now - d.next_deadline > OVERDUE_GRACE:
         minutes = int((now - d.next_deadline).total_seconds() // 60)
@@ -154,6 +162,7 @@ def _verdict(d: PeriodDiagnosis, now: datetime) -> Verdict:
             f"taken the step ({d.next_step})",
             "stuck: deadline passed",
             True,
+            code="stuck_overdue",
         )
     if d.query_error and _NONDETERMINISM.search(d.query_error):
         # Idle, but the deployed code cannot replay its history: the next workflow task will fail.
@@ -163,14 +172,16 @@ def _verdict(d: PeriodDiagnosis, now: datetime) -> Verdict:
             True,
             "the workflow's next task (a deadline, an action) will fail the same way; deploy code that "
             "replays the history",
+            "stuck_replay",
         )
     if d.query_error:
-        return Verdict("unknown: the workflow did not answer", "unknown: no answer", False, d.query_error)
+        return Verdict("unknown: the workflow did not answer", "unknown: no answer", False, d.query_error, "unknown")
     busy = bool(d.pending_activities) or (
         d.workflow_version is not None and d.stored_version is not None and d.workflow_version > d.stored_version
     )
     if d.next_deadline is not None and not busy:
-        return Verdict(f"waiting for deadline {local_time(d.next_deadline)} ({d.next_step})", "waiting for deadline")
+        return Verdict(f"waiting for deadline {local_time(d.next_deadline)} ({d.next_step})", "waiting for deadline",
+                       code="waiting")
     return Verdict("healthy", "healthy")
 
 
@@ -242,7 +253,7 @@ async def diagnose(
         now = _oslo(phase_view.now) or now  # the period's clock
     d.note = _note(d, unavailable)
     v = _verdict(d, now)
-    d.verdict, d.verdict_short, d.stuck, d.reason = v.text, v.short, v.stuck, v.reason
+    d.verdict, d.verdict_short, d.stuck, d.reason, d.verdict_code = v.text, v.short, v.stuck, v.reason, v.code
     return d
 
 

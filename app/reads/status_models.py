@@ -81,6 +81,7 @@ class PeriodDiagnosis(BaseModel):
     # --- the plain answer
     verdict: str = ""
     verdict_short: str = ""  # the list view's column
+    verdict_code: str = ""  # stable (healthy, waiting, stuck_no_worker …): the pages say it in words
     stuck: bool = False
     reason: str | None = None
 
@@ -102,6 +103,7 @@ class PeriodDiagnosis(BaseModel):
             open=coverage.open,
             verdict=self.verdict,
             verdict_short=self.verdict_short,
+            verdict_code=self.verdict_code,
             stuck=self.stuck,
             status=self.status,
             source=self.source,
@@ -120,6 +122,7 @@ class RoundSummary(BaseModel):
     open: int
     verdict: str
     verdict_short: str
+    verdict_code: str = ""
     stuck: bool
     status: str | None
     source: Source

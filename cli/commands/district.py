@@ -24,6 +24,7 @@ from app.registry.districts import doctors as list_doctors
 from app.registry.districts import import_file
 from app.registry.districts import set_policy as change_policy
 from app.registry.districts import show_district
+from app.registry.roll_import import schedule_rounds
 from cli.runner import call, finish, os_user, print_json
 from cli.text import plain, safe
 from domain.clock import local_time
@@ -56,9 +57,10 @@ def import_district(
 
 
     async def work(services):
-        return await import_file(services, district, file, name=name, actor=_actor(operator))
+        outcome = await import_file(services, district, file, name=name, actor=_actor(operator))
+        return outcome, await schedule_rounds(services, outcome.district_id)
 
-    result = call(work)
+    result, schedule = call(work)
     verb = "created" if result.created else "updated"
     out.print(
         f"District {safe(result.district_id)} {verb}: {result.doctors} doctors in the file — {result.added} added, "
@@ -66,6 +68,11 @@ def import_district(
         highlight=False,
         soft_wrap=True,
     )
+    if schedule == "unavailable":
+        out.print("Schedule of rounds: not synced now (Temporal not reachable); run `vakt schedule sync` later.",
+                  highlight=False, soft_wrap=True)
+    else:
+        out.print(f"Schedule of rounds {schedule}.", highlight=False, soft_wrap=True)
     out.print(f"See it with: vakt district show {safe(result.district_id)}", highlight=False, soft_wrap=True)
     finish(0)
 

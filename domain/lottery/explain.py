@@ -26,6 +26,7 @@ SOURCE_TEXT = {
     Source.MEETING: "picked at the allocation meeting (phase A)",
     Source.OFFERING: "claimed on the offering board (phase B, R-PROC-3)",
     Source.LOTTERY: "drawn in the lottery (phase C)",
+    Source.SWAP: "taken over from a colleague in a swap after publication (R-SWAP-1)",
 }
 ROLE_TEXT = {Role.GP: "GP (fastlege)", Role.SUBSTITUTE: "substitute (vikar)", Role.STAFF: "staff doctor"}
 WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -25,8 +25,9 @@ from domain.period.state import PeriodState
 SWAP_OFFER_DAYS = 7  # how long an offer stands, unless the shift starts sooner
 
 
-def _no(rule: str, message: str) -> RuleViolation:
-    return RuleViolation(rule=rule, message=message)
+def _no(rule: str, message: str, code: str) -> RuleViolation:
+    """A refusal that names nobody but the actor: the other party of a swap stays unnamed."""
+    return RuleViolation(rule=rule, message=message, code=code)
 
 
 def offer_swap(
@@ -41,25 +42,25 @@ def offer_swap(
 ) -> SwapOffered | RuleViolation:
     config = state.require_config()
     if state.phase is not Phase.PUBLISHED:
-        return _no("R-SWAP-1", f"shifts are swapped after publication; the round is in phase {state.phase.value}")
+        return _no("R-SWAP-1", f"shifts are swapped after publication; the round is in phase {state.phase.value}", "swap_not_published")
     shift = calendar.get(shift_id)
     if shift is None:
-        return _no("R-PROC-7", f"{shift_id} is not a shift of period {config.period.id}")
+        return _no("R-PROC-7", f"{shift_id} is not a shift of period {config.period.id}", "no_such_shift")
     holder = state.assignments.get(shift_id)
     if holder is None or holder.doctor != giver:
-        return _no("R-SWAP-1", f"{giver} does not hold {shift_id}; only its holder can offer it")
+        return _no("R-SWAP-1", "you do not hold this shift; only its holder can offer it", "swap_not_holder")
     if shift.start <= now:
-        return _no("R-SWAP-1", f"{shift_id} has started; it can no longer change hands")
+        return _no("R-SWAP-1", "the shift has started; it can no longer change hands", "swap_started")
     if any(s.shift == shift_id for s in state.swaps.values()):
-        return _no("R-SWAP-1", f"{shift_id} is already offered; withdraw that offer first")
+        return _no("R-SWAP-1", "the shift is already offered; withdraw that offer first", "swap_already_offered")
     if receiver is not None:
         if receiver == giver:
-            return _no("R-SWAP-1", "a shift is offered to someone else")
+            return _no("R-SWAP-1", "a shift is offered to someone else", "swap_to_self")
         doctor = config.doctor(receiver)
         if doctor is None:
-            return _no("R-PROC-7", f"{receiver} is not a doctor of district {config.district.id}")
+            return _no("R-PROC-7", f"the chosen doctor is not on the roll of district {config.district.id}", "swap_not_on_roll")
         if doctor.role is Role.STAFF:
-            return _no("R-PROC-2", f"{receiver} is a staff doctor; staff shifts are entered by the clinic")
+            return _no("R-PROC-2", "staff doctors' shifts are entered by the clinic", "role_staff")
     expires_at = min(now + timedelta(days=SWAP_OFFER_DAYS), shift.start)
     return SwapOffered(swap=swap_id, shift=shift_id, giver=giver, receiver=receiver, expires_at=expires_at)
 
@@ -71,24 +72,24 @@ def accept_swap(
     config = state.require_config()
     offer = state.swaps.get(swap_id)
     if offer is None:
-        return _no("R-SWAP-1", "this swap is no longer open")
+        return _no("R-SWAP-1", "this swap is no longer open", "swap_closed")
     if offer.expires_at <= now:
-        return _no("R-SWAP-1", f"the offer of {offer.shift} has expired")
+        return _no("R-SWAP-1", "the offer has expired", "swap_expired")
     if offer.receiver is not None and offer.receiver != receiver:
-        return _no("R-SWAP-1", f"{offer.shift} was offered to another doctor")
+        return _no("R-SWAP-1", "the shift was offered to another doctor", "swap_not_yours")
     if receiver == offer.giver:
-        return _no("R-SWAP-1", "the giver cannot take their own offer")
+        return _no("R-SWAP-1", "the giver cannot take their own offer", "swap_own_offer")
     doctor = config.doctor(receiver)
     if doctor is None:
-        return _no("R-PROC-7", f"{receiver} is not a doctor of district {config.district.id}")
+        return _no("R-PROC-7", f"the chosen doctor is not on the roll of district {config.district.id}", "swap_not_on_roll")
     if doctor.role is Role.STAFF:
-        return _no("R-PROC-2", f"{receiver} is a staff doctor; staff shifts are entered by the clinic")
+        return _no("R-PROC-2", "staff doctors' shifts are entered by the clinic", "role_staff")
     shift = calendar.by_id[offer.shift]
     holder = state.assignments.get(offer.shift)
     if holder is None or holder.doctor != offer.giver:
-        return _no("R-SWAP-1", f"{offer.giver} no longer holds {offer.shift}")
+        return _no("R-SWAP-1", "the giver no longer holds the shift", "swap_giver_gone")
     if shift.start <= now:
-        return _no("R-SWAP-1", f"{offer.shift} has started; it can no longer change hands")
+        return _no("R-SWAP-1", "the shift has started; it can no longer change hands", "swap_started")
     held = [calendar.by_id[s] for s in state.held_by(receiver)]
     violation = eligibility_violation(config.district.policy, calendar, doctor, shift, held, voluntary=True)
     if violation is not None:
@@ -100,12 +101,12 @@ def close_swap(state: PeriodState, *, swap_id: str, by: str) -> SwapClosed | Rul
     """The named receiver declines, or the giver withdraws; nothing changes hands."""
     offer = state.swaps.get(swap_id)
     if offer is None:
-        return _no("R-SWAP-1", "this swap is no longer open")
+        return _no("R-SWAP-1", "this swap is no longer open", "swap_closed")
     if by == offer.giver:
         return SwapClosed(swap=swap_id, shift=offer.shift, outcome="withdrawn", by=by)
     if offer.receiver is not None and by == offer.receiver:
         return SwapClosed(swap=swap_id, shift=offer.shift, outcome="declined", by=by)
-    return _no("R-SWAP-1", "only the giver can withdraw an offer, and only its named receiver decline it")
+    return _no("R-SWAP-1", "only the giver can withdraw an offer, and only its named receiver decline it", "swap_not_yours")
 
 
 def expired_swaps(state: PeriodState, now: datetime) -> list[SwapClosed]:

@@ -13,8 +13,8 @@ from domain.model import OSLO_TZ
 _HALVES = {"nb": ("1. halvår %d", "2. halvår %d"), "en": ("1st half of %d", "2nd half of %d")}
 _YEAR = {"nb": "Året %d", "en": "The year %d"}
 _SHIFT_NAMES = {
-    "nb": {"day": "Dag", "evening": "Kveld", "night": "Natt", "backup": "Bakvakt", "weekend": "Helg"},
-    "en": {"day": "Day", "evening": "Evening", "night": "Night", "backup": "Backup", "weekend": "Weekend"},
+    "nb": {"day": "Dag", "evening": "Kveld", "night": "Natt", "backup": "Bakvakt", "backup-day": "Bakvakt dag", "weekend": "Helg"},
+    "en": {"day": "Day", "evening": "Evening", "night": "Night", "backup": "Backup", "backup-day": "Backup day", "weekend": "Weekend"},
 }
 _KINDS = {"nb": {"duty": "Legevakt", "backup": "Bakvakt"}, "en": {"duty": "Duty", "backup": "Backup"}}
 WEEKDAYS = {"nb": ("man", "tir", "ons", "tor", "fre", "lør", "søn"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}

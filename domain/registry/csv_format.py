@@ -38,6 +38,9 @@ DATE_COLUMNS = frozenset({"birth_date", "specialist_gp", "violence_course", "acu
 COUNT_COLUMNS = frozenset({"clinical_months", "duty_shifts_done", "gp_months"})
 REQUIRED_CELLS = frozenset({"id", "role", "name", "mobile", "email", "clinical_months", "duty_shifts_done", "gp_months"})
 RANGE = ".."
+# A spreadsheet evaluates a cell that starts with one of these as a formula (CSV injection): the
+# export writes such a cell with a leading apostrophe, and reading takes the apostrophe off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 EXEMPTION_SYNTAX = "REASON FROM..[TO] [granted] [applied DATE] [decided DATE by NAME]"
 ABSENCE_SYNTAX = "FROM..TO REASON"
@@ -146,7 +149,7 @@ def _record_data(row: int, cells: dict[str, str]) -> tuple[dict[str, Any], list[
     data: dict[str, Any] = {}
     problems = []
     for column in COLUMNS:
-        text = cells.get(column, "").strip()
+        text = unguarded(cells.get(column, "").strip())
         if not text and column in REQUIRED_CELLS:
             problems.append(Problem(row, column, "missing"))
             continue
@@ -250,6 +253,16 @@ def _messages(problems: Iterable[Problem]) -> list[str]:
 # ------------------------------------------------------------------------------- writing
 
 
+def guarded(text: str) -> str:
+    """The cell as a spreadsheet shows it as text, never runs it: `'` before a formula's start."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unguarded(text: str) -> str:
+    """A cell written by `guarded`, as it was."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 def _date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -304,11 +317,13 @@ def doctor_row(d: RegistryDoctor) -> dict[str, str]:
     }
 
 
-def write_registry_csv(doctors: Iterable[RegistryDoctor]) -> str:
-    """The doctors as CSV in this format: comma-separated, UTF-8, with the header row."""
+def write_registry_csv(doctors: Iterable[RegistryDoctor], *, guard: bool = False) -> str:
+    """The doctors as CSV in this format: comma-separated, UTF-8, with the header row. `guard`:
+    every cell that would start a formula is written with a leading apostrophe (`guarded`)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for d in doctors:
-        writer.writerow(doctor_row(d))
+        row = doctor_row(d)
+        writer.writerow({k: guarded(v) for k, v in row.items()} if guard else row)
     return out.getvalue()

@@ -1,4 +1,4 @@
-"""`vakt account` and `vakt serve` as a user runs them (issue 9)."""
+"""`vakt account` and `vakt serve` as a user runs them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A clinic's decision before the meeting reaches the period's workflow (issue 9): the
+"""A clinic's decision before the meeting reaches the period's workflow: the
 `amend_doctor` update replaces the doctor's minimised profile (DoctorAmended), refuses what the
 domain refuses (writing nothing), and the amended profile survives continue-as-new — the next
 run starts from the state's config, not the one the period began with."""

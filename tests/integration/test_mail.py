@@ -269,7 +269,7 @@ async def test_logs_name_ids_and_kinds_never_addresses_names_or_bodies(pg_pool, 
 
 
 async def test_a_plain_message_goes_out_through_the_same_sender(smtp_server):
-    """Issue 9's sign-in link: the sender takes any rendered message."""
+    """A sign-in link: the sender takes any rendered message."""
     sender = SmtpSender(mail_settings(smtp_server.port, VAKT_MAIL_FROM="Vaktfordeling <noreply@legevakt.example.no>"))
     link = "http://127.0.0.1:8000/sign-in/abc123"
 

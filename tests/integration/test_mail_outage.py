@@ -1,4 +1,4 @@
-"""Must show (issue 8): the SMTP server stopped across an invitation round. When it is back,
+"""The SMTP server stopped across an invitation round. When it is back,
 every invited doctor has exactly one invitation: nothing lost, nothing doubled.
 
 Real parts: aiosmtpd on localhost, PostgreSQL for the sent-log and the contacts, and the

@@ -283,7 +283,7 @@ def test_r_lot_3_deficits_are_quota_minus_load():
 
 
 def test_r_lot_3_fairest_outcome_passes_over_for_the_largest_deficit():
-    """Issue 10 fairness: B is away the last two days, so only the first two evenings can be B's.
+    """Fairness: B is away the last two days, so only the first two evenings can be B's.
     The plain draw (largest deficit first) would split them and leave B one below the quota; the
     lottery draws B for both, passing over A with the reason (R-LOT-3)."""
     away = ((date(2027, 1, 6), date(2027, 1, 7)),)
@@ -301,7 +301,7 @@ def test_r_lot_3_fairest_outcome_passes_over_for_the_largest_deficit():
 
 # ------------------------------------------------------------------------------------------ R-PROC-4
 def test_r_proc_4_covers_what_the_plain_draw_would_leave_uncovered():
-    """Issue 10 coverage (R-PROC-4): B picked Sunday's day shift, so only A can take Saturday's
+    """Coverage (R-PROC-4): B picked Sunday's day shift, so only A can take Saturday's
     night. The plain draw would give A (further below the quota) Saturday's day shift, which
     leaves too little rest before that night, and the night uncovered. The lottery passes A over
     for the day shift, naming the night, and covers every shift."""
@@ -437,7 +437,7 @@ def test_r_lot_4_seed_recorded_in_state_and_document(example_outcome):
 
 
 def test_r_lot_4_record_is_compact_with_a_2000_doctor_pool():
-    """R-LOT-4 with issue 10's size limit: a draw with a 2,000-doctor pool, three deficit levels
+    """R-LOT-4 at the size limit: a draw with a 2,000-doctor pool, three deficit levels
     and two groups passed over stays far under 64 KB of JSON (doctor sets are hex bitmaps)."""
     from domain.period.events import DeficitLevel, DoctorSet, PassedOver
 

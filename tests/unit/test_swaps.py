@@ -126,3 +126,26 @@ def test_r_load_1_worked_shifts_are_recorded_for_their_holder_at_the_end():
     assert all_worked(state, outcome.calendar)
     assert state.worked == {s: a.doctor for s, a in state.assignments.items()}
     assert fold([], state) == state
+
+
+def test_r_swap_1_refusals_name_no_other_doctor_and_carry_a_code_the_pages_translate():
+    from web.i18n import has
+
+    outcome = published()
+    shift = holding(outcome, "gp1")[0]
+    state = offered(outcome, "gp1", shift, "gp2")
+    gone = apply(state, SwapOffered(swap="s2", shift=holding(outcome, "gp3")[0], giver="gp3", receiver=None,
+                                    expires_at=BEFORE + timedelta(days=1)))
+    moved = dict(gone.assignments)
+    moved[shift] = moved[shift].model_copy(update={"doctor": "gp3"})  # the giver lost it meanwhile
+    refusals = [
+        offer_swap(outcome.state, outcome.calendar, swap_id="x", giver="gp2", shift_id=shift, receiver=None, now=BEFORE),
+        accept_swap(state, outcome.calendar, swap_id="s1", receiver="gp3", now=BEFORE),
+        close_swap(state, swap_id="s1", by="gp3"),
+        accept_swap(gone.model_copy(update={"assignments": moved}), outcome.calendar, swap_id="s1", receiver="gp2", now=BEFORE),
+        offer_swap(outcome.state, outcome.calendar, swap_id="z", giver="gp1", shift_id=shift, receiver="st1", now=BEFORE),
+    ]
+    assert [r.code for r in refusals] == ["swap_not_holder", "swap_not_yours", "swap_not_yours", "swap_giver_gone", "role_staff"]
+    for refusal in refusals:
+        assert isinstance(refusal, RuleViolation) and has(f"refusal.{refusal.code}")
+        assert not any(doctor in refusal.message for doctor in ("gp1", "gp2", "gp3", "st1")), refusal.message

@@ -64,3 +64,14 @@ def test_every_identity_provider_refusal_has_its_line():
     from app.identity.oidc_refusals import REASONS
 
     assert all(has(code) for code in REASONS)
+
+
+def test_every_event_kind_and_verdict_has_words_for_the_operator():
+    from app.reads.events import EVENT_TYPES
+
+    for kind in EVENT_TYPES:
+        assert has(f"event.{kind}"), kind
+    for code in ("healthy", "waiting", "published", "cancelled", "unreachable", "unknown", "simulation",
+                 "stuck_no_workflow", "stuck_closed", "stuck_failing", "stuck_no_worker", "stuck_activity",
+                 "stuck_overdue", "stuck_replay"):
+        assert has(f"verdict.{code}"), code

@@ -36,15 +36,21 @@ class Stack:
     maildir: Path
     period: str | None = None
     clients: list = field(default_factory=list)
+    handed_out: set = field(default_factory=set)  # links already given to a test: each works once
 
     async def link_for(self, email: str, *, timeout: float = 10.0) -> str:
-        """The newest sign-in link mailed to the address (waits for it to arrive)."""
+        """The newest sign-in link mailed to the address and not handed out before (waits for
+        it to arrive: a second sign-in of the same person must not get the first, spent link)."""
         loop = asyncio.get_running_loop()
         give_up = loop.time() + timeout
         while loop.time() < give_up:
             for message in read_maildir(self.maildir):
                 if email in message.to and "Sign in" in message.subject:
-                    return LINK.search(message.text).group(1)
+                    link = LINK.search(message.text).group(1)
+                    if link not in self.handed_out:
+                        self.handed_out.add(link)
+                        return link
+                    break  # the newest is spent: wait for the one on its way
             await asyncio.sleep(0.05)
         raise AssertionError("no sign-in link arrived")
 
@@ -82,7 +88,7 @@ async def serve(services: Services, port: int):
     from web.service import create_app
 
     server = Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off", proxy_headers=False))
+                                           lifespan="off", proxy_headers=False, http="httptools"))
     task = asyncio.create_task(server.serve())
     for _ in range(200):
         if server.started:

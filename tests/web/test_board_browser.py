@@ -12,6 +12,7 @@ from domain.clock import oslo_today
 from domain.district import DistrictPolicy, trial_round_dates
 from domain.registry.records import RegistryImport
 from domain.model import Phase
+from tests.web.a11y import assert_accessible
 from tests.web.stack import close_until, email_of, start_example_period, wait_phase
 from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
 
@@ -51,6 +52,7 @@ async def test_a_claim_in_a_later_week_keeps_the_place_and_a_lost_race_says_why(
     assert "kind=night" in page.url
     assert await page.locator(f"[data-live] [data-shift='{shift}']").count() == 0  # moved out of the live list
     await page.wait_for_function("() => document.getElementById('board-status').textContent.startsWith('Registrert')")
+    await assert_accessible(page, "the board after a claim in a later week, filtered")
     await wait_phase(web, period, lambda s: shift in s.assignments)
 
     # A second doctor's page, open before a colleague takes the shift they then press.
@@ -69,6 +71,7 @@ async def test_a_claim_in_a_later_week_keeps_the_place_and_a_lost_race_says_why(
     assert "Allerede tatt" in said and "R-PROC-7" in said and "gp05" not in said
     assert "gp05" not in await other.content()
     await other.wait_for_function("() => document.getElementById('board-status').textContent.startsWith('Avvist')")
+    await assert_accessible(other, "the board after a lost race")
 
 
 async def test_the_samples_january_on_a_phone(web, browser):  # noqa: F811
@@ -98,6 +101,7 @@ async def test_the_samples_january_on_a_phone(web, browser):  # noqa: F811
     assert height <= 3 * PHONE["height"], height
     assert await page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     assert await page.locator("select[data-autosubmit]").count() == 0  # WCAG 3.2.2: paging by links
+    await assert_accessible(page, "the sample's January, nothing taken yet")
 
     # Each button names its shift, its visible words inside its name (WCAG 2.5.3); the keyboard
     # reaches the first shift in three presses: the skip link, Enter, Tab.

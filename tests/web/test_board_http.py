@@ -94,3 +94,14 @@ async def test_filters_by_kind_and_weekday_without_script(web):
     assert '<html lang="en">' in english and "You have 0" in english and "Evening Fri 8 Jan 16–23" in english
     odd = await doctor.get(board, params={"kind": "<x>", "day": "someday"})
     assert odd.status_code == 200 and _options(odd.text) == everything  # unknown: no filter
+
+
+async def test_pages_are_compressed_for_a_phone_that_asks(web):
+    period = await start_example_period(web)
+    doctor = await web.sign_in(email_of("gp04"))
+    plain = await doctor.get(f"/periods/{period}", headers={"accept": "text/html", "accept-encoding": "identity"})
+    packed = await doctor.get(f"/periods/{period}", headers={"accept": "text/html", "accept-encoding": "gzip"})
+    assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
+    assert packed.text == plain.text  # the same page, decoded
+    assert packed.num_bytes_downloaded * 2 < plain.num_bytes_downloaded, (packed.num_bytes_downloaded, len(plain.content))
+    assert packed.headers["content-security-policy"] == plain.headers["content-security-policy"]

@@ -1,23 +1,22 @@
-"""The web service in a real browser (issue 9): headless Chromium (Debian's package, driven by
+"""The web service in a real browser: headless Chromium (Debian's package, driven by
 Playwright through `executable_path`; nothing is downloaded). Doctors sign in through the link
 in the local mailbox, claim in the offering, lose a race with R-PROC-7 on the page, swap after
 publication with both pages and both calendar feeds following; an operator extends a deadline
-with a reason and the event shows the operator's sign-in name. Screenshots of the doctor's and
-the operator's page go to the test's temporary folder, or to `VAKT_SCREENSHOTS` when set (the
-README's come from `VAKT_SCREENSHOTS=docs/screenshots`): a test run leaves the tree clean."""
+with a reason and the event shows the operator's sign-in name, then closes the offering after
+being told what the lottery will do. axe-core checks each state."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
 from domain.model import OSLO_TZ, Phase
+from tests.web.a11y import assert_accessible
 from tests.web.stack import OPERATOR, close_until, email_of, start_example_period, wait_phase
 
 CHROMIUM = "/usr/bin/chromium"
@@ -68,7 +67,6 @@ async def feed_url(page, stack) -> str:
 
 
 async def test_doctors_and_an_operator_in_the_browser(web, browser, tmp_path):
-    screenshots = Path(os.environ.get("VAKT_SCREENSHOTS") or tmp_path)
     period = await start_example_period(web)
     await close_until(web, period, Phase.OFFERING)
     board = f"{web.base_url}/periods/{period}"
@@ -80,30 +78,34 @@ async def test_doctors_and_an_operator_in_the_browser(web, browser, tmp_path):
     await first.goto(board)
     await first.click(f"[data-live] [data-shift='{SHIFT}'] button")  # taken in place (web/static/board.js)
     await first.wait_for_selector(f"[data-testid=my-shifts] [data-shift='{SHIFT}']")
-    screenshots.mkdir(parents=True, exist_ok=True)
-    await first.set_viewport_size({"width": 820, "height": 1560})  # down to the greyed-out shifts
-    await first.screenshot(path=str(screenshots / "doctor.png"))
-    await first.set_viewport_size(PHONE)
+    await assert_accessible(first, "the board after a claim")
 
     # The second doctor's page loses the shift without a reload (web/static/live.js), and says when.
     await second.wait_for_selector(f"[data-live] [data-shift='{SHIFT}']", state="detached", timeout=3000)
     assert (await second.text_content("[data-testid=updated]")).startswith("oppdatert kl")
     assert await second.locator(f"[data-testid=my-shifts] [data-shift='{SHIFT}']").count() == 0
+    await assert_accessible(second, "a board a colleague's claim has updated")
 
     # The operator extends the offering with a reason; the event names the operator's sign-in.
     operator = await sign_in(browser, web, OPERATOR[0], viewport=DESKTOP)
     await operator.goto(f"{web.base_url}/operator/periods/{period}")
-    until = (datetime.now(OSLO_TZ) + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M")
+    prefilled = await operator.input_value("#until")  # the deadline as it stands
+    assert prefilled and prefilled[:4].isdigit(), prefilled
+    until = (web.services.clock.now().astimezone(OSLO_TZ) + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M")
     await operator.fill("#until", until)
     await operator.fill("#extend-reason", "møterommet er opptatt <b>")
     await operator.click("form[action$='/extend'] button")
     await operator.wait_for_selector("[data-testid=outcome]")
     events = await operator.text_content("[data-testid=events]")
-    assert OPERATOR[1] in events and "DeadlineExtended" in events  # recorded by account id, shown by name
+    assert OPERATOR[1] in events and "Frist utsatt" in events  # recorded by account id, shown by name, in words
     assert "møterommet er opptatt <b>" in events  # shown as typed, escaped
-    await operator.screenshot(path=str(screenshots / "operator.png"), full_page=True)
+    await assert_accessible(operator, "the operator's round page after an extension")
     await operator.fill("#close-reason", "alle har fått tatt vakter")
     await operator.click("form[action$='/close'] button")
+    consequence = await operator.text_content("[data-testid=consequence]")  # asked first, with what will happen
+    assert consequence.startswith("Trekningen fordeler") and "publiserer vaktlisten" in consequence, consequence
+    await assert_accessible(operator, "the operator confirming the close")
+    await operator.click("[data-testid=confirm] button")
     await wait_phase(web, period, lambda s: s.phase is Phase.PUBLISHED)
 
     # A swap: offered on the first doctor's page to the second, accepted there; both pages and
@@ -121,11 +123,12 @@ async def test_doctors_and_an_operator_in_the_browser(web, browser, tmp_path):
     await first.wait_for_selector("[data-testid=outcome]")
     assert await first.locator(f"[data-testid=swaps-out] li[data-shift='{SHIFT}']").count() == 1
     assert "Til Lars Nordmann" in await first.text_content("[data-testid=swaps-out]")
+    await assert_accessible(first, "swaps: an offer sent")
     await second.set_viewport_size({"width": 390, "height": 844})
     await second.goto(f"{board}/swaps")
     assert await second.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    await second.screenshot(path=str(screenshots / "swaps-phone.png"), full_page=True)
-    accept = second.get_by_role("button", name="Ta over tor 7.1 Kveld 16–23")
+    await assert_accessible(second, "swaps: an offer received")
+    accept = second.get_by_role("button", name="Ta over Kveld tor 7. jan 16–23")
     await accept.click()
     await second.wait_for_selector("[data-testid=outcome]")
     assert await second.locator(f"[data-testid=my-shifts] [data-shift='{SHIFT}']").count() == 1

@@ -1,4 +1,4 @@
-"""The calendar feed (issue 9): a secret per-doctor URL, parsed with icalendar; one event per
+"""The calendar feed: a secret per-doctor URL, parsed with icalendar; one event per
 held shift, in Europe/Oslo time across the spring DST change (R-TIME-1); revocable, and a new
 link retires the old one. (A stored round: the feed is read from the stored events.)"""
 

@@ -1,4 +1,4 @@
-"""The front door's burst guarantee through HTTP (issue 9): every doctor of the example district
+"""The front door's burst guarantee through HTTP: every doctor of the example district
 signed in through a mailed link, then 200 claims with 40 requests in flight, each with its own
 doctor's session. Every answer is definite — 200 accepted with a version, or 409 refused with a
 rule — no shift has two holders, every acceptance is stored and the log is contiguous and

@@ -1,4 +1,4 @@
-"""Doctors' requests and details over HTTP, before the meeting of a live round (issue 9): an
+"""Doctors' requests and details over HTTP, before the meeting of a live round: an
 operator decides each request once, the decision is recorded (who, when) in the registry and
 its history, and the running period learns the doctor's new, minimised profile
 (DoctorAmended, recorded with the operator). A course date counts from its date (R-QUAL-4)."""

@@ -6,8 +6,11 @@ copy button works (or selects the address to copy by hand)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import timedelta
 
+from domain.model import OSLO_TZ
+
+from tests.web.a11y import assert_accessible
 from tests.web.stack import OPERATOR, email_of
 from tests.web.test_browser import CHROMIUM, FLAGS, browser  # noqa: F401 - the fixture
 from tests.web.test_home_page import _half_year
@@ -35,6 +38,7 @@ OVERFLOWS = "document.documentElement.scrollWidth > window.innerWidth"
 async def test_a_doctor_on_a_phone_lands_where_they_wanted_and_sees_a_decision_arrive(web_db, browser):  # noqa: F811
     await _registry(web_db)
     await _half_year(web_db, "phone-h1")
+    today = web_db.services.clock.now().astimezone(OSLO_TZ).date()
     context = await browser.new_context(viewport=PHONE, locale="nb-NO")
     await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=web_db.base_url)
     page = await context.new_page()
@@ -53,13 +57,14 @@ async def test_a_doctor_on_a_phone_lands_where_they_wanted_and_sees_a_decision_a
     assert not await page.locator("#reason option[value=illness]").is_disabled()
     assert await page.locator("#substitute").is_disabled()
     await page.select_option("#reason", "illness")
-    await page.fill("#from", str(date.today()))
+    await page.fill("#from", str(today))
     await page.fill("#to", "")
     await page.click("form[data-testid=request-form] button[type=submit]")
     await page.wait_for_selector("[data-testid=errors]")
     assert "Til: må fylles ut" in await page.text_content("[data-testid=errors]")
     assert await page.input_value("#reason") == "illness" and await page.input_value("#kind") == "meeting_absence"
-    await page.fill("#to", str(date.today() + timedelta(days=2)))
+    await assert_accessible(page, "requests: a field missing")
+    await page.fill("#to", str(today + timedelta(days=2)))
     await page.click("form[data-testid=request-form] button[type=submit]")
     await page.wait_for_selector("[data-testid=saved]")
     cell = page.locator("td[data-request]").first
@@ -70,6 +75,7 @@ async def test_a_doctor_on_a_phone_lands_where_they_wanted_and_sees_a_decision_a
     assert (await kari.post(f"/api/operator/requests/{number}/decision", json={"grant": True})).status_code == 200
     await until(lambda: cell.get_attribute("data-status"), "granted", timeout=15)
     assert "innvilget" in await cell.text_content()
+    await assert_accessible(page, "requests: a decision arrived")
 
     await page.goto(web_db.base_url + "/")
     await page.click("form[action='/calendar-link/renew'] button")  # the first link: no confirmation
@@ -79,4 +85,5 @@ async def test_a_doctor_on_a_phone_lands_where_they_wanted_and_sees_a_decision_a
         "() => document.querySelector('[data-copy-status]').textContent || document.activeElement.id"), None)
     assert copied in ("Lenken er kopiert.", "feed-url"), copied
     assert (await page.get_attribute("[data-testid=webcal]", "href")).startswith("webcal://")
+    await assert_accessible(page, "home: the calendar link copied")
     await context.close()

@@ -39,7 +39,7 @@ async def test_offering_by_name_and_to_everyone_after_a_confirmation(web):
     start = await gp05.get(f"/periods/{period}/swaps/new")
     assert start.status_code == 200 and "Velg vakten" in start.text
     assert f'href="/periods/{period}/swaps/new?shift=2027-01-09/day"' in start.text
-    assert "Velg<span class=\"vh\"> lør 9.1 Dag" in start.text  # the button names its shift
+    assert "Velg<span class=\"vh\"> Dag lør 9. jan" in start.text  # the button names its shift
 
     who = await gp05.get(f"/periods/{period}/swaps/new", params={"shift": DAY})
     assert who.status_code == 200
@@ -56,7 +56,7 @@ async def test_offering_by_name_and_to_everyone_after_a_confirmation(web):
     sent = await gp05.post(f"/periods/{period}/swaps/offer", data=_form(gp05, shift=DAY, to="Lars Nordmann"))
     assert sent.status_code == 303 and sent.headers["location"].startswith(f"/periods/{period}/swaps?v=")
     page = await gp05.get(sent.headers["location"])
-    assert "Tilbudet er sendt: lør 9.1 Dag" in page.text and "Til Lars Nordmann" in page.text
+    assert "Tilbudet er sendt: Dag lør 9. jan" in page.text and "Til Lars Nordmann" in page.text
     assert re.search(r"utløper \w{3} \d+\.\d+ kl \d\d:\d\d", page.text)
     assert not IDS.findall(page.text), IDS.findall(page.text)
     board = (await gp05.get(f"/api/periods/{period}/board")).json()
@@ -68,7 +68,7 @@ async def test_offering_by_name_and_to_everyone_after_a_confirmation(web):
     assert "Tilbud til deg (1)" in text and text.index("Tilbud til deg") < text.index("Mine vakter")
     assert "Fra Tone Bakken" in text and "utløper" in text
     assert not IDS.findall(text), IDS.findall(text)
-    assert "Ta over<span class=\"vh\"> lør 9.1 Dag" in text
+    assert "Ta over<span class=\"vh\"> Dag lør 9. jan" in text
     english = (await sub02.get(f"/periods/{period}/swaps?lang=en")).text
     assert "Offers to you (1)" in english and "From Tone Bakken" in english and "expires Sat 9.1" not in english
     assert re.search(r"expires \w{3} \d+\.\d+ at \d\d:\d\d", english)
@@ -93,5 +93,8 @@ async def test_offering_by_name_and_to_everyone_after_a_confirmation(web):
     # sub02 cannot take the night (R-REST-1, the evening before): refused in Norwegian, naming nobody.
     swap = next(s["swap"] for s in board["swaps_out"] if s["shift"] == NIGHT)
     refused = await sub02.post(f"/periods/{period}/swaps/{swap}/accept", data=_form(sub02))
-    assert refused.status_code == 409 and "Ikke gjort: R-REST-1" in refused.text
+    outcome = re.search(r'data-testid="outcome"[^>]*>([^<]*)<', refused.text)
+    assert refused.status_code == 409 and outcome, refused.text[-800:]
+    assert re.fullmatch(r"Ikke gjort: (Overlapper en vakt du har|For kort hvile ved en vakt du har) · R-REST-1 – .+",
+                        outcome.group(1)), outcome.group(1)
     assert not IDS.findall(refused.text), IDS.findall(refused.text)
