@@ -35,19 +35,20 @@ from app.bootstrap import Services
 from domain.clock import local_time
 from infra.codec import EncryptionCodec
 from infra.settings import Settings
-from infra.temporal_client import DEV_CODEC_PORT, DEV_PORT, DEV_UI_PORT, dev_address_file
+from infra.temporal_client import (DEV_CODEC_PORT, DEV_PORT, DEV_UI_PORT, TemporalConfigError, TemporalUnavailable,
+                                   connect_to, dev_address_file, temporal_target)
 from workflows import search
 from workflows.period import AllocationPeriodWorkflow
 from workflows.rounds import ScheduledRoundWorkflow
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.service import RPCError, RPCStatusCode
-from app.errors import VaktError
+from app.cluster import require_search_attributes, search_attributes
+from app.errors import BadInput, Unavailable, VaktError
 from app.periods.schedules import sync_schedules
-from infra.process import install_temporal_runtime
+from infra.metrics import MetricsSettingError, start_metrics
+from infra.process import exit_now, install_temporal_runtime
 
 log = logging.getLogger("vakt.worker")
 DEV_WEB_PORT = 8000
+DEV_METRICS_PORT = 9464  # Prometheus's usual port for an exporter
 
 
 def create_worker(
@@ -92,16 +93,19 @@ async def live_activities(services: Services) -> list:
 
 
 async def connect(services: Services, stack: AsyncExitStack, say=print) -> tuple[Client, str]:
-    """A Temporal client: the configured cluster, or an embedded dev server started here."""
+    """A Temporal client: the configured cluster (infra/temporal_client.py: the SDK's environment
+    configuration — TLS, mTLS, API key, a TOML profile), or an embedded dev server started here.
+    A cluster that cannot be used stops the worker with what is wrong, named."""
     settings = services.settings
-    if settings.temporal_address:
-        client = await Client.connect(
-            settings.temporal_address,
-            namespace=settings.temporal_namespace,
-            data_converter=services.data_converter,
-        )
-        await register_search_attributes(client, settings.temporal_namespace)
-        return client, settings.temporal_address
+    try:
+        target = temporal_target(settings, services.env)
+        if target is not None and not target.embedded:
+            client = await connect_to(target, services.data_converter)
+            states = await search_attributes(client, target.namespace, create=True)
+            require_search_attributes(target.namespace, states)
+            return client, target.describe()
+    except (TemporalUnavailable, TemporalConfigError) as e:
+        raise Unavailable(str(e)) from None
     # The embedded servers' wheels and the codec endpoint: only when no cluster is configured.
     from infra.embedded import start_dev_server_env
     from web.codec import new_codec_token
@@ -133,7 +137,7 @@ async def connect(services: Services, stack: AsyncExitStack, say=print) -> tuple
         f"  codec endpoint    http://127.0.0.1:{codec_port}/{codec_token[:4]}… (token made at start, given to the"
         " Web UI only; the UI decrypts payloads through it)"
     )
-    return dev.env.client, address
+    return dev.env.client, f"{address} (namespace {settings.temporal_namespace}, the embedded dev server)"
 
 
 async def start_codec_endpoint(services: Services, stack: AsyncExitStack, port: int, origins: list[str],
@@ -154,28 +158,25 @@ async def start_codec_endpoint(services: Services, stack: AsyncExitStack, port: 
     stack.push_async_callback(stop)
 
 
-async def register_search_attributes(client: Client, namespace: str) -> None:
-    """Make VaktPeriod/VaktDistrict/VaktPhase known to the cluster (idempotent)."""
-    request = AddSearchAttributesRequest(
-        namespace=namespace,
-        search_attributes={key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for key in search.ALL},
-    )
-    try:
-        await client.operator_service.add_search_attributes(request)
-    except RPCError as e:
-        if e.status not in (RPCStatusCode.ALREADY_EXISTS, RPCStatusCode.PERMISSION_DENIED):
-            raise
-        if e.status is RPCStatusCode.PERMISSION_DENIED:
-            log.warning("could not register search attributes (permission denied); ask the cluster admin")
-
-
 async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = False) -> None:
     """Run a worker until SIGINT/SIGTERM. `make_worker` lets the fault tests deploy changed code.
     `dev` (`vakt dev`) adds the local mailbox when SMTP_URL is not set."""
     web_port = int(os.environ.get("VAKT_DEV_WEB_PORT", DEV_WEB_PORT))
     if dev:
         os.environ.setdefault("VAKT_PUBLIC_URL", f"http://127.0.0.1:{web_port}")
+    if dev:  # the local stack serves its metrics where Prometheus usually looks
+        os.environ.setdefault("VAKT_METRICS_ADDRESS", f"127.0.0.1:{DEV_METRICS_PORT}")
+    try:  # before any Temporal client: the SDK's metrics are set up with its runtime
+        metrics = start_metrics(os.environ)
+    except MetricsSettingError as e:
+        if not dev:
+            raise BadInput(str(e)) from None
+        print(f"  metrics not served: {e}")
+        metrics = None
     async with AsyncExitStack() as stack:
+        if metrics is not None:
+            stack.callback(metrics.stop)
+            print(f"  metrics           {metrics.url} (vakt_ and temporal_ series)")
         services = Services(settings, say=print)
         stack.push_async_callback(services.aclose)
         client, address = await connect(services, stack)
@@ -205,7 +206,7 @@ async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = Fa
             loop.add_signal_handler(sig, stop.set)
         print(
             f"Worker running on task queue {settings.temporal_task_queue!r} "
-            f"(Temporal {address}, namespace {settings.temporal_namespace}, "
+            f"(Temporal {address}, "
             f"database {db.urls.redacted()}). Ctrl-C stops everything."
         )
         async with worker:
@@ -254,4 +255,9 @@ def main(dev: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except VaktError as e:  # `vakt worker` says the same through cli/main.py: one line, no traceback
+        sys.stderr.write(f"worker: error: {e.message}\n")
+        sys.stderr.flush()
+        exit_now(e.exit_code)  # not sys.exit: the SDK's runtime would abort at finalisation

@@ -6,7 +6,9 @@ workflow and turn its deterministic errors into non-retryable activity failures.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 from temporalio import activity
@@ -14,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.store_models import AppendEventsInput, AppendEventsResult, ReadEventsInput, StoredEvent, StoreErrorType
 from adapters.postgres.event_store import EventStore, EventStoreError, StreamKindMismatch, VersionConflict
+from infra import metrics
 
 AfterCommit = Callable[[str], None]
 """Called with the activity's name right after its append committed, before it reports. Only
@@ -53,7 +56,13 @@ class EventStoreActivities:
     @activity.defn(name="append_events")
     async def append_events(self, inp: AppendEventsInput) -> AppendEventsResult:
         try:
+            started = time.perf_counter()
             result = await self.store.append(inp)
+            metrics.APPEND_SECONDS.observe(time.perf_counter() - started)
+            metrics.APPENDED_EVENTS.inc(result.inserted)
+            if inp.events and inp.stream_kind == "live":  # a simulation's clock is not the wall clock
+                newest = max(e.occurred_at for e in inp.events)
+                metrics.PROJECTION_LAG.set(max((datetime.now(timezone.utc) - newest).total_seconds(), 0.0))
             self.after_commit("append_events")
             return result
         except EventStoreError as e:

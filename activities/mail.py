@@ -47,6 +47,7 @@ from activities.mail_models import MailErrorType, SendMailInput, SendMailResult
 from adapters.smtp import MailDeliveryError, RecipientRefused, SmtpUnavailable, sender_domain
 from domain.mail.facts import MailMessage
 from domain.mail.render import render
+from infra import metrics
 from infra.mail_settings import MailSettings
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,15 @@ class MailActivities:
 
     @activity.defn(name="send_mail")
     async def send_mail(self, inp: SendMailInput) -> SendMailResult:
+        try:
+            result = await self._send_mail(inp)
+        except ApplicationError:
+            metrics.MAILS.labels(kind=metrics.mail_kind(inp.kind), outcome="failed").inc()  # retried
+            raise
+        metrics.MAILS.labels(kind=metrics.mail_kind(inp.kind), outcome=result.outcome).inc()
+        return result
+
+    async def _send_mail(self, inp: SendMailInput) -> SendMailResult:
         settings = self.sender.settings
         key = (inp.period_id, inp.doctor_id, inp.kind)
         done = await self.sent_log.find(*key)

@@ -71,7 +71,7 @@ class Services:
     async def temporal(self) -> Client:
         if self._client is None:
             try:
-                self._client = await connect_temporal(self.settings, self.data_converter)
+                self._client = await connect_temporal(self.settings, self.data_converter, env=self.env)
             except TemporalUnavailable as e:
                 raise Unavailable(str(e)) from None
         return self._client
@@ -119,6 +119,11 @@ class Services:
     async def database_urls(self) -> DatabaseUrls:
         if self._urls is None:
             self._urls = await resolve_urls(self.settings, self.say)
+        return self._urls
+
+    @property
+    def resolved_database_urls(self) -> DatabaseUrls | None:
+        """The URLs once resolved (None before): what an error may name without connecting."""
         return self._urls
 
     async def database(self) -> Database:

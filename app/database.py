@@ -14,6 +14,7 @@ behind: that is the embedded default's deployment step.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -24,13 +25,14 @@ from adapters.postgres.accounts import AccountStore
 from adapters.postgres.oidc_bindings import OidcBindingStore
 from adapters.postgres.calendar_feeds import FeedStore
 from adapters.postgres.event_store import EventStore
+from adapters.postgres.idempotency import IdempotencyStore
 from adapters.postgres.mail_log import SentLog
 from adapters.postgres.projections import RosterProjection
 from adapters.postgres.registry import RegistryStore
 from adapters.postgres.rejections import RejectionLog
 from adapters.postgres.requests import RequestStore
 from adapters.postgres.schema import LIVE_SCHEMA, SIMULATION_SCHEMA, SchemaOutdated, check_schema, create_pool, migrate
-from app.errors import Unavailable
+from app.errors import Unavailable, VaktError
 from infra.settings import Settings, redact_url
 
 EMBEDDED_DATABASE = "vakt"
@@ -48,6 +50,45 @@ _UNREACHABLE = (
     asyncpg.InvalidCatalogNameError,
     asyncpg.InvalidPasswordError,
 )
+
+
+# What a query meets while PostgreSQL is down or restarting: the socket gone, the connection
+# dropped by a shutdown, "the database system is starting up".
+_GONE = (
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,  # admin shutdown, cannot connect now
+)
+_PERMISSION_ON = re.compile(r"permission denied for (?:table|relation|sequence|schema|view) \"?([\w.]+)")
+
+
+def _raised_in_asyncpg(error: BaseException) -> bool:
+    """A plain OSError or timeout counts only when asyncpg raised it (not SMTP, not a file)."""
+    tb = error.__traceback__
+    while tb is not None:
+        if "/asyncpg/" in tb.tb_frame.f_code.co_filename:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def database_failure(error: BaseException, urls: DatabaseUrls | None) -> VaktError | None:
+    """The error a request meets when the database fails it, as an error naming what is wrong —
+    PostgreSQL not reachable (`Unavailable`: try again), or a grant missing for the application's
+    role, naming the table and the role (a deployment fault: retrying does not help) — or None
+    when it is something else."""
+    if isinstance(error, asyncpg.InsufficientPrivilegeError):
+        found = _PERMISSION_ON.search(str(error))
+        what = f"table {found.group(1)}" if found else "a table"
+        role = (_role_of(urls.app) if urls is not None else None) or "the application's role (DATABASE_URL's user)"
+        return VaktError(
+            f"PostgreSQL: role {role} lacks a grant on {what}; run `vakt migrate` with the migration role "
+            "(it grants the application's role what it needs)"
+        )
+    if isinstance(error, _GONE) or (isinstance(error, (OSError, TimeoutError)) and _raised_in_asyncpg(error)):
+        where = urls.redacted() if urls is not None else "DATABASE_URL"
+        return Unavailable(f"PostgreSQL at {where} is not reachable ({type(error).__name__})")
+    return None
 
 
 @dataclass(frozen=True)
@@ -141,6 +182,7 @@ class Database:
         self.requests = RequestStore(pool)
         self.feeds = FeedStore(pool)
         self.mail_log = SentLog(pool)
+        self.idempotency = IdempotencyStore(pool)
 
     async def aclose(self) -> None:
         await self.pool.close()

@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from app.bootstrap import Services, bootstrap
+from app.database import database_failure
 from app.errors import Refused, VaktError
 from cli.text import safe, visible
 from infra.process import exit_now
@@ -54,7 +55,13 @@ def call(work: Callable[[Services], Awaitable[T]], *, say: Callable[[str], None]
 
     async def go() -> T:
         async with bootstrap(say=say) as services:
-            return await work(services)
+            try:
+                return await work(services)
+            except Exception as e:  # PostgreSQL down or a grant missing: named, not "internal error"
+                known = database_failure(e, services.resolved_database_urls)
+                if known is None:
+                    raise
+                raise known from None
 
     try:
         return asyncio.run(go())

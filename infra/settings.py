@@ -41,9 +41,12 @@ class Settings(BaseModel):
             value = env.get(name, "").strip()
             return value or None
 
+        address, namespace = get("TEMPORAL_ADDRESS"), get("TEMPORAL_NAMESPACE")
+        if address is None or namespace is None:
+            address, namespace = _temporal_profile(env, address, namespace)
         return cls(
-            temporal_address=get("TEMPORAL_ADDRESS"),
-            temporal_namespace=get("TEMPORAL_NAMESPACE") or "default",
+            temporal_address=address,
+            temporal_namespace=namespace or "default",
             temporal_task_queue=get("TEMPORAL_TASK_QUEUE") or "vaktfordeling",
             database_url=get("DATABASE_URL"),
             migration_database_url=get("VAKT_MIGRATION_DATABASE_URL"),
@@ -64,6 +67,26 @@ class Settings(BaseModel):
     def redacted_database_url(self) -> str:
         """The database URL safe to print; "embedded" when none is configured."""
         return redact_url(self.database_url) if self.database_url else "embedded"
+
+
+def temporal_config_file(env: Mapping[str, str]) -> Path:
+    """Where the SDK's environment configuration looks for its TOML file."""
+    given = env.get("TEMPORAL_CONFIG_FILE", "").strip()
+    return Path(given).expanduser() if given else Path(platformdirs.user_config_dir("temporalio")) / "temporal.toml"
+
+
+def _temporal_profile(env: Mapping[str, str], address: str | None, namespace: str | None) -> tuple[str | None, str | None]:
+    """Address and namespace from the TOML profile (infra/temporal_client.py reads the rest), when
+    there is a file: the environment still wins. A broken file is named when Temporal is used."""
+    if not temporal_config_file(env).is_file():
+        return address, namespace
+    from temporalio.envconfig import ClientConfigProfile  # only with a file: CLI start-up time
+
+    try:
+        profile = ClientConfigProfile.load(override_env_vars=dict(env))
+    except Exception:  # noqa: BLE001 - reported by connect_temporal, where it matters
+        return address, namespace
+    return address or profile.address, namespace or profile.namespace
 
 
 def default_data_dir() -> str:

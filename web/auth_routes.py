@@ -1,4 +1,4 @@
-"""Signing in and out, the calendar feed and the health check: the public routes."""
+"""Signing in and out and the calendar feed: the public routes (liveness and readiness: web/readiness.py)."""
 
 from __future__ import annotations
 
@@ -33,11 +33,6 @@ class SignInRequest(BaseModel):
 
 class Message(BaseModel):
     message: str
-
-
-@router.get("/health", tags=["public"], summary="Health check (public)")
-async def health() -> dict[str, str]:
-    return {"status": "ok"}
 
 
 @router.get("/sign-in", tags=["public"], summary="The sign-in page (public)", include_in_schema=True)

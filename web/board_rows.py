@@ -4,24 +4,28 @@ Why: a month of a large district is hundreds of rows, and the page is read by ev
 again and again; rendering each row's dozen escaped values for every read was most of a board
 page's cost. A row is the same for every doctor who can take the shift — it depends on the
 shift, the page's language, the place named, the period and the action (wish, pick, claim) — but
-for two things of the reader's own: their session's CSRF token and the filters their page keeps.
+for what is the reader's own: their session's CSRF token, the filters their page keeps, and a new
+Idempotency-Key per form (web/idempotency.py).
 So a row is rendered from its template (`_take_row.html`, where its markup stays) with marks in
 their place, kept, and the marks are filled in per page.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
+from web.idempotency import FORM_FIELD
 from web.render import fragment
 
 ROWS = 1 << 15  # rows kept per process: every shift of a large year in both languages, and then some
 _CSRF = "\x00csrf\x00"  # marks no escaped value can contain (escaping leaves no NUL)
 _KEEP = "\x00keep\x00"
-_rows: OrderedDict[tuple, tuple[str, str, str]] = OrderedDict()  # the row cut at its two marks
+_KEY = "\x00key\x00"  # each row's own Idempotency-Key (web/idempotency.py), new on every page
+_rows: OrderedDict[tuple, tuple[str, str, str, str]] = OrderedDict()  # the row cut at its three marks
 
 
 def take_rows(
@@ -40,13 +44,14 @@ def take_rows(
         if parts is None:
             row = fragment("_take_row.html", o=option, period=period, verb=verb, name=name, short=short,
                            when_at=when_at, t=t, csrf=Markup(_CSRF), keep_fields=Markup(_KEEP),
-                           over_cap=over).rstrip("\n")
+                           key_field=FORM_FIELD, key=Markup(_KEY), over_cap=over).rstrip("\n")
             before, after = row.split(_CSRF)
-            middle, end = after.split(_KEEP)
-            parts = _rows[key] = (before, middle, end)
+            middle, after = after.split(_KEY)
+            rest, end = after.split(_KEEP)
+            parts = _rows[key] = (before, middle, rest, end)
             if len(_rows) > ROWS:
                 _rows.popitem(last=False)
-        return f"{parts[0]}{token}{parts[1]}{keep_fields}{parts[2]}"
+        return f"{parts[0]}{token}{parts[1]}{uuid.uuid4().hex}{parts[2]}{keep_fields}{parts[3]}"
 
     def rows(options) -> Markup:  # one call per day's row of the page, not one per shift
         return Markup("\n        ".join(take_row(o) for o in options))

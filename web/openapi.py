@@ -19,8 +19,8 @@ from web.deps import ErrorAnswer
 from web.session import COOKIE, HOST_COOKIE
 
 # Outside /api/, only these are part of the API; everything else is a page or a sign-in step.
-DOCUMENTED_OUTSIDE_API = ("/health", "/calendar/{token}.ics")
-PUBLIC = {"/health", "/calendar/{token}.ics", "/api/sign-in"}
+DOCUMENTED_OUTSIDE_API = ("/health", "/ready", "/calendar/{token}.ics")
+PUBLIC = {"/health", "/ready", "/calendar/{token}.ics", "/api/sign-in"}
 SIGN_IN = {"/api/sign-in"}
 ID_PARAMETERS = {"period": ID_PATTERN, "district": ID_PATTERN, "doctor": ID_PATTERN, "swap": SWAP_PATTERN,
                  "shift": SHIFT_PATTERN}

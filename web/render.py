@@ -3,18 +3,21 @@ holds). The language comes from `?lang=nb|en`, remembered in a cookie; Norwegian
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from domain.model import OSLO_TZ
 from domain.period import titles
 from web import shift_names
 from web.form_errors import field_errors
+from web.idempotency import FORM_FIELD
 from web.i18n import DEFAULT, LANGS, has, next_step, rule_title, text
 from web.request_state import session_of
 
@@ -50,10 +53,19 @@ def language(request: Request) -> str:
     return stored if stored in LANGS else DEFAULT
 
 
+def _form_keys(csrf: str) -> Markup:
+    """The hidden fields every form sends: the session's CSRF token, and a new Idempotency-Key
+    for each form shown (web/idempotency.py), so a form sent twice does one thing."""
+    return Markup('<input type="hidden" name="csrf" value="{}"><input type="hidden" name="{}" value="{}">').format(
+        csrf, FORM_FIELD, uuid.uuid4().hex)
+
+
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     lang = language(request)
     session = session_of(request)
+    csrf = session.csrf if session else ""
     html = _env.get_template(template).render(
+        form_keys=lambda: _form_keys(csrf),
         t=lambda key, **params: text(key, lang, **params), lang=lang, path=request.url.path,
         shift_name=lambda s: shift_names.shift_name(s.name, s.start, s.end, lang),
         moment=lambda v: titles.moment_text(v, lang) if v else "–",

@@ -20,13 +20,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from app.bootstrap import Services
+from app.database import database_failure
 from app.errors import Refused, TooManyRequests, VaktError
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
 from web import (
     api_admin, api_doctor, api_operator, auth_routes, docs, live, pages_board, pages_operator, pages_requests,
-    pages_accounts, pages_meeting, pages_registry, pages_self, pages_steering, pages_swaps,
+    pages_accounts, pages_meeting, pages_registry, pages_self, pages_steering, pages_swaps, readiness,
 )
 from web import pages_exports, pages_fairness, pages_roster
 from web.deps import ErrorAnswer, Refusal
@@ -35,6 +36,8 @@ from web.request_bodies import REQUEST_KINDS
 from app.identity.throttle import SignInThrottle
 from infra.edge_settings import EdgeSettings
 from web.edge import Edge
+from web.http_metrics import HttpMetrics
+from web.idempotency import RETRY_AFTER, Idempotency
 from web.render import error_page, refusal_page
 from web.session import Gatekeeper
 
@@ -43,7 +46,7 @@ log = logging.getLogger("vakt.web")
 DESCRIPTION = """Shift allocation for a legevakt: doctors' wishes, picks, claims and swaps; operators' steering.
 
 Every endpoint needs a session (sign in with a link by e-mail, `POST /api/sign-in`, or through the
-clinic's identity provider) except: `/health`, the sign-in routes, the calendar feed
+clinic's identity provider) except: `/health`, `/ready`, the sign-in routes, the calendar feed
 (`/calendar/{token}.ics`, whose secret token is the credential) and this documentation.
 State-changing API calls send the session's CSRF token (`GET /api/me`) in `X-CSRF-Token`.
 A refusal by the rulebook is a 409 naming its rule, in one shape for every route (`Refusal`:
@@ -84,9 +87,13 @@ def _allow(request: Request, e: StarletteHTTPException) -> dict[str, str] | None
 
 
 def answer_error(request: Request, e: Exception) -> Response:
-    """An error as its status code: a VaktError's own (refusals name their rule), anything else
-    500. The log names the route, the exception's type and where it was raised: never its
-    message or the path, which may carry personal data or a token."""
+    """An error as its status code: a VaktError's own (refusals name their rule), PostgreSQL
+    down or a grant missing as 503 naming it, anything else 500. A 503 says when to try again
+    (`Retry-After`). The log names the route, the exception's type and where it was raised:
+    never its message or the path, which may carry personal data or a token."""
+    if not isinstance(e, VaktError):
+        services = request.app.state.services
+        e = database_failure(e, services.resolved_database_urls if services is not None else None) or e
     if isinstance(e, VaktError):
         status, message, rule = e.http_status, e.message, (e.rule if isinstance(e, Refused) else None)
         if status >= 500:
@@ -103,12 +110,15 @@ def answer_error(request: Request, e: Exception) -> Response:
         page = refusal_page(request, 429, "too_many_requests")
         page.headers.update(retry)
         return page
+    retry = {"Retry-After": str(getattr(e, "retry_after", RETRY_AFTER))} if status == 503 else {}
     if _wants_json(request):
         answer = Refusal(error=message, status=status, rule=rule, message=e.reason) if rule else ErrorAnswer(
             error=message, status=status
         )
-        return JSONResponse(answer.model_dump(), status_code=status)
-    return error_page(request, status, e.reason if rule else message, rule)
+        return JSONResponse(answer.model_dump(), status_code=status, headers=retry)
+    page = error_page(request, status, e.reason if rule else message, rule)
+    page.headers.update(retry)
+    return page
 
 
 def create_app(services: Services) -> FastAPI:
@@ -118,11 +128,13 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     app.state.edge = edge
     app.state.throttle = SignInThrottle(edge.links_per_client, edge.links_global, edge.attempts_per_client)
+    # Inside the gatekeeper, which has read the session the keys are kept under.
+    app.add_middleware(Idempotency, services=services)
     app.add_middleware(Gatekeeper)
     if edge.api_docs:
         app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for router in (auth_routes.router, api_doctor.router, api_operator.router, api_admin.router,
+    for router in (readiness.router, auth_routes.router, api_doctor.router, api_operator.router, api_admin.router,
                    pages_self.router, pages_requests.router, pages_board.router, pages_swaps.router,
                    pages_operator.router, pages_steering.router, pages_meeting.router, pages_accounts.router,
                    pages_registry.router, pages_roster.router, pages_fairness.router, pages_exports.router, live.router):
@@ -163,4 +175,5 @@ def create_app(services: Services) -> FastAPI:
     # Outermost: the body limit, login CSRF and the security headers wrap every answer.
     public_url = services.web_settings.public_url if services is not None else "http://127.0.0.1"  # None: the schema only
     app.add_middleware(Edge, public_url=public_url, max_body=edge.max_body, refuse_page=refusal_page)
+    app.add_middleware(HttpMetrics)  # outermost: it times every answer
     return app

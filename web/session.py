@@ -39,7 +39,7 @@ def cookie_name(request: Request) -> str:
 
 
 CSRF_HEADER = "x-csrf-token"
-PUBLIC_EXACT = {"/health", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/sign-in", "/sign-in/link",
+PUBLIC_EXACT = {"/health", "/ready", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/sign-in", "/sign-in/link",
                 "/sign-in/oidc", "/sign-in/oidc/callback", "/api/sign-in",
                 "/me/email/confirm"}  # a new address's confirmation link: its token is the credential
 PUBLIC_PREFIXES = ("/calendar/", "/static/")

@@ -33,6 +33,7 @@ from app.identity.oidc_refusals import OidcRefused, log_refusal
 from app.identity.sign_in import principal_for
 from domain.identity import Principal
 from infra.clock import SystemClock  # the pending sign-in's expiry: real time, like the provider's
+from infra import metrics
 from infra.oidc_settings import OidcSettings
 
 log = logging.getLogger(__name__)
@@ -79,11 +80,14 @@ async def complete(services: Services, pending: PendingSignIn | None, *, state: 
     """The callback: check the state, exchange the code, validate the ID token, merge the
     userinfo claims, find the person. OidcRefused (logged with its reason) otherwise."""
     try:
-        return await _complete(services, pending, state=state, code=code, redirect_uri=redirect_uri, error=error,
-                               iss=iss)
+        principal = await _complete(services, pending, state=state, code=code, redirect_uri=redirect_uri, error=error,
+                                    iss=iss)
     except OidcRefused as refusal:
         log_refusal(refusal)
+        metrics.SIGN_INS.labels(method="oidc", outcome="refused").inc()
         raise
+    metrics.SIGN_INS.labels(method="oidc", outcome="signed-in").inc()
+    return principal
 
 
 async def _complete(services: Services, pending: PendingSignIn | None, *, state: str, code: str, redirect_uri: str,

@@ -23,6 +23,7 @@ from app.identity.sessions import check_signed_token, same_secret, sign, signed_
 from domain.identity import DoctorRef, Principal
 from domain.mail.templates import sign_in as sign_in_message
 from domain.clock import oslo_today
+from infra import metrics
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,16 @@ async def outgoing_mail() -> None:
 
 async def use_link(services: Services, token: str, *, now: datetime | None = None) -> Principal:
     """The person a link signs in, marking it used; Unauthenticated (one message) otherwise."""
+    try:
+        principal = await _use_link(services, token, now=now)
+    except Unauthenticated:
+        metrics.SIGN_INS.labels(method="link", outcome="refused").inc()
+        raise
+    metrics.SIGN_INS.labels(method="link", outcome="signed-in").inc()
+    return principal
+
+
+async def _use_link(services: Services, token: str, *, now: datetime | None) -> Principal:
     secret = services.web_settings.session_secret.get_secret_value()
     stored = check_signed_token(secret, LINK_PURPOSE, token)
     if stored is None:

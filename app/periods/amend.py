@@ -77,7 +77,7 @@ async def _amend(
             try:
                 result = await _operator_update(
                     services, row["stream_id"], AllocationPeriodWorkflow.amend_doctor,
-                    AmendDoctorInput(doctor=profile, request=request, actor=actor),
+                    AmendDoctorInput(doctor=profile, request=request, actor=actor), keyed=False,
                 )
                 if result.changed:  # else: the stored state lagged behind the period's
                     results.append(Amended(period=row["stream_id"], doctor=doctor, outcome="amended"))

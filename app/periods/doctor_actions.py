@@ -29,7 +29,7 @@ async def act_signed_in(
     """The signed-in doctor's own action: accepted with its version, or refused with its rule."""
     district = await period_district(services, period)
     doctor, actor = acting(principal, district)
-    [outcome] = await submit_actions(services, period, [action_request(verb, doctor, shift, actor)])
+    [outcome] = await submit_actions(services, period, [action_request(verb, doctor, shift, actor, keyed=True)])
     return outcome
 
 
@@ -40,7 +40,7 @@ async def act_for_doctor(
     allocation meeting): recorded as `operator:<id> for doctor:<id>`, never as the doctor."""
     _, district = await serving_period(services, principal, period)
     doctor, actor = acting_for(principal, district, doctor)
-    [outcome] = await submit_actions(services, period, [action_request(verb, doctor, shift, actor)])
+    [outcome] = await submit_actions(services, period, [action_request(verb, doctor, shift, actor, keyed=True)])
     return outcome
 
 

@@ -13,6 +13,11 @@ action carries a request id the workflow remembers, so a batch sent twice is dec
 A whole batch refused by the workflow's validator (the round is over, the lottery is being
 drawn) gives each action that refusal. What reaches the caller is an `ActionOutcome` per
 action, or `WorkflowGone` / `Unavailable` for all of them — never a raw Temporal error.
+
+Each caller waits at most `ANSWER_WITHIN` (a web request must be answered within 30 s, even
+behind a batch that hangs because no worker polls): then it hears `Unavailable`, and its
+actions are taken out of the queue if they were not sent yet, so only an action already sent
+can still be applied — and a retry with the same request id reports that.
 """
 
 from __future__ import annotations
@@ -24,12 +29,14 @@ from collections.abc import Sequence
 
 from temporalio.client import Client
 
-from app.errors import Refused
+from app.errors import Refused, Unavailable
 from app.periods.updates import send_update
+from infra import metrics
 from workflows.messages import MAX_ACTIONS_PER_UPDATE, ActionOutcome, ActionRequest, SubmitActionsInput
 from workflows.period import AllocationPeriodWorkflow
 
 log = logging.getLogger(__name__)
+ANSWER_WITHIN = 25.0  # seconds
 
 
 class _Lane:
@@ -48,8 +55,19 @@ class _Lane:
             future: asyncio.Future[ActionOutcome] = loop.create_future()
             self.queue.append((request, future))
             futures.append(future)
+        metrics.QUEUE_DEPTH.inc(len(requests))
         self.wakeup.set()
         return futures
+
+    def withdraw(self, futures: set[asyncio.Future[ActionOutcome]]) -> int:
+        """Take the callers' actions that are still queued out of the queue; how many were."""
+        kept = [(r, f) for r, f in self.queue if f not in futures]
+        withdrawn = len(self.queue) - len(kept)
+        self.queue = deque(kept)
+        metrics.QUEUE_DEPTH.dec(withdrawn)
+        for future in futures:
+            future.cancel()
+        return withdrawn
 
     async def _send_forever(self) -> None:
         while True:
@@ -57,6 +75,8 @@ class _Lane:
             self.wakeup.clear()
             while self.queue:
                 batch = [self.queue.popleft() for _ in range(min(self.batch_size, len(self.queue)))]
+                metrics.QUEUE_DEPTH.dec(len(batch))
+                metrics.BATCH_SIZE.observe(len(batch))
                 await self._send(batch)
 
     async def _send(self, batch: list[tuple[ActionRequest, asyncio.Future[ActionOutcome]]]) -> None:
@@ -89,8 +109,11 @@ class _Lane:
 
 
 class FrontDoor:
-    def __init__(self, client: Client, *, batch_size: int = MAX_ACTIONS_PER_UPDATE) -> None:
+    def __init__(
+        self, client: Client, *, batch_size: int = MAX_ACTIONS_PER_UPDATE, answer_within: float = ANSWER_WITHIN
+    ) -> None:
         self.client = client
+        self.answer_within = answer_within
         self.batch_size = batch_size
         self._lanes: dict[str, _Lane] = {}
 
@@ -102,7 +125,20 @@ class FrontDoor:
         lane = self._lanes.get(period)
         if lane is None or lane.task.done():
             lane = self._lanes[period] = _Lane(self.client, period, self.batch_size)
-        answers = await asyncio.gather(*lane.enqueue(requests), return_exceptions=True)
+        started = asyncio.get_running_loop().time()
+        futures = lane.enqueue(requests)
+        done, pending = await asyncio.wait(futures, timeout=self.answer_within)
+        waited = asyncio.get_running_loop().time() - started
+        for _ in requests:
+            metrics.BATCH_WAIT.observe(waited)
+        if pending:
+            unsent = lane.withdraw(pending)
+            raise Unavailable(
+                f"no answer for {period} within {self.answer_within:.0f} s"
+                + ("; the action was not sent and sending it again is safe" if unsent == len(pending) else
+                   "; the action may still be applied, and sending it again with the same key reports its outcome")
+            )
+        answers = [f.exception() or f.result() for f in futures]
         for answer in answers:
             if isinstance(answer, BaseException):
                 raise answer

@@ -14,6 +14,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from adapters.postgres.rejections import Refusal
+from app import request_keys
 from app.bootstrap import Services
 from app.errors import BadInput, Conflict, NotFound, Unavailable, VaktError
 from app.periods.updates import WorkflowGone, send_update
@@ -22,6 +23,7 @@ from domain import actors
 from domain.limits import MAX_START_PAYLOAD_BYTES
 from domain.model import PeriodConfig, Phase
 from domain.period.rules import ACTION_BY_VERB, ActionKind
+from infra import metrics
 from workflows.messages import (
     ActionOutcome,
     ActionRequest,
@@ -92,12 +94,14 @@ async def start_period(
 # ---------------------------------------------------------------------------- doctors' actions
 
 
-def action_request(verb: str, doctor: str, shift: str, actor: str) -> ActionRequest:
+def action_request(verb: str, doctor: str, shift: str, actor: str, *, keyed: bool = False) -> ActionRequest:
+    """`keyed`: one action per request, so its request id is the request's key when it has one
+    (a retried request is then decided once: app/request_keys.py)."""
     kind = ACTION_BY_VERB.get(verb)
     if kind is None:
         raise BadInput(f"KIND: must be one of {', '.join(ACTION_BY_VERB)}")
     return ActionRequest(
-        request_id=uuid.uuid4().hex, kind=kind, doctor=doctor_id(doctor), shift=shift_id(shift), actor=actor
+        request_id=request_keys.request_id() if keyed else uuid.uuid4().hex, kind=kind, doctor=doctor_id(doctor), shift=shift_id(shift), actor=actor
     )
 
 
@@ -109,6 +113,14 @@ async def submit_actions(services: Services, period: str, requests: Sequence[Act
         outcomes = await door.submit(period, requests)
     except WorkflowGone:
         raise await why_gone(services, period) from None
+    except Unavailable:
+        for r in requests:
+            metrics.ACTIONS.labels(verb=ActionKind(r.kind).value, outcome="unavailable").inc()
+        raise
+    for r, o in zip(requests, outcomes, strict=True):
+        metrics.ACTIONS.labels(verb=ActionKind(r.kind).value, outcome="accepted" if o.accepted else "refused").inc()
+        if not o.accepted:
+            metrics.REFUSALS.labels(rule=o.rule or "?").inc()
     refusals = [
         Refusal(
             stream_id=period, kind=ActionKind(r.kind).value, doctor=r.doctor, shift=r.shift,
@@ -132,10 +144,12 @@ async def act(services: Services, period: str, verb: str, doctor: str, shift: st
 # -------------------------------------------------------------------------- operators' steering
 
 
-async def _operator_update(services: Services, period: str, update, arg):
+async def _operator_update(services: Services, period: str, update, arg, *, keyed: bool = True):
+    """`keyed`: one update per request, so a retried request reuses its update id (Temporal
+    answers a known id with the first outcome); a use case sending several passes False."""
     client = await services.temporal()
     try:
-        return await send_update(client, period, update, arg)
+        return await send_update(client, period, update, arg, update_id=request_keys.update_id() if keyed else None)
     except WorkflowGone:
         raise await why_gone(services, period) from None
 

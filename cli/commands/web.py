@@ -12,8 +12,9 @@ from app.identity.accounts import add_account, disable_account, list_accounts
 from app.registry.districts import admin_actor
 from app.registry.views import mask_email
 from app.identity.session_cutoffs import end_sessions
-from cli.runner import call, finish, os_user, out
+from cli.runner import call, fail, finish, os_user, out
 from cli.text import safe
+from infra.metrics import MetricsSettingError, start_metrics
 
 app = typer.Typer()  # merged into `vakt` (cli/main.py): `vakt serve`, `vakt account …`
 account_app = typer.Typer(help="Operators' and admins' accounts for the web service (doctors need none).",
@@ -30,6 +31,12 @@ def serve(
 ) -> None:
     """Run the web service for doctors and operators (pages, JSON API, OpenAPI at /docs)."""
     os.environ.setdefault("VAKT_PUBLIC_URL", f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}")
+    try:  # before any Temporal client: the SDK's metrics are set up with its runtime
+        metrics = start_metrics(os.environ)
+    except MetricsSettingError as e:
+        fail(str(e), 2)
+    if metrics is not None:
+        out.print(f"metrics {safe(metrics.url)} (vakt_ and temporal_ series)", highlight=False)
 
     async def work(services):
         # Lazy: the web stack (FastAPI, uvicorn, templates) is loaded only by `vakt serve`

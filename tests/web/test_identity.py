@@ -21,7 +21,7 @@ from tests.web.stack import OPERATOR, SECRET, email_of
 
 # Reachable without a session, by design (README: the web service).
 PUBLIC = {
-    ("GET", "/health"), ("GET", "/docs"), ("GET", "/openapi.json"), ("GET", "/sign-in"), ("POST", "/sign-in"),
+    ("GET", "/health"), ("GET", "/ready"), ("GET", "/docs"), ("GET", "/openapi.json"), ("GET", "/sign-in"), ("POST", "/sign-in"),
     ("POST", "/api/sign-in"), ("GET", "/sign-in/link"), ("POST", "/sign-in/link"), ("GET", "/sign-in/oidc"),
     ("GET", "/sign-in/oidc/callback"), ("GET", "/calendar/{token}.ics"),
     ("GET", "/me/email/confirm"), ("POST", "/me/email/confirm"),  # a new address's link: the token is the credential
@@ -229,7 +229,9 @@ async def test_an_unexpected_error_is_a_500_that_logs_no_data_and_no_traceback(w
         raise RuntimeError(secret)
 
     async def database_down(*args, **kwargs):
-        raise OSError(secret)
+        import asyncpg
+
+        raise asyncpg.exceptions.ConnectionDoesNotExistError(secret)
 
     monkeypatch.setattr(web.api_doctor, "signed_in", broken)  # a route that breaks
     answer = await client.get("/api/me")
@@ -237,8 +239,9 @@ async def test_an_unexpected_error_is_a_500_that_logs_no_data_and_no_traceback(w
     page = await client.get("/me", headers={"Accept": "text/html"})
     assert page.status_code in (200, 500) and secret not in page.text
     monkeypatch.setattr(web.session, "still_valid", database_down)  # the gatekeeper's own read breaks
-    answer = await client.get("/api/me")
-    assert answer.status_code == 500 and answer.json()["error"] == "internal error (OSError)"
+    answer = await client.get("/api/me")  # the database not reachable: 503, try again later
+    assert answer.status_code == 503 and answer.json()["error"].endswith("is not reachable (ConnectionDoesNotExistError)")
+    assert answer.headers["retry-after"].isdigit() and secret not in answer.text
     logged = caplog.text + "".join(capfd.readouterr())
     assert "Traceback" not in logged and secret not in logged and "heidi" not in logged
     assert "unexpected RuntimeError on GET /api/me" in caplog.text
