@@ -48,10 +48,9 @@ class Principal(BaseModel):
     name: str = Field(repr=False)
     roles: tuple[Role, ...]
     doctors: tuple[DoctorRef, ...] = ()
-    districts: tuple[str, ...] = ()  # the districts an operator or admin serves (from the provider)
+    districts: tuple[str, ...] = ()  # the districts an operator or admin serves (their account, or the provider)
     via: Literal["link", "oidc", "test"] = "link"
     account_id: str | None = None
-    districts: tuple[str, ...] = ()
     provider_roles: tuple[Role, ...] = ()
     provider_districts: tuple[str, ...] = ()
 
