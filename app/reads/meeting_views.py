@@ -9,10 +9,10 @@ from pydantic import BaseModel
 
 from app.bootstrap import Services
 from app.identity.access import serving_period
-from app.reads.doctor_views import period_state
+from app.errors import NotFound
+from app.reads.doctor_views import period_view
 from domain.identity import Principal
 from domain.model import Phase, Shift
-from domain.period.calendar import PeriodCalendar
 from domain.period.meeting_desk import MeetingDesk, meeting_desk
 
 
@@ -33,9 +33,11 @@ class MeetingView(BaseModel):
 async def meeting_view(services: Services, principal: Principal | None, period: str, *,
                        kind: str | None = None, at_least: int = 0, done: str | None = None) -> MeetingView:
     _, district = await serving_period(services, principal, period)
-    state = await period_state(services, period, at_least)
+    view = await period_view(services, period, at_least)  # the read model: its calendar is built once
+    if view is None:
+        raise NotFound(f"period {period!r} is not opened yet")
+    state, calendar = view.state, view.calendar
     config = state.require_config()
-    calendar = PeriodCalendar.from_config(config)
     db = await services.database()
     stored = await db.registry.district(district)
     names = distinct_names({d.id: d.name for d in await db.registry.doctors(district)})

@@ -4,6 +4,8 @@ unique within a district's roll and across accounts."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from pydantic import ValidationError
 
 from app.bootstrap import Services
@@ -20,13 +22,15 @@ def changed_record(record: RegistryDoctor, changes: dict) -> RegistryDoctor:
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise BadInput(f"{unknown[0]}: not a detail a doctor changes here (one of {', '.join(EDITABLE)})")
+    return record_with(record, {f: v if v not in ("",) else None for f, v in changes.items()}, QUALIFICATION)
+
+
+def record_with(record: RegistryDoctor, values: dict, qualification: Collection[str]) -> RegistryDoctor:
+    """The record with `values` set (those named in `qualification` inside its qualification),
+    validated as an import validates a row (R-DATA-1); BadInput naming the field otherwise."""
     data = record.model_dump(mode="json", by_alias=True)
-    for field, value in changes.items():
-        value = value if value not in ("",) else None
-        if field in QUALIFICATION:
-            data["qualification"][field] = value
-        else:
-            data[field] = value
+    for field, value in values.items():
+        (data["qualification"] if field in qualification else data)[field] = value
     try:
         new = RegistryDoctor.model_validate(data)
     except ValidationError as e:

@@ -12,14 +12,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from app.bootstrap import Services
 from app.errors import BadInput, NotFound
 from app.identity.access import require_operator, serving
 from app.identity.sign_in import normal_address
 from app.periods.amend import Amended, amend_running_periods
-from app.registry.edits import check_address_free
+from app.registry.edits import check_address_free, record_with
 from app.registry.roll_files import CSV_TYPE, XLSX_TYPE, roll_csv, roll_xlsx
 from app.registry.views import DoctorRow, doctor_row
 from app.validate import district_id as valid_district_id
@@ -27,7 +27,7 @@ from app.validate import doctor_id as valid_doctor_id
 from domain import actors
 from domain.clock import oslo_today
 from domain.identity import EVERY_DISTRICT, Principal
-from domain.registry.records import RegistryDoctor, doctor_problems, validation_problems
+from domain.registry.records import RegistryDoctor
 from domain.registry.roll_changes import QUALIFICATION_FIELDS, changed_doctor
 
 MAX_QUERY = 100
@@ -182,23 +182,8 @@ def _value(field: str, text: str) -> Any:
 
 def edited_record(record: RegistryDoctor, form: dict[str, str]) -> RegistryDoctor:
     """The record with the form's fields, validated (R-DATA-1); BadInput naming the field."""
-    data = record.model_dump(mode="json", by_alias=True)
-    for field in EDITABLE:
-        if field not in form:
-            continue
-        value = _value(field, form[field])
-        if field in QUALIFICATION_FIELDS:
-            data["qualification"][field] = value
-        else:
-            data[field] = value
-    try:
-        new = RegistryDoctor.model_validate(data)
-    except ValidationError as e:
-        raise BadInput("; ".join(f"{p.field}: {p.reason}" for p in validation_problems(0, e))) from None
-    problems = doctor_problems(0, new)
-    if problems:
-        raise BadInput("; ".join(f"{p.field}: {p.reason}" for p in problems))
-    return new
+    values = {field: _value(field, form[field]) for field in EDITABLE if field in form}
+    return record_with(record, values, QUALIFICATION_FIELDS)
 
 
 async def edit_doctor(

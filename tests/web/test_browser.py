@@ -43,7 +43,11 @@ async def browser():
 
 async def sign_in(browser, stack, email: str, viewport=PHONE):
     """A new browser context signed in as a person does: the form, the mailbox, the link."""
-    context = await browser.new_context(viewport=viewport, locale="nb-NO")
+    return await sign_in_context(await browser.new_context(viewport=viewport, locale="nb-NO"), stack, email)
+
+
+async def sign_in_context(context, stack, email: str):
+    """Signs in within a given context (one without JavaScript too: forms only)."""
     page = await context.new_page()
     await page.goto(stack.base_url + "/")
     await page.fill("#email", email)

@@ -18,7 +18,7 @@ from domain.model import Phase
 from tests.web.a11y import assert_accessible
 from tests.web.norwegian import ENGLISH, RULE_ID, english_words
 from tests.web.stack import close_until, email_of, start_example_period, wait_phase
-from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
+from tests.web.test_browser import browser, sign_in, sign_in_context  # noqa: F401 - the browser fixture
 
 PHONE = {"width": 390, "height": 844}
 
@@ -146,16 +146,3 @@ async def test_a_gps_journey_in_norwegian_passes_axe_at_every_state(web, browser
     assert len(journey.states) >= 18, journey.states
     await stale_context.close()
     await context.close()
-
-
-async def sign_in_context(context, stack, email: str):
-    """Signs in within a given context (one without JavaScript: forms only)."""
-    page = await context.new_page()
-    await page.goto(stack.base_url + "/")
-    await page.fill("#email", email)
-    await page.click("form[action='/sign-in'] button[type=submit]")
-    await page.wait_for_selector("[data-testid=message]")
-    await page.goto(await stack.link_for(email))
-    await page.click("[data-testid=confirm]")
-    await page.wait_for_selector("[data-testid=who]")
-    return page
