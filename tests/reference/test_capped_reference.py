@@ -94,5 +94,8 @@ def test_lottery_with_a_weekly_cap_reaches_the_exact_optimum():
         if covered == ref.covered and ref.max_deficit is not None and ref.deficit_optimal:
             assert deficit >= ref.max_deficit, where
     exact = sum(o[3] for o in outcomes)
+    for *_, where, was_exact in outcomes:
+        if not was_exact:
+            print(f"not at the exact optimum: {where}")
     print(f"weekly cap: {exact} of {CAPPED} exactly optimal in coverage, largest deficit and overshoot")
     assert exact >= EXACT_FLOOR, f"{exact} of {CAPPED} exactly optimal"
