@@ -83,7 +83,9 @@ class Services:
 
     async def front_door(self):  # -> app.periods.front_door.FrontDoor
         if self._front_door is None:
-            self._front_door = FrontDoor(await self.temporal())
+            # VAKT_ACTION_ANSWER_WITHIN: how long a queued action waits for its answer (seconds)
+            within = (os.environ if self.env is None else self.env).get("VAKT_ACTION_ANSWER_WITHIN")
+            self._front_door = FrontDoor(await self.temporal(), **({"answer_within": float(within)} if within else {}))
         return self._front_door
 
     @cached_property

@@ -6,8 +6,9 @@ A round of three phases improves a start, repeated while a round improves (docs/
 
 1. Coverage: unheld shifts are `place`d in draw order (then with one nested split); doctors
    eligible for an unheld shift `reselect` their own shifts; as a last resort the window around
-   an unheld shift is re-solved exactly (domain.lottery.window). The uncovered target is what
-   is then left.
+   an unheld shift is re-solved exactly (domain.lottery.window); with a weekly cap (R-LOAD-3),
+   then a doctor re-chooses the unheld shifts first and hands their own on by chains. The
+   uncovered target is what is then left.
 2. Largest deficit: while the largest deficit among the pool's doctors is T, every doctor above
    T - 1 unit is `feed`-ed, in number order, with the coverage target kept. When one fails, that
    round is undone and T is the target.
@@ -68,6 +69,15 @@ def _one_round(p: Plan) -> Targets:
             for k in range(p.fixed, len(inp.shifts)):
                 if p.holder[k] < 0 and inp.eligible[k] and improve_around(p, k, Targets()):
                     progress = True
+        if not progress and inp.week_cap is not None:
+            wanted = 0
+            for k in range(p.fixed, len(inp.shifts)):
+                if p.holder[k] < 0:
+                    wanted |= inp.eligible[k]
+            for d in bits(wanted):
+                if reselect_unheld(p, d):
+                    progress = True
+                    break
     uncovered = p.unheld
     deficit = p.max_deficit()
     while deficit is not None and not _deficit_bound(p, deficit - 1):
@@ -150,18 +160,59 @@ def reselect(p: Plan, d: int) -> bool:
     return True
 
 
-def _week_greedy(p: Plan, d: int, free: list[int], fixed_mine: list[int], room: int | None = None) -> list[int]:
+def reselect_unheld(p: Plan, d: int) -> bool:
+    """R-LOAD-3: the cap ties a doctor's shifts together over weeks, so covering one more shift
+    may need a doctor to exchange several of their shifts at once. Doctor d re-chooses as in
+    `reselect`, the unheld shifts first and then their own where they still fit; the shifts d
+    gives up are then placed by chains. Kept only when fewer shifts are left unheld."""
+    inp = p.inp
+    fixed_mine = [k for k in p.held[d] if k < p.fixed]
+    free = [k for k in range(p.fixed, len(inp.shifts))
+            if (inp.eligible[k] >> d) & 1 and p.holder[k] in (-1, d)
+            and not any(p.clash(f, k) for f in fixed_mine)]
+    unheld = [k for k in free if p.holder[k] < 0]
+    now = [k for k in free if p.holder[k] == d]
+    if not unheld or not now:
+        return False
+    room = None
+    if (inp.capped >> d) & 1:
+        room = inp.quota[d] - inp.load[d] - sum(inp.units[k] for k in fixed_mine)
+        if room <= 0:
+            return False
+    first = _week_greedy(p, d, unheld, fixed_mine, room)
+    chosen = _week_greedy(p, d, now, fixed_mine + first, room, keep=first)
+    if not first or not p.week_ok(d, fixed_mine + chosen):
+        return False
+    before, mark = p.unheld, p.mark()
+    for k in now:
+        p.assign(k, -1)
+    for k in chosen:
+        p.assign(k, d)
+    if not (p.cap_ok(d) and p.week_ok(d)):
+        p.undo(mark)
+        return False
+    for k in now:
+        if p.holder[k] < 0 and inp.eligible[k] & ~(1 << d):
+            place(p, k, Targets(), locked=frozenset(chosen), used=frozenset([d]))
+    if p.unheld < before:
+        return True
+    p.undo(mark)
+    return False
+
+
+def _week_greedy(p: Plan, d: int, free: list[int], fixed_mine: list[int], room: int | None = None,
+                 keep: list[int] = ()) -> list[int]:
     """R-LOAD-3 in `reselect`: greedy by the time each shift keeps the doctor from another.
     With a cap of one that is the start of the day a week later (two shifts clash within a
     week), so taking shifts by date is interval scheduling and exact; with a larger cap, by end,
     each taken while the week still has room."""
     inp = p.inp
     key = (lambda k: (inp.day[k], inp.end[k], k)) if inp.week_cap == 1 else (lambda k: (inp.end[k], k))
-    chosen: list[int] = []
+    chosen: list[int] = list(keep)  # already chosen (`fixed_mine` holds them too)
     for k in sorted(free, key=key):
         if room is not None and (sum(inp.units[c] for c in chosen) >= room or (chosen and k < max(chosen))):
             continue  # the (b) limit counts the points before the last shift, in draw order
-        if not any(p.clash(c, k) for c in chosen) and p.week_ok(d, fixed_mine + chosen + [k]):
+        if not any(p.clash(c, k) for c in chosen) and p.week_ok(d, fixed_mine + chosen[len(keep):] + [k]):
             chosen.append(k)
     return sorted(chosen)
 
