@@ -30,9 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.bootstrap import bootstrap  # noqa: E402
 from app.periods.live import start_period  # noqa: E402
-from bench.burst import checked, claimants, claims, noop_bar, offering_now, wait_for_offering  # noqa: E402
+from bench.burst import (checked, claimants, claims, noop_bar, offering_now, wait_for_notices,  # noqa: E402
+                         wait_for_offering)
 from bench.http_burst import addresses, http_burst, register_district, sign_in_all  # noqa: E402
 from bench.machine import machine  # noqa: E402
+from bench.profiling import watched  # noqa: E402
 from infra.mailbox import mail_dir  # noqa: E402
 from infra.process import exit_now, install_temporal_runtime  # noqa: E402
 
@@ -57,19 +59,23 @@ async def main(args: argparse.Namespace) -> dict:
 
         await start_period(services, config, started_by="operator:bench")
         await wait_for_offering(services, period)
+        if not args.with_invitations:
+            print(f"the period's {await wait_for_notices(services, period)} notices sent; the burst starts", flush=True)
         actions = claims(config, count=args.actions, doctors=args.doctors)
-        result = await http_burst(base_url, period, sessions, actions, connections=args.connections)
+        with watched(args.server_pid, args.profile) as server:
+            result = await http_burst(base_url, period, sessions, actions, connections=args.connections)
         checks = await checked(services, period, args.actions, result)
     return {
         "machine": machine(),
         "web_service": base_url,
         "burst": {**result.summary(), "doctors": len(sessions), "connections": args.connections,
                   "http_statuses": {str(k): v for k, v in sorted(result.statuses.items())},
-                  "unexpected": result.unexpected},
+                  "unexpected": result.unexpected, "slowest_sent_answered_s": result.slowest},
         "noop_per_second": {k: round(v, 1) for k, v in noop.items()},
         "noop_best": {"in_flight": best, "per_second": round(noop[best], 1)},
         "ratio": round(result.per_second / noop[best], 2),
         "checks": checks,
+        **({"server_cpu_ms_per_claim": round(1000 * server["cpu_seconds"] / args.actions, 2)} if server else {}),
     }
 
 
@@ -80,6 +86,12 @@ if __name__ == "__main__":
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--noop-updates", type=int, default=400)
     parser.add_argument("--url", help="the web service (default: VAKT_PUBLIC_URL, as `vakt dev` serves it)")
+    parser.add_argument("--with-invitations", action="store_true",
+                        help="start the burst at once, while the period's invitations are still being mailed (as before)")
+    parser.add_argument("--server-pid", type=int,
+                        help="the web service's process (`vakt dev`'s): its CPU time per claim during the burst")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="with --server-pid: sample it with py-spy during the burst, collapsed stacks to FILE")
     install_temporal_runtime()
     report = asyncio.run(main(parser.parse_args()))
     print(json.dumps(report, indent=1))
@@ -89,5 +101,6 @@ if __name__ == "__main__":
         f"signed-in doctors, {b['connections']} connections: {b['per_second']}/s, p50 {b['p50_ms']} ms, "
         f"p99 {b['p99_ms']} ms; bare no-op best {report['noop_best']['per_second']}/s at "
         f"{report['noop_best']['in_flight']} in flight; ratio {report['ratio']}"
+        + (f"; web process {report['server_cpu_ms_per_claim']} CPU-ms per claim" if "server_cpu_ms_per_claim" in report else "")
     )
     exit_now(0 if all(report["checks"].values()) else 1)

@@ -238,7 +238,7 @@ async def test_an_unexpected_error_is_a_500_that_logs_no_data_and_no_traceback(w
     assert answer.status_code == 500 and answer.json() == {"error": "internal error (RuntimeError)", "status": 500}
     page = await client.get("/me", headers={"Accept": "text/html"})
     assert page.status_code in (200, 500) and secret not in page.text
-    monkeypatch.setattr(web.session, "still_valid", database_down)  # the gatekeeper's own read breaks
+    monkeypatch.setattr(web.session, "signed_in_now", database_down)  # the gatekeeper's own read breaks
     answer = await client.get("/api/me")  # the database not reachable: 503, try again later
     assert answer.status_code == 503 and answer.json()["error"].endswith("is not reachable (ConnectionDoesNotExistError)")
     assert answer.headers["retry-after"].isdigit() and secret not in answer.text
