@@ -1,7 +1,8 @@
 """Benchmark: a burst of signed-in doctors' claims through the web service, against
 `vakt dev`.
 
-    .venv/bin/vakt dev &                          # Temporal, PostgreSQL, SMTP, worker and web service
+    VAKT_SIGN_IN_LIMIT_CLIENT=100000/1m VAKT_SIGN_IN_LIMIT_GLOBAL=100000/1m \
+      VAKT_SIGN_IN_ATTEMPT_LIMIT_CLIENT=100000/1m .venv/bin/vakt dev &   # 70 links asked and used at once
     .venv/bin/python bench/bench_http_burst.py    # 500 claims from 70 doctors, 50 connections
 
 The sample district's doctors are put on a registry roll of their own with addresses of this
@@ -13,6 +14,10 @@ every request answered definitely (200 accepted with a version, or 409 refused w
 shift held twice, every acceptance stored, a contiguous and hash-chained log. In the same run a
 bare no-op update on one workflow of the same Temporal server sets the bar (its best at 1–10 in
 flight). `--url` points at another web service over the same database and Temporal.
+
+The burst starts once the period's notices sent at its start have gone out (a clinic's offering
+opens days after its invitations); `--with-invitations` starts it at once. `--server-pid` reports
+the web process's CPU time per claim during the burst, `--profile FILE` a py-spy profile of it.
 """
 
 from __future__ import annotations
