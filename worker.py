@@ -34,6 +34,7 @@ from adapters.smtp import SmtpSender
 from app.bootstrap import Services
 from domain.clock import local_time
 from infra.codec import EncryptionCodec
+from infra.event_loop import run_serving
 from infra.settings import Settings
 from infra.temporal_client import (DEV_CODEC_PORT, DEV_PORT, DEV_UI_PORT, TemporalConfigError, TemporalUnavailable,
                                    connect_to, dev_address_file, temporal_target)
@@ -254,8 +255,6 @@ def main(dev: bool = False) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     install_temporal_runtime()
     if dev:  # the web service runs in this process: on uvloop (infra/event_loop.py)
-        from infra.event_loop import run_serving
-
         run_serving(serve(Settings.from_env(), dev=dev))
     else:
         asyncio.run(serve(Settings.from_env(), dev=dev))

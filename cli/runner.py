@@ -25,6 +25,7 @@ from app.database import database_failure
 from app.errors import Refused, VaktError
 from cli.text import safe, visible
 from infra.process import exit_now
+from infra.event_loop import run_serving
 
 err = Console(stderr=True)
 out = Console()
@@ -67,8 +68,6 @@ def call(work: Callable[[Services], Awaitable[T]], *, say: Callable[[str], None]
 
     try:
         if serving:
-            from infra.event_loop import run_serving
-
             return run_serving(go())
         return asyncio.run(go())
     except Refused as e:

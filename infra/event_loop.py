@@ -29,7 +29,7 @@ def loop_factory(env: Mapping[str, str] | None = None) -> Callable[[], asyncio.A
     if wanted == "asyncio":
         return None
     try:
-        import uvloop
+        import uvloop  # optional: not on every platform
     except ImportError:  # no wheel for this platform: asyncio's loop serves too, only slower
         return None
     return uvloop.new_event_loop
