@@ -183,25 +183,25 @@ _MAX_REMEMBERED = 10_000
 
 
 class PrincipalCache:
-    """Per process: (address, how signed in, what a provider granted) -> (derive again after,
-    Principal or None). `clock` is monotonic seconds, injectable for tests."""
+    """Per process: (address, how signed in, what a provider granted) -> (when derived, its share
+    of the time to live, Principal or None). `clock` is monotonic seconds, injectable for tests."""
 
     def __init__(self, ttl: float = PRINCIPAL_TTL, clock=time.monotonic) -> None:
         self.ttl, self.clock = ttl, clock
-        self._seen: dict[tuple, tuple[float, Principal | None]] = {}
+        self._seen: dict[tuple, tuple[float, float, Principal | None]] = {}
         self.deriving = SingleFlight()
 
     def get(self, key: tuple) -> tuple[bool, Principal | None]:
         seen = self._seen.get(key)
-        if seen is None or self.clock() > seen[0]:
+        if seen is None or self.clock() - seen[0] > self.ttl * seen[1]:
             return False, None
-        return True, seen[1]
+        return True, seen[2]
 
     def put(self, key: tuple, principal: Principal | None) -> None:
         if len(self._seen) >= _MAX_REMEMBERED:
             now = self.clock()
-            self._seen = {k: v for k, v in self._seen.items() if now <= v[0]}
-        self._seen[key] = (self.clock() + self.ttl * _share(), principal)
+            self._seen = {k: v for k, v in self._seen.items() if now - v[0] <= self.ttl * v[1]}
+        self._seen[key] = (self.clock(), _share(), principal)
 
     def forget(self, email: str) -> None:
         """Derive this address's person again on its next request (a change made in this process)."""
