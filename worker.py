@@ -34,6 +34,7 @@ from adapters.smtp import SmtpSender
 from app.bootstrap import Services
 from domain.clock import local_time
 from infra.codec import EncryptionCodec
+from infra.event_loop import run_serving
 from infra.settings import Settings
 from infra.temporal_client import (DEV_CODEC_PORT, DEV_PORT, DEV_UI_PORT, TemporalConfigError, TemporalUnavailable,
                                    connect_to, dev_address_file, temporal_target)
@@ -191,11 +192,13 @@ async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = Fa
         if dev:
             # The dev stack only: the web service (FastAPI, Jinja) and the sample district.
             from app.demo.samples import ensure_sample_district
+            from infra.event_loop import loop_name
             from web.server import start_web_service
 
             sample = await ensure_sample_district(services)
             await start_web_service(services, stack, "127.0.0.1", web_port)
-            print(f"  web service       http://127.0.0.1:{web_port} (doctors and operators sign in here)")
+            print(f"  web service       http://127.0.0.1:{web_port} (doctors and operators sign in here; "
+                  f"{loop_name()} loop)")
         worker = make_worker(
             client, db.store, settings.temporal_task_queue, extra_activities=await live_activities(services)
         )
@@ -251,7 +254,10 @@ async def sync_all_schedules(services: Services) -> None:
 def main(dev: bool = False) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     install_temporal_runtime()
-    asyncio.run(serve(Settings.from_env(), dev=dev))
+    if dev:  # the web service runs in this process: on uvloop (infra/event_loop.py)
+        run_serving(serve(Settings.from_env(), dev=dev))
+    else:
+        asyncio.run(serve(Settings.from_env(), dev=dev))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Benchmark: a burst of signed-in doctors' claims through the web service, against
 `vakt dev`.
 
-    .venv/bin/vakt dev &                          # Temporal, PostgreSQL, SMTP, worker and web service
+    VAKT_SIGN_IN_LIMIT_CLIENT=100000/1m VAKT_SIGN_IN_LIMIT_GLOBAL=100000/1m \
+      VAKT_SIGN_IN_ATTEMPT_LIMIT_CLIENT=100000/1m .venv/bin/vakt dev &   # 70 links asked and used at once
     .venv/bin/python bench/bench_http_burst.py    # 500 claims from 70 doctors, 50 connections
 
 The sample district's doctors are put on a registry roll of their own with addresses of this
@@ -13,6 +14,10 @@ every request answered definitely (200 accepted with a version, or 409 refused w
 shift held twice, every acceptance stored, a contiguous and hash-chained log. In the same run a
 bare no-op update on one workflow of the same Temporal server sets the bar (its best at 1–10 in
 flight). `--url` points at another web service over the same database and Temporal.
+
+The burst starts once the period's notices sent at its start have gone out (a clinic's offering
+opens days after its invitations); `--with-invitations` starts it at once. `--server-pid` reports
+the web process's CPU time per claim during the burst, `--profile FILE` a py-spy profile of it.
 """
 
 from __future__ import annotations
@@ -30,9 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.bootstrap import bootstrap  # noqa: E402
 from app.periods.live import start_period  # noqa: E402
-from bench.burst import checked, claimants, claims, noop_bar, offering_now, wait_for_offering  # noqa: E402
+from bench.burst import (checked, claimants, claims, noop_bar, offering_now, wait_for_notices,  # noqa: E402
+                         wait_for_offering)
 from bench.http_burst import addresses, http_burst, register_district, sign_in_all  # noqa: E402
 from bench.machine import machine  # noqa: E402
+from bench.profiling import watched  # noqa: E402
 from infra.mailbox import mail_dir  # noqa: E402
 from infra.process import exit_now, install_temporal_runtime  # noqa: E402
 
@@ -57,19 +64,23 @@ async def main(args: argparse.Namespace) -> dict:
 
         await start_period(services, config, started_by="operator:bench")
         await wait_for_offering(services, period)
+        if not args.with_invitations:
+            print(f"the period's {await wait_for_notices(services, period)} notices sent; the burst starts", flush=True)
         actions = claims(config, count=args.actions, doctors=args.doctors)
-        result = await http_burst(base_url, period, sessions, actions, connections=args.connections)
+        with watched(args.server_pid, args.profile) as server:
+            result = await http_burst(base_url, period, sessions, actions, connections=args.connections)
         checks = await checked(services, period, args.actions, result)
     return {
         "machine": machine(),
         "web_service": base_url,
         "burst": {**result.summary(), "doctors": len(sessions), "connections": args.connections,
                   "http_statuses": {str(k): v for k, v in sorted(result.statuses.items())},
-                  "unexpected": result.unexpected},
+                  "unexpected": result.unexpected, "slowest_sent_answered_s": result.slowest},
         "noop_per_second": {k: round(v, 1) for k, v in noop.items()},
         "noop_best": {"in_flight": best, "per_second": round(noop[best], 1)},
         "ratio": round(result.per_second / noop[best], 2),
         "checks": checks,
+        **({"server_cpu_ms_per_claim": round(1000 * server["cpu_seconds"] / args.actions, 2)} if server else {}),
     }
 
 
@@ -80,6 +91,12 @@ if __name__ == "__main__":
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--noop-updates", type=int, default=400)
     parser.add_argument("--url", help="the web service (default: VAKT_PUBLIC_URL, as `vakt dev` serves it)")
+    parser.add_argument("--with-invitations", action="store_true",
+                        help="start the burst at once, while the period's invitations are still being mailed (as before)")
+    parser.add_argument("--server-pid", type=int,
+                        help="the web service's process (`vakt dev`'s): its CPU time per claim during the burst")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="with --server-pid: sample it with py-spy during the burst, collapsed stacks to FILE")
     install_temporal_runtime()
     report = asyncio.run(main(parser.parse_args()))
     print(json.dumps(report, indent=1))
@@ -89,5 +106,6 @@ if __name__ == "__main__":
         f"signed-in doctors, {b['connections']} connections: {b['per_second']}/s, p50 {b['p50_ms']} ms, "
         f"p99 {b['p99_ms']} ms; bare no-op best {report['noop_best']['per_second']}/s at "
         f"{report['noop_best']['in_flight']} in flight; ratio {report['ratio']}"
+        + (f"; web process {report['server_cpu_ms_per_claim']} CPU-ms per claim" if "server_cpu_ms_per_claim" in report else "")
     )
     exit_now(0 if all(report["checks"].values()) else 1)

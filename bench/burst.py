@@ -166,6 +166,24 @@ async def wait_for_offering(services: Services, period: str) -> None:
     raise TimeoutError(f"{period} did not reach the offering with every event stored")
 
 
+async def wait_for_notices(services: Services, period: str, *, quiet: float = 1.0, timeout: float = 60.0) -> int:
+    """Wait until the period's notices sent at its start (the invitations, and reminders already
+    due) have gone out: the mail log has some and no more arrive for `quiet` seconds. A clinic's
+    offering opens days after its invitations; a benchmark's period starts in its offering, so
+    without this its burst would race 70 invitation mails. How many were sent."""
+    loop = asyncio.get_running_loop()
+    give_up, last, since = loop.time() + timeout, -1, loop.time()
+    db = await services.database()
+    while loop.time() < give_up:
+        sent = len(await db.mail_log.of_period(period))
+        if sent != last:
+            last, since = sent, loop.time()
+        elif sent > 0 and loop.time() - since >= quiet:
+            return sent
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"{period}'s notices were still going out after {timeout:.0f} s")
+
+
 async def checked(services: Services, period: str, sent: int, result: BurstResult) -> dict:
     """What a burst must never break, read back once the period has stored all it accepted:
     every action answered, no shift held twice, a contiguous and hash-chained log. Ends the

@@ -116,6 +116,7 @@ async def sign_in_all(
 class HttpBurst(BurstResult):
     statuses: dict[int, int] | None = None  # HTTP status -> count
     unexpected: list[str] | None = None  # the first few answers that were neither 200 nor 409
+    slowest: list[tuple[float, float]] | None = None  # (sent after the start, answered after), s: the 10 slowest
 
 
 async def http_burst(
@@ -129,6 +130,7 @@ async def http_burst(
     for item in actions:
         queue.put_nowait(item)
     latencies: list[float] = []
+    timeline: list[tuple[float, float]] = []
     statuses: dict[int, int] = {}
     unexpected: list[str] = []
     accepted = refused = 0
@@ -145,6 +147,7 @@ async def http_burst(
                     headers=sessions[doctor].headers,
                 )
                 latencies.append(time.perf_counter() - started)
+                timeline.append((started - began, latencies[-1]))
                 statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
                 body = answer.json() if answer.headers.get("content-type", "").startswith("application/json") else {}
                 if answer.status_code == 200 and body.get("accepted") is True and body.get("version"):
@@ -156,7 +159,9 @@ async def http_burst(
                 elif len(unexpected) < 5:
                     unexpected.append(f"{doctor} {shift}: HTTP {answer.status_code} {answer.text[:200]}")
 
-        started = time.perf_counter()
+        began = time.perf_counter()
         await asyncio.gather(*(caller() for _ in range(connections)))
-        seconds = time.perf_counter() - started
-    return HttpBurst(len(latencies), accepted, refused, seconds, latencies, statuses, unexpected)
+        seconds = time.perf_counter() - began
+    slowest = sorted(timeline, key=lambda t: -t[1])[:10]
+    return HttpBurst(len(latencies), accepted, refused, seconds, latencies, statuses, unexpected,
+                     [(round(s, 3), round(s + t, 3)) for s, t in slowest])

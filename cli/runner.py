@@ -25,6 +25,7 @@ from app.database import database_failure
 from app.errors import Refused, VaktError
 from cli.text import safe, visible
 from infra.process import exit_now
+from infra.event_loop import run_serving
 
 err = Console(stderr=True)
 out = Console()
@@ -49,9 +50,11 @@ def fail(message: str, code: int, prefix: str = "error") -> NoReturn:
     finish(code)
 
 
-def call(work: Callable[[Services], Awaitable[T]], *, say: Callable[[str], None] | None = None) -> T:
+def call(work: Callable[[Services], Awaitable[T]], *, say: Callable[[str], None] | None = None,
+         serving: bool = False) -> T:
     """The one door from the CLI into the application: bootstrap, run `work(services)`, and map
-    every error to one line and an exit code."""
+    every error to one line and an exit code. `serving` (`vakt serve`): on uvloop where
+    available (infra/event_loop.py)."""
 
     async def go() -> T:
         async with bootstrap(say=say) as services:
@@ -64,6 +67,8 @@ def call(work: Callable[[Services], Awaitable[T]], *, say: Callable[[str], None]
                 raise known from None
 
     try:
+        if serving:
+            return run_serving(go())
         return asyncio.run(go())
     except Refused as e:
         fail(e.message, e.exit_code, "refused")

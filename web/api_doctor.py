@@ -27,8 +27,9 @@ from web.request_bodies import RequestBody
 from web.request_state import session_of
 from workflows.messages import SwapResult
 
-def _own_only(request: Request) -> None:
-    """A query naming a doctor is refused: /api/me and a period's actions are always one's own."""
+async def _own_only(request: Request) -> None:
+    """A query naming a doctor is refused: /api/me and a period's actions are always one's own.
+    (Async: a plain `def` dependency would run in a worker thread.)"""
     if "doctor" in request.query_params:
         raise BadInput("doctor: not accepted here; this is always the signed-in doctor's own")
 

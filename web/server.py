@@ -25,6 +25,9 @@ class Server(uvicorn.Server):
 
 def _server(services: Services, host: str, port: int) -> uvicorn.Server:
     services.reads.freeze = True  # a serving process: its folds live long (app/reads/period_cache.py)
+    # The loop is the process's own (uvloop where available: infra/event_loop.py, chosen by
+    # `vakt serve` and `vakt dev` before they start); uvicorn's `loop` setting would apply only
+    # to a loop uvicorn made itself.
     config = uvicorn.Config(create_app(services), host=host, port=port, log_level="warning", lifespan="off",
                             access_log=False, proxy_headers=False, http="httptools")  # X-Forwarded-For: web/throttling.py
     return Server(config)

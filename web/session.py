@@ -20,8 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import BadInput, Forbidden
-from app.identity.current import current_session
-from app.identity.session_cutoffs import still_valid
+from app.identity.current import signed_in_now
 from app.identity.sessions import (SESSION_LIFETIME, Session, decode_session, encode_session, new_session,
                                    same_secret)
 from domain.identity import Principal
@@ -131,9 +130,8 @@ async def _gate(request: Request) -> Response | None:
     secret = services.web_settings.session_secret.get_secret_value()
     # On https only the __Host- cookie counts: a plain one may have been planted by another host.
     session = decode_session(request.cookies.get(cookie_name(request)), secret, services.clock.now())
-    if session is not None and not await still_valid(services, session):
-        session = None  # signed out, or its account disabled, since it was signed in
-    session = await current_session(services, session)  # roles derived again (a few seconds' cache)
+    # Not signed out since, and roles derived again (a few seconds' cache: app/identity/current.py).
+    session = await signed_in_now(services, session)
     request.state.session = session
     path = request.url.path
     if session is None and not is_public(path):

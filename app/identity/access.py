@@ -5,17 +5,23 @@ an action for one through the operator's own route, recorded as `operator:<id> f
 Operators and admins act only in the districts their account serves (`serving`). The actor always
 comes from the sign-in (domain.identity), never from a field of the request. Refusals are
 `Forbidden` (or `NotFound` where existence must not show) and name no other person's data.
+
+The decisions are pure functions of the signed-in person, remembered per process for a few
+seconds and derived again after a registry change (app/identity/current.py), and of the period's
+district, fixed when it opens and read once per process: a burst of claims reads nothing here.
 """
 
 from __future__ import annotations
 
 from app.bootstrap import Services
 from app.errors import BadInput, Forbidden, NotFound, Unauthenticated
+from app.identity.sessions import SingleFlight
 from app.validate import doctor_id as valid_doctor_id
 from app.validate import period_id as valid_period_id
 from domain.identity import Principal
 
 _districts: dict[str, str] = {}  # period -> district: fixed when the period opens
+_reading = SingleFlight()
 
 
 def signed_in(principal: Principal | None) -> Principal:
@@ -56,12 +62,16 @@ async def serving_period(services: Services, principal: Principal | None, period
 async def period_district(services: Services, period: str) -> str:
     """The district of a live period (NotFound for an unknown one; simulations are not served)."""
     period = valid_period_id(period, "period")
-    if period not in _districts:
-        row = await (await services.database()).projections.status_row(period)
-        if row is None or row["simulated"] or not row["district_id"]:
-            raise NotFound(f"no period {period!r}")
-        _districts[period] = row["district_id"]
+    if period not in _districts:  # the first requests of a burst share one read
+        await _reading.run(period, lambda: _read_district(services, period))
     return _districts[period]
+
+
+async def _read_district(services: Services, period: str) -> None:
+    row = await (await services.database()).projections.status_row(period)
+    if row is None or row["simulated"] or not row["district_id"]:
+        raise NotFound(f"no period {period!r}")
+    _districts[period] = row["district_id"]
 
 
 def own_doctor(principal: Principal | None, district: str) -> str:

@@ -6,7 +6,8 @@ is refused. Signing out ends every session of that person, on every device; `vak
 sign-out` lets an admin do it for a lost phone; disabling an account does it too.
 
 Every signed-in request checks its address's cutoff. The cutoff is read from PostgreSQL at most
-every `RECHECK` seconds (app/identity/sessions.py) per address and process, so a burst of a doctor's requests costs one
+every `RECHECK` seconds (each entry a random 60–100 % of that, so doctors who signed in together do
+not all read at once) (app/identity/sessions.py) per address and process, so a burst of a doctor's requests costs one
 read, and a cutoff set by another process (the CLI, another web process) takes effect within
 `RECHECK` seconds. In the process that sets it, it takes effect at once.
 """
@@ -21,12 +22,22 @@ from app.identity.sign_in import normal_address
 async def still_valid(services: Services, session: Session) -> bool:
     """False when the session was signed in before its address's cutoff."""
     email = session.principal.email
-    known, cutoff = services.session_cutoffs.known(email)
-    if not known:
-        stored = await (await services.database()).accounts.session_cutoff(email)
-        services.session_cutoffs.remember(email, stored)
-        cutoff = stored.timestamp() if stored else None
+    cutoffs = services.session_cutoffs
+    known, cutoff = cutoffs.known(email)
+    if not known:  # requests of one address that miss at once share one read
+        cutoff = await cutoffs.reading.run(email.lower(), lambda: _read_cutoff(services, email))
     return cutoff is None or session.issued > cutoff
+
+
+def cutoff_known(services: Services, session: Session) -> bool:
+    """Whether this session's cutoff is remembered (no read needed now)."""
+    return services.session_cutoffs.known(session.principal.email)[0]
+
+
+async def _read_cutoff(services: Services, email: str) -> float | None:
+    stored = await (await services.database()).accounts.session_cutoff(email)
+    services.session_cutoffs.remember(email, stored)
+    return stored.timestamp() if stored else None
 
 
 async def sign_out_everywhere(services: Services, session: Session) -> None:

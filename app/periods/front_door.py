@@ -25,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from temporalio.client import Client
 
@@ -108,6 +109,43 @@ class _Lane:
                 future.set_result(by_id[request.request_id])
 
 
+class _Coalesced:
+    """One write at a time; what arrives while it runs goes together in the next one. Each caller
+    waits until its own items are written (or hears the write's error)."""
+
+    def __init__(self, write: Callable[[list[Any]], Awaitable[None]]) -> None:
+        self.write = write
+        self.pending: list[Any] = []
+        self.waiters: list[asyncio.Future[None]] = []
+        self.writer: asyncio.Task | None = None
+
+    async def add(self, items: Sequence[Any]) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.pending.extend(items)
+        self.waiters.append(done)
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.create_task(self._drain())
+        await asyncio.shield(done)  # a caller that gives up does not stop the others' write
+
+    async def _drain(self) -> None:
+        while self.pending:
+            items, waiters = self.pending, self.waiters
+            self.pending, self.waiters = [], []
+            try:
+                await self.write(items)
+            except BaseException as e:  # noqa: BLE001 - every waiter of this write hears it
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_exception(e)
+                        waiter.exception()  # retrieved here too: a waiter that gave up is not warned about
+                if isinstance(e, asyncio.CancelledError):
+                    raise
+            else:
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_result(None)
+
+
 class FrontDoor:
     def __init__(
         self, client: Client, *, batch_size: int = MAX_ACTIONS_PER_UPDATE, answer_within: float = ANSWER_WITHIN
@@ -116,6 +154,18 @@ class FrontDoor:
         self.answer_within = answer_within
         self.batch_size = batch_size
         self._lanes: dict[str, _Lane] = {}
+        self._records: dict[int, _Coalesced] = {}
+
+    async def record(self, write: Callable[[list[Any]], Awaitable[None]], key: object, items: Sequence[Any]) -> None:
+        """Write `items` with `write` (one per `key`, e.g. the refusal log), together with what
+        other callers record at the same moment: under a burst the refusals of many requests are
+        one statement, not one each. Returns once this caller's items are written."""
+        if not items:
+            return
+        coalesced = self._records.get(id(key))
+        if coalesced is None:
+            coalesced = self._records[id(key)] = _Coalesced(write)
+        await coalesced.add(items)
 
     async def submit(self, period: str, requests: Sequence[ActionRequest]) -> list[ActionOutcome]:
         """Queue the actions (in this order, behind any already queued for the period) and wait
@@ -147,5 +197,6 @@ class FrontDoor:
     async def aclose(self) -> None:
         for lane in self._lanes.values():
             lane.task.cancel()
-        await asyncio.gather(*(lane.task for lane in self._lanes.values()), return_exceptions=True)
+        writers = [c.writer for c in self._records.values() if c.writer is not None]
+        await asyncio.gather(*(lane.task for lane in self._lanes.values()), *writers, return_exceptions=True)
         self._lanes.clear()

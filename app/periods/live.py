@@ -129,9 +129,9 @@ async def submit_actions(services: Services, period: str, requests: Sequence[Act
         for r, o in zip(requests, outcomes, strict=True)
         if not o.accepted
     ]
-    if refusals:
+    if refusals:  # with the refusals of other requests answered at the same moment: one statement
         db = await services.database()
-        await db.rejections.append(refusals)
+        await door.record(db.rejections.append, db.rejections, refusals)
     return outcomes
 
 

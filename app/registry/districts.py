@@ -116,7 +116,9 @@ async def _import(
     if name is not None:
         data = dataclasses.replace(data, name=name)
     store = await _store(services)
-    return await store.import_district(district_id, data, actor=actor, today=today or oslo_today(services.clock))
+    outcome = await store.import_district(district_id, data, actor=actor, today=today or oslo_today(services.clock))
+    services.principals.forget_all()  # who is on which roll: derived again in this process at once
+    return outcome
 
 
 async def import_csv(

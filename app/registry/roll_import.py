@@ -137,6 +137,7 @@ async def confirm_roll(services: Services, principal: Principal | None, district
             return RollStored(None, await schedule_rounds(services, row.district_id))
         await registry.drop_staged_roll(row.token)
         raise Conflict(STALE) from None
+    services.principals.forget_all()  # who is on which roll: derived again in this process at once
     # Kept until it expires: a second click finds the roll as previewed and stores nothing again.
     await _amend_rounds(services, row.district_id, row.actor)
     return RollStored(outcome, await schedule_rounds(services, row.district_id))

@@ -203,6 +203,7 @@ async def edit_doctor(
         district, doctor, lambda current: edited_record(current, form), actor=actor)
     if result is None:
         raise NotFound(f"doctor: no doctor {doctor!r} in district {district!r}")
+    services.principals.forget_all()  # an address or a leaving date: derived again in this process at once
     record, changes = result
     change = changed_doctor(before, record, oslo_today(services.clock))
     amended = []

@@ -41,14 +41,15 @@ def serve(
     async def work(services):
         # Lazy: the web stack (FastAPI, uvicorn, templates) is loaded only by `vakt serve`
         # (CLI start-up time).
+        from infra.event_loop import loop_name
         from web.server import run_web_service
 
         await services.database()
-        out.print(f"web service http://{safe(host)}:{port} ({safe(services.web_settings.describe())}); "
-                  "Ctrl-C stops it.", highlight=False, soft_wrap=True)
+        out.print(f"web service http://{safe(host)}:{port} ({safe(services.web_settings.describe())}; "
+                  f"{loop_name()} loop); Ctrl-C stops it.", highlight=False, soft_wrap=True)
         await run_web_service(services, host, port)
 
-    call(work)
+    call(work, serving=True)
     finish(0)
 
 

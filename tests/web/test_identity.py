@@ -238,10 +238,32 @@ async def test_an_unexpected_error_is_a_500_that_logs_no_data_and_no_traceback(w
     assert answer.status_code == 500 and answer.json() == {"error": "internal error (RuntimeError)", "status": 500}
     page = await client.get("/me", headers={"Accept": "text/html"})
     assert page.status_code in (200, 500) and secret not in page.text
-    monkeypatch.setattr(web.session, "still_valid", database_down)  # the gatekeeper's own read breaks
+    monkeypatch.setattr(web.session, "signed_in_now", database_down)  # the gatekeeper's own read breaks
     answer = await client.get("/api/me")  # the database not reachable: 503, try again later
     assert answer.status_code == 503 and answer.json()["error"].endswith("is not reachable (ConnectionDoesNotExistError)")
     assert answer.headers["retry-after"].isdigit() and secret not in answer.text
     logged = caplog.text + "".join(capfd.readouterr())
     assert "Traceback" not in logged and secret not in logged and "heidi" not in logged
     assert "unexpected RuntimeError on GET /api/me" in caplog.text
+
+
+async def test_a_doctor_taken_off_the_roll_is_refused_at_once_in_this_process(web_db, tmp_path):
+    """The person behind a session is remembered for a few seconds (app/identity/sessions.py);
+    a roll stored by this process is seen by its next request, not after that time."""
+    import json
+
+    from app.registry.districts import import_scenario
+    from tests.integration.rounds import EXAMPLE
+
+    await _registry(web_db)
+    doctor = await web_db.sign_in(email_of("gp05"))
+    me = await doctor.get("/api/me")
+    assert me.status_code == 200 and {"district": "demo", "doctor": "gp05"} in me.json()["doctors"]
+    scenario = json.loads(EXAMPLE.read_text())
+    for d in scenario["doctors"]:
+        if d["id"] == "gp05":  # the roll now has another address for them (one dropped from the file leaves
+            d["email"] = "tone.bakken@annet.example.no"  # only tomorrow: still on it today)
+    changed = tmp_path / "demo.json"
+    changed.write_text(json.dumps(scenario))
+    await import_scenario(web_db.services, "demo", changed, actor="admin:test")
+    assert (await doctor.get("/api/me")).status_code == 401  # the old address: on no roll, no account

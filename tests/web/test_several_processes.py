@@ -176,6 +176,8 @@ async def test_two_web_processes_and_two_workers_one_killed(app_database_url, tm
             p.start()
         for p in webs + workers:
             await p.wait_ready()
+        for web in webs:  # each serves on uvloop (infra/event_loop.py), as it says when it starts
+            assert "; uvloop loop)" in web.log.read_text(), web.log.read_text()[-500:]
         await proxy.start()
 
         undisturbed = await _round(stack, services, "calm", None)
