@@ -18,7 +18,8 @@ from pydantic import AwareDatetime, Field, field_validator, model_validator
 from domain.model import Frozen, ShiftKind
 
 MailKind = Literal[
-    "invitation", "reminder-wishes", "reminder-offering", "results", "swap-offered", "swap-accepted", "swap-lapsed"
+    "invitation", "reminder-wishes", "reminder-offering", "results", "swap-offered", "swap-accepted", "swap-lapsed",
+    "vacancy-offered", "vacancy-filled", "vacancy-assigned", "vacancy-escalated", "vacancy-uncovered",
 ]
 MAIL_KINDS: tuple[MailKind, ...] = get_args(MailKind)
 SwapId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]  # workflow.uuid4()
@@ -131,7 +132,17 @@ class SwapLapsedFacts(Frozen):
 
 
 SwapFacts = Annotated[SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts, Field(discriminator="kind")]
-AnyFacts = InvitationFacts | ReminderFacts | ResultsFacts | SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts
+from domain.mail.vacancy_facts import (  # noqa: E402 - they build on ShiftFact above
+    VacancyAlertFacts,
+    VacancyAssignedFacts,
+    VacancyFilledFacts,
+    VacancyOfferedFacts,
+)
+
+AnyFacts = (
+    InvitationFacts | ReminderFacts | ResultsFacts | SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts
+    | VacancyOfferedFacts | VacancyFilledFacts | VacancyAssignedFacts | VacancyAlertFacts
+)
 MailFacts = Annotated[AnyFacts, Field(discriminator="kind")]
 
 
@@ -139,7 +150,7 @@ def sent_kind(facts: AnyFacts) -> str:
     """The kind under which the sent-log keeps a message (period, doctor, kind). A period sends
     one invitation per doctor, but a doctor may be told of many swaps: a swap's message is one
     per swap, so its id is part of the kind (`swap-offered:<swap id>`)."""
-    swap = getattr(facts, "swap", None)
+    swap = getattr(facts, "swap", None) or getattr(facts, "vacancy", None)  # a vacancy's too
     return f"{facts.kind}:{swap}" if swap else facts.kind
 
 

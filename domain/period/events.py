@@ -29,6 +29,7 @@ class Source(StrEnum):
     OFFERING = "offering"  # phase B, R-PROC-3
     LOTTERY = "lottery"  # phase C, R-PROC-4
     SWAP = "swap"  # taken over from a colleague after publication, R-SWAP-1
+    VACANCY = "vacancy"  # taken over, or assigned by an operator, from a vacancy (R-VAC-2/3)
 
 
 class _Event(BaseModel):
@@ -309,6 +310,14 @@ class DoctorAmended(_Event):
     request: int | None = None  # the request it decides (app.registry.requests), for the record
 
 
+from domain.period.vacancy_events import (  # noqa: E402 - they build on _Event above
+    VacancyAssigned,
+    VacancyDeclared,
+    VacancyEscalated,
+    VacancyTaken,
+    VacancyUncovered,
+)
+
 DomainEvent = Annotated[
     PeriodOpened
     | ShiftTaken
@@ -328,7 +337,12 @@ DomainEvent = Annotated[
     | SwapAccepted
     | SwapClosed
     | ShiftsWorked
-    | DoctorAmended,
+    | DoctorAmended
+    | VacancyDeclared
+    | VacancyTaken
+    | VacancyEscalated
+    | VacancyAssigned
+    | VacancyUncovered,
     Field(discriminator="type"),
 ]
 
