@@ -10,12 +10,13 @@ up when the message is sent (activities/mail.py). Times are aware datetimes; the
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Literal, get_args
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import AwareDatetime, Field
 
-from domain.model import Frozen, ShiftKind
+from domain.mail.shift_fact import ShiftFact
+from domain.model import Frozen
 
 MailKind = Literal[
     "invitation", "reminder-wishes", "reminder-offering", "results", "swap-offered", "swap-accepted", "swap-lapsed",
@@ -59,33 +60,6 @@ class ReminderFacts(Frozen):
     quota: Quota | None = None
     taken: float | None = Field(None, ge=0)  # shifts/points this doctor holds so far
     open_shifts: int | None = Field(None, ge=0)  # offering: shifts still on the board
-
-
-class ShiftFact(Frozen):
-    """One of the doctor's shifts. Start and end are kept in UTC, as `domain.model.Shift` does:
-    two datetimes sharing the Oslo tzinfo subtract as wall-clock, which would make the spring
-    DST night 9 hours instead of 8 (R-TIME-1)."""
-
-    shift_id: str  # "DATE/NAME", stable within the period (the calendar UID uses it)
-    name: str
-    kind: ShiftKind
-    start: AwareDatetime
-    end: AwareDatetime
-
-    @field_validator("start", "end")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ShiftFact:
-        if self.end <= self.start:
-            raise ValueError("a shift ends after it starts")
-        return self
-
-    @property
-    def hours(self) -> float:
-        return (self.end - self.start).total_seconds() / 3600
 
 
 class ResultsFacts(Frozen):

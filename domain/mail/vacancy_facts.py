@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from domain.mail.facts import ShiftFact
+from domain.mail.shift_fact import ShiftFact
 from domain.model import Frozen
 
 VacancyId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]  # workflow.uuid4()

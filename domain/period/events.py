@@ -32,8 +32,7 @@ class Source(StrEnum):
     VACANCY = "vacancy"  # taken over, or assigned by an operator, from a vacancy (R-VAC-2/3)
 
 
-class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from domain.period.event_base import _Event  # noqa: E402 - shared with vacancy_events
 
 
 class PeriodOpened(_Event):

@@ -178,7 +178,9 @@ def apply_in_place(state: PeriodState, event: DomainEvent) -> PeriodState:
         case DoctorAmended(doctor=doctor):
             state.config = with_doctor(state.require_config(), doctor)
         case _ if isinstance(event, VACANCY_EVENTS):
-            apply_vacancy(state, event)
+            handover = apply_vacancy(state.vacancies, event)
+            if handover is not None:  # R-VAC-2/3: taken over or assigned
+                state.assignments[handover[0]] = Assignment(doctor=handover[1], source=Source.VACANCY)
         case _:
             raise TypeError(f"unknown event {type(event).__name__}")
     return state

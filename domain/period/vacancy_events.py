@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from domain.period.events import _Event
+from domain.period.event_base import _Event
 
 REASON_LIMIT = 200  # a short line: "syk", "akutt sykdom i familien"
 

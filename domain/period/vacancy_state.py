@@ -12,7 +12,6 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from domain.period.events import Source
 from domain.period.vacancy_events import (
     VacancyAssigned,
     VacancyDeclared,
@@ -39,18 +38,18 @@ class Vacancy(BaseModel):
         return self.status == "open"
 
 
-def apply_vacancy(state, event) -> None:
-    """Fold one vacancy event into a state the caller alone holds (state.apply_in_place)."""
-    from domain.period.state import Assignment  # the state module imports this one
-
+def apply_vacancy(vacancies: dict[str, Vacancy], event) -> tuple[str, str] | None:
+    """Fold one vacancy event into the vacancies of a state the caller alone holds
+    (state.apply_in_place). Returns (shift, doctor) when the shift changes hands."""
     match event:
         case VacancyDeclared(vacancy=vid, shift=shift, holder=holder, reason=reason, escalate_at=at):
-            state.vacancies[vid] = Vacancy(shift=shift, holder=holder, reason=reason, escalate_at=at)
+            vacancies[vid] = Vacancy(shift=shift, holder=holder, reason=reason, escalate_at=at)
         case VacancyEscalated(vacancy=vid):
-            state.vacancies[vid] = state.vacancies[vid].model_copy(update={"escalated": True})
+            vacancies[vid] = vacancies[vid].model_copy(update={"escalated": True})
         case VacancyTaken(vacancy=vid, shift=shift, doctor=doctor) | VacancyAssigned(vacancy=vid, shift=shift, doctor=doctor):
             status = "taken" if isinstance(event, VacancyTaken) else "assigned"
-            state.vacancies[vid] = state.vacancies[vid].model_copy(update={"status": status, "taken_by": doctor})
-            state.assignments[shift] = Assignment(doctor=doctor, source=Source.VACANCY)
+            vacancies[vid] = vacancies[vid].model_copy(update={"status": status, "taken_by": doctor})
+            return shift, doctor
         case VacancyUncovered(vacancy=vid):
-            state.vacancies[vid] = state.vacancies[vid].model_copy(update={"status": "uncovered"})
+            vacancies[vid] = vacancies[vid].model_copy(update={"status": "uncovered"})
+    return None
