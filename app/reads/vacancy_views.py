@@ -22,7 +22,7 @@ from app.reads.swap_views import labels
 from app.validate import period_id as valid_period_id
 from domain.clock import oslo_now
 from domain.identity import Principal
-from domain.period.vacancies import eligible_doctors, may_take
+from domain.period.vacancies import eligible_doctors, is_live, may_take
 
 
 class VacancyLine(BaseModel):
@@ -71,9 +71,10 @@ async def _names(services: Services, district: str) -> dict[str, str]:
     return {doctor: label for label, doctor in labels([(d.id, d.name) for d in doctors]).items()}
 
 
-def _line(vid: str, v, calendar, names: dict[str, str], **extra) -> VacancyLine:
+def _line(vid: str, v, state, calendar, names: dict[str, str], **extra) -> VacancyLine:
     s = calendar.by_id[v.shift]
-    return VacancyLine(vacancy=vid, shift=v.shift, name=s.name, start=s.start, end=s.end, status=v.status,
+    status = "moved" if v.open and not is_live(state, v) else v.status  # swapped away meanwhile
+    return VacancyLine(vacancy=vid, shift=v.shift, name=s.name, start=s.start, end=s.end, status=status,
                        escalated=v.escalated, taken_by=names.get(v.taken_by) if v.taken_by else None, **extra)
 
 
@@ -87,12 +88,12 @@ async def for_doctor(services: Services, principal: Principal | None, period: st
     names = await _names(services, district) if any(v.holder == me for v in state.vacancies.values()) else {}
     ordered = sorted(state.vacancies.items(), key=lambda kv: (calendar.by_id[kv[1].shift].start, kv[0]))
     open_lines = [
-        _line(vid, v, calendar, names) for vid, v in ordered
-        if v.open and v.holder != me and calendar.by_id[v.shift].start > now
+        _line(vid, v, state, calendar, names) for vid, v in ordered
+        if is_live(state, v) and v.holder != me and calendar.by_id[v.shift].start > now
         and may_take(state, calendar, me, calendar.by_id[v.shift]) is None
     ]
-    mine = [_line(vid, v, calendar, names, reason=v.reason) for vid, v in ordered if v.holder == me]
-    busy = {v.shift for v in state.vacancies.values() if v.open} | {o.shift for o in state.swaps.values()}
+    mine = [_line(vid, v, state, calendar, names, reason=v.reason) for vid, v in ordered if v.holder == me]
+    busy = {v.shift for v in state.vacancies.values() if is_live(state, v)} | {o.shift for o in state.swaps.values()}
     declarable = [
         DeclarableShift(shift=s.id, name=s.name, start=s.start, end=s.end)
         for s in sorted((calendar.by_id[sid] for sid in state.held_by(me)), key=lambda s: (s.start, s.id))
@@ -111,7 +112,7 @@ async def for_round(services: Services, principal: Principal | None, period: str
     lines = []
     for vid, v in sorted(state.vacancies.items(), key=lambda kv: (calendar.by_id[kv[1].shift].start, kv[0])):
         eligible = ([(d, names.get(d, d)) for d in eligible_doctors(state, calendar, v.shift)]
-                    if v.open and v.escalated else [])
-        lines.append(_line(vid, v, calendar, names, holder=names.get(v.holder, v.holder), reason=v.reason,
+                    if is_live(state, v) and v.escalated else [])
+        lines.append(_line(vid, v, state, calendar, names, holder=names.get(v.holder, v.holder), reason=v.reason,
                            eligible=sorted(eligible, key=lambda p: (p[1].casefold(), p[0]))))
     return RoundVacancies(period=period, district=district, lines=lines)

@@ -16,7 +16,7 @@ from domain.mail.swap_notices import shift_fact
 from domain.mail.vacancy_facts import VacancyAlertFacts, VacancyAssignedFacts, VacancyFilledFacts, VacancyOfferedFacts
 from domain.period.calendar import PeriodCalendar
 from domain.period.state import PeriodState
-from domain.period.vacancies import eligible_doctors
+from domain.period.vacancies import eligible_doctors, is_live
 from domain.period.vacancy_events import VacancyAssigned, VacancyDeclared, VacancyEscalated, VacancyTaken, VacancyUncovered
 
 OPERATORS = None  # the recipient "the round's operators"
@@ -49,5 +49,5 @@ def still_news(state: PeriodState, facts) -> bool:
     """An offer whose vacancy was taken meanwhile (say, while SMTP was down) is not sent."""
     if isinstance(facts, VacancyOfferedFacts):
         vacancy = state.vacancies.get(facts.vacancy)
-        return vacancy is not None and vacancy.open
+        return vacancy is not None and is_live(state, vacancy)
     return True

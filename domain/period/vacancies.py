@@ -38,6 +38,13 @@ def _no(rule: str, message: str, code: str) -> RuleViolation:
     return RuleViolation(rule=rule, message=message, code=code)
 
 
+def is_live(state: PeriodState, vacancy) -> bool:
+    """Open, and its holder still holds the shift: a vacant shift given away in a swap meanwhile
+    is no longer anybody's vacancy (nothing to take, escalate or report uncovered)."""
+    held = state.assignments.get(vacancy.shift)
+    return vacancy.open and held is not None and held.doctor == vacancy.holder
+
+
 def escalation_time(shift: Shift, lead_hours: float) -> datetime:
     """R-VAC-3: `lead_hours` of elapsed time before the start (computed in UTC, so the night the
     clocks change is counted as it is lived, R-TIME-1)."""
@@ -92,7 +99,7 @@ def declare_vacancy(
         return _no("R-VAC-1", "only the shift's holder, or an operator for them, declares it vacant", "vacancy_not_holder")
     if shift.start <= now:
         return _no("R-VAC-1", "the shift has started; it can no longer change hands", "vacancy_started")
-    if any(v.open and v.shift == shift_id for v in state.vacancies.values()):
+    if any(v.shift == shift_id and is_live(state, v) for v in state.vacancies.values()):
         return _no("R-VAC-1", "the shift is already declared vacant", "vacancy_already_declared")
     if any(s.shift == shift_id for s in state.swaps.values()):
         return _no("R-VAC-1", "the shift is offered as a swap; withdraw that offer first", "vacancy_swap_open")
@@ -167,7 +174,7 @@ def vacancies_due(state: PeriodState, calendar: PeriodCalendar, now: datetime) -
     lead = state.require_config().district.policy.vacancy_alert_hours
     steps: list[VacancyStep] = []
     for vid, v in sorted(state.vacancies.items(), key=lambda kv: (kv[1].escalate_at, kv[0])):
-        if not v.open:
+        if not is_live(state, v):
             continue
         if calendar.by_id[v.shift].start <= now:
             steps.append(VacancyUncovered(vacancy=vid, shift=v.shift, holder=v.holder))
@@ -180,10 +187,6 @@ def next_vacancy_time(state: PeriodState, calendar: PeriodCalendar) -> datetime 
     """When an open vacancy is next due: its escalation, or its shift's start."""
     times = [
         v.escalate_at if not v.escalated else calendar.by_id[v.shift].start
-        for v in state.vacancies.values() if v.open
+        for v in state.vacancies.values() if is_live(state, v)
     ]
     return min(times, default=None)
-
-
-def open_vacancies(state: PeriodState) -> dict[str, object]:
-    return {vid: v for vid, v in state.vacancies.items() if v.open}

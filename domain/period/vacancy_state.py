@@ -53,3 +53,9 @@ def apply_vacancy(vacancies: dict[str, Vacancy], event) -> tuple[str, str] | Non
         case VacancyUncovered(vacancy=vid):
             vacancies[vid] = vacancies[vid].model_copy(update={"status": "uncovered"})
     return None
+
+
+def uncovered_vacancy_shifts(vacancies: dict[str, Vacancy]) -> set[str]:
+    """R-VAC-3: shifts that started with their vacancy open: reported uncovered wherever the
+    roster shows coverage (the holder stays on record, the shift is not covered)."""
+    return {v.shift for v in vacancies.values() if v.status == "uncovered"}

@@ -183,3 +183,53 @@ def test_r_vac_2_notices_offer_to_the_eligible_and_tell_holder_and_operators_who
     assert not still_news(after, offers[1][1])  # an offer not yet sent is dropped once taken
     [(who, alert)] = vacancy_notices(state, outcome.calendar, vacancies_due(state, outcome.calendar, event.escalate_at)[0])
     assert who is OPERATORS and isinstance(alert, VacancyAlertFacts) and alert.kind == "vacancy-escalated"
+
+
+def test_r_vac_1_a_vacant_shift_swapped_away_meanwhile_is_nobodys_vacancy():
+    from domain.period.swaps import accept_swap
+    from domain.period.vacancies import is_live
+
+    outcome = published()
+    shift = a_shift_of(outcome, "gp1")
+    swap = offer_swap(outcome.state, outcome.calendar, swap_id="s1", giver="gp1", shift_id=shift, receiver=None, now=BEFORE)
+    state = apply(outcome.state, swap)
+    receiver = next(d for d in ("gp2", "gp3", "sub1")
+                    if not isinstance(accept_swap(state, outcome.calendar, swap_id="s1", receiver=d, now=BEFORE), RuleViolation))
+    state = apply(state, accept_swap(state, outcome.calendar, swap_id="s1", receiver=receiver, now=BEFORE))
+    # A vacancy recorded before the swap (the order a replayed history may hold) stops being live.
+    state = apply(state, VacancyDeclared(vacancy="v1", shift=shift, holder="gp1", reason="syk",
+                                         escalate_at=BEFORE, offered=1))
+    assert not is_live(state, state.vacancies["v1"])
+    assert vacancies_due(state, outcome.calendar, outcome.calendar.by_id[shift].start) == []  # never reported
+    refused(take_vacancy(state, outcome.calendar, vacancy_id="v1", doctor="gp2", now=BEFORE), "R-VAC-1",
+            "vacancy_holder_gone")
+    again = declare_vacancy(state, outcome.calendar, vacancy_id="v2", holder=receiver, shift_id=shift, reason="syk",
+                            now=BEFORE)
+    assert isinstance(again, VacancyDeclared)  # the new holder may declare it
+
+
+def test_r_vac_3_the_lead_time_is_a_district_policy_setting_default_48_hours():
+    from domain.district import DistrictPolicy
+    from domain.registry.policy import apply_policy_changes
+
+    assert DistrictPolicy().vacancy_alert_hours == 48
+    changed = apply_policy_changes(DistrictPolicy(), ["vacancy_alert_hours=24"])
+    assert changed.vacancy_alert_hours == 24 and changed.engine_policy().vacancy_alert_hours == 24
+
+
+def test_r_vac_3_an_uncovered_vacancy_shows_as_uncovered_wherever_coverage_is_counted():
+    from domain.period.ledger import roster_entries
+    from domain.period.roster import roster_document
+    from web.roster_words import counts
+
+    outcome = published()
+    state, event = declared(outcome)
+    state = fold(vacancies_due(state, outcome.calendar, outcome.calendar.by_id[event.shift].start), state)
+    entries = roster_entries(state, outcome.calendar, outcome.events)
+    [entry] = [e for e in entries if e.shift.id == event.shift]
+    assert entry.uncovered and entry.doctor == "gp1"
+    before, after = counts(roster_entries(outcome.state, outcome.calendar, outcome.events)), counts(entries)
+    assert after["uncovered"] == before["uncovered"] + 1 and after["covered"] == before["covered"] - 1
+    assert after["open"] == before["open"]
+    doc = roster_document(state, outcome.calendar)
+    assert doc["vacancies"] == [{"shift": event.shift, "holder": "gp1", "status": "uncovered", "taken_by": None}]
