@@ -80,3 +80,28 @@ async def test_r_vac_3_the_desk_assigns_only_eligible_doctors_and_refuses_others
     assert (await gp05.get(url)).status_code == 403
     page = await gp05.get(f"/periods/{period}/vacancies")
     assert "Tildelt " in page.text
+
+
+async def test_r_vac_2_the_json_api_declare_take_first_wins_and_the_operators_list(web):
+    period = await published_round(web)
+    gp05, kari = await web.sign_in(email_of("gp05")), await web.sign_in(OPERATOR[0])
+    too_long = await gp05.post(f"/api/periods/{period}/vacancies", json={"shift": DAY, "reason": "x" * 201})
+    assert too_long.status_code == 422 and "reason" in too_long.text
+    declared = await gp05.post(f"/api/periods/{period}/vacancies", json={"shift": DAY, "reason": "syk"})
+    assert declared.status_code == 200, declared.text
+    vacancy = declared.json()["vacancy"]
+    state = await wait_phase(web, period, lambda s: vacancy in s.vacancies)
+    calendar = PeriodCalendar.from_config(state.require_config())
+    first, second = [d for d in eligible_doctors(state, calendar, DAY) if d.startswith("gp")][:2]
+    one, two = await web.sign_in(email_of(first)), await web.sign_in(email_of(second))
+    board = (await one.get(f"/api/periods/{period}/vacancies")).json()
+    assert [(o["shift"], o["reason"], o["holder"]) for o in board["open"]] == [(DAY, None, None)]  # not theirs
+    took = await one.post(f"/api/periods/{period}/vacancies/{vacancy}/take", json={})
+    assert took.status_code == 200, took.text
+    late = await two.post(f"/api/periods/{period}/vacancies/{vacancy}/take", json={})
+    assert late.status_code == 409 and late.json()["rule"] == "R-VAC-2", late.text
+    assert "gp" not in late.json().get("message", "")  # names nobody
+    listed = await kari.get(f"/api/operator/rounds/{period}/vacancies", params={"v": took.json()["version"]})
+    [line] = listed.json()["lines"]
+    assert line["status"] == "taken" and line["reason"] == "syk" and line["holder"].startswith("Tone Bakken")
+    assert (await gp05.get(f"/api/operator/rounds/{period}/vacancies")).status_code == 403
