@@ -106,6 +106,14 @@ async def for_round(services: Services, principal: Principal | None, period: str
     """The operators' view: every vacancy of a round of a district they serve."""
     period = valid_period_id(period, "period")
     _, district = await serving_period(services, principal, period)
+    return await round_vacancies(services, period, district, at_least)
+
+
+async def round_vacancies(services: Services, period: str, district: str | None = None,
+                          at_least: int = 0) -> RoundVacancies:
+    """Every vacancy of a round (the CLI's `vakt vacancy list`, which runs where the database is)."""
+    period = valid_period_id(period, "period")
+    district = district or await period_district(services, period)
     view = await period_view(services, period, at_least)
     state, calendar = view.state, view.calendar
     names = await _names(services, district) if state.vacancies else {}
