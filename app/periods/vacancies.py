@@ -19,6 +19,7 @@ from app.validate import SWAP_PATTERN, free_text
 from app.validate import doctor_id as valid_doctor_id
 from app.validate import period_id as valid_period_id
 from app.validate import shift_id as valid_shift_id
+from domain import actors
 from domain.identity import Principal
 from domain.period.vacancy_events import REASON_LIMIT
 from workflows.period import AllocationPeriodWorkflow
@@ -85,8 +86,6 @@ async def _operator_actor(services: Services, principal: Principal | None, perio
                           operator: str | None) -> str:
     """`operator:<id> for doctor:<id>`: the signed-in operator serving the district, or the CLI's."""
     if operator is not None:
-        from domain import actors
-
         try:
             return actors.on_behalf(actors.operator(operator), doctor)
         except ValueError as e:
