@@ -233,3 +233,19 @@ def test_r_vac_3_an_uncovered_vacancy_shows_as_uncovered_wherever_coverage_is_co
     assert after["open"] == before["open"]
     doc = roster_document(state, outcome.calendar)
     assert doc["vacancies"] == [{"shift": event.shift, "holder": "gp1", "status": "uncovered", "taken_by": None}]
+
+
+def test_r_vac_1_every_vacancy_refusal_and_event_has_words_in_both_languages():
+    import re
+    from pathlib import Path
+
+    from web.i18n import has, text
+
+    source = (Path(__file__).resolve().parents[2] / "domain" / "period" / "vacancies.py").read_text()
+    codes = set(re.findall(r'"(vacancy_[a-z_]+)"', source))
+    assert {"vacancy_not_published", "vacancy_closed", "vacancy_not_escalated"} <= codes
+    for code in codes:
+        assert has(f"refusal.{code}"), code
+        assert text(f"refusal.{code}", "nb") != text(f"refusal.{code}", "en"), code
+    for kind in ("VacancyDeclared", "VacancyTaken", "VacancyEscalated", "VacancyAssigned", "VacancyUncovered"):
+        assert text(f"event.{kind}", "nb") != text(f"event.{kind}", "en"), kind
