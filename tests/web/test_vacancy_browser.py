@@ -96,3 +96,60 @@ async def test_r_vac_2_declared_on_a_phone_taken_first_by_a_colleague_and_assign
     assert await kari.locator("[data-testid=assign]").count() == 0
     assert "Tildelt" in await kari.inner_text("[data-testid=vacancy-table]")
     await checked(kari, "the desk after assigning")
+
+
+async def test_r_vac_3_the_desk_shows_open_escalated_taken_and_uncovered_vacancies(web_db, browser):  # noqa: F811
+    """A round stored with every state of a vacancy (no Temporal: the events as a live round's):
+    the desk lists each, alerts on the escalated and the uncovered ones, offers the assign form
+    for the escalated one only; the round page carries the alert and the roster marks the
+    uncovered shift. axe-core and Norwegian on each page."""
+    import json
+    from datetime import datetime, timedelta
+
+    from app.identity.accounts import add_account
+    from app.registry.districts import import_scenario
+    from domain.model import OSLO_TZ
+    from domain.period.vacancy_events import VacancyDeclared, VacancyEscalated, VacancyTaken, VacancyUncovered
+    from domain.period.state import fold
+    from tests.helpers.builders import drive_scenario
+    from tests.integration.rounds import EXAMPLE, store_round
+
+    await import_scenario(web_db.services, "demo", EXAMPLE, actor="admin:test")
+    await add_account(web_db.services, OPERATOR[0], "operator", OPERATOR[1], actor="admin:test", districts=["demo"])
+    outcome = drive_scenario(json.loads(EXAMPLE.read_text()))
+    state, calendar = outcome.state, outcome.calendar
+    period = state.require_config().period.id
+    picked, holders = [], set()
+    for shift, held in sorted(state.assignments.items()):
+        if held.doctor.startswith("gp") and held.doctor not in holders and eligible_doctors(state, calendar, shift):
+            picked.append((shift, held.doctor))
+            holders.add(held.doctor)
+        if len(picked) == 4:
+            break
+    at = datetime(2027, 1, 1, 12, tzinfo=OSLO_TZ)
+    declared = [VacancyDeclared(vacancy=f"v{i}", shift=s, holder=h, reason=f"syk {i}", escalate_at=at + timedelta(hours=i),
+                                offered=3) for i, (s, h) in enumerate(picked)]
+    taker = next(d for d in eligible_doctors(state, calendar, picked[2][0]) if d not in holders)
+    events = [*outcome.events, *declared,
+              VacancyEscalated(vacancy="v0", shift=picked[0][0], lead_hours=48),
+              VacancyUncovered(vacancy="v0", shift=picked[0][0], holder=picked[0][1]),
+              VacancyEscalated(vacancy="v1", shift=picked[1][0], lead_hours=48),
+              VacancyTaken(vacancy="v2", shift=picked[2][0], holder=picked[2][1], doctor=taker)]
+    assert {v.status for v in fold(events).vacancies.values()} == {"open", "taken", "uncovered"}
+    await store_round((await web_db.services.database()).store, events)
+
+    kari = await sign_in(browser, web_db, OPERATOR[0], viewport=DESK)
+    await kari.goto(f"{web_db.base_url}/operator/periods/{period}")
+    await kari.wait_for_selector("[data-testid=vacancy-alert]")
+    assert await kari.locator("[data-testid=vacancy-uncovered]").count() == 1
+    await checked(kari, "the round page with the vacancy alerts")
+    await kari.click("[data-testid=vacancies-link]")
+    await kari.wait_for_selector("[data-testid=vacancy-table]")
+    statuses = await kari.eval_on_selector_all("[data-testid=vacancy-table] tbody tr", "rs => rs.map(r => r.dataset.status)")
+    assert sorted(statuses) == ["open", "open", "taken", "uncovered"]
+    assert await kari.locator("[data-testid=assign]").count() == 1  # the escalated, open one only
+    assert await kari.locator(f"[data-testid=vacancy-table] tr[data-shift='{picked[0][0]}'] b").inner_text() == "Udekket"
+    await checked(kari, "the desk: open, escalated, taken and uncovered")
+    await kari.goto(f"{web_db.base_url}/operator/periods/{period}/roster")
+    await kari.wait_for_selector(f"[data-shift='{picked[0][0]}'].uncovered")
+    await checked(kari, "the roster with the uncovered vacancy marked")
