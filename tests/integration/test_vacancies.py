@@ -28,7 +28,8 @@ from domain.period.vacancies import eligible_doctors
 from infra.mailbox import read_maildir
 from tests.helpers.mail import smtp_server  # noqa: F401 - the fixture
 from tests.helpers.support import services_for
-from tests.integration.test_period_workflow import EXAMPLE, example_document, skip_until, start_period
+from tests.integration.test_period_workflow import EXAMPLE, example_document, start_period
+from tests.replay.record import _skip_until
 from worker import create_worker, live_activities
 from workflows.period import AllocationPeriodWorkflow
 from workflows.vacancy_messages import AssignVacancyInput, DeclareVacancyInput, TakeVacancyInput
@@ -76,7 +77,8 @@ async def published(temporal_env, sim_pool, pg_database_url, tmp_path, smtp_serv
     async with create_worker(temporal_env.client, store, tq, fail_fast=True,
                              extra_activities=await live_activities(services)):
         handle = await temporal_env.client.start_workflow(AllocationPeriodWorkflow.run, inp, id=wid, task_queue=tq)
-        view = await skip_until(temporal_env, handle, lambda v: v.phase is Phase.PUBLISHED)
+        await _skip_until(temporal_env, handle, lambda v: v.phase is Phase.PUBLISHED)  # retries a slow query
+        view = await handle.query(AllocationPeriodWorkflow.phase, rpc_timeout=timedelta(seconds=30))
         r = Round(temporal_env, services, store, inp, wid, tq)
         r.handle, r.now, r.operator, r.maildir = handle, view.now, f"operator:{account.account_id}", smtp_server.maildir
         yield r
