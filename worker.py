@@ -26,6 +26,7 @@ from temporalio.worker import Worker
 from activities.event_store import AfterCommit, EventStoreActivities, no_hook
 from activities.lottery import LotteryActivities
 from activities.mail import MailActivities
+from activities.operator_mail import OperatorMailActivities
 from activities.rounds import RoundPlanner
 from activities.seed import SeedActivities
 from adapters.postgres.seed_secrets import SeedSecrets
@@ -90,6 +91,7 @@ async def live_activities(services: Services) -> list:
     return [
         *RoundPlanner(registry, db.store, await services.temporal()).activities(),
         *MailActivities(SmtpSender(services.mail_settings), db.mail_log, registry).activities(),
+        *OperatorMailActivities(SmtpSender(services.mail_settings), db.mail_log, db.accounts).activities(),  # R-VAC-3
     ]
 
 

@@ -17,7 +17,7 @@ import sys
 
 import typer
 
-from cli.commands import district, mail, operations, periods, records, schedule, simulation, temporal, web
+from cli.commands import district, mail, operations, periods, records, schedule, simulation, temporal, vacancy, web
 from app.errors import VaktError
 from cli.runner import err, fail, finish
 from infra.process import install_temporal_runtime
@@ -34,6 +34,7 @@ app.add_typer(district.app, name="district")
 app.add_typer(mail.app)  # mail: the local development mailbox
 app.add_typer(web.app)  # serve, account
 app.add_typer(temporal.app, name="temporal")  # check, setup
+app.add_typer(vacancy.app, name="vacancy")  # list, declare, assign (R-VAC-1..3)
 
 
 def main() -> None:

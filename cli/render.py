@@ -15,6 +15,8 @@ SOURCE_LABELS = {
     "meeting": "picked at the meeting (phase A)",
     "offering": "claimed on the offering board (phase B)",
     "lottery": "drawn in the lottery (phase C)",
+    "swap": "taken over in a swap after publication (R-SWAP-1)",
+    "vacancy": "taken over or assigned from a vacancy (R-VAC-2/3)",
 }
 
 
@@ -34,6 +36,15 @@ def print_summary(console: Console, doc: dict, *, seconds: float | None = None, 
         coverage.add_row(label, str(counts.get(source, 0)), f"{running}/{total} ({100 * running / max(total, 1):.0f} %)")
     coverage.add_row("[red]left uncovered (R-PROC-4)[/red]", str(len(doc["uncovered"])), "")
     console.print(coverage)
+    vacancies = doc.get("vacancies", [])
+    if vacancies:  # R-VAC-1..3: the held shifts declared vacant, and what became of them
+        states = Counter(v["status"] for v in vacancies)
+        console.print(f"Vacancies (R-VAC-1..3): {len(vacancies)} declared — " + ", ".join(
+            f"{n} {status}" for status, n in sorted(states.items())))
+        for v in vacancies:
+            if v["status"] == "uncovered":
+                console.print(f"[red]Started uncovered (R-VAC-3)[/red]: {safe(v['shift'])}, declared vacant by "
+                              f"{safe(v['holder'])}")
 
     fairness = doc.get("fairness", {})
     console.print(

@@ -128,6 +128,9 @@ class Policy(Frozen):
     # committed to when the offering opens and revealed at the draw).
     seed_source: Literal["system", "drand", "offline"] = "system"
     beacon: BeaconChain | None = None  # the drand chain for "drand"; None: League of Entropy quicknet
+    # R-VAC-3: the operators are alerted when a vacancy is still open this many hours (elapsed
+    # time, not wall-clock: an alert needs real hours to act on) before its shift starts.
+    vacancy_alert_hours: float = Field(48.0, ge=0, le=2160)
 
 
 class District(Frozen):

@@ -23,7 +23,7 @@ DOCUMENTED_OUTSIDE_API = ("/health", "/ready", "/calendar/{token}.ics")
 PUBLIC = {"/health", "/ready", "/calendar/{token}.ics", "/api/sign-in"}
 SIGN_IN = {"/api/sign-in"}
 ID_PARAMETERS = {"period": ID_PATTERN, "district": ID_PATTERN, "doctor": ID_PATTERN, "swap": SWAP_PATTERN,
-                 "shift": SHIFT_PATTERN}
+                 "shift": SHIFT_PATTERN, "vacancy": SWAP_PATTERN}
 SESSION_SCHEME = "session"
 
 _WHY = {

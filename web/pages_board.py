@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from app.bootstrap import Services
 from app.errors import Refused
 from app.periods import doctor_actions
-from app.reads import doctor_views
+from app.reads import doctor_views, vacancy_views
 from domain.clock import oslo_now
 from domain.period.board_filters import KINDS
 from domain.period.shifts import WEEKDAYS
@@ -86,6 +86,8 @@ async def _board(
     b = await doctor_views.board(svc, principal_of(request), period, month=month if month and _MONTH.fullmatch(month)
                                  else None, at_least=max(0, at_least), kind=kind, day=day, about=about)
     colleagues = await doctor_views.colleagues(svc, principal_of(request), period) if b.phase == "published" else []
+    # R-VAC-2: vacant shifts this doctor may take come first on the published board.
+    vacancies = await vacancy_views.for_doctor(svc, principal_of(request), period) if b.phase == "published" else None
     lang = language(request)
     place = b.district_name
     now = oslo_now(svc.clock)
@@ -98,7 +100,7 @@ async def _board(
                      keep=_filters(b.month, b.kind, b.day), name=name, short=short, when_at=when_at, t=tr,
                      weekly_cap=b.weekly_cap)
     return page(
-        request, "board.html", b=b, colleagues=colleagues, done=done, refusal=refusal, place=place, take_rows=rows,
+        request, "board.html", b=b, colleagues=colleagues, vacancies=vacancies, done=done, refusal=refusal, place=place, take_rows=rows,
         standing=names.standing(len(b.held), b.quota, b.next_deadline, lang),
         outcome_week=_week_anchor(about) if about else None,
         updated=f"{now:%H:%M}", keep=_filters(b.month, b.kind, b.day), kinds=KINDS, weekdays=WEEKDAYS,

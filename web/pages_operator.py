@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from starlette.responses import RedirectResponse, Response
 
 from adapters.postgres.projections import ProjectionReader
-from app.reads import operator_views
+from app.reads import operator_views, vacancy_views
 from app.reads.events import EVENT_TYPES
 from domain.model import OSLO_TZ
 from app.registry import requests
@@ -102,7 +102,11 @@ async def operator_round(request: Request, period: str, *, notice: str | None = 
         plan = await operator_views.restart_plan(svc, principal, period, diagnosis)
     except VaktError as e:
         plan_error = e.message
+    # R-VAC-3: escalated and uncovered vacancies are the operator's alert on the round's page.
+    published = getattr(diagnosis.phase, "value", diagnosis.phase) == "published"
+    vacancies = await vacancy_views.for_round(svc, principal, period) if published else None
     return page(request, "operator_round.html", status_code=status_code, period=period, d=diagnosis, h=heading,
+                vacancies=vacancies,
                 events=events, wanted=wanted, after=after, page_size=EVENTS_PAGE, event_types=EVENT_TYPES,
                 plan=plan, plan_error=plan_error, notice=notice_text(notice, language(request)), error=error, rule=rule,
                 deadline_value=_local_input(diagnosis.next_deadline), **_words(language(request), heading.doctors))

@@ -132,7 +132,7 @@ def counts(entries: Iterable[RosterEntry]) -> dict[str, int]:
     total = covered = uncovered = unsafe = drawn = 0
     for e in entries:
         total += 1
-        covered += e.doctor is not None
+        covered += e.doctor is not None and not e.uncovered  # a vacancy that started uncovered has a holder (R-VAC-3)
         uncovered += e.uncovered
         unsafe += e.unsafe
         drawn += e.draw is not None

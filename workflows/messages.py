@@ -18,6 +18,7 @@ from domain.mail.facts import SwapFacts
 from domain.model import DoctorProfile, PeriodConfig, Phase
 from domain.period.rules import ActionKind
 from domain.period.state import PeriodState
+from workflows.vacancy_messages import QueuedVacancyNotice
 
 # Temporal refuses a run's 2,001st update; continue-as-new well before (architecture.md).
 DEFAULT_MAX_UPDATES_PER_RUN = 1800
@@ -94,6 +95,7 @@ class CarriedState(BaseModel):
     outcomes: dict[str, ActionOutcome] = {}  # recent answers by request id (oldest first)
     notices: list[str] = []  # the kinds of notice already sent (invitation, reminders, results)
     swap_notices: list[QueuedSwapNotice] = []  # decided, not yet sent (workflows/period/swaps.py)
+    vacancy_notices: list[QueuedVacancyNotice] = []  # decided, not yet sent (workflows/period/vacancies.py)
     updates_before: int = 0  # updates handled by earlier runs (for status only)
     runs_before: int = 0  # how many runs continued-as-new into this one
 

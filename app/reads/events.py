@@ -37,6 +37,11 @@ from domain.period.events import (
     RoundRestarted,
     ShiftLeftUncovered,
     ShiftTaken,
+    VacancyAssigned,
+    VacancyDeclared,
+    VacancyEscalated,
+    VacancyTaken,
+    VacancyUncovered,
     parse_event,
 )
 from domain.model import OSLO_TZ
@@ -102,6 +107,16 @@ def summarize(event: DomainEvent) -> str:
             return f"{shift} left uncovered ({rule}: {reason})"
         case RosterPublished(assigned=assigned, uncovered=uncovered, unsafe=unsafe):
             return f"roster published: {assigned} shifts assigned, {uncovered} uncovered, {len(unsafe)} unsafe"
+        case VacancyDeclared(shift=shift, holder=holder, escalate_at=at, offered=offered):
+            return f"{shift} of {holder} declared vacant; offered to {offered}, escalated at {local_time(at)} (R-VAC-1/2)"
+        case VacancyTaken(shift=shift, holder=holder, doctor=doctor):
+            return f"vacant {shift} of {holder} taken by {doctor} (R-VAC-2)"
+        case VacancyEscalated(shift=shift, lead_hours=hours):
+            return f"vacant {shift} still open {hours:g} h before its start: operators alerted (R-VAC-3)"
+        case VacancyAssigned(shift=shift, holder=holder, doctor=doctor):
+            return f"vacant {shift} of {holder} assigned to {doctor} (R-VAC-3)"
+        case VacancyUncovered(shift=shift, holder=holder):
+            return f"vacant {shift} of {holder} started uncovered (R-VAC-3)"
         case DoctorAmended(doctor=doctor, request=request):
             return f"profile of {doctor.id} amended before the meeting" + (f" (request #{request})" if request else "")
     return type(event).__name__
@@ -125,7 +140,8 @@ def _compact_data(stored: StoredEvent) -> dict[str, Any]:
     return data
 
 
-_NAMING_TYPES = ("DoctorAmended", "ShiftTaken", "LotteryDrawn", "ShiftLeftUncovered", "SwapOffered", "SwapAccepted", "SwapClosed")
+_NAMING_TYPES = ("DoctorAmended", "ShiftTaken", "LotteryDrawn", "ShiftLeftUncovered", "SwapOffered", "SwapAccepted", "SwapClosed",
+                 "VacancyDeclared", "VacancyTaken", "VacancyAssigned", "VacancyUncovered")
 _CHUNK = 500
 
 
@@ -135,7 +151,7 @@ def _names(data: dict, doctor: str, index: int | None) -> bool:
     named = data.get("doctor")
     if isinstance(named, dict):  # DoctorAmended carries the profile
         named = named.get("id")
-    if doctor in (named, data.get("giver"), data.get("receiver"), data.get("by")):
+    if doctor in (named, data.get("giver"), data.get("receiver"), data.get("by"), data.get("holder")):
         return True
     pool = data.get("pool")
     return index is not None and isinstance(pool, dict) and (int(pool.get("bits") or "0", 16) >> index) & 1 == 1

@@ -28,6 +28,7 @@ SOURCE_TEXT = {
     Source.OFFERING: "claimed on the offering board (phase B, R-PROC-3)",
     Source.LOTTERY: "drawn in the lottery (phase C)",
     Source.SWAP: "taken over from a colleague in a swap after publication (R-SWAP-1)",
+    Source.VACANCY: "taken over from a vacancy after publication, or assigned by an operator (R-VAC-2/3)",
 }
 ROLE_TEXT = {Role.GP: "GP (fastlege)", Role.SUBSTITUTE: "substitute (vikar)", Role.STAFF: "staff doctor"}
 WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -10,15 +10,17 @@ up when the message is sent (activities/mail.py). Times are aware datetimes; the
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Literal, get_args
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import AwareDatetime, Field
 
-from domain.model import Frozen, ShiftKind
+from domain.mail.shift_fact import ShiftFact
+from domain.model import Frozen
 
 MailKind = Literal[
-    "invitation", "reminder-wishes", "reminder-offering", "results", "swap-offered", "swap-accepted", "swap-lapsed"
+    "invitation", "reminder-wishes", "reminder-offering", "results", "swap-offered", "swap-accepted", "swap-lapsed",
+    "vacancy-offered", "vacancy-filled", "vacancy-assigned", "vacancy-escalated", "vacancy-uncovered",
 ]
 MAIL_KINDS: tuple[MailKind, ...] = get_args(MailKind)
 SwapId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]  # workflow.uuid4()
@@ -58,33 +60,6 @@ class ReminderFacts(Frozen):
     quota: Quota | None = None
     taken: float | None = Field(None, ge=0)  # shifts/points this doctor holds so far
     open_shifts: int | None = Field(None, ge=0)  # offering: shifts still on the board
-
-
-class ShiftFact(Frozen):
-    """One of the doctor's shifts. Start and end are kept in UTC, as `domain.model.Shift` does:
-    two datetimes sharing the Oslo tzinfo subtract as wall-clock, which would make the spring
-    DST night 9 hours instead of 8 (R-TIME-1)."""
-
-    shift_id: str  # "DATE/NAME", stable within the period (the calendar UID uses it)
-    name: str
-    kind: ShiftKind
-    start: AwareDatetime
-    end: AwareDatetime
-
-    @field_validator("start", "end")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ShiftFact:
-        if self.end <= self.start:
-            raise ValueError("a shift ends after it starts")
-        return self
-
-    @property
-    def hours(self) -> float:
-        return (self.end - self.start).total_seconds() / 3600
 
 
 class ResultsFacts(Frozen):
@@ -131,7 +106,17 @@ class SwapLapsedFacts(Frozen):
 
 
 SwapFacts = Annotated[SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts, Field(discriminator="kind")]
-AnyFacts = InvitationFacts | ReminderFacts | ResultsFacts | SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts
+from domain.mail.vacancy_facts import (  # noqa: E402 - they build on ShiftFact above
+    VacancyAlertFacts,
+    VacancyAssignedFacts,
+    VacancyFilledFacts,
+    VacancyOfferedFacts,
+)
+
+AnyFacts = (
+    InvitationFacts | ReminderFacts | ResultsFacts | SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts
+    | VacancyOfferedFacts | VacancyFilledFacts | VacancyAssignedFacts | VacancyAlertFacts
+)
 MailFacts = Annotated[AnyFacts, Field(discriminator="kind")]
 
 
@@ -139,7 +124,7 @@ def sent_kind(facts: AnyFacts) -> str:
     """The kind under which the sent-log keeps a message (period, doctor, kind). A period sends
     one invitation per doctor, but a doctor may be told of many swaps: a swap's message is one
     per swap, so its id is part of the kind (`swap-offered:<swap id>`)."""
-    swap = getattr(facts, "swap", None)
+    swap = getattr(facts, "swap", None) or getattr(facts, "vacancy", None)  # a vacancy's too
     return f"{facts.kind}:{swap}" if swap else facts.kind
 
 

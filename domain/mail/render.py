@@ -14,6 +14,8 @@ from domain.mail.facts import (
 )
 from domain.mail.templates import invitation, reminder, results
 from domain.mail.swap_templates import swap_accepted, swap_lapsed, swap_offered
+from domain.mail.vacancy_facts import VacancyAlertFacts, VacancyAssignedFacts, VacancyFilledFacts, VacancyOfferedFacts
+from domain.mail.vacancy_templates import vacancy_alert, vacancy_assigned, vacancy_filled, vacancy_offered
 
 _TEMPLATES = {
     InvitationFacts: invitation,
@@ -22,6 +24,10 @@ _TEMPLATES = {
     SwapOfferedFacts: swap_offered,
     SwapAcceptedFacts: swap_accepted,
     SwapLapsedFacts: swap_lapsed,
+    VacancyOfferedFacts: vacancy_offered,
+    VacancyFilledFacts: vacancy_filled,
+    VacancyAssignedFacts: vacancy_assigned,
+    VacancyAlertFacts: vacancy_alert,
 }
 
 

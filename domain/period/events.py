@@ -29,10 +29,10 @@ class Source(StrEnum):
     OFFERING = "offering"  # phase B, R-PROC-3
     LOTTERY = "lottery"  # phase C, R-PROC-4
     SWAP = "swap"  # taken over from a colleague after publication, R-SWAP-1
+    VACANCY = "vacancy"  # taken over, or assigned by an operator, from a vacancy (R-VAC-2/3)
 
 
-class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from domain.period.event_base import _Event  # noqa: E402 - shared with vacancy_events
 
 
 class PeriodOpened(_Event):
@@ -309,6 +309,14 @@ class DoctorAmended(_Event):
     request: int | None = None  # the request it decides (app.registry.requests), for the record
 
 
+from domain.period.vacancy_events import (  # noqa: E402 - they build on _Event above
+    VacancyAssigned,
+    VacancyDeclared,
+    VacancyEscalated,
+    VacancyTaken,
+    VacancyUncovered,
+)
+
 DomainEvent = Annotated[
     PeriodOpened
     | ShiftTaken
@@ -328,7 +336,12 @@ DomainEvent = Annotated[
     | SwapAccepted
     | SwapClosed
     | ShiftsWorked
-    | DoctorAmended,
+    | DoctorAmended
+    | VacancyDeclared
+    | VacancyTaken
+    | VacancyEscalated
+    | VacancyAssigned
+    | VacancyUncovered,
     Field(discriminator="type"),
 ]
 

@@ -29,6 +29,7 @@ from domain.period.events import DomainEvent, LotteryDrawn, ShiftTaken, Source, 
 from domain.period.quota import shift_weight
 from domain.period.roster import unsafe_shifts
 from domain.period.state import PeriodState
+from domain.period.vacancy_state import uncovered_vacancy_shifts
 
 # The template names a station's prefix may stand before (a station's own copy of the template).
 BASE_NAMES = frozenset({"day", "evening", "night", "backup", "backup-day", "weekend"})
@@ -58,7 +59,7 @@ class RosterEntry:
 def roster_entries(state: PeriodState, calendar: PeriodCalendar, events: Iterable[DomainEvent]) -> list[RosterEntry]:
     """Every shift of the period in calendar order, with its holder and marks."""
     draws = {e.shift: e.draw for e in events if isinstance(e, LotteryDrawn)}
-    uncovered = {u.shift for u in state.uncovered}
+    uncovered = {u.shift for u in state.uncovered} | uncovered_vacancy_shifts(state.vacancies)  # R-VAC-3 too
     unsafe = set(state.unsafe) if state.unsafe or state.finished else set(unsafe_shifts(state, calendar))
     out = []
     for shift in calendar.shifts:

@@ -176,6 +176,11 @@ def roster_document(state: PeriodState, calendar: PeriodCalendar, draws: Sequenc
             for u in sorted(state.uncovered, key=lambda u: order[u.shift])
         ],
         "unsafe": list(state.unsafe),
+        # R-VAC-1..3: shifts declared vacant after publication; "uncovered" ones started so.
+        "vacancies": [
+            {"shift": v.shift, "holder": v.holder, "status": v.status, "taken_by": v.taken_by}
+            for v in sorted(state.vacancies.values(), key=lambda v: order[v.shift])
+        ],
         "load": {d: load.shifts for d, load in sorted(by_doctor.items())},
         "lottery": lottery_section(state, draws),
         "fairness": fairness(state, calendar, by_doctor),

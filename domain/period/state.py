@@ -36,6 +36,7 @@ from domain.period.events import (
     Source,
 )
 from domain.model import DoctorProfile, PeriodConfig, Phase
+from domain.period.vacancy_state import VACANCY_EVENTS, Vacancy, apply_vacancy
 from domain.period.quota import QuotaSnapshot
 
 WISH_SOURCES = frozenset({Source.ADVANCE_WISH, Source.MEETING})  # R-LOT-1: "wishes"
@@ -77,6 +78,7 @@ class PeriodState(BaseModel):
     swaps: dict[str, OpenSwap] = {}  # open swap offers by id (R-SWAP-1)
     worked: dict[str, str] = {}  # shift -> the doctor who held it when it ended (R-LOAD-1)
     worked_until: datetime | None = None
+    vacancies: dict[str, Vacancy] = {}  # by id, open and closed (R-VAC-1..3, vacancy_state.py)
 
     @property
     def finished(self) -> bool:
@@ -120,6 +122,7 @@ def _private_copy(state: PeriodState) -> PeriodState:
             "deadlines": dict(state.deadlines),
             "swaps": dict(state.swaps),
             "worked": dict(state.worked),
+            "vacancies": dict(state.vacancies),
         }
     )
 
@@ -174,6 +177,10 @@ def apply_in_place(state: PeriodState, event: DomainEvent) -> PeriodState:
             state.worked_until = until
         case DoctorAmended(doctor=doctor):
             state.config = with_doctor(state.require_config(), doctor)
+        case _ if isinstance(event, VACANCY_EVENTS):
+            handover = apply_vacancy(state.vacancies, event)
+            if handover is not None:  # R-VAC-2/3: taken over or assigned
+                state.assignments[handover[0]] = Assignment(doctor=handover[1], source=Source.VACANCY)
         case _:
             raise TypeError(f"unknown event {type(event).__name__}")
     return state

@@ -306,6 +306,10 @@ if __name__ == "__main__":
         paths = asyncio.run(record_seeded())
     elif "--published" in sys.argv:
         paths = asyncio.run(record_published())
+    elif "--vacancies" in sys.argv:  # tests/replay/histories/vacancies/ (R-VAC-1..3)
+        from tests.replay.record_vacancies import record_vacancies
+
+        paths = asyncio.run(record_vacancies())
     else:
         paths = asyncio.run(record())
     print("\n".join(f"wrote {p} ({p.stat().st_size:,} bytes)" for p in paths))

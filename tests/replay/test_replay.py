@@ -19,6 +19,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
 from tests.replay.record import HISTORIES, PUBLISHED, SEEDED, WORKFLOW_ID
+from tests.replay.record_vacancies import VACANCIES
 from tests.helpers.support import CONVERTER
 from workflows.messages import PeriodInput, PeriodResult
 from workflows.period import AllocationPeriodWorkflow
@@ -26,6 +27,7 @@ from workflows.period import AllocationPeriodWorkflow
 RECORDED = sorted(HISTORIES.glob("*.json"))
 SEEDED_RECORDED = sorted(SEEDED.glob("*.json"))  # R-LOT-5: a drand-seeded round
 PUBLISHED_RECORDED = sorted(PUBLISHED.glob("*.json"))  # R-SWAP-1 / R-LOAD-1: the published round
+VACANCIES_RECORDED = sorted(VACANCIES.glob("*.json"))  # R-VAC-1..3: a published round with vacancies
 
 
 def _history(path: Path) -> WorkflowHistory:
@@ -71,6 +73,23 @@ def test_the_published_recording_holds_swaps_notices_expiry_and_worked_shifts():
 
 @pytest.mark.parametrize("path", PUBLISHED_RECORDED, ids=[f"published-{p.stem}" for p in PUBLISHED_RECORDED])
 async def test_recorded_published_round_replays_with_the_current_code(path: Path):
+    replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=CONVERTER)
+    await replayer.replay_workflow(_history(path))
+
+
+def test_the_vacancies_recording_declares_takes_escalates_assigns_and_leaves_one_uncovered():
+    """R-VAC-1..3: vacancies declared, one taken, one escalated on its timer and assigned by an
+    operator, one left uncovered at its start; their e-mails and the operators' alerts; the
+    `vacancies` patch marker; across a continue-as-new."""
+    assert len(VACANCIES_RECORDED) >= 2, "run `python -m tests.replay.record --vacancies`"
+    text = "".join(p.read_text() for p in VACANCIES_RECORDED).lower().replace("_", "")
+    for marker in ("declare_vacancy", "take_vacancy", "assign_vacancy", "alert_operators", "send_mail", "TimerFired",
+                   "ContinuedAsNew", "core_patch"):
+        assert marker.lower().replace("_", "") in text, marker
+
+
+@pytest.mark.parametrize("path", VACANCIES_RECORDED, ids=[f"vacancies-{p.stem}" for p in VACANCIES_RECORDED])
+async def test_recorded_vacancies_round_replays_with_the_current_code(path: Path):
     replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=CONVERTER)
     await replayer.replay_workflow(_history(path))
 

@@ -9,6 +9,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.period.process import next_step_text
     from domain.period.quota import shift_weight
+    from domain.period.vacancy_state import uncovered_vacancy_shifts
     from workflows.messages import CoverageView, DoctorProgress, DoctorProgressInput, PhaseView
     from workflows.period.runtime import PeriodRuntime
 
@@ -34,13 +35,14 @@ def coverage_view(rt: PeriodRuntime) -> CoverageView:
     for a in state.assignments.values():
         by_source[a.source.value] = by_source.get(a.source.value, 0) + 1
     total = len(rt.calendar.shifts)
-    covered = len(state.assignments)
+    vacant = len(uncovered_vacancy_shifts(state.vacancies))  # R-VAC-3: held, but started uncovered
+    covered = len(state.assignments) - vacant
     return CoverageView(
         total=total,
         covered=covered,
-        open=total - covered - len(state.uncovered),
+        open=total - covered - len(state.uncovered) - vacant,
         by_source=by_source,
-        uncovered=len(state.uncovered),
+        uncovered=len(state.uncovered) + vacant,
         unsafe=len(state.unsafe),
     )
 

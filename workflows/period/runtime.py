@@ -234,6 +234,7 @@ class PeriodRuntime:
                         outcomes=carried.outcomes,
                         notices=carried.notices,
                         swap_notices=carried.swap_notices,
+                        vacancy_notices=carried.vacancy_notices,
                         updates_before=carried.updates_before + self.updates_this_run,
                         runs_before=carried.runs_before + 1,
                     ),

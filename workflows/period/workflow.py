@@ -61,6 +61,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.period.queries import coverage_view, doctor_progress, phase_view
     from workflows.period.runtime import PeriodRuntime
     from workflows.period.swaps import PublishedRound
+    from workflows.period.vacancies import VacancyDesk
+    from workflows.vacancy_messages import AssignVacancyInput, DeclareVacancyInput, TakeVacancyInput, VacancyResult
 
 
 @workflow.defn
@@ -73,6 +75,7 @@ class AllocationPeriodWorkflow:
         self._actions = PeriodActions(self._runtime)
         self._published = PublishedRound(self._runtime)
         self._notices = NoticeSender(self._runtime)
+        self._vacancies = VacancyDesk(self._runtime)
 
     @workflow.run
     async def run(self, inp: PeriodInput) -> PeriodResult:
@@ -92,6 +95,8 @@ class AllocationPeriodWorkflow:
         # Swaps come after publication, when the notices have ended: their notices have a sender
         # of their own, for as long as the round runs.
         swap_notifier = asyncio.create_task(self._published.send_swap_notices()) if inp.notify else None
+        # Vacancies (R-VAC-1..3): a timer only while one is open, their notices in batches.
+        vacancy_tasks = self._vacancies.start(inp.notify)
         await self._phases(rt)
         if notifier is not None:
             await notifier  # the results go out at publication; cancelled rounds send nothing more
@@ -100,6 +105,7 @@ class AllocationPeriodWorkflow:
         # Let in-flight handlers finish so none is cut off, then send their notices and store
         # the last events.
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._vacancies.finish(vacancy_tasks)
         if swap_notifier is not None:
             rt.stop_swap_notices = True
             await swap_notifier
@@ -238,6 +244,35 @@ class AllocationPeriodWorkflow:
     @close_swap.validator
     def validate_close_swap(self, inp: CloseSwapInput) -> None:
         self._published.validate_close(inp)
+
+    # ------------------------------------------------------------ vacancies after publication
+
+    @workflow.update
+    def declare_vacancy(self, inp: DeclareVacancyInput) -> VacancyResult:
+        """R-VAC-1: the holder, or an operator for them, declares a published shift vacant."""
+        return self._vacancies.declare(inp)
+
+    @declare_vacancy.validator
+    def validate_declare_vacancy(self, inp: DeclareVacancyInput) -> None:
+        self._vacancies.validate_declare(inp)
+
+    @workflow.update
+    def take_vacancy(self, inp: TakeVacancyInput) -> VacancyResult:
+        """R-VAC-2: a doctor who may legally take it takes it over; the first valid one wins."""
+        return self._vacancies.take(inp)
+
+    @take_vacancy.validator
+    def validate_take_vacancy(self, inp: TakeVacancyInput) -> None:
+        self._vacancies.validate_take(inp)
+
+    @workflow.update
+    def assign_vacancy(self, inp: AssignVacancyInput) -> VacancyResult:
+        """R-VAC-3: once escalated, an operator assigns it to a doctor who may legally take it."""
+        return self._vacancies.assign(inp)
+
+    @assign_vacancy.validator
+    def validate_assign_vacancy(self, inp: AssignVacancyInput) -> None:
+        self._vacancies.validate_assign(inp)
 
     # -------------------------------------------------------------------- queries
 
