@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from domain.swap_policy import SwapApprovalPolicy
+
 OSLO = "Europe/Oslo"
 OSLO_TZ = ZoneInfo(OSLO)  # R-TIME-1: every wall-clock time in the engine is Europe/Oslo
 
@@ -128,6 +130,8 @@ class Policy(Frozen):
     # committed to when the offering opens and revealed at the draw).
     seed_source: Literal["system", "drand", "offline"] = "system"
     beacon: BeaconChain | None = None  # the drand chain for "drand"; None: League of Entropy quicknet
+    # R-SWAP-2: whether an accepted swap waits for an operator's approval (default: it does not).
+    swap_approval: SwapApprovalPolicy = SwapApprovalPolicy()
 
 
 class District(Frozen):

@@ -18,7 +18,8 @@ from pydantic import AwareDatetime, Field, field_validator, model_validator
 from domain.model import Frozen, ShiftKind
 
 MailKind = Literal[
-    "invitation", "reminder-wishes", "reminder-offering", "results", "swap-offered", "swap-accepted", "swap-lapsed"
+    "invitation", "reminder-wishes", "reminder-offering", "results", "swap-offered", "swap-accepted", "swap-lapsed",
+    "swap-waiting", "swap-approved", "swap-rejected", "swap-wait-expired", "swap-carried-out",
 ]
 MAIL_KINDS: tuple[MailKind, ...] = get_args(MailKind)
 SwapId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]  # workflow.uuid4()
@@ -130,8 +131,23 @@ class SwapLapsedFacts(Frozen):
     shift: ShiftFact
 
 
-SwapFacts = Annotated[SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts, Field(discriminator="kind")]
-AnyFacts = InvitationFacts | ReminderFacts | ResultsFacts | SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts
+class SwapDecisionFacts(Frozen):
+    """R-SWAP-2, to the giver or the receiver of a swap an operator decides: accepted and waiting
+    for approval (to the giver), approved, rejected (with the operator's reason), expired while
+    waiting, or carried out by an operator. The other doctor by id, as on the board."""
+
+    kind: Literal["swap-waiting", "swap-approved", "swap-rejected", "swap-wait-expired", "swap-carried-out"]
+    swap: SwapId
+    role: Literal["giver", "receiver"]
+    other: str = Field(min_length=1, max_length=200)
+    shift: ShiftFact
+    reason: str | None = Field(None, max_length=500)  # a rejection's reason
+
+
+SwapFacts = Annotated[SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts | SwapDecisionFacts,
+                      Field(discriminator="kind")]
+AnyFacts = (InvitationFacts | ReminderFacts | ResultsFacts | SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts
+            | SwapDecisionFacts)
 MailFacts = Annotated[AnyFacts, Field(discriminator="kind")]
 
 

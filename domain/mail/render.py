@@ -9,11 +9,13 @@ from domain.mail.facts import (
     ReminderFacts,
     ResultsFacts,
     SwapAcceptedFacts,
+    SwapDecisionFacts,
     SwapLapsedFacts,
     SwapOfferedFacts,
 )
 from domain.mail.templates import invitation, reminder, results
 from domain.mail.swap_templates import swap_accepted, swap_lapsed, swap_offered
+from domain.mail.approval_templates import swap_decision
 
 _TEMPLATES = {
     InvitationFacts: invitation,
@@ -22,6 +24,7 @@ _TEMPLATES = {
     SwapOfferedFacts: swap_offered,
     SwapAcceptedFacts: swap_accepted,
     SwapLapsedFacts: swap_lapsed,
+    SwapDecisionFacts: swap_decision,
 }
 
 
