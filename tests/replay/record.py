@@ -7,7 +7,9 @@ deployed with a new workflow type or a patch, never over running periods). It re
 tests/replay/histories/*.json: a period from the meeting to publication with an advance wish,
 a refused action, an operator's deadline extension and early close, a continue-as-new (the run
 is forced to continue every 10 updates), the lottery and publication. Payloads are encrypted with
-the test suite's key (tests/helpers/support.py), as in production.
+the test suite's key (tests/helpers/support.py), as in production. `--seeded` records a
+drand-seeded period (histories/seed/), `--published` a published round with swaps, their
+e-mails and worked shifts (histories/published/).
 """
 
 from __future__ import annotations
@@ -174,13 +176,137 @@ async def record_seeded(out: Path = SEEDED) -> list[Path]:
     return [path]
 
 
+PUBLISHED = HISTORIES / "published"  # the published round: swaps, their notices, worked shifts
+
+
+async def record_published(out: Path = PUBLISHED) -> list[Path]:
+    """A live period after publication, with notices: a named offer taken, an offer to everyone
+    withdrawn, a named offer declined and one left to expire on its timer, shifts recorded as
+    worked as they end, and continue-as-new among the swaps (every 10 updates, the staff's shifts
+    included). Recorded before
+    vacancies and swap approval, so rounds published before them keep replaying."""
+    from temporalio.client import WorkflowUpdateFailedError
+    from temporalio.exceptions import ApplicationError
+
+    from app.registry.districts import import_scenario
+    from infra.mailbox import DevSmtpServer
+    from tests.helpers.mail import free_port
+    from tests.helpers.support import services_for
+    from tests.integration.test_swap_notices import swappable
+    from domain.period.calendar import PeriodCalendar
+    from domain.period.events import parse_event
+    from domain.period.state import fold
+    from worker import live_activities
+    from workflows.messages import AcceptSwapInput, CloseSwapInput, OfferSwapInput
+    from workflows.period import RUN_ROLLING_OVER
+
+    scenario = parse_scenario(json.loads(EXAMPLE.read_text()))
+    config = to_period_config(scenario)
+    config = config.model_copy(update={
+        "period": config.period.model_copy(update={"id": WORKFLOW_ID}),
+        "district": config.district.model_copy(update={"id": "demo"}),
+    })
+    data_dir = Path(tempfile.mkdtemp(prefix="vakt-replay-pg-"))
+    smtp = DevSmtpServer(data_dir / "mail", port=free_port())
+    smtp.start()
+    try:
+        url = embedded_postgres_url(data_dir / "pg", cleanup_mode="delete")
+        live = await create_pool(url)
+        await migrate(live)
+        pool = await create_pool(url, schema="simulation")
+        store = EventStore(pool, [RosterProjection()], kind="simulation")
+        env = await start_time_skipping_env(CONVERTER)
+        services = services_for(url, data_dir, env.client, SMTP_URL=f"smtp://127.0.0.1:{smtp.port}")
+        await import_scenario(services, "demo", EXAMPLE, actor="admin:recorder")
+        extra = await live_activities(services)
+        async with env, create_worker(env.client, store, TASK_QUEUE, fail_fast=True, extra_activities=extra):
+            anchor = config.period.wishes_due - timedelta(hours=1)
+            inp = PeriodInput(
+                config=config, simulated=True, notify=True, follow_through=True, max_updates_per_run=10,
+                clock_offset_seconds=(anchor - await env.get_current_time()).total_seconds(),
+                started_by="operator:recorder",
+            )
+            handle = await env.client.start_workflow(
+                AllocationPeriodWorkflow.run, inp, id=WORKFLOW_ID, task_queue=TASK_QUEUE
+            )
+            first_run = handle.result_run_id
+            for a in scenario.staff_assignments:
+                await submit_retrying(env.client, WORKFLOW_ID, "staff", a.doctor, a.shift)
+            await _skip_until(env, handle, lambda v: v.phase is Phase.PUBLISHED)
+            view = await handle.query(AllocationPeriodWorkflow.phase)
+            state = fold(parse_event(e.data) for e in await store.read_stream(WORKFLOW_ID))
+            calendar = PeriodCalendar.from_config(state.require_config())
+            involved: set[str] = set()
+
+            async def update(method, arg):
+                for _ in range(200):  # the update that meets a run rolling over is retried
+                    try:
+                        return await handle.execute_update(method, arg)
+                    except WorkflowUpdateFailedError as e:
+                        if not (isinstance(e.cause, ApplicationError) and e.cause.type == RUN_ROLLING_OVER):
+                            raise
+                    await asyncio.sleep(0.05)
+                raise TimeoutError("the run did not roll over")
+
+            async def offer(giver, shift, receiver):
+                asked = OfferSwapInput(giver=giver, shift=shift, receiver=receiver, actor=f"doctor:{giver}")
+                return (await update(AllocationPeriodWorkflow.offer_swap, asked)).swap
+
+            giver, shift, receiver = swappable(state, calendar, view.now, involved)
+            swap = await offer(giver, shift, receiver)
+            await update(AllocationPeriodWorkflow.accept_swap,
+                         AcceptSwapInput(swap=swap, receiver=receiver, actor=f"doctor:{receiver}"))
+            giver, shift, _ = swappable(state, calendar, view.now, involved)
+            swap = await offer(giver, shift, None)
+            await update(AllocationPeriodWorkflow.close_swap, CloseSwapInput(swap=swap, by=giver, actor=f"doctor:{giver}"))
+            giver, shift, receiver = swappable(state, calendar, view.now, involved)
+            swap = await offer(giver, shift, receiver)
+            await update(AllocationPeriodWorkflow.close_swap,
+                         CloseSwapInput(swap=swap, by=receiver, actor=f"doctor:{receiver}"))
+            giver, shift, receiver = swappable(state, calendar, view.now, involved)
+            await offer(giver, shift, receiver)  # left to expire
+            result = await handle.result()  # the server skips past the expiry to the last shift's end
+            assert result.phase is Phase.PUBLISHED and result.runs > 1, result
+            written = []
+            out.mkdir(parents=True, exist_ok=True)
+            for old in out.glob("*.json"):
+                old.unlink()
+            run_id, n = first_run, 1
+            while run_id:
+                history = await env.client.get_workflow_handle(WORKFLOW_ID, run_id=run_id).fetch_history()
+                path = out / f"period-run{n}.json"
+                path.write_text(history.to_json())
+                written.append(path)
+                last = history.events[-1]
+                run_id = (
+                    last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+                    if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+                    else None
+                )
+                n += 1
+        await services.aclose()
+        await pool.close()
+        await live.close()
+    finally:
+        smtp.stop()
+        stop_embedded_postgres(data_dir / "pg")
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return written
+
+
 if __name__ == "__main__":
     import sys
 
     from infra.process import exit_now, install_temporal_runtime
 
     install_temporal_runtime()
-    # `--seeded` records only the drand-seeded period (tests/replay/histories/seed/).
-    paths = asyncio.run(record_seeded()) if "--seeded" in sys.argv else asyncio.run(record())
+    # `--seeded` records only the drand-seeded period (tests/replay/histories/seed/),
+    # `--published` only the published round (tests/replay/histories/published/).
+    if "--seeded" in sys.argv:
+        paths = asyncio.run(record_seeded())
+    elif "--published" in sys.argv:
+        paths = asyncio.run(record_published())
+    else:
+        paths = asyncio.run(record())
     print("\n".join(f"wrote {p} ({p.stat().st_size:,} bytes)" for p in paths))
     exit_now(0)

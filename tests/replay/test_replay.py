@@ -18,13 +18,14 @@ from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
-from tests.replay.record import HISTORIES, SEEDED, WORKFLOW_ID
+from tests.replay.record import HISTORIES, PUBLISHED, SEEDED, WORKFLOW_ID
 from tests.helpers.support import CONVERTER
 from workflows.messages import PeriodInput, PeriodResult
 from workflows.period import AllocationPeriodWorkflow
 
 RECORDED = sorted(HISTORIES.glob("*.json"))
 SEEDED_RECORDED = sorted(SEEDED.glob("*.json"))  # R-LOT-5: a drand-seeded round
+PUBLISHED_RECORDED = sorted(PUBLISHED.glob("*.json"))  # R-SWAP-1 / R-LOAD-1: the published round
 
 
 def _history(path: Path) -> WorkflowHistory:
@@ -55,6 +56,21 @@ def test_the_seeded_recording_commits_fetches_and_reveals():
 
 @pytest.mark.parametrize("path", SEEDED_RECORDED, ids=[f"seed-{p.stem}" for p in SEEDED_RECORDED])
 async def test_recorded_seeded_history_replays_with_the_current_code(path: Path):
+    replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=CONVERTER)
+    await replayer.replay_workflow(_history(path))
+
+
+def test_the_published_recording_holds_swaps_notices_expiry_and_worked_shifts():
+    """The published round as it ran before vacancies and swap approval: swaps offered, taken,
+    withdrawn, declined and expired, their e-mails, shifts worked, across a continue-as-new."""
+    assert len(PUBLISHED_RECORDED) >= 2, "run `python -m tests.replay.record --published`"
+    text = "".join(p.read_text() for p in PUBLISHED_RECORDED)
+    for marker in ("offer_swap", "accept_swap", "close_swap", "send_mail", "TimerFired", "ContinuedAsNew"):
+        assert marker.lower().replace("_", "") in text.lower().replace("_", ""), marker
+
+
+@pytest.mark.parametrize("path", PUBLISHED_RECORDED, ids=[f"published-{p.stem}" for p in PUBLISHED_RECORDED])
+async def test_recorded_published_round_replays_with_the_current_code(path: Path):
     replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=CONVERTER)
     await replayer.replay_workflow(_history(path))
 
