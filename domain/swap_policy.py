@@ -10,7 +10,7 @@ Kept apart from domain/model.py's `Policy` (which carries it) so the decisions m
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -38,5 +38,6 @@ class SwapApprovalPolicy(BaseModel):
             return True
         if self.mode == "within_hours":
             assert self.hours is not None
-            return shift_start - now <= timedelta(hours=self.hours)
+            # In UTC: Python subtracts two times of the same zone on the wall clock.
+            return shift_start.astimezone(UTC) - now.astimezone(UTC) <= timedelta(hours=self.hours)
         return False
