@@ -41,7 +41,7 @@ class WaitingSwap(BaseModel):
     district: str
     swap: str
     shift: str
-    shift_name: str
+    name: str  # the shift's name (day, evening …)
     kind: str
     start: datetime
     end: datetime
@@ -81,7 +81,7 @@ async def approval_queue(services: Services, principal: Principal | None) -> lis
                     continue
                 shift = view.calendar.by_id[offer.shift]
                 found.append(WaitingSwap(
-                    period=row["stream_id"], district=district, swap=swap, shift=shift.id, shift_name=shift.name,
+                    period=row["stream_id"], district=district, swap=swap, shift=shift.id, name=shift.name,
                     kind=shift.kind.value, start=shift.start.astimezone(OSLO_TZ), end=shift.end.astimezone(OSLO_TZ),
                     giver=offer.giver, giver_name=names.get(offer.giver, offer.giver),
                     receiver=offer.accepted_by, receiver_name=names.get(offer.accepted_by, offer.accepted_by),
