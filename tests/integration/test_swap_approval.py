@@ -7,7 +7,6 @@ starts. The doctors concerned are told by e-mail, once each."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 
 import pytest
@@ -27,7 +26,6 @@ from domain.period.events import (
 from domain.period.state import PeriodState, apply, fold
 from domain.period.swaps import accept_swap, offer_swap
 from domain.swap_policy import SwapApprovalPolicy
-from infra.mailbox import read_maildir
 from tests.helpers.mail import smtp_server  # noqa: F401 - the fixture
 from tests.helpers.support import services_for
 from tests.integration.test_period_workflow import EXAMPLE, example_document, skip_until, start_period
