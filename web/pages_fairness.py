@@ -5,6 +5,7 @@ Parse, call app/, render."""
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -59,7 +60,13 @@ async def fairness_page(request: Request, period: str, sort: str | None = None, 
         return "?" + urlencode({"sort": column, "dir": flip})
 
     lines = [(r.doctor, roster.name(r.doctor), _cells(r), draws.get(r.doctor, ())) for r in ordered]
+    cap, over = views.over_cap_of(roster)
+    lang = language(request)
+    over_cap = [(doctor, roster.name(doctor), shift_names.day_label(date.fromisoformat(w["first"]), lang),
+                 shift_names.day_label(date.fromisoformat(w["last"]), lang), w["shifts"],
+                 [words.source_word(src, lang) for src in w["sources"]]) for doctor, w in over]
     return page(request, "fairness.html", period=roster.period, roster=roster, lines=lines, sort=key,
+                cap=cap, over_cap=over_cap,
                 descending=descending, sort_link=sort_link, columns=COLUMNS, chart=chart, charted=charted, draws=draws,
                 spread=round(max(deviations) - min(deviations), 3) if deviations else 0.0,
                 weighted=bool(roster.source.state.quota and roster.source.state.quota.weighted),

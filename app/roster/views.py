@@ -23,6 +23,7 @@ from domain.identity import Principal
 from domain.lottery.explain import Explanation
 from domain.period.events import LotteryDrawn
 from domain.period.ledger import Standing, payroll, standings
+from domain.period.roster import over_cap
 
 
 @dataclass
@@ -74,6 +75,13 @@ async def fairness(services: Services, principal: Principal | None, period: str)
     roster = await round_roster(services, principal, period)
     s = roster.source
     return roster, standings(s.state, s.calendar, s.events)
+
+
+def over_cap_of(roster: RoundRoster) -> tuple[int | None, list[tuple[str, dict]]]:
+    """R-LOAD-3: the weekly cap and every window above it, as (doctor, window), by name."""
+    cap, report = over_cap(roster.source.state, roster.source.calendar)
+    rows = [(doctor, w) for doctor, windows in report.items() for w in windows]
+    return cap, sorted(rows, key=lambda r: (roster.name(r[0]).casefold(), r[0], r[1]["first"]))
 
 
 async def payroll_of(services: Services, principal: Principal | None, period: str):

@@ -89,14 +89,23 @@ def fairness(
         "spread": round(max(deviations) - min(deviations), 3) if deviations else 0.0,
         "weighted": bool(state.quota and state.quota.weighted),
     }
-    cap = state.require_config().district.policy.max_shifts_per_week
-    if cap is not None:  # R-LOAD-3: weeks above the cap, flagged for the operators
-        held: dict[str, list[tuple[date, str]]] = {}
-        for shift_id, a in state.assignments.items():
-            held.setdefault(a.doctor, []).append((calendar.by_id[shift_id].day, a.source.value))
+    cap, over = over_cap(state, calendar)
+    if cap is not None:
         out["cap"] = cap
-        out["over_cap"] = over_cap_report(held, cap)
+        out["over_cap"] = over
     return out
+
+
+def over_cap(state: PeriodState, calendar: PeriodCalendar) -> tuple[int | None, dict[str, list[dict]]]:
+    """R-LOAD-3 on the operators' fairness report: the district's weekly cap (None when off) and
+    each doctor's 7-day windows above it, with how those shifts came to be held."""
+    cap = state.require_config().district.policy.max_shifts_per_week
+    if cap is None:
+        return None, {}
+    held: dict[str, list[tuple[date, str]]] = {}
+    for shift_id, a in state.assignments.items():
+        held.setdefault(a.doctor, []).append((calendar.by_id[shift_id].day, a.source.value))
+    return cap, over_cap_report(held, cap)
 
 
 def lottery_section(state: PeriodState, draws: Sequence[LotteryDrawn]) -> dict:

@@ -10,7 +10,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from domain.model import Phase
 from tests.integration.test_period_workflow import example_document, skip_until, start_period, store  # noqa: F401
-from tests.helpers.support import submit
+from tests.helpers.support import submit, submit_retrying
 from workflows.messages import AmendDoctorInput, CancelRoundInput
 from workflows.period import AllocationPeriodWorkflow
 
@@ -35,7 +35,9 @@ async def test_an_amended_profile_counts_and_survives_continue_as_new(temporal_e
                                     AmendDoctorInput(doctor=qualified, request=7, actor="operator:Kari"))
         first_run = (await handle.describe()).run_id
         for _ in range(12):  # refused actions still count as updates: the run rolls over
-            outcome = await submit(handle, "claim", "gp04", "2027-01-05/evening")
+            # Retried as the front door does: an update that meets the run rolling over is refused
+            # with RunRollingOver and lands on the next run.
+            outcome = await submit_retrying(temporal_env.client, wid, "claim", "gp04", "2027-01-05/evening")
             assert outcome.rule == "R-PROC-7"  # no claims before the offering
         await skip_until(temporal_env, handle, lambda v: v.phase is Phase.OFFERING)
         assert (await handle.describe()).run_id != first_run

@@ -130,3 +130,13 @@ async def test_r_load_3_a_doctor_above_the_weekly_cap_is_told_not_refused(web):
     banner = re.search(r'data-testid="over-cap">([^<]+)<', page.text)
     assert banner and banner.group(1).startswith("Over distriktets tak: 2 vakter"), page.text[:3000]
     assert "R-LOAD-3" in page.text
+    # The operators' fairness report flags the week, with how the shifts came to be held.
+    kari = await web.sign_in(OPERATOR[0])
+    report = await kari.get("/operator/periods/cap-round/fairness")
+    assert report.status_code == 200 and 'data-testid="over-cap-section"' in report.text
+    row = re.search(r'<tr data-doctor="gp04">(.*?)</tr>', report.text.split('data-testid="over-cap"')[1], re.S)
+    assert row, report.text[:3000]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1))
+    assert cells[1] == "2" and cells[2] == "tatt fra tilbudet", cells
+    english = await kari.get("/operator/periods/cap-round/fairness?lang=en")
+    assert "Over the weekly cap" in english.text

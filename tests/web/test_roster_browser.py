@@ -53,7 +53,7 @@ async def test_the_clinic_head_reads_the_roster_and_fairness_and_downloads_them(
     await page.screenshot(path=str(screenshots / "operator-roster.png"), full_page=False)
 
     # A day's table: every shift of the day by name; a drawn shift links to its draw.
-    await page.click("table.month-grid a.daylink >> text='16'")
+    await page.get_by_role("link", name="16 (16.1.2027)", exact=True).click()  # the day's number, named in full
     await page.wait_for_selector("[data-testid=roster-day]")
     day = await page.text_content("[data-testid=roster-day]")
     assert "16.1.2027" in day
