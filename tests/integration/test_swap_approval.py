@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
+from temporalio.worker import Replayer
 
 from adapters.postgres.event_store import EventStore
 from adapters.postgres.projections import RosterProjection
@@ -27,7 +28,7 @@ from domain.period.state import PeriodState, apply, fold
 from domain.period.swaps import accept_swap, offer_swap
 from domain.swap_policy import SwapApprovalPolicy
 from tests.helpers.mail import smtp_server  # noqa: F401 - the fixture
-from tests.helpers.support import services_for
+from tests.helpers.support import CONVERTER, services_for
 from tests.integration.test_period_workflow import EXAMPLE, example_document, skip_until, start_period
 from tests.integration.test_swap_notices import mail_to
 from worker import create_worker, live_activities
@@ -140,7 +141,12 @@ async def test_r_swap_2_approval_rejection_operator_swap_and_expiry_in_a_running
         e = await offer_and_accept(giver_e, shift_e, receiver_e)
         assert e.awaiting_approval
         result = await handle.result()  # the server skips to the last shift's end
+        history = await handle.fetch_history()
     assert result.phase is Phase.PUBLISHED
+    # The round's own history replays with this code (the `swap-approval` patch included).
+    replayed = await Replayer(workflows=[AllocationPeriodWorkflow], data_converter=CONVERTER).replay_workflow(
+        history, raise_on_replay_failure=False)
+    assert replayed.replay_failure is None, replayed.replay_failure
 
     stored = await store.read_stream(wid)
     events = [(s.actor, parse_event(s.data)) for s in stored]

@@ -36,7 +36,9 @@ async def test_r_swap_2_a_late_swap_waits_and_the_desk_approves_it_with_one_clic
     receiver = await sign_in(browser, web, email_of("sub02"), viewport=PHONE)
     await receiver.goto(swaps)
     await receiver.click(f"[data-testid=swaps-in] [data-shift='{DAY}'] form[action$='/accept'] button")
-    await receiver.wait_for_load_state()
+    await receiver.wait_for_selector("[data-testid=outcome]")
+    assert "venter på godkjenning" in await receiver.inner_text("[data-testid=outcome]")
+    await check(receiver, "the receiver's swaps just after accepting")
     state = await wait_phase(web, period, lambda s: any(o.accepted_by == "sub02" for o in s.swaps.values()))
     assert state.assignments[DAY].doctor == "gp05"  # the giver holds it while it waits
     await receiver.goto(swaps)

@@ -34,7 +34,7 @@ async def test_r_swap_2_approval_over_http_operators_only_in_their_district(web)
     state = await wait_phase(web, period, lambda s: any(o.shift == DAY for o in s.swaps.values()))
     offer = {"swap": next(k for k, o in state.swaps.items() if o.shift == DAY)}
     taken = await sub02.post(f"/periods/{period}/swaps/{offer['swap']}/accept", data=_form(sub02))
-    assert taken.status_code == 303
+    assert taken.status_code == 303 and "/swaps?" in taken.headers["location"] and "waiting=" in taken.headers["location"]
     state = await wait_phase(web, period, lambda s: s.swaps.get(offer["swap"]) and s.swaps[offer["swap"]].accepted_by)
     assert state.assignments[DAY].doctor == "gp05"  # R-SWAP-1: the giver holds it while it waits
     for client in (gp05, sub02):
