@@ -34,13 +34,13 @@ def _what(facts: SwapDecisionFacts, nb: bool) -> list[str]:
         case "swap-rejected":
             keeps = "Vakten er fortsatt din." if nb and giver else (
                 f"Vakten forblir hos {other}." if nb else ("The shift is still yours." if giver else f"The shift stays with {other}."))
-            head = "Legevakten har avvist byttet." if nb else "The clinic rejected the swap."
+            head = f"Legevakten har avvist byttet med {other}." if nb else f"The clinic rejected the swap with {other}."
             because = (f"Begrunnelse: {facts.reason}" if nb else f"Reason: {facts.reason}") if facts.reason else ""
             return [line for line in (head, because, keeps) if line]
         case "swap-wait-expired":
-            return ["Byttet ble ikke godkjent før vakten startet, og er ikke gjennomført. "
+            return [f"Byttet med {other} ble ikke godkjent før vakten startet, og er ikke gjennomført. "
                     + ("Vakten er fortsatt din." if giver else f"Vakten er fortsatt hos {other}.") if nb else
-                    "The swap was not approved before the shift started and did not take place. "
+                    f"The swap with {other} was not approved before the shift started and did not take place. "
                     + ("The shift is still yours." if giver else f"The shift stays with {other}.")]
         case _:  # swap-carried-out
             if giver:

@@ -217,3 +217,43 @@ def test_r_swap_2_operator_swap_refusals_name_the_rule():
     assert carry(now=outcome.calendar.by_id[shift].start).code == "swap_started"
     assert carry(receiver="gp1").code == "swap_to_self"
     assert carry(reason="").code == "reason_required"
+
+
+# ------------------------------------------------------------------- pages and mail
+
+def test_r_swap_2_a_waiting_swap_shows_to_its_giver_and_receiver_only():
+    from domain.period.doctor_board import doctor_board
+
+    outcome = published()
+    _, state, shift, receiver, _ = waiting(outcome)
+    [out] = doctor_board(state, outcome.calendar, "gp1", BEFORE).swaps_out
+    assert out.awaiting_approval and out.accepted_by == receiver
+    [incoming] = doctor_board(state, outcome.calendar, receiver, BEFORE).swaps_in
+    assert incoming.awaiting_approval and not incoming.allowed
+    bystander = next(d for d in ("gp2", "gp3") if d != receiver)
+    assert doctor_board(state, outcome.calendar, bystander, BEFORE).swaps_in == []
+
+
+def test_r_swap_2_notices_are_worded_in_norwegian_first_for_each_decision():
+    from datetime import date
+
+    from domain.mail.facts import PeriodLine, ShiftFact, SwapDecisionFacts
+    from domain.mail.render import render
+    from domain.model import ShiftKind
+
+    period = PeriodLine(period_id="mosse-2027-h1", district_name="Mosse", start=date(2027, 1, 1), end=date(2027, 6, 30))
+    shift = ShiftFact(shift_id="2027-01-09/day", name="day", kind=ShiftKind.DUTY,
+                      start=datetime(2027, 1, 9, 8, tzinfo=TZ), end=datetime(2027, 1, 9, 16, tzinfo=TZ))
+    subjects = {"swap-waiting": "Vaktbytte venter på godkjenning", "swap-approved": "Vaktbytte godkjent",
+                "swap-rejected": "Vaktbytte avvist", "swap-wait-expired": "Vaktbytte ikke godkjent i tide",
+                "swap-carried-out": "Vaktbytte gjennomført av legevakten"}
+    for kind, subject in subjects.items():
+        for role in ("giver", "receiver"):
+            facts = SwapDecisionFacts(kind=kind, swap="s-1", role=role, other="gp02", shift=shift,
+                                      reason="Bakvakt mangler" if kind == "swap-rejected" else None)
+            message = render(period, facts, name="Kari", public_url="https://vakt.example.no")
+            assert message.subject.startswith(subject) and "09.01.2027 08:00" in message.subject
+            assert message.text.index("Hei") < message.text.index("Hello")  # Norwegian first
+            assert "lege gp02" in message.text.lower()
+            if kind == "swap-rejected":
+                assert "Begrunnelse: Bakvakt mangler" in message.text
