@@ -19,7 +19,7 @@ from app.reads import operator_views
 from app.reads.carry_out_views import carry_out_choices
 from app.validate import period_id as valid_period_id
 from web.form_errors import by_field, field_errors
-from web.pages_swaps import _refusal
+from web.pages_swaps import refusal_words
 from web.render import language, page
 from web.request_state import principal_of
 from web.session import read_form
@@ -55,7 +55,7 @@ async def approve(request: Request, period: str, swap: str) -> Response:
     try:
         result = await swap_approvals.approve(_svc(request), principal_of(request), period, swap)
     except Refused as e:
-        return await _queue_page(request, status_code=409, refusal=_refusal(e))
+        return await _queue_page(request, status_code=409, refusal=refusal_words(e))
     return _back(period, result.version, "approved")
 
 
@@ -67,7 +67,7 @@ async def reject(request: Request, period: str, swap: str) -> Response:
         result = await swap_approvals.reject(_svc(request), principal_of(request), period, swap,
                                              fields.get("reason", ""))
     except Refused as e:
-        return await _queue_page(request, status_code=409, refusal=_refusal(e))
+        return await _queue_page(request, status_code=409, refusal=refusal_words(e))
     except BadInput as e:
         errors = field_errors(e.message, language(request))
         return await _queue_page(request, status_code=422, errors=errors, invalid=by_field(errors), failed=swap)
@@ -94,7 +94,7 @@ async def carry_out(request: Request, period: str) -> Response:
             _svc(request), principal_of(request), period, shift=fields.get("shift", ""), giver=giver,
             receiver=fields.get("receiver", ""), reason=fields.get("reason", ""))
     except Refused as e:
-        return await _carry_out_page(request, period, giver, status_code=409, refusal=_refusal(e), typed=fields)
+        return await _carry_out_page(request, period, giver, status_code=409, refusal=refusal_words(e), typed=fields)
     except BadInput as e:
         errors = field_errors(e.message, language(request))
         return await _carry_out_page(request, period, giver, status_code=422, errors=errors,

@@ -105,7 +105,7 @@ async def operator_round(request: Request, period: str, *, notice: str | None = 
         plan = await operator_views.restart_plan(svc, principal, period, diagnosis)
     except VaktError as e:
         plan_error = e.message
-    waiting = [w for w in await swap_approvals.approval_queue(svc, principal) if w.period == period]
+    waiting = await swap_approvals.waiting_in_period(svc, period)  # R-SWAP-2 (access checked above)
     return page(request, "operator_round.html", status_code=status_code, period=period, d=diagnosis, h=heading,
                 waiting_swaps=len(waiting),
                 events=events, wanted=wanted, after=after, page_size=EVENTS_PAGE, event_types=EVENT_TYPES,

@@ -62,7 +62,7 @@ async def new_offer(request: Request, period: str, shift: str = "", to: str = ""
     return page(request, "swap_new.html", step=step, chosen=chosen, labels=sorted(labels), **context)
 
 
-def _refusal(e: Refused) -> dict[str, str]:
+def refusal_words(e: Refused) -> dict[str, str]:
     """The reason by its code in the page's language (never the engine's text), and the rule."""
     return {"rule": e.rule, "code": e.code if has(f"refusal.{e.code}") else "other"}
 
@@ -71,7 +71,7 @@ async def _swap_step(request: Request, period: str, step: Callable[[], Awaitable
     try:
         result = await step()
     except Refused as e:
-        return await _swaps_page(request, period, refusal=_refusal(e), status_code=409)
+        return await _swaps_page(request, period, refusal=refusal_words(e), status_code=409)
     if result.awaiting_approval:  # R-SWAP-2: not yet theirs; the swaps page says it waits
         return RedirectResponse(f"/periods/{quote(period)}/swaps?v={result.version}&waiting={quote(result.shift)}",
                                 status_code=303)
@@ -104,7 +104,7 @@ async def offer(request: Request, period: str) -> Response:
     try:
         result = await doctor_actions.offer_swap(svc, principal, period, shift, receiver)
     except Refused as e:
-        return await _swaps_page(request, period, refusal=_refusal(e), status_code=409)
+        return await _swaps_page(request, period, refusal=refusal_words(e), status_code=409)
     return RedirectResponse(f"/periods/{period}/swaps?v={result.version}&sent={quote(result.shift)}", status_code=303)
 
 
