@@ -17,7 +17,9 @@ import sys
 
 import typer
 
-from cli.commands import district, mail, operations, periods, records, schedule, simulation, temporal, vacancy, web
+from cli.commands import (
+    district, mail, operations, periods, records, schedule, simulation, swaps, temporal, vacancy, web,
+)
 from app.errors import VaktError
 from cli.runner import err, fail, finish
 from infra.process import install_temporal_runtime
@@ -31,6 +33,7 @@ app.add_typer(operations.app)  # migrate, dev, worker
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(operations.keys_app, name="keys")
 app.add_typer(district.app, name="district")
+app.add_typer(swaps.app, name="swap")  # R-SWAP-2: queue, approve, reject, carry-out
 app.add_typer(mail.app)  # mail: the local development mailbox
 app.add_typer(web.app)  # serve, account
 app.add_typer(temporal.app, name="temporal")  # check, setup

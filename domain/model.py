@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from domain.swap_policy import SwapApprovalPolicy
+
 OSLO = "Europe/Oslo"
 OSLO_TZ = ZoneInfo(OSLO)  # R-TIME-1: every wall-clock time in the engine is Europe/Oslo
 
@@ -131,6 +133,8 @@ class Policy(Frozen):
     # R-VAC-3: the operators are alerted when a vacancy is still open this many hours (elapsed
     # time, not wall-clock: an alert needs real hours to act on) before its shift starts.
     vacancy_alert_hours: float = Field(48.0, ge=0, le=2160)
+    # R-SWAP-2: whether an accepted swap waits for an operator's approval (default: it does not).
+    swap_approval: SwapApprovalPolicy = SwapApprovalPolicy()
 
 
 class District(Frozen):

@@ -11,7 +11,7 @@ from web.i18n import text
 NOTICES = {"extended": "notice_extended", "closed": "notice_closed", "cancelled": "notice_cancelled",
            "granted": "notice_granted", "refused": "notice_refused", "restarted": "notice_restarted",
            "paused": "notice_paused", "resumed": "notice_resumed", "started": "notice_started",
-           "not_started": "notice_not_started"}
+           "not_started": "notice_not_started", "swap_carried_out": "notice_swap_carried_out"}
 _SHIFT = re.compile(r"\d{4}-\d{2}-\d{2}/[A-Za-z0-9][A-Za-z0-9_-]{0,40}")
 
 

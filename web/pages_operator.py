@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from starlette.responses import RedirectResponse, Response
 
 from adapters.postgres.projections import ProjectionReader
+from app.periods import swap_approvals
 from app.reads import operator_views, vacancy_views
 from app.reads.events import EVENT_TYPES
 from domain.model import OSLO_TZ
@@ -42,7 +43,9 @@ async def operator_home(request: Request, notice: str | None = None,
     except VaktError as e:
         schedules_error = e.message
     dates = await operator_views.round_dates(svc, principal, {r.district for r in status.rounds if r.district})
-    return page(request, "operator.html", **_words(language(request), {}), status=status, dates=dates, pending=pending, schedules=schedules,
+    waiting = await swap_approvals.approval_queue(svc, principal)  # R-SWAP-2: linked with its count
+    return page(request, "operator.html", **_words(language(request), {}), status=status, dates=dates, pending=pending,
+                waiting_swaps=len(waiting), schedules=schedules,
                 schedules_error=schedules_error, notice=notice_text(notice, language(request), request_id))
 
 
@@ -105,8 +108,9 @@ async def operator_round(request: Request, period: str, *, notice: str | None = 
     # R-VAC-3: escalated and uncovered vacancies are the operator's alert on the round's page.
     published = getattr(diagnosis.phase, "value", diagnosis.phase) == "published"
     vacancies = await vacancy_views.for_round(svc, principal, period) if published else None
+    waiting = await swap_approvals.waiting_in_period(svc, period)  # R-SWAP-2 (access checked above)
     return page(request, "operator_round.html", status_code=status_code, period=period, d=diagnosis, h=heading,
-                vacancies=vacancies,
+                vacancies=vacancies, waiting_swaps=len(waiting),
                 events=events, wanted=wanted, after=after, page_size=EVENTS_PAGE, event_types=EVENT_TYPES,
                 plan=plan, plan_error=plan_error, notice=notice_text(notice, language(request)), error=error, rule=rule,
                 deadline_value=_local_input(diagnosis.next_deadline), **_words(language(request), heading.doctors))

@@ -44,10 +44,12 @@ async def _swaps_page(request: Request, period: str, *, status_code: int = 200, 
 
 
 @router.get("/periods/{period}/swaps", summary="The doctor's swaps: offers to them first (page)")
-async def swaps_page(request: Request, period: str, v: int = 0, sent: str = "") -> Response:
+async def swaps_page(request: Request, period: str, v: int = 0, sent: str = "", waiting: str = "") -> Response:
     context = await _context(request, period, v)
     sent_shift = next((s for s in context["b"].held if s.shift == sent), None)
-    return page(request, "swaps.html", sent=sent_shift, **context)
+    # R-SWAP-2: the offer just accepted waits for an operator (shown only when it does).
+    waiting_line = next((s for s in context["b"].swaps_in if s.shift == waiting and s.awaiting_approval), None)
+    return page(request, "swaps.html", sent=sent_shift, waiting=waiting_line, **context)
 
 
 @router.get("/periods/{period}/swaps/new", summary="Offer one of my shifts: choose it, then who (page)")
@@ -60,7 +62,7 @@ async def new_offer(request: Request, period: str, shift: str = "", to: str = ""
     return page(request, "swap_new.html", step=step, chosen=chosen, labels=sorted(labels), **context)
 
 
-def _refusal(e: Refused) -> dict[str, str]:
+def refusal_words(e: Refused) -> dict[str, str]:
     """The reason by its code in the page's language (never the engine's text), and the rule."""
     return {"rule": e.rule, "code": e.code if has(f"refusal.{e.code}") else "other"}
 
@@ -69,7 +71,10 @@ async def _swap_step(request: Request, period: str, step: Callable[[], Awaitable
     try:
         result = await step()
     except Refused as e:
-        return await _swaps_page(request, period, refusal=_refusal(e), status_code=409)
+        return await _swaps_page(request, period, refusal=refusal_words(e), status_code=409)
+    if result.awaiting_approval:  # R-SWAP-2: not yet theirs; the swaps page says it waits
+        return RedirectResponse(f"/periods/{quote(period)}/swaps?v={result.version}&waiting={quote(result.shift)}",
+                                status_code=303)
     return RedirectResponse(f"/periods/{period}?v={result.version}&done={quote(result.shift)}", status_code=303)
 
 
@@ -99,7 +104,7 @@ async def offer(request: Request, period: str) -> Response:
     try:
         result = await doctor_actions.offer_swap(svc, principal, period, shift, receiver)
     except Refused as e:
-        return await _swaps_page(request, period, refusal=_refusal(e), status_code=409)
+        return await _swaps_page(request, period, refusal=refusal_words(e), status_code=409)
     return RedirectResponse(f"/periods/{period}/swaps?v={result.version}&sent={quote(result.shift)}", status_code=303)
 
 

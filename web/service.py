@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from web import (
     api_admin, api_doctor, api_operator, auth_routes, docs, live, pages_board, pages_operator, pages_requests,
     pages_accounts, pages_meeting, pages_registry, pages_self, pages_steering, pages_swaps, pages_vacancies, readiness,
+    pages_approvals, api_approvals,
 )
 from web import api_vacancies, pages_exports, pages_fairness, pages_roster
 from web.deps import ErrorAnswer, Refusal
@@ -134,9 +135,10 @@ def create_app(services: Services) -> FastAPI:
     if edge.api_docs:
         app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for router in (readiness.router, auth_routes.router, api_doctor.router, api_operator.router, api_admin.router,
-                   api_vacancies.doctor_router, api_vacancies.operator_router,
+    for router in (readiness.router, auth_routes.router, api_doctor.router, api_operator.router, api_approvals.router,
+                   api_admin.router, api_vacancies.doctor_router, api_vacancies.operator_router,
                    pages_self.router, pages_requests.router, pages_board.router, pages_swaps.router, pages_vacancies.router,
+                   pages_approvals.router,
                    pages_operator.router, pages_steering.router, pages_meeting.router, pages_accounts.router,
                    pages_registry.router, pages_roster.router, pages_fairness.router, pages_exports.router, live.router):
         app.include_router(router)

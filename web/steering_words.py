@@ -31,5 +31,7 @@ def actor_name(event: Mapping, doctors: Mapping[str, str], lang: str) -> str:
         return doctors.get(actor.removeprefix("doctor:"), actor)
     who, sep, whom = shown.partition(FOR)
     if sep and whom.startswith("doctor:"):
-        return f"{who}{FOR}{doctors.get(whom.removeprefix('doctor:'), whom)}"
+        # R-SWAP-2: an operator's swap is recorded for both doctors ("doctor:a and doctor:b").
+        named = [doctors.get(part.removeprefix("doctor:"), part) for part in whom.split(" and ")]
+        return f"{who}{FOR}{(' ' + text('actor.and_word', lang) + ' ').join(named)}"
     return shown

@@ -178,6 +178,31 @@ class CloseSwapInput(BaseModel):
     actor: str = Field(min_length=3, max_length=120)
 
 
+class ApproveSwapInput(BaseModel):
+    """R-SWAP-2: an operator approves a waiting swap."""
+
+    swap: str = Field(min_length=1, max_length=64)
+    actor: str = Field(min_length=3, max_length=120)  # operator:<account id>
+
+
+class RejectSwapInput(BaseModel):
+    """R-SWAP-2: an operator rejects a waiting swap, with a reason."""
+
+    swap: str = Field(min_length=1, max_length=64)
+    reason: str = TEXT
+    actor: str = Field(min_length=3, max_length=120)
+
+
+class CarryOutSwapInput(BaseModel):
+    """R-SWAP-2: an operator hands `giver`'s shift to `receiver`, for two doctors who agree."""
+
+    shift: str = Field(min_length=1, max_length=80)
+    giver: str = ID
+    receiver: str = ID
+    reason: str = TEXT
+    actor: str = Field(min_length=3, max_length=120)  # operator:<id> for doctor:<giver> and doctor:<receiver>
+
+
 class AmendDoctorInput(BaseModel):
     """A clinic's decision before the meeting (workflows/period/actions.py): the doctor's new,
     minimised profile, the request it decides and who decided (domain.actors)."""
@@ -191,6 +216,7 @@ class SwapResult(BaseModel):
     swap: str
     shift: str
     version: int
+    awaiting_approval: bool = False  # R-SWAP-2: accepted, waiting for an operator
 
 
 class PhaseView(BaseModel):

@@ -42,6 +42,10 @@ from domain.period.events import (
     VacancyEscalated,
     VacancyTaken,
     VacancyUncovered,
+    SwapApproved,
+    SwapAwaitingApproval,
+    SwapCarriedOut,
+    SwapRejected,
     parse_event,
 )
 from domain.model import OSLO_TZ
@@ -119,6 +123,14 @@ def summarize(event: DomainEvent) -> str:
             return f"vacant {shift} of {holder} started uncovered (R-VAC-3)"
         case DoctorAmended(doctor=doctor, request=request):
             return f"profile of {doctor.id} amended before the meeting" + (f" (request #{request})" if request else "")
+        case SwapAwaitingApproval(shift=shift, giver=giver, receiver=receiver):
+            return f"{receiver} accepted {shift} from {giver}; waits for approval (R-SWAP-2)"
+        case SwapApproved(shift=shift, giver=giver, receiver=receiver):
+            return f"swap of {shift} approved: {giver} → {receiver} (R-SWAP-2)"
+        case SwapRejected(shift=shift, giver=giver, receiver=receiver, reason=reason):
+            return f"swap of {shift} from {giver} to {receiver} rejected: {reason} (R-SWAP-2)"
+        case SwapCarriedOut(shift=shift, giver=giver, receiver=receiver, reason=reason):
+            return f"swap of {shift} carried out for {giver} → {receiver}: {reason} (R-SWAP-2)"
     return type(event).__name__
 
 
@@ -141,7 +153,8 @@ def _compact_data(stored: StoredEvent) -> dict[str, Any]:
 
 
 _NAMING_TYPES = ("DoctorAmended", "ShiftTaken", "LotteryDrawn", "ShiftLeftUncovered", "SwapOffered", "SwapAccepted", "SwapClosed",
-                 "VacancyDeclared", "VacancyTaken", "VacancyAssigned", "VacancyUncovered")
+                 "VacancyDeclared", "VacancyTaken", "VacancyAssigned", "VacancyUncovered",
+                 "SwapAwaitingApproval", "SwapApproved", "SwapRejected", "SwapCarriedOut")
 _CHUNK = 500
 
 

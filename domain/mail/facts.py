@@ -21,6 +21,7 @@ from domain.model import Frozen
 MailKind = Literal[
     "invitation", "reminder-wishes", "reminder-offering", "results", "swap-offered", "swap-accepted", "swap-lapsed",
     "vacancy-offered", "vacancy-filled", "vacancy-assigned", "vacancy-escalated", "vacancy-uncovered",
+    "swap-waiting", "swap-approved", "swap-rejected", "swap-wait-expired", "swap-carried-out",
 ]
 MAIL_KINDS: tuple[MailKind, ...] = get_args(MailKind)
 SwapId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]  # workflow.uuid4()
@@ -105,7 +106,21 @@ class SwapLapsedFacts(Frozen):
     shift: ShiftFact
 
 
-SwapFacts = Annotated[SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts, Field(discriminator="kind")]
+class SwapDecisionFacts(Frozen):
+    """R-SWAP-2, to the giver or the receiver of a swap an operator decides: accepted and waiting
+    for approval (to the giver), approved, rejected (with the operator's reason), expired while
+    waiting, or carried out by an operator. The other doctor by id, as on the board."""
+
+    kind: Literal["swap-waiting", "swap-approved", "swap-rejected", "swap-wait-expired", "swap-carried-out"]
+    swap: SwapId
+    role: Literal["giver", "receiver"]
+    other: str = Field(min_length=1, max_length=200)
+    shift: ShiftFact
+    reason: str | None = Field(None, max_length=500)  # a rejection's reason
+
+
+SwapFacts = Annotated[SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts | SwapDecisionFacts,
+                      Field(discriminator="kind")]
 from domain.mail.vacancy_facts import (  # noqa: E402 - they build on ShiftFact above
     VacancyAlertFacts,
     VacancyAssignedFacts,
@@ -115,7 +130,7 @@ from domain.mail.vacancy_facts import (  # noqa: E402 - they build on ShiftFact 
 
 AnyFacts = (
     InvitationFacts | ReminderFacts | ResultsFacts | SwapOfferedFacts | SwapAcceptedFacts | SwapLapsedFacts
-    | VacancyOfferedFacts | VacancyFilledFacts | VacancyAssignedFacts | VacancyAlertFacts
+    | SwapDecisionFacts | VacancyOfferedFacts | VacancyFilledFacts | VacancyAssignedFacts | VacancyAlertFacts
 )
 MailFacts = Annotated[AnyFacts, Field(discriminator="kind")]
 

@@ -9,6 +9,7 @@ from domain.mail.facts import (
     ReminderFacts,
     ResultsFacts,
     SwapAcceptedFacts,
+    SwapDecisionFacts,
     SwapLapsedFacts,
     SwapOfferedFacts,
 )
@@ -16,6 +17,7 @@ from domain.mail.templates import invitation, reminder, results
 from domain.mail.swap_templates import swap_accepted, swap_lapsed, swap_offered
 from domain.mail.vacancy_facts import VacancyAlertFacts, VacancyAssignedFacts, VacancyFilledFacts, VacancyOfferedFacts
 from domain.mail.vacancy_templates import vacancy_alert, vacancy_assigned, vacancy_filled, vacancy_offered
+from domain.mail.approval_templates import swap_decision
 
 _TEMPLATES = {
     InvitationFacts: invitation,
@@ -28,6 +30,7 @@ _TEMPLATES = {
     VacancyFilledFacts: vacancy_filled,
     VacancyAssignedFacts: vacancy_assigned,
     VacancyAlertFacts: vacancy_alert,
+    SwapDecisionFacts: swap_decision,
 }
 
 

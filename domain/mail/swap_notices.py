@@ -53,7 +53,7 @@ def swap_notices(before: PeriodState, calendar: PeriodCalendar, event: DomainEve
             if offer is None or (outcome == "expired" and offer.expires_at >= calendar.by_id[shift].start):
                 return []
             facts = SwapLapsedFacts(
-                swap=swap, outcome=outcome, receiver=offer.receiver, shift=shift_fact(calendar, shift)
+                swap=swap, outcome=outcome, receiver=offer.receiver or offer.accepted_by, shift=shift_fact(calendar, shift)
             )
             return [(offer.giver, facts)]
         case _:

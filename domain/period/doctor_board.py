@@ -80,6 +80,8 @@ class SwapLine(ShiftLine):
     receiver: str | None
     expires_at: datetime
     allowed: bool = True  # for offers in: whether this doctor may take it now
+    awaiting_approval: bool = False  # R-SWAP-2: accepted, waiting for an operator
+    accepted_by: str | None = None  # R-SWAP-2: who accepted it (shown to its giver)
     rule: str | None = None
     reason: str | None = None
 
@@ -317,8 +319,12 @@ def doctor_board(
         shift = calendar.by_id[offer.shift]
         base = {**_line_of(calendar, shift), "swap": swap_id, "giver": offer.giver, "receiver": offer.receiver,
                 "expires_at": offer.expires_at.astimezone(OSLO_TZ)}
+        waiting = offer.accepted_by is not None  # R-SWAP-2: shown to its giver and receiver only
         if offer.giver == doctor_id:
-            swaps_out.append(SwapLine(**base))
+            swaps_out.append(SwapLine(**base, awaiting_approval=waiting, accepted_by=offer.accepted_by))
+        elif waiting:
+            if offer.accepted_by == doctor_id:
+                swaps_in.append(SwapLine(**base, allowed=False, awaiting_approval=True))
         elif offer.receiver in (None, doctor_id):
             decision = accept_swap(state, calendar, swap_id=swap_id, receiver=doctor_id, now=now, held=held)
             problem = getattr(decision, "rule", None)

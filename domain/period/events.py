@@ -290,6 +290,57 @@ class SwapClosed(_Event):
     by: str | None = None  # the doctor who declined or withdrew
 
 
+class SwapAwaitingApproval(_Event):
+    """R-SWAP-2: the receiver accepted, but the district's policy wants an operator's approval
+    first. The giver still holds the shift (R-SWAP-1); the swap waits until `expires_at` (the
+    shift's start) at the latest."""
+
+    type: Literal["SwapAwaitingApproval"] = "SwapAwaitingApproval"
+    swap: str
+    shift: str
+    giver: str
+    receiver: str
+    accepted_at: datetime
+    expires_at: datetime
+
+
+class SwapApproved(_Event):
+    """R-SWAP-2: an operator approved a waiting swap; from now on the receiver holds the shift."""
+
+    type: Literal["SwapApproved"] = "SwapApproved"
+    swap: str
+    shift: str
+    giver: str
+    receiver: str
+    operator: str  # the approving operator's actor (domain.actors), no name
+
+
+class SwapRejected(_Event):
+    """R-SWAP-2: an operator rejected a waiting swap, with a reason; the giver keeps the shift."""
+
+    type: Literal["SwapRejected"] = "SwapRejected"
+    swap: str
+    shift: str
+    giver: str
+    receiver: str
+    operator: str
+    reason: str
+
+
+class SwapCarriedOut(_Event):
+    """R-SWAP-2: an operator carried out a swap on behalf of two doctors who agree (one may be
+    ill and unable to use the page): the shift is the receiver's at once. An open offer of the
+    shift, if any, ends with it."""
+
+    type: Literal["SwapCarriedOut"] = "SwapCarriedOut"
+    swap: str  # a new id, for the notices' sent-log
+    shift: str
+    giver: str
+    receiver: str
+    operator: str
+    reason: str
+
+
 class ShiftsWorked(_Event):
     """R-LOAD-1: shifts that have ended, each with the doctor who held it at its end (who
     physically worked it)."""
@@ -335,6 +386,10 @@ DomainEvent = Annotated[
     | SwapOffered
     | SwapAccepted
     | SwapClosed
+    | SwapAwaitingApproval
+    | SwapApproved
+    | SwapRejected
+    | SwapCarriedOut
     | ShiftsWorked
     | DoctorAmended
     | VacancyDeclared

@@ -35,6 +35,7 @@ from domain.period.events import (
     SwapOffered,
     Source,
 )
+from domain.period.events import SwapApproved, SwapAwaitingApproval, SwapCarriedOut, SwapRejected
 from domain.model import DoctorProfile, PeriodConfig, Phase
 from domain.period.vacancy_state import VACANCY_EVENTS, Vacancy, apply_vacancy
 from domain.period.quota import QuotaSnapshot
@@ -52,6 +53,9 @@ class OpenSwap(BaseModel):
     giver: str
     receiver: str | None
     expires_at: datetime
+    # R-SWAP-2: the doctor who accepted, while the swap waits for an operator's approval.
+    accepted_by: str | None = None
+    accepted_at: datetime | None = None
 
 
 class PeriodState(BaseModel):
@@ -172,6 +176,18 @@ def apply_in_place(state: PeriodState, event: DomainEvent) -> PeriodState:
             state.swaps.pop(swap, None)
         case SwapClosed(swap=swap):
             state.swaps.pop(swap, None)
+        case SwapAwaitingApproval(swap=swap, receiver=receiver, accepted_at=accepted_at, expires_at=expires_at):
+            state.swaps[swap] = state.swaps[swap].model_copy(
+                update={"accepted_by": receiver, "accepted_at": accepted_at, "expires_at": expires_at})
+        case SwapApproved(swap=swap, shift=shift, receiver=receiver):
+            state.assignments[shift] = Assignment(doctor=receiver, source=Source.SWAP)
+            state.swaps.pop(swap, None)
+        case SwapRejected(swap=swap):
+            state.swaps.pop(swap, None)
+        case SwapCarriedOut(shift=shift, receiver=receiver):
+            state.assignments[shift] = Assignment(doctor=receiver, source=Source.SWAP)
+            for open_id in [k for k, o in state.swaps.items() if o.shift == shift]:
+                state.swaps.pop(open_id)  # the offer of a shift that changed hands ends with it
         case ShiftsWorked(worked=worked, until=until):
             state.worked.update(dict(worked))
             state.worked_until = until

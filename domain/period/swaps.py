@@ -77,6 +77,8 @@ def accept_swap(
         return _no("R-SWAP-1", "this swap is no longer open", "swap_closed")
     if offer.expires_at <= now:
         return _no("R-SWAP-1", "the offer has expired", "swap_expired")
+    if offer.accepted_by is not None:  # R-SWAP-2: accepted already, waiting for an operator
+        return _no("R-SWAP-2", "the offer is accepted and waits for an operator's approval", "swap_awaiting_approval")
     if offer.receiver is not None and offer.receiver != receiver:
         return _no("R-SWAP-1", "the shift was offered to another doctor", "swap_not_yours")
     if receiver == offer.giver:
@@ -107,7 +109,8 @@ def close_swap(state: PeriodState, *, swap_id: str, by: str) -> SwapClosed | Rul
         return _no("R-SWAP-1", "this swap is no longer open", "swap_closed")
     if by == offer.giver:
         return SwapClosed(swap=swap_id, shift=offer.shift, outcome="withdrawn", by=by)
-    if offer.receiver is not None and by == offer.receiver:
+    if by in (offer.receiver, offer.accepted_by) and by is not None:
+        # The named receiver, or (R-SWAP-2) whoever accepted while it waits, backs out.
         return SwapClosed(swap=swap_id, shift=offer.shift, outcome="declined", by=by)
     return _no("R-SWAP-1", "only the giver can withdraw an offer, and only its named receiver decline it", "swap_not_yours")
 

@@ -28,7 +28,9 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import actors
     from domain.period.events import DomainEvent
+    from domain.mail.approval_notices import approval_notices
     from domain.mail.swap_notices import still_news, swap_notices
+    from domain.period.swap_approval import wait_or_take
     from domain.period.swaps import accept_swap, all_worked, close_swap, expired_swaps, next_wakeup, offer_swap, shifts_ended
     from workflows.mail import send_notices
     from workflows.messages import AcceptSwapInput, CloseSwapInput, OfferSwapInput, QueuedSwapNotice, SwapResult
@@ -36,6 +38,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.period.runtime import PeriodRuntime
 
 SWAP_NOTICES_PATCH = "swap-notices"
+# R-SWAP-2: an acceptance may wait for an operator's approval (only under a district policy
+# that asks for it; a round recorded before never took this path).
+SWAP_APPROVAL_PATCH = "swap-approval"
 
 
 class PublishedRound:
@@ -115,6 +120,10 @@ class PublishedRound:
         self.rt.accepted()
         decision = self._accept(inp)
         result = self._result(decision)
+        # R-SWAP-2: under the district's approval policy a valid acceptance waits for an operator.
+        waiting = wait_or_take(self.rt.state, self.rt.calendar, decision, self.rt.now())
+        if waiting is not decision and workflow.patched(SWAP_APPROVAL_PATCH):
+            decision, result.awaiting_approval = waiting, True
         self._record_swap([decision], inp.actor)
         return result
 
@@ -136,7 +145,8 @@ class PublishedRound:
         rt = self.rt
         for event in events:
             notices = (
-                swap_notices(rt.state, rt.calendar, event, rt.now()) if rt.input.notify and self.tell_doctors else []
+                swap_notices(rt.state, rt.calendar, event, rt.now()) + approval_notices(rt.state, rt.calendar, event)
+                if rt.input.notify and self.tell_doctors else []
             )
             # A round published before swap notices existed has swaps in its history that sent
             # nothing: replaying them must schedule no mail (the patch is off for that run).

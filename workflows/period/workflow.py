@@ -1,7 +1,7 @@
 """AllocationPeriodWorkflow: one allocation period, meeting → offering → lottery → published,
 then — for a live period — the published round until its last shift has ended.
 
-This class declares everything the workflow accepts: `run`, nine updates (each with its
+This class declares everything the workflow accepts: `run`, twelve updates (each with its
 validator) and three queries. Each is a short method that delegates:
 - doctors' actions arrive in batches through one update, `submit_actions` (the front door,
   app/periods/front_door.py, batches them in arrival order). Each action gets a definite answer:
@@ -38,6 +38,9 @@ with workflow.unsafe.imports_passed_through():
         operator_actor_of,
         AcceptSwapInput,
         AmendDoctorInput,
+        ApproveSwapInput,
+        CarryOutSwapInput,
+        RejectSwapInput,
         CancelRoundInput,
         ClosePhaseInput,
         ClosePhaseResult,
@@ -60,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.period.notices import NoticeSender
     from workflows.period.queries import coverage_view, doctor_progress, phase_view
     from workflows.period.runtime import PeriodRuntime
+    from workflows.period.swap_approvals import SwapApprovals
     from workflows.period.swaps import PublishedRound
     from workflows.period.vacancies import VacancyDesk
     from workflows.vacancy_messages import AssignVacancyInput, DeclareVacancyInput, TakeVacancyInput, VacancyResult
@@ -74,6 +78,7 @@ class AllocationPeriodWorkflow:
         self._runtime = PeriodRuntime(inp)
         self._actions = PeriodActions(self._runtime)
         self._published = PublishedRound(self._runtime)
+        self._approvals = SwapApprovals(self._published)  # R-SWAP-2
         self._notices = NoticeSender(self._runtime)
         self._vacancies = VacancyDesk(self._runtime)
 
@@ -273,6 +278,34 @@ class AllocationPeriodWorkflow:
     @assign_vacancy.validator
     def validate_assign_vacancy(self, inp: AssignVacancyInput) -> None:
         self._vacancies.validate_assign(inp)
+    # ------------------------------------------------------------ swap approval (R-SWAP-2)
+
+    @workflow.update
+    def approve_swap(self, inp: ApproveSwapInput) -> SwapResult:
+        """R-SWAP-2: an operator approves a waiting swap (R-SWAP-1's checks made again)."""
+        return self._approvals.approve(inp)
+
+    @approve_swap.validator
+    def validate_approve_swap(self, inp: ApproveSwapInput) -> None:
+        self._approvals.validate_approve(inp)
+
+    @workflow.update
+    def reject_swap(self, inp: RejectSwapInput) -> SwapResult:
+        """R-SWAP-2: an operator rejects a waiting swap, with a reason: the giver keeps the shift."""
+        return self._approvals.reject(inp)
+
+    @reject_swap.validator
+    def validate_reject_swap(self, inp: RejectSwapInput) -> None:
+        self._approvals.validate_reject(inp)
+
+    @workflow.update
+    def carry_out_swap(self, inp: CarryOutSwapInput) -> SwapResult:
+        """R-SWAP-2: an operator carries out a swap for two doctors who agree, at once."""
+        return self._approvals.carry_out(inp)
+
+    @carry_out_swap.validator
+    def validate_carry_out_swap(self, inp: CarryOutSwapInput) -> None:
+        self._approvals.validate_carry_out(inp)
 
     # -------------------------------------------------------------------- queries
 
