@@ -53,6 +53,8 @@ def offer_swap(
         return _no("R-SWAP-1", "the shift has started; it can no longer change hands", "swap_started")
     if any(s.shift == shift_id for s in state.swaps.values()):
         return _no("R-SWAP-1", "the shift is already offered; withdraw that offer first", "swap_already_offered")
+    if any(v.open and v.shift == shift_id for v in state.vacancies.values()):  # R-VAC-1: one way out at a time
+        return _no("R-VAC-1", "the shift is declared vacant; a colleague takes it from the vacancy", "swap_shift_vacant")
     if receiver is not None:
         if receiver == giver:
             return _no("R-SWAP-1", "a shift is offered to someone else", "swap_to_self")

@@ -249,3 +249,13 @@ def test_r_vac_1_every_vacancy_refusal_and_event_has_words_in_both_languages():
         assert text(f"refusal.{code}", "nb") != text(f"refusal.{code}", "en"), code
     for kind in ("VacancyDeclared", "VacancyTaken", "VacancyEscalated", "VacancyAssigned", "VacancyUncovered"):
         assert text(f"event.{kind}", "nb") != text(f"event.{kind}", "en"), kind
+
+
+
+def test_r_vac_1_a_vacant_shift_is_not_also_offered_as_a_swap():
+    """R-VAC-1: while a shift is vacant its holder cannot also offer it as a swap (one way out)."""
+    outcome = published()
+    state, event = declared(outcome)
+    offered = offer_swap(state, outcome.calendar, swap_id="s1", giver="gp1", shift_id=event.shift, receiver=None,
+                         now=BEFORE)
+    refused(offered, "R-VAC-1", "swap_shift_vacant")
