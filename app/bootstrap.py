@@ -3,13 +3,16 @@
 As cosmicpython's `bootstrap.py`: entry points (the CLI, the HTTP service, the worker, the
 scheduled starter) call `bootstrap()` and hand the `Services` to use cases; nothing else
 constructs pools, clients or keys. Each piece is opened on first use, so `vakt roster` never
-touches Temporal and `vakt act` never starts the embedded PostgreSQL twice.
+touches Temporal and `vakt act` never starts the embedded PostgreSQL twice. A cold web
+process meets its first burst with many requests at once: each piece is opened by one of them
+while the others wait for it (`_once`), never once per request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import cached_property
 
@@ -49,6 +52,20 @@ class Services:
         self._simulation_database: Database | None = None
         self._client: Client | None = None
         self._front_door = None
+        self._opening: dict[str, asyncio.Lock] = {}
+
+    async def _once(self, name: str, open_it: Callable[[], Awaitable[object]]):
+        """The piece held in attribute `name`, opened by the first caller; concurrent callers
+        wait for that one opening instead of each opening their own."""
+        value = getattr(self, name)
+        if value is not None:
+            return value
+        async with self._opening.setdefault(name, asyncio.Lock()):
+            value = getattr(self, name)
+            if value is None:
+                value = await open_it()
+                setattr(self, name, value)
+        return value
 
     @cached_property
     def reads(self) -> PeriodCache:
@@ -69,24 +86,26 @@ class Services:
         return data_converter(self.keyring)
 
     async def temporal(self) -> Client:
-        if self._client is None:
-            try:
-                self._client = await connect_temporal(self.settings, self.data_converter, env=self.env)
-            except TemporalUnavailable as e:
-                raise Unavailable(str(e)) from None
-        return self._client
+        return await self._once("_client", self._connect_temporal)
+
+    async def _connect_temporal(self) -> Client:
+        try:
+            return await connect_temporal(self.settings, self.data_converter, env=self.env)
+        except TemporalUnavailable as e:
+            raise Unavailable(str(e)) from None
 
     def adopt_client(self, client: Client) -> None:
         """Use a client made elsewhere (an embedded server's, a test's) for Temporal."""
         self._client = client
         self._front_door = None
 
-    async def front_door(self):  # -> app.periods.front_door.FrontDoor
-        if self._front_door is None:
-            # VAKT_ACTION_ANSWER_WITHIN: how long a queued action waits for its answer (seconds)
-            within = (os.environ if self.env is None else self.env).get("VAKT_ACTION_ANSWER_WITHIN")
-            self._front_door = FrontDoor(await self.temporal(), **({"answer_within": float(within)} if within else {}))
-        return self._front_door
+    async def front_door(self) -> FrontDoor:
+        return await self._once("_front_door", self._open_front_door)
+
+    async def _open_front_door(self) -> FrontDoor:
+        # VAKT_ACTION_ANSWER_WITHIN: how long a queued action waits for its answer (seconds)
+        within = (os.environ if self.env is None else self.env).get("VAKT_ACTION_ANSWER_WITHIN")
+        return FrontDoor(await self.temporal(), **({"answer_within": float(within)} if within else {}))
 
     @cached_property
     def session_cutoffs(self) -> SessionCutoffs:
@@ -119,9 +138,7 @@ class Services:
     # -- PostgreSQL -----------------------------------------------------------------------------
 
     async def database_urls(self) -> DatabaseUrls:
-        if self._urls is None:
-            self._urls = await resolve_urls(self.settings, self.say)
-        return self._urls
+        return await self._once("_urls", lambda: resolve_urls(self.settings, self.say))
 
     @property
     def resolved_database_urls(self) -> DatabaseUrls | None:
@@ -129,16 +146,16 @@ class Services:
         return self._urls
 
     async def database(self) -> Database:
-        if self._database is None:
-            self._database = await open_database(self.settings, urls=await self.database_urls())
-        return self._database
+        return await self._once("_database", self._open_database)
+
+    async def _open_database(self) -> Database:
+        return await open_database(self.settings, urls=await self.database_urls())
 
     async def simulation_database(self) -> Database:
-        if self._simulation_database is None:
-            self._simulation_database = await open_database(
-                self.settings, simulation=True, urls=await self.database_urls()
-            )
-        return self._simulation_database
+        return await self._once("_simulation_database", self._open_simulation_database)
+
+    async def _open_simulation_database(self) -> Database:
+        return await open_database(self.settings, simulation=True, urls=await self.database_urls())
 
     async def aclose(self) -> None:
         if self._front_door is not None:
