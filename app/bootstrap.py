@@ -27,7 +27,7 @@ from app.identity.sessions import PrincipalCache, SessionCutoffs
 from infra.codec import Keyring, PayloadKeyError, data_converter, load_keyring
 from infra.settings import Settings
 from infra.temporal_client import TemporalUnavailable, connect_temporal
-from app.periods.front_door import FrontDoor
+from app.periods.front_door import ANSWER_WITHIN, FrontDoor
 from app.reads.period_cache import PeriodCache
 from infra.mail_settings import MailSettings, MailSettingsError
 from infra.web_settings import WebSettings, WebSettingsError
@@ -99,13 +99,17 @@ class Services:
         self._client = client
         self._front_door = None
 
+    @cached_property
+    def action_answer_within(self) -> float:
+        """VAKT_ACTION_ANSWER_WITHIN: how long a queued action waits for its answer (seconds)."""
+        within = (os.environ if self.env is None else self.env).get("VAKT_ACTION_ANSWER_WITHIN")
+        return float(within) if within else ANSWER_WITHIN
+
     async def front_door(self) -> FrontDoor:
         return await self._once("_front_door", self._open_front_door)
 
     async def _open_front_door(self) -> FrontDoor:
-        # VAKT_ACTION_ANSWER_WITHIN: how long a queued action waits for its answer (seconds)
-        within = (os.environ if self.env is None else self.env).get("VAKT_ACTION_ANSWER_WITHIN")
-        return FrontDoor(await self.temporal(), **({"answer_within": float(within)} if within else {}))
+        return FrontDoor(await self.temporal(), answer_within=self.action_answer_within)
 
     @cached_property
     def session_cutoffs(self) -> SessionCutoffs:

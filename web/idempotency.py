@@ -40,8 +40,14 @@ HEADER = b"idempotency-key"
 FORM_FIELD = "idempotency_key"
 MAX_KEY = 128
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-LEASE = timedelta(seconds=35)  # longer than any request may run (an action answers within 30 s)
 WAIT_FOR_FIRST = 5.0  # seconds a retry waits for the first request under its key (5 + 25 ≤ 30)
+LEASE_MARGIN = 5.0  # seconds past the longest a request may run before its key is taken over
+
+
+def lease(answer_within: float) -> timedelta:
+    """A key's lease: longer than any request may run (an action answers within
+    `answer_within`, 25 s by default: 35 s)."""
+    return timedelta(seconds=answer_within + WAIT_FOR_FIRST + LEASE_MARGIN)
 RETRY_AFTER = 5
 PROCESS = f"web-{uuid.uuid4().hex[:12]}"  # this process, as the owner of the keys it runs
 
@@ -119,7 +125,7 @@ class Idempotency:
         loop = asyncio.get_running_loop()
         give_up = loop.time() + WAIT_FOR_FIRST
         while True:
-            claim = await store.claim(principal, key, fingerprint, PROCESS, LEASE)
+            claim = await store.claim(principal, key, fingerprint, PROCESS, lease(self.services.action_answer_within))
             if claim.other_request:
                 raise KeyReused()
             if claim.answer is not None:

@@ -194,7 +194,9 @@ async def test_vakt_serve_killed_mid_burst_every_retried_claim_gets_its_first_an
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = fault_env.env(workers.task_queue, VAKT_DEV_SMTP_PORT=str(stack.services.env["VAKT_DEV_SMTP_PORT"]),
-                        VAKT_PUBLIC_URL=base_url, VAKT_SESSION_SECRET=SECRET, **ROOMY)
+                        VAKT_PUBLIC_URL=base_url, VAKT_SESSION_SECRET=SECRET,
+                        # The killed process's keys are then leased for 16 s, not 35 (web/idempotency.py).
+                        VAKT_ACTION_ANSWER_WITHIN=str(ACTION_WAIT), **ROOMY)
     env["VAKT_DATA_DIR"] = str(tmp_path / "serve-data")
     log = tmp_path / "serve.log"
     server = _serve(env, port, log)

@@ -50,7 +50,7 @@ def run(acts: MailActivities, inp):
     return ActivityEnvironment().run(acts.send_mail, inp)
 
 
-async def test_invitation_states_dates_quota_carried_balance_and_where_to_give_wishes(pg_pool, smtp_server):
+async def test_invitation_states_dates_quota_carried_balance_and_where_to_give_wishes(pg_pool, smtp_server):  # noqa: F811 - the fixture
     acts, contacts = await activities_for(pg_pool, smtp_server, VAKT_PUBLIC_URL="https://vakt.example.no/")
     await contacts.add("gp01", "kari.nordmann@moss.example.no", "Kari Nordmann")
     await contacts.add("gp02", "ola.hansen@moss.example.no", "Ola Hansen")
@@ -83,7 +83,7 @@ async def test_invitation_states_dates_quota_carried_balance_and_where_to_give_w
     assert "Ola" not in text and "gp02" not in text and "ola.hansen" not in text
 
 
-async def test_reminders_name_the_deadline_and_what_can_still_be_done(pg_pool, smtp_server):
+async def test_reminders_name_the_deadline_and_what_can_still_be_done(pg_pool, smtp_server):  # noqa: F811 - the fixture
     acts, contacts = await activities_for(pg_pool, smtp_server)
     await contacts.add("gp01", "kari@moss.example.no", "Kari Nordmann")
     wishes = ReminderFacts(kind="reminder-wishes", deadline=oslo(2026, 11, 23, 12, 0), quota=Quota(quota=8))
@@ -114,7 +114,7 @@ def shift(day: date, name: str, start: str, end: str, kind: ShiftKind = ShiftKin
     return ShiftFact(shift_id=s.id, name=s.name, kind=s.kind, start=s.start, end=s.end)
 
 
-async def test_results_carry_a_calendar_right_in_oslo_across_the_spring_dst_night(pg_pool, smtp_server):
+async def test_results_carry_a_calendar_right_in_oslo_across_the_spring_dst_night(pg_pool, smtp_server):  # noqa: F811 - the fixture
     acts, contacts = await activities_for(pg_pool, smtp_server)
     await contacts.add("gp01", "kari@moss.example.no", "Kari Nordmann")
     # 2027-03-28 is the last Sunday of March: the night from Saturday 27 loses an hour.
@@ -166,7 +166,7 @@ async def test_results_carry_a_calendar_right_in_oslo_across_the_spring_dst_nigh
     assert start.astimezone(UTC) == datetime(2027, 1, 12, 15, 0, tzinfo=UTC)  # 16:00 CET
 
 
-async def test_a_second_call_for_the_same_period_doctor_and_kind_sends_nothing(pg_pool, smtp_server):
+async def test_a_second_call_for_the_same_period_doctor_and_kind_sends_nothing(pg_pool, smtp_server):  # noqa: F811 - the fixture
     acts, contacts = await activities_for(pg_pool, smtp_server)
     await contacts.add("gp01", "Kari@Moss.example.no", "Kari Nordmann")
     inp = send_input("gp01", invitation_facts())
@@ -190,7 +190,7 @@ async def test_a_second_call_for_the_same_period_doctor_and_kind_sends_nothing(p
     assert len(read_maildir(smtp_server.maildir)) == 2
 
 
-async def test_a_doctor_without_an_address_is_a_named_outcome_and_nothing_is_recorded(pg_pool, smtp_server):
+async def test_a_doctor_without_an_address_is_a_named_outcome_and_nothing_is_recorded(pg_pool, smtp_server):  # noqa: F811 - the fixture
     acts, contacts = await activities_for(pg_pool, smtp_server)
     await contacts.add("gp02", None, "Ola Hansen")
 
@@ -255,7 +255,7 @@ async def test_smtp_down_is_a_retryable_error_and_nothing_is_recorded(pg_pool, t
     assert await SentLog(pg_pool).of_period(PERIOD) == []
 
 
-async def test_logs_name_ids_and_kinds_never_addresses_names_or_bodies(pg_pool, smtp_server, caplog):
+async def test_logs_name_ids_and_kinds_never_addresses_names_or_bodies(pg_pool, smtp_server, caplog):  # noqa: F811 - the fixture
     acts, contacts = await activities_for(pg_pool, smtp_server)
     await contacts.add("gp01", "kari.nordmann@moss.example.no", "Kari Nordmann")
     caplog.set_level(logging.DEBUG)
@@ -268,7 +268,7 @@ async def test_logs_name_ids_and_kinds_never_addresses_names_or_bodies(pg_pool, 
         assert secret not in caplog.text, secret
 
 
-async def test_a_plain_message_goes_out_through_the_same_sender(smtp_server):
+async def test_a_plain_message_goes_out_through_the_same_sender(smtp_server):  # noqa: F811 - the fixture
     """A sign-in link: the sender takes any rendered message."""
     sender = SmtpSender(mail_settings(smtp_server.port, VAKT_MAIL_FROM="Vaktfordeling <noreply@legevakt.example.no>"))
     link = "http://127.0.0.1:8000/sign-in/abc123"

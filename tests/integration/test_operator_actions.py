@@ -90,22 +90,28 @@ async def test_a_run_rebuilt_from_stored_events_finishes_the_round_identically(p
     picks = document["meeting_picks"][:12]
     dev = await start_dev_server_env(tmp_path, CONVERTER, ui=False, search_attributes=search.ALL)
     async with dev.env as env:
-        reference_roster, reference_types = await _live_run(env, store, document, picks, "ref")
-        tq = "rebuild-tq"
-        inp = _live_input(document, "rebuilt")
-        async with create_worker(env.client, store, tq):
-            handle = await env.client.start_workflow(AllocationPeriodWorkflow.run, inp, id="rebuilt", task_queue=tq)
-            await _until(handle, lambda v: v.meeting_open)
-            await _pick(handle, picks)
-            await _until(handle, lambda v: v.phase is Phase.OFFERING and v.stored_version == v.version)
-            await handle.terminate("simulating a run whose history is lost")
-            settings = Settings(temporal_task_queue=tq, data_dir=tmp_path)
-            plan = RestartPlan(period="rebuilt", verdict="stuck", action="rebuild", explanation="test")
-            done = await apply_restart(plan, env.client, store, settings, operator="Kari", reason="lost history")
-            assert "in phase offering" in done
-            rebuilt = env.client.get_workflow_handle("rebuilt")
-            assert (await rebuilt.query(AllocationPeriodWorkflow.phase)).phase is Phase.OFFERING
-            await asyncio.wait_for(rebuilt.result(), 60)
+
+        async def rebuilt_run() -> None:
+            tq = "rebuild-tq"
+            inp = _live_input(document, "rebuilt")
+            async with create_worker(env.client, store, tq):
+                handle = await env.client.start_workflow(AllocationPeriodWorkflow.run, inp, id="rebuilt", task_queue=tq)
+                await _until(handle, lambda v: v.meeting_open)
+                await _pick(handle, picks)
+                await _until(handle, lambda v: v.phase is Phase.OFFERING and v.stored_version == v.version)
+                await handle.terminate("simulating a run whose history is lost")
+                settings = Settings(temporal_task_queue=tq, data_dir=tmp_path)
+                plan = RestartPlan(period="rebuilt", verdict="stuck", action="rebuild", explanation="test")
+                done = await apply_restart(plan, env.client, store, settings, operator="Kari", reason="lost history")
+                assert "in phase offering" in done
+                rebuilt = env.client.get_workflow_handle("rebuilt")
+                assert (await rebuilt.query(AllocationPeriodWorkflow.phase)).phase is Phase.OFFERING
+                await asyncio.wait_for(rebuilt.result(), 60)
+
+        # The undisturbed reference run beside the rebuilt one: both mostly wait for deadlines.
+        (reference_roster, reference_types), _ = await asyncio.gather(
+            _live_run(env, store, document, picks, "ref"), rebuilt_run()
+        )
     stored = await store.read_stream("rebuilt")
     assert [e.version for e in stored] == list(range(1, len(stored) + 1))
     assert len({e.event_id for e in stored}) == len(stored)

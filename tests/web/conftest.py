@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +68,21 @@ async def web(app_database_url, tmp_path, smtp_server, dev_server):  # noqa: F81
         server.should_exit = True
         await task
         await services.aclose()
+
+
+@pytest.fixture(scope="session")
+async def browser():
+    """One chromium for the session: each test signs in through browser contexts of its own,
+    which share no cookies or storage, so a fresh browser per test proves nothing more."""
+    from tests.web.test_browser import CHROMIUM, FLAGS
+
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.fail("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()

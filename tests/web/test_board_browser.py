@@ -14,7 +14,7 @@ from domain.registry.records import RegistryImport
 from domain.model import Phase
 from tests.web.a11y import assert_accessible
 from tests.web.stack import close_until, email_of, start_example_period, wait_phase
-from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
+from tests.web.test_browser import sign_in
 
 PHONE = {"width": 390, "height": 844}
 WEEK_AT_TOP = """() => {

@@ -8,11 +8,8 @@ being told what the lottery will do. axe-core checks each state."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from icalendar import Calendar
 
 from domain.model import OSLO_TZ, Phase
@@ -25,20 +22,6 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 SHIFT = "2027-01-07/evening"
 PHONE = {"width": 412, "height": 915}
 DESKTOP = {"width": 1200, "height": 900}
-
-
-@pytest.fixture
-async def browser():
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.fail("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 async def sign_in(browser, stack, email: str, viewport=PHONE):

@@ -17,7 +17,7 @@ from domain.model import Phase
 from tests.web.a11y import describe, violations
 from tests.web.norwegian import english_words
 from tests.web.stack import OPERATOR, close_until, email_of, start_example_period
-from tests.web.test_browser import DESKTOP, browser, sign_in  # noqa: F401 - the fixture
+from tests.web.test_browser import DESKTOP, sign_in
 
 PHONE = {"width": 390, "height": 844}
 ADMIN = ("ada.admin@klinikk.example.no", "Ada Admin")

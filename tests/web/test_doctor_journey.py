@@ -18,7 +18,7 @@ from domain.model import Phase
 from tests.web.a11y import assert_accessible
 from tests.web.norwegian import ENGLISH, RULE_ID, english_words
 from tests.web.stack import close_until, email_of, start_example_period, wait_phase
-from tests.web.test_browser import browser, sign_in, sign_in_context  # noqa: F401 - the browser fixture
+from tests.web.test_browser import sign_in, sign_in_context
 
 PHONE = {"width": 390, "height": 844}
 

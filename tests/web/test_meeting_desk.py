@@ -13,7 +13,7 @@ from domain.model import Phase
 from tests.web.a11y import assert_accessible
 from tests.web.norwegian import assert_norwegian
 from tests.web.stack import OPERATOR, close_until, email_of, start_example_period, wait_phase
-from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
+from tests.web.test_browser import sign_in
 
 DESK = {"width": 1366, "height": 900}
 

@@ -23,7 +23,6 @@ from app.identity.accounts import disable_account
 from tests.helpers.mail import free_port
 from tests.helpers.support import services_for
 from tests.web.stack import OPERATOR, SECRET, Stack, email_of, serve
-from tests.web.test_browser import CHROMIUM, FLAGS
 from tests.web.test_identity import _registry
 
 PROVIDER_DIR = Path(__file__).resolve().parent.parent / "oidc_provider"
@@ -65,20 +64,6 @@ def provider(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-@pytest.fixture
-async def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 @asynccontextmanager

@@ -19,7 +19,7 @@ from app.identity.accounts import add_account
 from app.periods.schedules import schedule_id, show_schedule
 from app.registry.districts import import_csv
 from tests.web.a11y import assert_accessible
-from tests.web.test_browser import browser, sign_in  # noqa: F401 - the fixture
+from tests.web.test_browser import sign_in
 
 SAMPLE = Path(__file__).resolve().parents[2] / "app" / "data" / "sample-mosse-registry.csv"
 DESK = {"width": 1366, "height": 900}

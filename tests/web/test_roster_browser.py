@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from tests.web.a11y import assert_accessible
 from tests.web.roster_rounds import CURRENT, store_sample_rounds
-from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
+from tests.web.test_browser import sign_in
 
 DESK = {"width": 1366, "height": 900}
 

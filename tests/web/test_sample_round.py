@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from app.demo.samples import ensure_sample_district, start_sample_round
 from domain.model import OSLO_TZ, Phase
 from tests.web.stack import OPERATOR, close_until, start_example_period, wait_phase
-from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
+from tests.web.test_browser import sign_in
 
 
 async def test_the_sample_doctor_gives_an_advance_wish_in_the_browser(web, browser):  # noqa: F811

@@ -12,7 +12,6 @@ from domain.model import OSLO_TZ
 
 from tests.web.a11y import assert_accessible
 from tests.web.stack import OPERATOR, email_of
-from tests.web.test_browser import CHROMIUM, FLAGS, browser  # noqa: F401 - the fixture
 from tests.web.test_home_page import _half_year
 from tests.web.test_identity import _registry
 

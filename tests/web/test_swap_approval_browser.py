@@ -10,7 +10,7 @@ from tests.web.a11y import assert_accessible
 from tests.web.approval_rounds import DAY, RECEIVER_NAME, published_under_approval
 from tests.web.norwegian import assert_norwegian
 from tests.web.stack import OPERATOR, email_of, wait_phase
-from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
+from tests.web.test_browser import sign_in
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1366, "height": 900}

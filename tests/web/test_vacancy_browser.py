@@ -11,7 +11,7 @@ from domain.period.vacancies import eligible_doctors
 from tests.web.a11y import assert_accessible
 from tests.web.norwegian import assert_norwegian
 from tests.web.stack import OPERATOR, email_of, wait_phase
-from tests.web.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
+from tests.web.test_browser import sign_in
 from tests.web.vacancy_rounds import DAY, published_round
 
 PHONE = {"width": 390, "height": 844}
