@@ -1,4 +1,4 @@
-"""The base of every domain event (domain/period/events.py, domain/period/vacancy_events.py)."""
+"""The base of every domain event (domain/period/events.py, swap_events.py, vacancy_events.py)."""
 
 from __future__ import annotations
 
