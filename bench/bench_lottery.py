@@ -39,9 +39,13 @@ SIZES = ((1, 30, 10), (1, 91, 30), (1, 304, 100), (3, 365, 300), (4, 365, 420), 
 THIN = {"meeting_share": 0.1, "claim_share": 0.02}
 
 
-def before_lottery(stations: int, days: int, doctors: int, seed: int) -> tuple[PeriodState, PeriodCalendar, list, int]:
-    """The state just before the lottery, and the events that led there."""
-    scenario = parse_scenario(generate_district(doctors=doctors, stations=stations, days=days, seed=seed, **THIN))
+def before_lottery(stations: int, days: int, doctors: int, seed: int, cap: int | None = None
+                   ) -> tuple[PeriodState, PeriodCalendar, list, int]:
+    """The state just before the lottery, and the events that led there. `cap`: R-LOAD-3."""
+    doc = generate_district(doctors=doctors, stations=stations, days=days, seed=seed, **THIN)
+    if cap is not None:
+        doc["district"].setdefault("policy", {})["max_shifts_per_week"] = cap
+    scenario = parse_scenario(doc)
     config = to_period_config(scenario)
     calendar = PeriodCalendar.from_config(config)
     events: list[DomainEvent] = [PeriodOpened(config=config)]
@@ -78,10 +82,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="only the three smallest sizes")
+    parser.add_argument("--cap", type=int, help="R-LOAD-3: a weekly cap; compares the lottery's algorithms 1 and 2")
     args = parser.parse_args()
     sizes = SIZES[:3] if args.quick else SIZES
     print(f"Machine: {machine()}")
     print()
+    if args.cap is not None:
+        return capped(sizes, args.cap, args.runs)
     print("| shifts | open for the lottery | doctors | stations × days | lottery compute (median) | × the 100-shift time | growth exponent vs previous |")
     print("|---:|---:|---:|---|---:|---:|---:|")
     rows = []
@@ -111,6 +118,29 @@ def main() -> None:
     print()
     print(f"verify_lottery on the {len(calendar.shifts):,}-shift period ({report.draws:,} draws, "
           f"{report.uncovered} uncovered): {verify:.2f} s, ok={report.ok}")
+
+
+def capped(sizes, cap: int, runs: int) -> None:
+    """Algorithm 1 (no pair re-solves) and 2 side by side on each size, with a weekly cap."""
+    print(f"Weekly cap {cap} (R-LOAD-3): lottery compute (median of {runs}) and shifts drawn within the cap")
+    print()
+    print("| shifts | open | doctors | algorithm 1 | within the cap | algorithm 2 | within the cap | time 2 ÷ 1 |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for stations, days, doctors in sizes:
+        state, calendar, _, seed = before_lottery(stations, days, doctors, seed=1, cap=cap)
+        open_shifts = sum(1 for s in calendar.shifts if s.id not in state.assignments)
+        cells = []
+        for algorithm in (1, 2):
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                events = draw_lottery(state, calendar, seed, algorithm=algorithm)
+                times.append(time.perf_counter() - started)
+            within = sum(1 for e in events if getattr(e, "doctor", None) and not e.beyond_cap)
+            cells.append((statistics.median(times), within))
+        (t1, w1), (t2, w2) = cells
+        print(f"| {len(calendar.shifts):,} | {open_shifts:,} | {doctors:,} | {t1 * 1000:,.0f} ms | {w1:,} "
+              f"| {t2 * 1000:,.0f} ms | {w2:,} | {t2 / t1:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,8 @@ def verify(
     elif lottery.ok:
         out.print(
             f"[green]OK[/green]: all {lottery.draws} draws and {lottery.uncovered} uncovered shifts of "
-            f"{safe(report.period)} recomputed from the stored events with seed {lottery.seed} match.",
+            f"{safe(report.period)} recomputed from the stored events with seed {lottery.seed} "
+            f"(lottery algorithm {lottery.algorithm}) match.",
             soft_wrap=True,
         )
     else:

@@ -37,6 +37,7 @@ class Mismatch(BaseModel):
 class VerifyReport(BaseModel):
     period: str
     seed: int | None
+    algorithm: int = 1  # the lottery algorithm recorded with the seed and recomputed with (docs/lottery.md §6.2)
     draws: int
     uncovered: int
     ok: bool
@@ -84,10 +85,11 @@ def verify_lottery(events: Sequence[DomainEvent]) -> VerifyReport:
     calendar = PeriodCalendar.from_config(config)
     ids = sorted(d.id for d in config.doctors)
     # The state the lottery saw: everything before LotteryStarted, with the seed applied.
-    recomputed = draw_lottery(before, calendar, seed)
+    recomputed = draw_lottery(before, calendar, seed, algorithm=events[split].algorithm)
     report = dict(
         period=period,
         seed=seed,
+        algorithm=events[split].algorithm,
         draws=sum(isinstance(e, LotteryDrawn) for e in stored),
         uncovered=sum(isinstance(e, ShiftLeftUncovered) for e in stored),
     )

@@ -28,6 +28,8 @@ from domain.period.load_cap import breached
 from domain.period.events import LotteryDrawn, ShiftLeftUncovered, Source
 from domain.lottery.draw import plain_plan, run_draw, tie_index
 from domain.lottery.input import build_input
+from domain.lottery.pairs import PAIR_WORK
+from domain.lottery.search import Work
 from domain.lottery.targets import find_targets, scarce_plan
 from domain.model import DoctorProfile, PeriodConfig, Role, Shift
 from domain.period.quota import QuotaSnapshot
@@ -36,8 +38,12 @@ from domain.period.state import Assignment, PeriodState
 
 LotteryEvent = LotteryDrawn | ShiftLeftUncovered
 SMALL = 20000  # shift-doctor pairs up to which the plan is searched from four starts
+# The algorithm new rounds are drawn with, recorded in LotteryStarted; earlier ones stay
+# reproducible. 2: with a weekly cap, the winning start is also improved by exact re-solves of
+# two doctors (domain.lottery.pairs). 1: without them.
+ALGORITHM = 2
 
-__all__ = ["LotteryEvent", "draw_lottery", "exclusion", "in_lottery_pool", "tie_index"]
+__all__ = ["ALGORITHM", "LotteryEvent", "draw_lottery", "exclusion", "in_lottery_pool", "tie_index"]
 
 
 def in_lottery_pool(
@@ -92,14 +98,15 @@ def _better(a, b) -> bool:
 
 
 def draw_lottery(
-    state: PeriodState, calendar: PeriodCalendar, seed: int, on_draw: Callable[[int, int], None] | None = None
+    state: PeriodState, calendar: PeriodCalendar, seed: int, on_draw: Callable[[int, int], None] | None = None,
+    *, algorithm: int = ALGORITHM,
 ) -> list[LotteryEvent]:
     """Draw every open shift (R-PROC-4). Pure: the same state and seed give the same draws.
 
     R-LOAD-3: with a weekly cap, the draw keeps it. Only the shifts that draw leaves uncovered —
     no roster within the cap covers them — are then drawn again without the cap, each such draw
     marked `beyond_cap`: coverage (R-PROC-4) comes before the cap, the cap before fairness."""
-    events = _draw(state, calendar, seed, on_draw)
+    events = _draw(state, calendar, seed, on_draw, algorithm)
     config = state.require_config()
     policy = config.district.policy
     if policy.max_shifts_per_week is None or not any(isinstance(e, ShiftLeftUncovered) for e in events):
@@ -111,7 +118,7 @@ def draw_lottery(
         "assignments": {**state.assignments, **{e.shift: Assignment(doctor=e.doctor, source=Source.LOTTERY) for e in drawn}},
     })
     beyond: list[LotteryEvent] = []
-    for e in _draw(after, calendar, seed):
+    for e in _draw(after, calendar, seed, algorithm=algorithm):
         if isinstance(e, LotteryDrawn):
             e = e.model_copy(update={"draw": len(drawn) + 1 + sum(isinstance(b, LotteryDrawn) for b in beyond),
                                      "beyond_cap": True})
@@ -120,16 +127,19 @@ def draw_lottery(
 
 
 def _draw(
-    state: PeriodState, calendar: PeriodCalendar, seed: int, on_draw: Callable[[int, int], None] | None = None
+    state: PeriodState, calendar: PeriodCalendar, seed: int, on_draw: Callable[[int, int], None] | None = None,
+    algorithm: int = ALGORITHM,
 ) -> list[LotteryEvent]:
     inp = build_input(state, calendar)
+    # R-LOAD-3, algorithm 2: each start may also re-solve pairs of doctors exactly, within its work.
+    pairs = (lambda: Work(PAIR_WORK)) if algorithm >= 2 and inp.week_cap is not None else (lambda: None)
     plan = plain_plan(inp, seed)
-    targets = find_targets(plan)
+    targets = find_targets(plan, pairs())
     if len(inp.shifts) * inp.pool.bit_count() <= SMALL:
         # Small periods: three more starts, the best outcome wins (ties: the earlier start).
         for start in (lambda: scarce_plan(inp), lambda: plain_plan(inp, seed + 1), lambda: plain_plan(inp, seed + 2)):
             other = start()
-            found = find_targets(other)
+            found = find_targets(other, pairs())
             if _better(found, targets):
                 plan, targets = other, found
     staff = 0

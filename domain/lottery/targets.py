@@ -7,8 +7,9 @@ A round of three phases improves a start, repeated while a round improves (docs/
 1. Coverage: unheld shifts are `place`d in draw order (then with one nested split); doctors
    eligible for an unheld shift `reselect` their own shifts; as a last resort the window around
    an unheld shift is re-solved exactly (domain.lottery.window); with a weekly cap (R-LOAD-3),
-   then a doctor re-chooses the unheld shifts first and hands their own on by chains. The
-   uncovered target is what is then left.
+   then a doctor re-chooses the unheld shifts first and hands their own on by chains, and, on
+   the winning start only, two doctors' shifts are re-solved exactly over the whole period
+   (domain.lottery.pairs). The uncovered target is what is then left.
 2. Largest deficit: while the largest deficit among the pool's doctors is T, every doctor above
    T - 1 unit is `feed`-ed, in number order, with the coverage target kept. When one fails, that
    round is undone and T is the target.
@@ -26,20 +27,22 @@ from __future__ import annotations
 import bisect
 
 from domain.lottery.input import LotteryInput
+from domain.lottery.pairs import improve_by_pairs
 from domain.lottery.plan import Plan, Targets, bits
-from domain.lottery.search import feed, place, shed
+from domain.lottery.search import Work, feed, place, shed
 from domain.lottery.window import improve_around
 
 
 ROUNDS = 3  # the three phases are repeated while a round improves the outcome, at most this often
 
 
-def find_targets(p: Plan) -> Targets:
-    """Improve the plan in place; return the targets it reaches."""
+def find_targets(p: Plan, pairs: Work | None = None) -> Targets:
+    """Improve the plan in place; return the targets it reaches. `pairs`: the work allowed for
+    the exact re-solves of two doctors (R-LOAD-3 only; None: none)."""
     best: tuple | None = None
     targets = Targets()
     for _ in range(ROUNDS):
-        targets = _one_round(p)
+        targets = _one_round(p, pairs)
         score = (targets.uncovered, _key(targets.deficit), _key(targets.overshoot))
         if best is not None and score >= best:
             break
@@ -51,7 +54,7 @@ def _key(value: int | None) -> int:
     return -(10**12) if value is None else value
 
 
-def _one_round(p: Plan) -> Targets:
+def _one_round(p: Plan, pairs: Work | None) -> Targets:
     inp = p.inp
     progress = True
     while progress:
@@ -78,6 +81,8 @@ def _one_round(p: Plan) -> Targets:
                 if reselect_unheld(p, d):
                     progress = True
                     break
+            if not progress and pairs is not None:
+                progress = improve_by_pairs(p, pairs)
     uncovered = p.unheld
     deficit = p.max_deficit()
     while deficit is not None and not _deficit_bound(p, deficit - 1):

@@ -105,6 +105,9 @@ class LotteryStarted(_Event):
     type: Literal["LotteryStarted"] = "LotteryStarted"
     seed: int
     open_shifts: int
+    # The lottery's algorithm (domain.lottery.phase.ALGORITHM): a round is verified by the one
+    # it was drawn with. 1: every round drawn before the exact re-solves of two doctors (R-LOAD-3).
+    algorithm: int = 1
 
 
 _BYTE_BITS = tuple(tuple(b for b in range(8) if (v >> b) & 1) for v in range(256))

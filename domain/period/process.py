@@ -23,7 +23,7 @@ from domain.period.events import (
     ShiftTaken,
     Source,
 )
-from domain.lottery.phase import LotteryEvent, draw_lottery
+from domain.lottery.phase import ALGORITHM, LotteryEvent, draw_lottery
 from domain.model import Phase, next_phase
 from domain.period.quota import compute_quota
 from domain.period.roster import publish
@@ -87,8 +87,8 @@ def draw(state: PeriodState, calendar: PeriodCalendar, seed: int) -> list[Domain
     if state.phase is not Phase.LOTTERY:
         raise ValueError("the lottery runs in phase lottery")
     open_count = sum(1 for s in calendar.shifts if s.id not in state.assignments)
-    events: list[DomainEvent] = [LotteryStarted(seed=seed, open_shifts=open_count)]
-    outcomes: list[LotteryEvent] = draw_lottery(state, calendar, seed)
+    events: list[DomainEvent] = [LotteryStarted(seed=seed, open_shifts=open_count, algorithm=ALGORITHM)]
+    outcomes: list[LotteryEvent] = draw_lottery(state, calendar, seed, algorithm=ALGORITHM)
     events.extend(outcomes)
     return events
 

@@ -13,7 +13,9 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.period.events import LotteryDrawn, Source
+from domain.lottery.audit import verify_lottery
+from domain.lottery.phase import ALGORITHM, draw_lottery
+from domain.period.events import LotteryDrawn, LotteryStarted, Source
 from domain.period.state import Assignment
 from tests.helpers.asserts import check_roster_legal, replay_lottery
 from tests.helpers.oracle import oracle_shifts
@@ -92,3 +94,40 @@ def test_lottery_with_a_weekly_cap_reaches_the_exact_optimum():
     for got, ref, where, _ in outcomes:
         assert_optimal(got, ref, where)
     print(f"weekly cap: {CAPPED - len(missed)} of {CAPPED} exactly optimal in coverage, largest deficit and overshoot")
+
+
+# A district (cap two a week) where covering one more shift needs two doctors to re-arrange
+# their weeks together: found by searching generated districts against CP-SAT.
+TWO_DOCTORS = {
+    "doctors": 12, "days": 35, "start": "2027-03-29", "seed": 665845, "qualified_share": 0.5,
+    "absence_rate": 0.7, "absence_length": 1.0, "meeting_share": 0.5, "valid_absence_rate": 0.25,
+    "exemption_rate": 0.0, "stand_in_rate": 0.0, "substitutes": 0, "staff": 0, "min_rest_hours": 8,
+    "max_shifts_per_week": 2,
+}
+
+
+def test_two_doctors_re_solved_together_reach_the_optimum_and_older_rounds_still_verify():
+    """R-LOAD-3, R-LOT-4: algorithm 2 re-solves two doctors' whole periods exactly and reaches
+    CP-SAT's optimum where algorithm 1 stays a shift short; a round recorded with algorithm 1
+    still verifies by algorithm 1, and claiming algorithm 2 for it is a difference verify names."""
+    got, ref, where, exact = _check(TWO_DOCTORS)
+    assert exact, where
+    outcome = outcome_of(TWO_DOCTORS)
+    before = outcome.before_lottery
+    calendar = outcome.calendar
+    started = outcome.lottery_events[0]
+    assert isinstance(started, LotteryStarted) and started.algorithm == ALGORITHM == 2
+    assert verify_lottery(outcome.events).ok
+
+    old = draw_lottery(before, calendar, started.seed, algorithm=1)
+    old_within = [e for e in old if isinstance(e, LotteryDrawn) and not e.beyond_cap]
+    capped = before.model_copy(update={"assignments": {
+        **before.assignments, **{e.shift: Assignment(doctor=e.doctor, source=Source.LOTTERY) for e in old_within}}})
+    assert achieved(before, capped)[0] == ref.covered - 1, "algorithm 1 misses this optimum by a shift"
+
+    prefix = outcome.events[: outcome.events.index(started)]
+    recorded_by_1 = [*prefix, started.model_copy(update={"algorithm": 1}), *old]
+    assert verify_lottery(recorded_by_1).ok
+    claimed_2 = [*prefix, started, *old]
+    report = verify_lottery(claimed_2)
+    assert not report.ok and report.mismatch is not None and report.mismatch.field == "doctor"

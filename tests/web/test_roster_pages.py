@@ -82,6 +82,8 @@ async def test_roster_fairness_and_exports_for_the_districts_operator(web_db):
                                    headers={"Accept": "text/html"})).text
             assert not MESSAGE_ID.findall(said), (lang, path, MESSAGE_ID.findall(said)[:5])
             assert ("Roster" if lang == "en" else "Vaktliste") in said, (lang, path)
+    said = (await kari.get(f"{base}/verify?lang=nb", headers={"Accept": "text/html"})).text
+    assert re.search(r"<dt>Trekningsalgoritme</dt><dd>\d+ ", said), "verify names the lottery algorithm (R-LOT-4)"
 
     # A new event (the shift swapped back) shows at once: only it is read and folded on.
     db = await web_db.services.database()
