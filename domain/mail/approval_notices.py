@@ -6,6 +6,8 @@ domain/mail/swap_notices.py, and decided on the state just before the event:
   with the operator's reason. A carried-out swap's reason is not sent: it may speak of one
   doctor's health, and the other doctor is told too.
 - **Expired while waiting** (the shift started first): both — nothing waits forever unsaid.
+- **Withdrawn while waiting** by the giver: the doctor who accepted it, who would otherwise
+  believe the shift was coming to them (`withdrawal_notices`; the giver acted themselves).
 """
 
 from __future__ import annotations
@@ -41,5 +43,19 @@ def approval_notices(before: PeriodState, calendar: PeriodCalendar, event: Domai
             if offer is None or offer.accepted_by is None:
                 return []
             return _both("swap-wait-expired", swap, shift_fact(calendar, shift), offer.giver, offer.accepted_by)
+        case _:
+            return []
+
+
+def withdrawal_notices(before: PeriodState, calendar: PeriodCalendar, event: DomainEvent) -> list[SwapNotice]:
+    """R-SWAP-2: the giver withdrew a swap that waited for approval: its accepter is told."""
+    match event:
+        case SwapClosed(swap=swap, shift=shift, outcome="withdrawn"):
+            offer = before.swaps.get(swap)
+            if offer is None or offer.accepted_by is None:
+                return []
+            facts = SwapDecisionFacts(kind="swap-withdrawn", swap=swap, role="receiver", other=offer.giver,
+                                      shift=shift_fact(calendar, shift))
+            return [(offer.accepted_by, facts)]
         case _:
             return []

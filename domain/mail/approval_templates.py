@@ -13,6 +13,7 @@ _SUBJECTS = {
     "swap-rejected": ("Vaktbytte avvist", "Shift swap rejected"),
     "swap-wait-expired": ("Vaktbytte ikke godkjent i tide", "Shift swap not approved in time"),
     "swap-carried-out": ("Vaktbytte gjennomført av legevakten", "Shift swap carried out by the clinic"),
+    "swap-withdrawn": ("Vaktbytte trukket tilbake", "Shift swap withdrawn"),
 }
 
 
@@ -42,6 +43,11 @@ def _what(facts: SwapDecisionFacts, nb: bool) -> list[str]:
                     + ("Vakten er fortsatt din." if giver else f"Vakten er fortsatt hos {other}.") if nb else
                     f"The swap with {other} was not approved before the shift started and did not take place. "
                     + ("The shift is still yours." if giver else f"The shift stays with {other}.")]
+        case "swap-withdrawn":
+            return [f"{other.capitalize()} har trukket tilbake byttet du hadde tatt imot, før legevakten "
+                    f"godkjente det. Vakten er fortsatt hos {other}, og den er ikke blitt din (R-SWAP-2)." if nb else
+                    f"{other.capitalize()} withdrew the swap you had accepted, before the clinic approved it. "
+                    f"The shift stays with {other}; it has not become yours (R-SWAP-2)."]
         case _:  # swap-carried-out
             if giver:
                 return [f"Legevakten har gjennomført et vaktbytte for deg: {other} har overtatt vakten." if nb

@@ -21,7 +21,7 @@ from domain.model import Frozen
 MailKind = Literal[
     "invitation", "reminder-wishes", "reminder-offering", "results", "swap-offered", "swap-accepted", "swap-lapsed",
     "vacancy-offered", "vacancy-filled", "vacancy-assigned", "vacancy-escalated", "vacancy-uncovered",
-    "swap-waiting", "swap-approved", "swap-rejected", "swap-wait-expired", "swap-carried-out",
+    "swap-waiting", "swap-approved", "swap-rejected", "swap-wait-expired", "swap-carried-out", "swap-withdrawn",
 ]
 MAIL_KINDS: tuple[MailKind, ...] = get_args(MailKind)
 SwapId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]  # workflow.uuid4()
@@ -109,9 +109,10 @@ class SwapLapsedFacts(Frozen):
 class SwapDecisionFacts(Frozen):
     """R-SWAP-2, to the giver or the receiver of a swap an operator decides: accepted and waiting
     for approval (to the giver), approved, rejected (with the operator's reason), expired while
-    waiting, or carried out by an operator. The other doctor by id, as on the board."""
+    waiting, withdrawn by the giver while waiting (to the receiver), or carried out by an operator. The other doctor by id, as on the board."""
 
-    kind: Literal["swap-waiting", "swap-approved", "swap-rejected", "swap-wait-expired", "swap-carried-out"]
+    kind: Literal["swap-waiting", "swap-approved", "swap-rejected", "swap-wait-expired", "swap-carried-out",
+                  "swap-withdrawn"]
     swap: SwapId
     role: Literal["giver", "receiver"]
     other: str = Field(min_length=1, max_length=200)

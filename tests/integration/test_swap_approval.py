@@ -33,7 +33,7 @@ from tests.integration.test_period_workflow import EXAMPLE, example_document, sk
 from tests.integration.test_swap_notices import mail_to
 from worker import create_worker, live_activities
 from workflows.messages import (
-    AcceptSwapInput, ApproveSwapInput, CarryOutSwapInput, OfferSwapInput, RejectSwapInput,
+    AcceptSwapInput, ApproveSwapInput, CarryOutSwapInput, CloseSwapInput, OfferSwapInput, RejectSwapInput,
 )
 from workflows.period import AllocationPeriodWorkflow
 
@@ -137,6 +137,13 @@ async def test_r_swap_2_approval_rejection_operator_swap_and_expiry_in_a_running
         actor_d = f"{OPERATOR} for doctor:{giver_d} and doctor:{receiver_d}"
         await handle.execute_update(AllocationPeriodWorkflow.carry_out_swap, CarryOutSwapInput(
             shift=shift_d, giver=giver_d, receiver=receiver_d, reason="Legen er syk", actor=actor_d))
+        # F: C's shift offered again to the same colleague; it waits, and its giver withdraws it:
+        # the doctor who accepted it is told.
+        giver_f, shift_f, receiver_f = giver_c, shift_c, receiver_c
+        f = await offer_and_accept(giver_f, shift_f, receiver_f)
+        assert f.awaiting_approval
+        await handle.execute_update(AllocationPeriodWorkflow.close_swap,
+                                    CloseSwapInput(swap=f.swap, by=giver_f, actor=f"doctor:{giver_f}"))
         # E: waits, and nobody decides: it expires when its shift starts.
         e = await offer_and_accept(giver_e, shift_e, receiver_e)
         assert e.awaiting_approval
@@ -152,7 +159,7 @@ async def test_r_swap_2_approval_rejection_operator_swap_and_expiry_in_a_running
     events = [(s.actor, parse_event(s.data)) for s in stored]
     by_type = lambda t: [(actor, ev) for actor, ev in events if isinstance(ev, t)]  # noqa: E731
     assert [ev.shift for _, ev in by_type(SwapAccepted)] == [shift_a]
-    assert sorted(ev.shift for _, ev in by_type(SwapAwaitingApproval)) == sorted([shift_b, shift_c, shift_e])
+    assert sorted(ev.shift for _, ev in by_type(SwapAwaitingApproval)) == sorted([shift_b, shift_c, shift_e, shift_f])
     [(actor, approved_event)] = by_type(SwapApproved)
     assert actor == OPERATOR and approved_event.operator == OPERATOR and approved_event.receiver == receiver_b
     [(actor, rejected)] = by_type(SwapRejected)
@@ -162,10 +169,12 @@ async def test_r_swap_2_approval_rejection_operator_swap_and_expiry_in_a_running
     assert (carried.operator, carried.giver, carried.receiver, carried.reason) == (
         actor_d, giver_d, receiver_d, "Legen er syk")
     assert [ev.outcome for _, ev in by_type(SwapClosed) if ev.swap == e.swap] == ["expired"]
+    assert [(actor, ev.outcome) for actor, ev in by_type(SwapClosed) if ev.swap == f.swap] == [
+        (f"doctor:{giver_f}", "withdrawn")]
     # R-LOAD-1: the worked shift counts for whoever held it when it ended.
     worked = fold(ev for _, ev in events).worked
     assert worked[shift_a] == receiver_a and worked[shift_b] == receiver_b and worked[shift_d] == receiver_d
-    assert worked[shift_c] == giver_c and worked[shift_e] == giver_e
+    assert worked[shift_c] == giver_c and worked[shift_e] == giver_e and worked[shift_f] == giver_f
     assert any(isinstance(ev, ShiftsWorked) for _, ev in events)
 
     # E-mail: each doctor concerned, once, in Norwegian first.
@@ -180,9 +189,12 @@ async def test_r_swap_2_approval_rejection_operator_swap_and_expiry_in_a_running
         assert "syk" not in carried_mail.text  # the reason stays on record, not in the mail
     for doctor in (giver_e, receiver_e):
         await mail_to(maildir, doctor, "Vaktbytte ikke godkjent i tide")
+    withdrawn_mail = await mail_to(maildir, receiver_f, "Vaktbytte trukket tilbake")
+    assert f"lege {giver_f}" in withdrawn_mail.text.lower()
     rows = await pg_pool.fetch("SELECT doctor_id, kind FROM mail_sent WHERE period_id = $1 AND kind LIKE 'swap-%'", wid)
     kinds = sorted((r["doctor_id"], r["kind"]) for r in rows)
     assert len(kinds) == len(set(kinds))
     assert (giver_b, f"swap-approved:{b.swap}") in kinds and (receiver_b, f"swap-approved:{b.swap}") in kinds
+    assert [k for k in kinds if k[1].startswith("swap-withdrawn")] == [(receiver_f, f"swap-withdrawn:{f.swap}")]
     assert approved.shift == shift_b
     await services.aclose()

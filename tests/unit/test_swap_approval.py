@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.district import DistrictPolicy
-from domain.mail.approval_notices import approval_notices
+from domain.mail.approval_notices import approval_notices, withdrawal_notices
 from domain.model import Policy
 from domain.period.events import SwapAccepted, SwapApproved, SwapAwaitingApproval, SwapCarriedOut, SwapClosed, SwapOffered, SwapRejected, ShiftTaken, Source
 from domain.period.roster import loads
@@ -175,6 +175,21 @@ def test_r_swap_2_a_waiting_swap_expires_when_its_shift_starts_and_both_are_told
     assert apply(state, gone).assignments == outcome.state.assignments
 
 
+def test_r_swap_2_a_waiting_swap_withdrawn_by_its_giver_tells_the_doctor_who_accepted_it():
+    outcome = published()
+    _, state, shift, receiver, _ = waiting(outcome)
+    gone = close_swap(state, swap_id="s1", by="gp1")
+    assert isinstance(gone, SwapClosed) and gone.outcome == "withdrawn"
+    [(told, facts)] = withdrawal_notices(state, outcome.calendar, gone)
+    assert told == receiver and facts.kind == "swap-withdrawn" and facts.other == "gp1" and facts.role == "receiver"
+    assert approval_notices(state, outcome.calendar, gone) == []  # the giver acted themselves
+    assert apply(state, gone).assignments == outcome.state.assignments  # the shift stays with the giver
+    # An open offer nobody accepted yet tells no one when withdrawn.
+    open_offer, *_ = legal_swap(outcome)
+    withdrawn = close_swap(open_offer, swap_id="s1", by="gp1")
+    assert isinstance(withdrawn, SwapClosed) and withdrawal_notices(open_offer, outcome.calendar, withdrawn) == []
+
+
 # ------------------------------------------------------------------------ operator swap
 
 def test_r_swap_2_operator_swap_takes_effect_at_once_with_operator_both_doctors_and_reason():
@@ -246,7 +261,7 @@ def test_r_swap_2_notices_are_worded_in_norwegian_first_for_each_decision():
                       start=datetime(2027, 1, 9, 8, tzinfo=TZ), end=datetime(2027, 1, 9, 16, tzinfo=TZ))
     subjects = {"swap-waiting": "Vaktbytte venter på godkjenning", "swap-approved": "Vaktbytte godkjent",
                 "swap-rejected": "Vaktbytte avvist", "swap-wait-expired": "Vaktbytte ikke godkjent i tide",
-                "swap-carried-out": "Vaktbytte gjennomført av legevakten"}
+                "swap-carried-out": "Vaktbytte gjennomført av legevakten", "swap-withdrawn": "Vaktbytte trukket tilbake"}
     for kind, subject in subjects.items():
         for role in ("giver", "receiver"):
             facts = SwapDecisionFacts(kind=kind, swap="s-1", role=role, other="gp02", shift=shift,

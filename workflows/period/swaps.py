@@ -28,7 +28,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import actors
     from domain.period.events import DomainEvent
-    from domain.mail.approval_notices import approval_notices
+    from domain.mail.approval_notices import approval_notices, withdrawal_notices
     from domain.mail.swap_notices import still_news, swap_notices
     from domain.period.swap_approval import wait_or_take
     from domain.period.swaps import accept_swap, all_worked, close_swap, expired_swaps, next_wakeup, offer_swap, shifts_ended
@@ -41,6 +41,9 @@ SWAP_NOTICES_PATCH = "swap-notices"
 # R-SWAP-2: an acceptance may wait for an operator's approval (only under a district policy
 # that asks for it; a round recorded before never took this path).
 SWAP_APPROVAL_PATCH = "swap-approval"
+# Telling the accepter of a waiting swap that the giver withdrew it: rounds that withdrew one
+# before replay with no such mail.
+SWAP_WITHDRAWN_PATCH = "swap-withdrawn-notice"
 
 
 class PublishedRound:
@@ -148,6 +151,10 @@ class PublishedRound:
                 swap_notices(rt.state, rt.calendar, event, rt.now()) + approval_notices(rt.state, rt.calendar, event)
                 if rt.input.notify and self.tell_doctors else []
             )
+            if rt.input.notify and self.tell_doctors:
+                withdrawn = withdrawal_notices(rt.state, rt.calendar, event)
+                if withdrawn and workflow.patched(SWAP_WITHDRAWN_PATCH):
+                    notices += withdrawn
             # A round published before swap notices existed has swaps in its history that sent
             # nothing: replaying them must schedule no mail (the patch is off for that run).
             if notices and workflow.patched(SWAP_NOTICES_PATCH):
