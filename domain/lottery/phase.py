@@ -39,8 +39,8 @@ from domain.period.state import Assignment, PeriodState
 LotteryEvent = LotteryDrawn | ShiftLeftUncovered
 SMALL = 20000  # shift-doctor pairs up to which the plan is searched from four starts
 # The algorithm new rounds are drawn with, recorded in LotteryStarted; earlier ones stay
-# reproducible. 2: with a weekly cap, the winning start is also improved by exact re-solves of
-# two doctors (domain.lottery.pairs). 1: without them.
+# reproducible. 2: with a weekly cap, every start is also improved by exact re-solves of two
+# doctors (domain.lottery.pairs). 1: without them.
 ALGORITHM = 2
 
 __all__ = ["ALGORITHM", "LotteryEvent", "draw_lottery", "exclusion", "in_lottery_pool", "tie_index"]

@@ -7,9 +7,9 @@ A round of three phases improves a start, repeated while a round improves (docs/
 1. Coverage: unheld shifts are `place`d in draw order (then with one nested split); doctors
    eligible for an unheld shift `reselect` their own shifts; as a last resort the window around
    an unheld shift is re-solved exactly (domain.lottery.window); with a weekly cap (R-LOAD-3),
-   then a doctor re-chooses the unheld shifts first and hands their own on by chains, and, on
-   the winning start only, two doctors' shifts are re-solved exactly over the whole period
-   (domain.lottery.pairs). The uncovered target is what is then left.
+   then a doctor re-chooses the unheld shifts first and hands their own on by chains, and (the
+   lottery's algorithm 2, within the start's work) two doctors' shifts are re-solved exactly over
+   the whole period (domain.lottery.pairs). The uncovered target is what is then left.
 2. Largest deficit: while the largest deficit among the pool's doctors is T, every doctor above
    T - 1 unit is `feed`-ed, in number order, with the coverage target kept. When one fails, that
    round is undone and T is the target.
