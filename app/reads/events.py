@@ -103,8 +103,8 @@ def summarize(event: DomainEvent) -> str:
             return f"round cancelled in phase {phase.value} ({_by(operator, reason)})"
         case RoundRestarted(remedy=remedy, operator=operator, reason=reason):
             return f"round restarted ({remedy}) ({_by(operator, reason)})"
-        case LotteryStarted(seed=seed, open_shifts=open_shifts):
-            return f"lottery started: {open_shifts} open shifts, seed {seed}"
+        case LotteryStarted(seed=seed, open_shifts=open_shifts, algorithm=algorithm):
+            return f"lottery started: {open_shifts} open shifts, seed {seed}, algorithm {algorithm}"
         case LotteryDrawn(draw=draw, shift=shift, pool=pool, tied=tied, doctor=doctor):
             return f"draw #{draw}: {shift} → {doctor} (pool {len(pool)}, tied {len(tied)})"
         case ShiftLeftUncovered(shift=shift, rule=rule, reason=reason):

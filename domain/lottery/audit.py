@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from domain.period.calendar import PeriodCalendar
 from domain.period.events import DomainEvent, LotteryDrawn, LotteryStarted, RosterPublished, ShiftLeftUncovered
-from domain.lottery.phase import draw_lottery
+from domain.lottery.phase import ALGORITHMS, draw_lottery
 from domain.period.roster import publish
 from domain.period.state import fold
 
@@ -37,7 +37,7 @@ class Mismatch(BaseModel):
 class VerifyReport(BaseModel):
     period: str
     seed: int | None
-    algorithm: int = 1  # the lottery algorithm recorded with the seed and recomputed with (docs/lottery.md §6.2)
+    algorithm: int | None = None  # recorded with the seed and recomputed with (docs/lottery.md §6.2); None: no lottery
     draws: int
     uncovered: int
     ok: bool
@@ -85,11 +85,16 @@ def verify_lottery(events: Sequence[DomainEvent]) -> VerifyReport:
     calendar = PeriodCalendar.from_config(config)
     ids = sorted(d.id for d in config.doctors)
     # The state the lottery saw: everything before LotteryStarted, with the seed applied.
-    recomputed = draw_lottery(before, calendar, seed, algorithm=events[split].algorithm)
+    algorithm = events[split].algorithm
+    if algorithm not in ALGORITHMS:
+        return VerifyReport(period=period, seed=seed, algorithm=algorithm, draws=0, uncovered=0, ok=False,
+                            note=f"lottery algorithm {algorithm} is unknown to this version of vakt: "
+                                 "verify with the version that drew it")
+    recomputed = draw_lottery(before, calendar, seed, algorithm=algorithm)
     report = dict(
         period=period,
         seed=seed,
-        algorithm=events[split].algorithm,
+        algorithm=algorithm,
         draws=sum(isinstance(e, LotteryDrawn) for e in stored),
         uncovered=sum(isinstance(e, ShiftLeftUncovered) for e in stored),
     )

@@ -107,6 +107,8 @@ def best_for_pair(p: Plan, a: int, b: int, work: Work) -> tuple[int, dict[int, i
     shifts = [k for k in range(len(inp.shifts))
               if (k < p.fixed and p.holder[k] in (a, b))
               or (k >= p.fixed and inp.eligible[k] & ours and p.holder[k] in (-1, a, b))]
+    if not work.spend(len(inp.shifts)):  # the scan above counts too, so the work bounds the time
+        return None
     now = sum(1 for k in shifts if p.holder[k] in (a, b))
     beyond = _left_after(p, shifts)
     states: dict[tuple[Mine, Mine], int] = {(FREE, FREE): 0}
@@ -171,8 +173,9 @@ def _left_after(p: Plan, shifts: list[int]) -> list[int]:
 def improve_by_pairs(p: Plan, work: Work) -> bool:
     """R-LOAD-3 coverage: the first pair of doctors whose exact re-solve holds more shifts than
     they do now; applies it, True if found. A pair is tried when a is eligible for a shift nobody
-    holds and b holds a shift a may take, or is eligible for an unheld shift too: for any other
-    pair the two re-solve alone, as `reselect_unheld` already tried. In number order."""
+    holds and b holds a shift a may take, or is eligible for an unheld shift too — the pairs most
+    likely to gain; others (b taking over a shift that blocks a, say) are left to the chains of
+    domain.lottery.search. In number order; after a gain, the caller starts again from the first."""
     inp = p.inp
     wanted = 0
     for k in range(p.fixed, len(inp.shifts)):

@@ -10,7 +10,9 @@ can be reimplemented; the modules:
 - domain.lottery.input: the static rules as bitsets over the doctors;
 - domain.lottery.plan / domain.lottery.search: a complete roster kept reachable, and the
   ejection-chain moves that change it;
-- domain.lottery.targets: the best outcome found, by improving the plain draw;
+- domain.lottery.targets: the best outcome found, by improving the plain draw, with
+  domain.lottery.window (an exact re-solve around one shift) and, under a weekly cap,
+  domain.lottery.pairs (two doctors' whole periods);
 - domain.lottery.draw: the draw in order against the plan;
 - domain.lottery.record: the events and their reasons.
 
@@ -42,8 +44,9 @@ SMALL = 20000  # shift-doctor pairs up to which the plan is searched from four s
 # reproducible. 2: with a weekly cap, every start is also improved by exact re-solves of two
 # doctors (domain.lottery.pairs). 1: without them.
 ALGORITHM = 2
+ALGORITHMS = (1, 2)  # every algorithm this code can draw (and verify) by
 
-__all__ = ["ALGORITHM", "LotteryEvent", "draw_lottery", "exclusion", "in_lottery_pool", "tie_index"]
+__all__ = ["ALGORITHM", "ALGORITHMS", "LotteryEvent", "draw_lottery", "exclusion", "in_lottery_pool", "tie_index"]
 
 
 def in_lottery_pool(
@@ -101,11 +104,14 @@ def draw_lottery(
     state: PeriodState, calendar: PeriodCalendar, seed: int, on_draw: Callable[[int, int], None] | None = None,
     *, algorithm: int = ALGORITHM,
 ) -> list[LotteryEvent]:
-    """Draw every open shift (R-PROC-4). Pure: the same state and seed give the same draws.
+    """Draw every open shift (R-PROC-4). Pure: the same state, seed and algorithm give the same
+    draws. An algorithm this code does not know is a ValueError, never a guess.
 
     R-LOAD-3: with a weekly cap, the draw keeps it. Only the shifts that draw leaves uncovered —
     no roster within the cap covers them — are then drawn again without the cap, each such draw
     marked `beyond_cap`: coverage (R-PROC-4) comes before the cap, the cap before fairness."""
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"lottery algorithm {algorithm} is unknown to this version (it knows {ALGORITHMS})")
     events = _draw(state, calendar, seed, on_draw, algorithm)
     config = state.require_config()
     policy = config.district.policy

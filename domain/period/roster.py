@@ -109,7 +109,7 @@ def over_cap(state: PeriodState, calendar: PeriodCalendar) -> tuple[int | None, 
 
 
 def lottery_section(state: PeriodState, draws: Sequence[LotteryDrawn]) -> dict:
-    """The seed and every draw in order (R-LOT-4). The doctor sets are written as the events
+    """The seed, the lottery's algorithm, and every draw in order (R-LOT-4). The doctor sets are written as the events
     store them, compactly — `{"size", "bits"}`, bit i standing for `doctors[i]`, the period's
     doctor ids sorted (`members` reads one back) — so a year of draws among a thousand doctors
     is not a thousand ids per draw: `pool` (who could legally be drawn), `tied` (the pool members
@@ -117,6 +117,8 @@ def lottery_section(state: PeriodState, draws: Sequence[LotteryDrawn]) -> dict:
     passed over, with rule and reason)."""
     return {
         "seed": state.seed,
+        # A state folded before the algorithm was recorded drew by algorithm 1 (docs/lottery.md §6.2).
+        "algorithm": state.lottery_algorithm or (1 if state.seed is not None else None),
         "doctors": sorted(d.id for d in state.require_config().doctors),
         "draws": [
             {

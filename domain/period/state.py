@@ -68,6 +68,7 @@ class PeriodState(BaseModel):
     assignments: dict[str, Assignment] = {}
     wishes: dict[str, int] = {}  # doctor -> accepted advance wishes and meeting picks
     seed: int | None = None
+    lottery_algorithm: int | None = None  # LotteryStarted.algorithm (docs/lottery.md §6.2)
     seed_commitment: SeedCommitted | None = None  # R-LOT-5, recorded when the offering opens
     seed_revealed: SeedRevealed | None = None  # R-LOT-5, recorded at the draw
     # The draws themselves (pools, deficits) are read from the event log, never carried in the
@@ -154,8 +155,8 @@ def apply_in_place(state: PeriodState, event: DomainEvent) -> PeriodState:
             state.phase, state.meeting_open, state.cancelled = Phase.CANCELLED, False, event
         case RoundRestarted():
             state.restarts += 1
-        case LotteryStarted(seed=seed):
-            state.seed = seed
+        case LotteryStarted(seed=seed, algorithm=algorithm):
+            state.seed, state.lottery_algorithm = seed, algorithm
         case SeedCommitted():
             state.seed_commitment = event
         case SeedRevealed():

@@ -37,6 +37,23 @@ def test_verify_passes_on_the_untouched_record(example):
     assert report.seed == 7 and report.draws == example.state.drawn and report.uncovered == len(example.state.uncovered)
 
 
+def test_verify_recomputes_with_the_recorded_algorithm_and_refuses_one_it_does_not_know(example):
+    """R-LOT-4 (docs/lottery.md §6.2): the algorithm is recorded with the seed; an event without
+    it was drawn by algorithm 1; a number this version does not know is not guessed at."""
+    from domain.lottery.phase import ALGORITHM, draw_lottery
+
+    i = next(k for k, e in enumerate(example.events) if isinstance(e, LotteryStarted))
+    assert example.events[i].algorithm == ALGORITHM and verify_lottery(example.events).algorithm == ALGORITHM
+    assert LotteryStarted.model_validate({"seed": 7, "open_shifts": 3}).algorithm == 1  # stored before the field
+    # No weekly cap: algorithms 1 and 2 draw the same, so the record verifies under either.
+    assert verify_lottery(_replace(example.events, i, algorithm=1)).ok
+    unknown = verify_lottery(_replace(example.events, i, algorithm=99))
+    assert not unknown.ok and unknown.algorithm == 99 and "unknown to this version" in unknown.note
+    with pytest.raises(ValueError, match="algorithm 99"):
+        draw_lottery(example.before_lottery, example.calendar, 7, algorithm=99)
+    assert example.state.lottery_algorithm == ALGORITHM
+
+
 def test_verify_names_a_changed_doctor(example):
     """R-LOT-4: a stored draw given to someone else is named with both doctors."""
     i = _draw_index(example.events, 2)

@@ -8,7 +8,9 @@ durable timer (at the latest when the shift starts). Whenever a shift ends, whoe
 then is recorded as having worked it. Each update has a validator, so a refusal writes nothing.
 
 The doctors concerned are told by e-mail: the named receiver of an offer, the giver when it is
-accepted, declined or expires. Who gets what is decided in `domain.mail.swap_notices`, from the state
+accepted, declined or expires; under R-SWAP-2 both doctors of an operator's decision, and the
+accepter of a waiting swap its giver withdraws. Who gets what is decided in
+`domain.mail.swap_notices` and `domain.mail.approval_notices`, from the state
 just before the swap's event (a closed offer leaves the state), so it is queued when the event is
 recorded and cannot be rebuilt later. The queue travels across continue-as-new
 (`CarriedState.swap_notices`) and has a sender of its own, because the period's other notices
