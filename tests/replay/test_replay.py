@@ -19,6 +19,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
 from tests.replay.record import HISTORIES, PUBLISHED, SEEDED, WORKFLOW_ID
+from tests.replay.record_approvals import APPROVALS
 from tests.replay.record_vacancies import VACANCIES
 from tests.helpers.support import CONVERTER
 from workflows.messages import PeriodInput, PeriodResult
@@ -28,6 +29,7 @@ RECORDED = sorted(HISTORIES.glob("*.json"))
 SEEDED_RECORDED = sorted(SEEDED.glob("*.json"))  # R-LOT-5: a drand-seeded round
 PUBLISHED_RECORDED = sorted(PUBLISHED.glob("*.json"))  # R-SWAP-1 / R-LOAD-1: the published round
 VACANCIES_RECORDED = sorted(VACANCIES.glob("*.json"))  # R-VAC-1..3: a published round with vacancies
+APPROVALS_RECORDED = sorted(APPROVALS.glob("*.json"))  # R-SWAP-2: swaps waiting for an operator
 
 
 def _history(path: Path) -> WorkflowHistory:
@@ -90,6 +92,25 @@ def test_the_vacancies_recording_declares_takes_escalates_assigns_and_leaves_one
 
 @pytest.mark.parametrize("path", VACANCIES_RECORDED, ids=[f"vacancies-{p.stem}" for p in VACANCIES_RECORDED])
 async def test_recorded_vacancies_round_replays_with_the_current_code(path: Path):
+    replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=CONVERTER)
+    await replayer.replay_workflow(_history(path))
+
+
+def test_the_approvals_recording_approves_withdraws_and_rejects_waiting_swaps():
+    """R-SWAP-2, recorded before the withdrawal notice: swaps waiting for an operator, one
+    approved, one withdrawn by its giver while it waits, one rejected; their e-mails; the
+    `swap-approval` patch marker; across a continue-as-new."""
+    assert len(APPROVALS_RECORDED) >= 2, "run `python -m tests.replay.record_approvals`"
+    text = "".join(p.read_text() for p in APPROVALS_RECORDED).lower().replace("_", "")
+    for marker in ("accept_swap", "approve_swap", "close_swap", "reject_swap", "send_mail", "ContinuedAsNew",
+                   "core_patch"):
+        assert marker.lower().replace("_", "") in text, marker
+
+
+@pytest.mark.parametrize("path", APPROVALS_RECORDED, ids=[f"approvals-{p.stem}" for p in APPROVALS_RECORDED])
+async def test_recorded_approvals_round_replays_with_the_current_code(path: Path):
+    """The `swap-withdrawn-notice` patch: a round that withdrew a waiting swap without telling
+    its accepter replays with the code that now tells them."""
     replayer = Replayer(workflows=[AllocationPeriodWorkflow], data_converter=CONVERTER)
     await replayer.replay_workflow(_history(path))
 
