@@ -109,8 +109,8 @@ def over_cap(state: PeriodState, calendar: PeriodCalendar) -> tuple[int | None, 
 
 
 def lottery_section(state: PeriodState, draws: Sequence[LotteryDrawn]) -> dict:
-    """The seed, the lottery's algorithm, and every draw in order (R-LOT-4). The doctor sets are written as the events
-    store them, compactly — `{"size", "bits"}`, bit i standing for `doctors[i]`, the period's
+    """The seed, the lottery's algorithm and every draw in order (R-LOT-4). The doctor sets are
+    written as the events store them, compactly — `{"size", "bits"}`, bit i standing for `doctors[i]`, the period's
     doctor ids sorted (`members` reads one back) — so a year of draws among a thousand doctors
     is not a thousand ids per draw: `pool` (who could legally be drawn), `tied` (the pool members
     sharing the drawn doctor's deficit), `deficit`, and `passed` (candidates tried first and
