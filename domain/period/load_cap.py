@@ -24,6 +24,12 @@ def breached(fixed: Sequence[int], drawn: Sequence[int], cap: int) -> bool:
     voluntary shifts, but a draw is refused only where it adds to a full window)."""
     if len(fixed) + len(drawn) <= cap or not drawn:
         return False
+    if not fixed:  # every shift drawn (the lottery's usual case): cap + 1 of them within 6 days
+        ds = sorted(drawn)
+        for i in range(len(ds) - cap):
+            if ds[i + cap] - ds[i] < WINDOW_DAYS:
+                return True
+        return False
     days = sorted([(d, 0) for d in fixed] + [(d, 1) for d in drawn])
     marks = [0]
     for _, m in days:

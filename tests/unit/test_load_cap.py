@@ -11,6 +11,9 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from domain.lottery.explain import explain_doctor
 from domain.period.doctor_board import doctor_board
 from domain.model import OSLO_TZ, Phase
@@ -102,3 +105,22 @@ def test_an_option_that_would_pass_the_cap_is_offered_with_a_warning():
     idle = next(d.id for d in outcome.config.doctors if not state.held_by(d.id) and d.role.value == "gp")
     other = doctor_board(state, outcome.calendar, idle, now)
     assert [o for o in other.options if o.allowed] and not any(o.over_cap for o in other.options)
+
+
+def _breached_by_marks(fixed, drawn, cap):
+    """The general count of domain.period.load_cap.breached, written out once more."""
+    if len(fixed) + len(drawn) <= cap or not drawn:
+        return False
+    days = sorted([(d, 0) for d in fixed] + [(d, 1) for d in drawn])
+    marks = [0]
+    for _, m in days:
+        marks.append(marks[-1] + m)
+    return any(days[i + cap][0] - days[i][0] < 7 and marks[i + cap + 1] > marks[i] for i in range(len(days) - cap))
+
+
+@given(st.lists(st.integers(0, 40), max_size=4), st.lists(st.integers(0, 40), max_size=12), st.integers(1, 3))
+def test_r_load_3_breached_agrees_with_the_general_count_on_every_path(fixed, drawn, cap):
+    """R-LOAD-3: the fast path for draws alone (no shift held before) answers as the general
+    count does — a lottery is verified by recomputing it, so every path must agree."""
+    assert breached([], drawn, cap) == _breached_by_marks([], drawn, cap)
+    assert breached(fixed, drawn, cap) == _breached_by_marks(fixed, drawn, cap)
