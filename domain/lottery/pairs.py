@@ -40,7 +40,6 @@ class _Doctor:
         base = inp.load[d] + sum(inp.units[k] for k in p.held[d] if k < p.fixed)
         # R-LOT-1 (b): a draw is allowed while the points before it stay below the quota.
         self.room = inp.quota[d] - base if (inp.capped >> d) & 1 else None
-        self._held_in: dict[int, int] = {}
         self._windows: dict[int, tuple[int, ...]] = {}
 
     def _held_windows(self, day: int) -> tuple[int, ...]:
@@ -48,16 +47,10 @@ class _Doctor:
         () when there are none."""
         got = self._windows.get(day)
         if got is None:
-            got = tuple(self.held_in(f) for f in range(day - WINDOW_DAYS + 1, day + 1))
+            got = tuple(sum(1 for h in self.held_days if first <= h < first + WINDOW_DAYS)
+                        for first in range(day - WINDOW_DAYS + 1, day + 1))
             got = self._windows[day] = got if any(got) else ()
         return got
-
-    def held_in(self, first_day: int) -> int:
-        """Shifts held before the lottery in the 7 days from `first_day`."""
-        n = self._held_in.get(first_day)
-        if n is None:
-            n = self._held_in[first_day] = sum(1 for h in self.held_days if first_day <= h < first_day + WINDOW_DAYS)
-        return n
 
     def take(self, mine: Mine, start: float, end: float, day: int, units: int, drawn: bool = False) -> Mine | None:
         """The state after drawing this shift, or None when a rule forbids it. `drawn`: drawn for

@@ -50,6 +50,29 @@ async def submit_retrying(client: Client, period: str, kind: ActionKind | str, d
     return result.outcomes[0]
 
 
+def retrying_update(handle: WorkflowHandle):
+    """`update(method, arg)`: an update that meets the run rolling over (every
+    `max_updates_per_run` updates) is retried on the next run, as the front door does."""
+    import asyncio
+
+    from temporalio.client import WorkflowUpdateFailedError
+    from temporalio.exceptions import ApplicationError
+
+    from workflows.period import RUN_ROLLING_OVER
+
+    async def update(method, arg):
+        for _ in range(200):
+            try:
+                return await handle.execute_update(method, arg)
+            except WorkflowUpdateFailedError as e:
+                if not (isinstance(e.cause, ApplicationError) and e.cause.type == RUN_ROLLING_OVER):
+                    raise
+            await asyncio.sleep(0.05)
+        raise TimeoutError("the run did not roll over")
+
+    return update
+
+
 def services_for(
     database_url: str, data_dir: Path, client: Client | None = None, *, clock: Clock | None = None, **env: str
 ) -> Services:

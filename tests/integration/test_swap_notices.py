@@ -10,8 +10,6 @@ import asyncio
 from datetime import datetime
 
 from temporalio import workflow
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Replayer
 
@@ -31,9 +29,9 @@ from domain.period.swaps import accept_swap, offer_swap
 from infra.mailbox import read_maildir
 from tests.integration.test_period_workflow import EXAMPLE, example_document, skip_until, start_period
 from tests.helpers.mail import smtp_server  # noqa: F401 - the fixture
-from tests.helpers.support import CONVERTER, services_for
+from tests.helpers.support import CONVERTER, retrying_update, services_for
 from workflows.messages import AcceptSwapInput, CloseSwapInput, OfferSwapInput, PeriodInput, PeriodResult
-from workflows.period import RUN_ROLLING_OVER, AllocationPeriodWorkflow
+from workflows.period import AllocationPeriodWorkflow
 
 EMAIL = {d["id"]: d["email"] for d in example_document()["doctors"]}
 
@@ -95,16 +93,7 @@ async def test_r_swap_1_swap_notices_go_out_once_to_whom_they_concern(
 
         offers: dict[str, PeriodState] = {}  # swap -> the state with its offer
 
-        async def update(method, arg):
-            # The update after the tenth may meet the run rolling over: retried, as the front door does.
-            for _ in range(200):
-                try:
-                    return await handle.execute_update(method, arg)
-                except WorkflowUpdateFailedError as e:
-                    if not (isinstance(e.cause, ApplicationError) and e.cause.type == RUN_ROLLING_OVER):
-                        raise
-                await asyncio.sleep(0.05)
-            raise AssertionError("the run did not roll over")
+        update = retrying_update(handle)  # the update after the tenth may meet the run rolling over
 
         async def offered(giver, shift, receiver):
             asked = OfferSwapInput(giver=giver, shift=shift, receiver=receiver, actor=f"doctor:{giver}")

@@ -32,7 +32,7 @@ from domain.model import Phase
 from domain.scenario import parse_scenario, to_period_config
 from infra.embedded import embedded_postgres_url, start_time_skipping_env, stop_embedded_postgres
 from app.periods.updates import send_update
-from tests.helpers.support import CONVERTER, submit_retrying
+from tests.helpers.support import CONVERTER, retrying_update, submit_retrying
 from workflows.messages import ClosePhaseInput, ExtendDeadlineInput, PeriodInput
 from workflows.period import AllocationPeriodWorkflow
 
@@ -57,6 +57,28 @@ async def _skip_until(env, handle, reached) -> None:
         else:
             await asyncio.sleep(0.05)
     raise TimeoutError("phase not reached")
+
+
+async def write_runs(client, first_run: str, out: Path) -> list[Path]:
+    """Every run of the recorded workflow, from `first_run` along its continue-as-new chain, as
+    `out/period-run<n>.json` (the directory's old recordings removed first)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.json"):
+        old.unlink()
+    written: list[Path] = []
+    run_id: str | None = first_run
+    while run_id:
+        history = await client.get_workflow_handle(WORKFLOW_ID, run_id=run_id).fetch_history()
+        path = out / f"period-run{len(written) + 1}.json"
+        path.write_text(history.to_json())
+        written.append(path)
+        last = history.events[-1]
+        run_id = (
+            last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+            if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+            else None
+        )
+    return written
 
 
 async def record(out: Path = HISTORIES) -> list[Path]:
@@ -102,23 +124,7 @@ async def record(out: Path = HISTORIES) -> list[Path]:
                 await submit_retrying(client, WORKFLOW_ID, "claim", a.doctor, a.shift)
             result = await handle.result()
             assert result.phase is Phase.PUBLISHED and result.runs > 1, result
-            written = []
-            out.mkdir(parents=True, exist_ok=True)
-            for old in out.glob("*.json"):
-                old.unlink()
-            run_id, n = first_run, 1
-            while run_id:
-                history = await env.client.get_workflow_handle(WORKFLOW_ID, run_id=run_id).fetch_history()
-                path = out / f"period-run{n}.json"
-                path.write_text(history.to_json())
-                written.append(path)
-                last = history.events[-1]
-                run_id = (
-                    last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
-                    if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
-                    else None
-                )
-                n += 1
+            written = await write_runs(env.client, first_run, out)
         await pool.close()
     finally:
         stop_embedded_postgres(data_dir)
@@ -185,9 +191,6 @@ async def record_published(out: Path = PUBLISHED) -> list[Path]:
     worked as they end, and continue-as-new among the swaps (every 10 updates, the staff's shifts
     included). Recorded before
     vacancies and swap approval, so rounds published before them keep replaying."""
-    from temporalio.client import WorkflowUpdateFailedError
-    from temporalio.exceptions import ApplicationError
-
     from app.registry.districts import import_scenario
     from infra.mailbox import DevSmtpServer
     from tests.helpers.mail import free_port
@@ -198,7 +201,6 @@ async def record_published(out: Path = PUBLISHED) -> list[Path]:
     from domain.period.state import fold
     from worker import live_activities
     from workflows.messages import AcceptSwapInput, CloseSwapInput, OfferSwapInput
-    from workflows.period import RUN_ROLLING_OVER
 
     scenario = parse_scenario(json.loads(EXAMPLE.read_text()))
     config = to_period_config(scenario)
@@ -238,15 +240,7 @@ async def record_published(out: Path = PUBLISHED) -> list[Path]:
             calendar = PeriodCalendar.from_config(state.require_config())
             involved: set[str] = set()
 
-            async def update(method, arg):
-                for _ in range(200):  # the update that meets a run rolling over is retried
-                    try:
-                        return await handle.execute_update(method, arg)
-                    except WorkflowUpdateFailedError as e:
-                        if not (isinstance(e.cause, ApplicationError) and e.cause.type == RUN_ROLLING_OVER):
-                            raise
-                    await asyncio.sleep(0.05)
-                raise TimeoutError("the run did not roll over")
+            update = retrying_update(handle)
 
             async def offer(giver, shift, receiver):
                 asked = OfferSwapInput(giver=giver, shift=shift, receiver=receiver, actor=f"doctor:{giver}")
@@ -267,23 +261,7 @@ async def record_published(out: Path = PUBLISHED) -> list[Path]:
             await offer(giver, shift, receiver)  # left to expire
             result = await handle.result()  # the server skips past the expiry to the last shift's end
             assert result.phase is Phase.PUBLISHED and result.runs > 1, result
-            written = []
-            out.mkdir(parents=True, exist_ok=True)
-            for old in out.glob("*.json"):
-                old.unlink()
-            run_id, n = first_run, 1
-            while run_id:
-                history = await env.client.get_workflow_handle(WORKFLOW_ID, run_id=run_id).fetch_history()
-                path = out / f"period-run{n}.json"
-                path.write_text(history.to_json())
-                written.append(path)
-                last = history.events[-1]
-                run_id = (
-                    last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
-                    if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
-                    else None
-                )
-                n += 1
+            written = await write_runs(env.client, first_run, out)
         await services.aclose()
         await pool.close()
         await live.close()

@@ -19,16 +19,16 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from tests.replay.record import EXAMPLE, HISTORIES, TASK_QUEUE, WORKFLOW_ID, _skip_until
+from tests.replay.record import (
+    EXAMPLE, HISTORIES, TASK_QUEUE, WORKFLOW_ID, _skip_until, write_runs,
+)
+from tests.helpers.support import retrying_update
 
 APPROVALS = HISTORIES / "approvals"
 OPERATOR = "operator:recorder"
 
 
 async def record_approvals(out: Path = APPROVALS) -> list[Path]:
-    from temporalio.api.enums.v1 import EventType
-    from temporalio.client import WorkflowUpdateFailedError
-    from temporalio.exceptions import ApplicationError
 
     from adapters.postgres.event_store import EventStore
     from adapters.postgres.projections import RosterProjection
@@ -49,7 +49,7 @@ async def record_approvals(out: Path = APPROVALS) -> list[Path]:
     from workflows.messages import (
         AcceptSwapInput, ApproveSwapInput, CloseSwapInput, OfferSwapInput, PeriodInput, RejectSwapInput,
     )
-    from workflows.period import RUN_ROLLING_OVER, AllocationPeriodWorkflow
+    from workflows.period import AllocationPeriodWorkflow
 
     scenario = parse_scenario(json.loads(EXAMPLE.read_text()))
     config = to_period_config(scenario)
@@ -90,15 +90,7 @@ async def record_approvals(out: Path = APPROVALS) -> list[Path]:
             calendar = PeriodCalendar.from_config(state.require_config())
             involved: set[str] = set()
 
-            async def update(method, arg):
-                for _ in range(200):  # the update that meets a run rolling over is retried
-                    try:
-                        return await handle.execute_update(method, arg)
-                    except WorkflowUpdateFailedError as e:
-                        if not (isinstance(e.cause, ApplicationError) and e.cause.type == RUN_ROLLING_OVER):
-                            raise
-                    await asyncio.sleep(0.05)
-                raise TimeoutError("the run did not roll over")
+            update = retrying_update(handle)
 
             async def waiting() -> tuple[str, str]:
                 giver, shift, receiver = swappable(state, calendar, view.now, involved)
@@ -118,23 +110,7 @@ async def record_approvals(out: Path = APPROVALS) -> list[Path]:
                          RejectSwapInput(swap=swap, reason="Bakvakten må være på plass", actor=OPERATOR))
             result = await handle.result()  # the server skips to the last shift's end
             assert result.phase is Phase.PUBLISHED and result.runs > 1, result
-            written = []
-            out.mkdir(parents=True, exist_ok=True)
-            for old in out.glob("*.json"):
-                old.unlink()
-            run_id, n = first_run, 1
-            while run_id:
-                history = await env.client.get_workflow_handle(WORKFLOW_ID, run_id=run_id).fetch_history()
-                path = out / f"period-run{n}.json"
-                path.write_text(history.to_json())
-                written.append(path)
-                last = history.events[-1]
-                run_id = (
-                    last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
-                    if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
-                    else None
-                )
-                n += 1
+            written = await write_runs(env.client, first_run, out)
         await services.aclose()
         await pool.close()
         await live.close()

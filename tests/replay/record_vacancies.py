@@ -11,22 +11,21 @@ tests/replay/histories/vacancies/.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from tests.replay.record import EXAMPLE, HISTORIES, TASK_QUEUE, WORKFLOW_ID, _skip_until
+from tests.replay.record import (
+    EXAMPLE, HISTORIES, TASK_QUEUE, WORKFLOW_ID, _skip_until, write_runs,
+)
+from tests.helpers.support import retrying_update
 
 VACANCIES = HISTORIES / "vacancies"
 
 
 async def record_vacancies(out: Path = VACANCIES) -> list[Path]:
-    from temporalio.api.enums.v1 import EventType
-    from temporalio.client import WorkflowUpdateFailedError
-    from temporalio.exceptions import ApplicationError
 
     from adapters.postgres.event_store import EventStore
     from adapters.postgres.projections import RosterProjection
@@ -45,7 +44,7 @@ async def record_vacancies(out: Path = VACANCIES) -> list[Path]:
     from tests.helpers.support import CONVERTER, services_for, submit_retrying
     from worker import create_worker, live_activities
     from workflows.messages import PeriodInput
-    from workflows.period import RUN_ROLLING_OVER, AllocationPeriodWorkflow
+    from workflows.period import AllocationPeriodWorkflow
     from workflows.vacancy_messages import AssignVacancyInput, DeclareVacancyInput, TakeVacancyInput
 
     scenario = parse_scenario(json.loads(EXAMPLE.read_text()))
@@ -86,15 +85,7 @@ async def record_vacancies(out: Path = VACANCIES) -> list[Path]:
             state = fold(parse_event(e.data) for e in await store.read_stream(WORKFLOW_ID))
             calendar = PeriodCalendar.from_config(state.require_config())
 
-            async def update(method, arg):
-                for _ in range(200):  # the update that meets a run rolling over is retried
-                    try:
-                        return await handle.execute_update(method, arg)
-                    except WorkflowUpdateFailedError as e:
-                        if not (isinstance(e.cause, ApplicationError) and e.cause.type == RUN_ROLLING_OVER):
-                            raise
-                    await asyncio.sleep(0.05)
-                raise TimeoutError("the run did not roll over")
+            update = retrying_update(handle)
 
             chosen, holders = [], set()
             for shift, held in sorted(state.assignments.items(), key=lambda kv: (calendar.by_id[kv[0]].start, kv[0])):
@@ -127,23 +118,7 @@ async def record_vacancies(out: Path = VACANCIES) -> list[Path]:
             types = [e.type for e in await store.read_stream(WORKFLOW_ID)]
             for kind in ("VacancyTaken", "VacancyEscalated", "VacancyAssigned", "VacancyUncovered"):
                 assert kind in types, kind
-            written = []
-            out.mkdir(parents=True, exist_ok=True)
-            for old in out.glob("*.json"):
-                old.unlink()
-            run_id, n = first_run, 1
-            while run_id:
-                history = await env.client.get_workflow_handle(WORKFLOW_ID, run_id=run_id).fetch_history()
-                path = out / f"period-run{n}.json"
-                path.write_text(history.to_json())
-                written.append(path)
-                last = history.events[-1]
-                run_id = (
-                    last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
-                    if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
-                    else None
-                )
-                n += 1
+            written = await write_runs(env.client, first_run, out)
         await services.aclose()
         await pool.close()
         await live.close()
