@@ -46,6 +46,7 @@ from app.cluster import require_search_attributes, search_attributes
 from app.errors import BadInput, Unavailable, VaktError
 from app.periods.schedules import sync_schedules
 from infra.metrics import MetricsSettingError, start_metrics
+from infra.tracing import TracingSettingError, start_tracing, traced
 from infra.process import exit_now, install_temporal_runtime
 
 log = logging.getLogger("vakt.worker")
@@ -140,7 +141,7 @@ async def connect(services: Services, stack: AsyncExitStack, say=print) -> tuple
         f"  codec endpoint    http://127.0.0.1:{codec_port}/{codec_token[:4]}… (token made at start, given to the"
         " Web UI only; the UI decrypts payloads through it)"
     )
-    return dev.env.client, f"{address} (namespace {settings.temporal_namespace}, the embedded dev server)"
+    return traced(dev.env.client), f"{address} (namespace {settings.temporal_namespace}, the embedded dev server)"
 
 
 async def start_codec_endpoint(services: Services, stack: AsyncExitStack, port: int, origins: list[str],
@@ -176,10 +177,19 @@ async def serve(settings: Settings, make_worker=create_worker, *, dev: bool = Fa
             raise BadInput(str(e)) from None
         print(f"  metrics not served: {e}")
         metrics = None
+    try:  # before any Temporal client: each client made later carries its interceptor
+        tracing = start_tracing(os.environ, "vakt-dev" if dev else "vakt-worker")
+    except TracingSettingError as e:
+        if not dev:
+            raise BadInput(str(e)) from None
+        print(f"  not traced: {e}")
+        tracing = None
     async with AsyncExitStack() as stack:
         if metrics is not None:
             stack.callback(metrics.stop)
             print(f"  metrics           {metrics.url} (vakt_ and temporal_ series)")
+        if tracing is not None:
+            print(f"  tracing           {tracing.describe()} (OpenTelemetry)")
         services = Services(settings, say=print)
         stack.push_async_callback(services.aclose)
         client, address = await connect(services, stack)

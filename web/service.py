@@ -35,9 +35,11 @@ from web.deps import ErrorAnswer, Refusal
 from web.openapi import contract
 from web.request_bodies import REQUEST_KINDS
 from app.identity.throttle import SignInThrottle
+from infra import tracing
 from infra.edge_settings import EdgeSettings
 from web.edge import Edge
 from web.http_metrics import HttpMetrics
+from web.http_tracing import HttpTracing
 from web.idempotency import RETRY_AFTER, Idempotency
 from web.render import error_page, refusal_page
 from web.session import Gatekeeper
@@ -179,4 +181,6 @@ def create_app(services: Services) -> FastAPI:
     public_url = services.web_settings.public_url if services is not None else "http://127.0.0.1"  # None: the schema only
     app.add_middleware(Edge, public_url=public_url, max_body=edge.max_body, refuse_page=refusal_page)
     app.add_middleware(HttpMetrics)  # outermost: it times every answer
+    if (traces := tracing.installed()) is not None:  # `vakt serve` / `vakt dev` with OTEL_TRACES_EXPORTER
+        app.add_middleware(HttpTracing, tracer=traces.tracer)
     return app

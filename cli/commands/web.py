@@ -15,6 +15,7 @@ from app.identity.session_cutoffs import end_sessions
 from cli.runner import call, fail, finish, os_user, out
 from cli.text import safe
 from infra.metrics import MetricsSettingError, start_metrics
+from infra.tracing import TracingSettingError, start_tracing
 
 app = typer.Typer()  # merged into `vakt` (cli/main.py): `vakt serve`, `vakt account …`
 account_app = typer.Typer(help="Operators' and admins' accounts for the web service (doctors need none).",
@@ -37,6 +38,12 @@ def serve(
         fail(str(e), 2)
     if metrics is not None:
         out.print(f"metrics {safe(metrics.url)} (vakt_ and temporal_ series)", highlight=False)
+    try:  # before any Temporal client: each client made later carries its interceptor
+        tracing = start_tracing(os.environ, "vakt-web")
+    except TracingSettingError as e:
+        fail(str(e), 2)
+    if tracing is not None:
+        out.print(f"tracing {safe(tracing.describe())} (OpenTelemetry)", highlight=False)
 
     async def work(services):
         # Lazy: the web stack (FastAPI, uvicorn, templates) is loaded only by `vakt serve`

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -69,3 +70,40 @@ def test_vakt_serve_answers_health_and_refuses_without_a_session(database_url, t
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
+
+
+def test_vakt_serve_traces_each_request_by_its_route_and_names_a_wrong_exporter(database_url, tmp_path):
+    """OTEL_TRACES_EXPORTER (infra/tracing.py): `console` writes one span per request, named by
+    its route template, never its path, flushed when the service stops; an exporter the service
+    lacks stops it, named (exit 2)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "VAKT_DATA_DIR": str(tmp_path), "TEMPORAL_ADDRESS": "127.0.0.1:1"}
+    bad = subprocess.run([sys.executable, "-m", "cli.main", "serve", "--port", str(free_port())], cwd=ROOT,
+                         env={**env, "OTEL_TRACES_EXPORTER": "zipkin"}, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2, bad.stderr
+    assert "OTEL_TRACES_EXPORTER: 'zipkin' is not one of otlp, console, none" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", str(port)], cwd=ROOT,
+                              env={**env, "OTEL_TRACES_EXPORTER": "console", "OTEL_SERVICE_NAME": "vakt-web-test"},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().startswith("tracing console exporter, service vakt-web-test")
+        for _ in range(200):
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200
+                break
+            except httpx.ConnectError:
+                time.sleep(0.05)
+        assert httpx.get(f"http://127.0.0.1:{port}/api/periods/secret-period-17/board").status_code == 401
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=30)
+    spans = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    by_name = {span["name"]: span for span in spans}
+    assert by_name["GET /health"]["attributes"]["http.response.status_code"] == 200, sorted(by_name)
+    # Refused before routing (no session): no route to name it by, and the path stays out.
+    refused = by_name["GET"]
+    assert refused["attributes"] == {"http.request.method": "GET", "http.response.status_code": 401}
+    assert refused["kind"] == "SpanKind.SERVER" and refused["resource"]["attributes"]["service.name"] == "vakt-web-test"
+    assert "secret-period-17" not in out  # the path is never recorded

@@ -40,11 +40,12 @@ def store(sim_pool) -> EventStore:
     return EventStore(sim_pool, projectors=[RosterProjection()], kind="simulation")
 
 
-async def start_period(temporal_env, store, document: dict, **overrides):
-    """Start the example period with its clock an hour before wishes are due."""
+async def start_period(temporal_env, store, document: dict, *, client=None, **overrides):
+    """Start the example period with its clock an hour before wishes are due; the worker on
+    `client` (else the server's own)."""
     config = to_period_config(parse_scenario(document))
     task_queue = f"tq-{uuid.uuid4().hex[:8]}"
-    worker = create_worker(temporal_env.client, store, task_queue, fail_fast=True)
+    worker = create_worker(client or temporal_env.client, store, task_queue, fail_fast=True)
     server_now = await temporal_env.get_current_time()
     anchor = config.period.wishes_due - timedelta(hours=1)
     overrides.setdefault("follow_through", False)
