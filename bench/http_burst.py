@@ -2,9 +2,11 @@
 for, read from the local mailbox, confirmed — then claiming at once through the web service's
 `POST /api/periods/{p}/actions`. Shared by bench/bench_http_burst.py and the HTTP burst test.
 
-Each doctor's session is a cookie and a CSRF token; one HTTP client with `connections`
-connections sends every doctor's requests, each with that doctor's own cookie, so the server
-sees `connections` requests in flight from many signed-in doctors.
+Each doctor's session is a cookie and a CSRF token; `connections` keep-alive connections send
+every doctor's requests, each with that doctor's own cookie, so the server sees `connections`
+requests in flight from many signed-in doctors. The burst's requests go through the lean client
+of bench/raw_http.py: httpx's own parsing took a good part of one of the machine's two cores,
+which the service then lacked (sign-in, a few requests, keeps httpx).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx2 as httpx
 
@@ -23,6 +26,7 @@ from app.bootstrap import Services
 from app.registry.districts import import_scenario
 from app.demo.samples import SAMPLE_PATH
 from bench.burst import BurstResult
+from bench.raw_http import Connection
 from domain.model import PeriodConfig
 from infra.mailbox import read_maildir
 
@@ -134,34 +138,36 @@ async def http_burst(
     statuses: dict[int, int] = {}
     unexpected: list[str] = []
     accepted = refused = 0
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(base_url=base_url, timeout=60.0, limits=limits) as http:
+    where = urlsplit(base_url)
+    pool = [Connection(where.hostname or "127.0.0.1", where.port or 80) for _ in range(connections)]
+    await asyncio.gather(*(c.connect() for c in pool))  # as a browser holds its connection open
 
-        async def caller() -> None:
-            nonlocal accepted, refused
-            while not queue.empty():
-                doctor, shift = queue.get_nowait()
-                started = time.perf_counter()
-                answer = await http.post(
-                    f"/api/periods/{period}/actions", json={"verb": "claim", "shift": shift},
-                    headers=sessions[doctor].headers,
-                )
-                latencies.append(time.perf_counter() - started)
-                timeline.append((started - began, latencies[-1]))
-                statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
-                body = answer.json() if answer.headers.get("content-type", "").startswith("application/json") else {}
-                if answer.status_code == 200 and body.get("accepted") is True and body.get("version"):
-                    accepted += 1
-                    if accepted_at is not None:
-                        accepted_at[shift] = time.perf_counter()
-                elif answer.status_code == 409 and body.get("rule"):  # a Refusal (web.deps)
-                    refused += 1
-                elif len(unexpected) < 5:
-                    unexpected.append(f"{doctor} {shift}: HTTP {answer.status_code} {answer.text[:200]}")
+    async def caller(connection: Connection) -> None:
+        nonlocal accepted, refused
+        while not queue.empty():
+            doctor, shift = queue.get_nowait()
+            started = time.perf_counter()
+            status, fields, raw = await connection.post_json(
+                f"/api/periods/{period}/actions", sessions[doctor].headers, {"verb": "claim", "shift": shift})
+            latencies.append(time.perf_counter() - started)
+            timeline.append((started - began, latencies[-1]))
+            statuses[status] = statuses.get(status, 0) + 1
+            body = json.loads(raw) if fields.get("content-type", "").startswith("application/json") else {}
+            if status == 200 and body.get("accepted") is True and body.get("version"):
+                accepted += 1
+                if accepted_at is not None:
+                    accepted_at[shift] = time.perf_counter()
+            elif status == 409 and body.get("rule"):  # a Refusal (web.deps)
+                refused += 1
+            elif len(unexpected) < 5:
+                unexpected.append(f"{doctor} {shift}: HTTP {status} {raw[:200]!r}")
 
+    try:
         began = time.perf_counter()
-        await asyncio.gather(*(caller() for _ in range(connections)))
+        await asyncio.gather(*(caller(c) for c in pool))
         seconds = time.perf_counter() - began
+    finally:
+        await asyncio.gather(*(c.close() for c in pool))
     slowest = sorted(timeline, key=lambda t: -t[1])[:10]
     return HttpBurst(len(latencies), accepted, refused, seconds, latencies, statuses, unexpected,
                      [(round(s, 3), round(s + t, 3)) for s, t in slowest])

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import asyncpg
 
 from domain.district import DistrictPolicy
-from domain.registry.records import DistrictRecord, RegistryDoctor, RegistryImport
+from domain.registry.records import STORED, DistrictRecord, RegistryDoctor, RegistryImport
 from domain.registry.history import RegistryChange, diff, district_fields, doctor_fields
 from domain.registry.policy import policy_diff
 from domain.registry.roll_changes import RollChanged, roll_digest
@@ -102,7 +102,7 @@ def _row_values(d: RegistryDoctor) -> list[Any]:
 def _doctor(row: asyncpg.Record) -> RegistryDoctor:
     data = {column: row[column] for column in _DOCTOR_COLUMNS}
     data["qualification"] = {c: data.pop(c) for c in _QUALIFICATION}
-    return RegistryDoctor.model_validate({"id": row["doctor_id"], **data})
+    return RegistryDoctor.model_validate({"id": row["doctor_id"], **data}, context={STORED: True})
 
 
 def _district(row: asyncpg.Record) -> DistrictRecord:
@@ -305,6 +305,13 @@ class RegistryStore:
             district_id, as_of,
         )
         return [_doctor(r) for r in rows]
+
+    async def doctor_names(self, district_id: str) -> dict[str, str]:
+        """Every doctor of the district's roll, past ones too: id → name (headings and queues name
+        people; the whole records are not needed for that)."""
+        rows = await self.pool.fetch(
+            "SELECT doctor_id, name FROM district_doctors WHERE district_id = $1 ORDER BY doctor_id", district_id)
+        return {r["doctor_id"]: r["name"] for r in rows}
 
     async def history(
         self, district_id: str, *, doctor_id: str | None = None, limit: int = 1000

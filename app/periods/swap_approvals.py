@@ -95,7 +95,7 @@ async def approval_queue(services: Services, principal: Principal | None) -> lis
         rounds = [r for r in await db.projections.district_rounds(district) if r["phase"] == Phase.PUBLISHED.value]
         if not rounds:
             continue
-        names = distinct_names({d.id: d.name for d in await db.registry.doctors(district)})
+        names = distinct_names(await db.registry.doctor_names(district))
         for row in rounds:
             found.extend(await _waiting_in(services, row["stream_id"], names))
     return _soonest_first(found)
@@ -106,7 +106,7 @@ async def waiting_in_period(services: Services, period: str) -> list[WaitingSwap
     period = period_id(period, "period")
     district = await period_district(services, period)
     db = await services.database()
-    names = distinct_names({d.id: d.name for d in await db.registry.doctors(district)})
+    names = distinct_names(await db.registry.doctor_names(district))
     return _soonest_first(await _waiting_in(services, period, names))
 
 

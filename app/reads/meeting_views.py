@@ -40,7 +40,7 @@ async def meeting_view(services: Services, principal: Principal | None, period: 
     config = state.require_config()
     db = await services.database()
     stored = await db.registry.district(district)
-    names = distinct_names({d.id: d.name for d in await db.registry.doctors(district)})
+    names = distinct_names(await db.registry.doctor_names(district))
     kinds = sorted({s.name for s in calendar.shifts})
     return MeetingView(
         period=period, phase=state.phase, meeting_open=state.meeting_open, version=state.version,

@@ -152,8 +152,8 @@ async def round_heading(services: Services, principal: Principal | None, period:
     for row in await db.projections.district_rounds(district):
         if row["stream_id"] == period:
             heading.start, heading.end = row["period_start"], row["period_end"]
-    roll = await db.registry.doctors(district)
-    heading.doctors = dict(sorted(distinct_names({d.id: d.name for d in roll}).items(), key=lambda pair: pair[1]))
+    names = distinct_names(await db.registry.doctor_names(district))
+    heading.doctors = dict(sorted(names.items(), key=lambda pair: pair[1]))
     return heading
 
 

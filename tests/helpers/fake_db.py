@@ -100,6 +100,9 @@ class FakeRegistry:
             if as_of is None or ((d.joined_on is None or d.joined_on <= as_of) and (d.left_on is None or d.left_on >= as_of))
         ]
 
+    async def doctor_names(self, district_id: str) -> dict[str, str]:
+        return {d.id: d.name for d in await self.doctors(district_id)}
+
     async def contact(self, district_id: str, doctor_id: str) -> Contact | None:
         d = await self.doctor(district_id, doctor_id)
         return None if d is None else Contact(d.email, d.mobile)

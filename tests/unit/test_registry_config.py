@@ -261,3 +261,18 @@ def test_an_amendment_the_period_already_has_records_nothing():
     assert amend_doctor(state, config.doctor("gp1")) is None
     changed = config.doctor("gp1").model_copy(update={"meeting": MeetingAttendance.VALID_ABSENCE})
     assert amend_doctor(state, changed).doctor == changed
+
+
+def test_an_address_is_checked_when_written_and_trusted_when_read_back():
+    """R-DATA-1 at the door; a roll read back from the registry's own tables (validation context
+    `stored`) is not checked again address by address (a 1,000-doctor roll per operator page)."""
+    from pydantic import ValidationError
+
+    from domain.registry.records import STORED
+
+    written = {**doctor("gp01").model_dump(mode="json"), "email": "Kari@Example.NO"}
+    assert RegistryDoctor.model_validate(written).email == "Kari@example.no"  # normalised when written
+    with pytest.raises(ValidationError, match="not a valid e-mail address"):
+        RegistryDoctor.model_validate({**written, "email": "kari.example.no"})
+    stored = RegistryDoctor.model_validate({**written, "email": "Kari@example.no"}, context={STORED: True})
+    assert stored.email == "Kari@example.no"
