@@ -12,7 +12,8 @@ their place, kept, and the marks are filled in per page.
 
 from __future__ import annotations
 
-import uuid
+import itertools
+import secrets
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -35,6 +36,9 @@ def take_rows(
     """The page's `take_rows(options)`: the kept rows with this reader's token and filters."""
     token = str(escape(csrf))
     keep_fields = fragment("_keep_fields.html", keep=keep)
+    # Each row's key: this page's random part and the row's number. One random draw per page,
+    # not one per row (a month of eight stations has hundreds of rows; uuid4 was a tenth of it).
+    page_key, numbers = secrets.token_hex(12), itertools.count()
 
     def take_row(option) -> str:
         # A row above the weekly cap (R-LOAD-3) says so: it is a row of its own.
@@ -51,7 +55,7 @@ def take_rows(
             parts = _rows[key] = (before, middle, rest, end)
             if len(_rows) > ROWS:
                 _rows.popitem(last=False)
-        return f"{parts[0]}{token}{parts[1]}{uuid.uuid4().hex}{parts[2]}{keep_fields}{parts[3]}"
+        return f"{parts[0]}{token}{parts[1]}{page_key}{next(numbers):x}{parts[2]}{keep_fields}{parts[3]}"
 
     def rows(options) -> Markup:  # one call per day's row of the page, not one per shift
         return Markup("\n        ".join(take_row(o) for o in options))

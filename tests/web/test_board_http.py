@@ -106,7 +106,7 @@ async def test_pages_are_compressed_for_a_phone_that_asks(web):
     plain = await doctor.get(f"/periods/{period}", headers={"accept": "text/html", "accept-encoding": "identity"})
     packed = await doctor.get(f"/periods/{period}", headers={"accept": "text/html", "accept-encoding": "gzip"})
     assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
-    fresh = re.compile(r'name="idempotency_key" value="[0-9a-f]{32}"')  # a new key each time a page is shown
+    fresh = re.compile(r'name="idempotency_key" value="[0-9a-f]{25,32}"')  # a new key each time a page is shown
     assert fresh.sub("", packed.text) == fresh.sub("", plain.text)  # the same page, decoded
     assert packed.num_bytes_downloaded * 2 < plain.num_bytes_downloaded, (packed.num_bytes_downloaded, len(plain.content))
     assert packed.headers["content-security-policy"] == plain.headers["content-security-policy"]

@@ -43,7 +43,7 @@ async def test_a_form_sends_its_own_key_and_a_resent_form_does_one_thing(web):
     gp05 = await web.sign_in(email_of("gp05"))
     board = await gp05.get(f"/periods/{period}", headers={"Accept": "text/html"})
     assert board.status_code == 200
-    keys = re.findall(r'name="idempotency_key" value="([0-9a-f]{32})"', board.text)
+    keys = re.findall(r'name="idempotency_key" value="([0-9a-f]{25,32})"', board.text)
     assert len(keys) > 1 and len(set(keys)) == len(keys)  # one per form shown
     form = re.search(r'<form[^>]*class="[^"]*take[^"]*"[^>]*action="([^"]+)".*?</form>', board.text, re.S)
     assert form is not None
