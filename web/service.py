@@ -137,12 +137,15 @@ def create_app(services: Services) -> FastAPI:
     if edge.api_docs:
         app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for router in (readiness.router, auth_routes.router, api_doctor.router, api_operator.router, api_approvals.router,
-                   api_admin.router, api_vacancies.doctor_router, api_vacancies.operator_router,
-                   pages_self.router, pages_requests.router, pages_board.router, pages_swaps.router, pages_vacancies.router,
-                   pages_approvals.router,
-                   pages_operator.router, pages_steering.router, pages_meeting.router, pages_accounts.router,
-                   pages_registry.router, pages_roster.router, pages_fairness.router, pages_exports.router, live.router):
+    # A request's route is found by trying the routers in this order, each route of each: what
+    # doctors read and do most (the board, its JSON and its live stream) first. No route hides
+    # another's path (tests/unit/test_routes.py).
+    for router in (pages_board.router, api_doctor.router, live.router, readiness.router, auth_routes.router,
+                   api_operator.router, api_approvals.router, api_admin.router, api_vacancies.doctor_router,
+                   api_vacancies.operator_router, pages_self.router, pages_requests.router, pages_swaps.router,
+                   pages_vacancies.router, pages_approvals.router, pages_operator.router, pages_steering.router,
+                   pages_meeting.router, pages_accounts.router, pages_registry.router, pages_roster.router,
+                   pages_fairness.router, pages_exports.router):
         app.include_router(router)
 
     @app.exception_handler(VaktError)
