@@ -81,11 +81,11 @@ def start_tracing(env: Mapping[str, str], service: str, *, exporter=None) -> Tra
     from temporalio.contrib.opentelemetry import TracingInterceptor
 
     if exporter is None and name == "otlp":
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # only when asked for
 
         exporter = OTLPSpanExporter()  # endpoint, headers, timeout: the OTEL_EXPORTER_OTLP_* variables
     elif exporter is None:
-        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter  # only when asked for
 
         exporter = ConsoleSpanExporter(formatter=lambda span: span.to_json(indent=None) + "\n")
     # The provider flushes and shuts down at exit (its own atexit hook, which exit_now runs too).
@@ -122,7 +122,7 @@ def traced(client):
     config = client.config()
     if any(i is _installed.interceptor for i in config["interceptors"]):
         return client
-    from temporalio.client import Client
+    from temporalio.client import Client  # the SDK's client: loaded by whoever made `client` already
 
     config["interceptors"] = [*config["interceptors"], _installed.interceptor]
     return Client(**config)

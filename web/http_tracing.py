@@ -5,6 +5,7 @@ sign-in tokens; the route template and the status say what happened."""
 
 from __future__ import annotations
 
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -17,8 +18,6 @@ class HttpTracing:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from opentelemetry.trace import SpanKind, Status, StatusCode
-
         method = scope.get("method", "?")
         status = 500
 
