@@ -12,9 +12,9 @@ the process makes (`traced`), so a worker built on that client carries it too. A
 trace: `StartWorkflow:…` from the process that started it, the worker's `RunWorkflow:…`, and each
 append's `StartActivity:append_events` / `RunActivity:append_events`. A web action is another:
 `POST /api/periods/{period}/actions` (web/http_tracing.py) and its `StartWorkflowUpdate:…`, to
-which the round's `ValidateUpdate:…` / `HandleUpdate:…` link. The interceptor rather than the newer, experimental
-`OpenTelemetryPlugin`: a round runs for half a year, and the plugin shows a workflow's spans only
-when it completes (docs/decisions.md).
+which the round's `ValidateUpdate:…` / `HandleUpdate:…` link. The interceptor rather than the
+newer, experimental `OpenTelemetryPlugin`: a round runs for half a year, and the plugin shows a
+workflow's spans only when it completes (docs/decisions.md).
 
 Spans carry ids Temporal already shows (workflow = period, run, activity, update) and route
 templates, never a doctor's id, name or address, and never a request path (paths carry ids and
@@ -23,11 +23,9 @@ tokens).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-log = logging.getLogger(__name__)
 EXPORTER_VARIABLE = "OTEL_TRACES_EXPORTER"
 SERVICE_VARIABLE = "OTEL_SERVICE_NAME"
 EXPORTERS = ("otlp", "console", "none")
