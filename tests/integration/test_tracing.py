@@ -51,6 +51,7 @@ async def test_a_round_and_an_action_are_traced_through_the_worker_to_the_store(
         await skip_until(temporal_env, handle, lambda v: v.meeting_open)
         assert (await submit(handle, "pick", "gp04", "2027-01-05/backup")).accepted
         assert not (await submit(handle, "pick", "gp06", "2027-01-05/day")).accepted  # R-QUAL-2
+        await handle.result()  # to publication: the shared time-skipping server is left with nothing running
     tracing.flush()
     finished = exporter.get_finished_spans()
 
