@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+ANSWER_WITHIN = 60.0  # seconds for one answer, as the httpx clients' timeout
+
 
 class Connection:
     def __init__(self, host: str, port: int) -> None:
@@ -42,8 +44,9 @@ class Connection:
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", *(f"{k}: {v}" for k, v in headers.items())]
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         try:
-            return await self._answer()
-        except (asyncio.IncompleteReadError, ConnectionError):
+            async with asyncio.timeout(ANSWER_WITHIN):  # a stuck service fails the run, never hangs it
+                return await self._answer()
+        except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
             await self.close()
             raise
 
