@@ -11,7 +11,7 @@ Temporal's spans come from `temporalio.contrib.opentelemetry.TracingInterceptor`
 the process makes (`traced`), so a worker built on that client carries it too. A round is one
 trace: `StartWorkflow:…` from the process that started it, the worker's `RunWorkflow:…`, and each
 append's `StartActivity:append_events` / `RunActivity:append_events`. A web action is another:
-`POST /api/periods/{period}/actions` (web/http_tracing.py) and its `StartWorkflowUpdate:…`, to
+`POST /api/periods/{period}/actions` (web/http_metrics.py) and its `StartWorkflowUpdate:…`, to
 which the round's `ValidateUpdate:…` / `HandleUpdate:…` link. The interceptor rather than the
 newer, experimental `OpenTelemetryPlugin`: a round runs for half a year, and the plugin shows a
 workflow's spans only when it completes (docs/decisions.md).

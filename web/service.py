@@ -39,7 +39,6 @@ from infra import tracing
 from infra.edge_settings import EdgeSettings
 from web.edge import Edge
 from web.http_metrics import HttpMetrics
-from web.http_tracing import HttpTracing
 from web.idempotency import RETRY_AFTER, Idempotency
 from web.render import error_page, refusal_page
 from web.session import Gatekeeper
@@ -183,7 +182,7 @@ def create_app(services: Services) -> FastAPI:
     # Outermost: the body limit, login CSRF and the security headers wrap every answer.
     public_url = services.web_settings.public_url if services is not None else "http://127.0.0.1"  # None: the schema only
     app.add_middleware(Edge, public_url=public_url, max_body=edge.max_body, refuse_page=refusal_page)
-    app.add_middleware(HttpMetrics)  # outermost: it times every answer
-    if (traces := tracing.installed()) is not None:  # `vakt serve` / `vakt dev` with OTEL_TRACES_EXPORTER
-        app.add_middleware(HttpTracing, tracer=traces.tracer)
+    # Outermost: it times every answer; with OTEL_TRACES_EXPORTER, a span for each.
+    traces = tracing.installed()
+    app.add_middleware(HttpMetrics, tracer=traces.tracer if traces is not None else None)
     return app

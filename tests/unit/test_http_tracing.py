@@ -1,4 +1,4 @@
-"""The web service's request spans (web/http_tracing.py) with OpenTelemetry's in-memory exporter:
+"""The web service's request spans (web/http_metrics.py) with OpenTelemetry's in-memory exporter:
 named by method and route template, the parent of what the request does, the path never kept,
 a server error marked as one."""
 
@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from infra.tracing import TracingSettingError, exporter_name
-from web.http_tracing import HttpTracing
+from web.http_metrics import HttpMetrics
 
 
 async def test_a_request_is_one_server_span_named_by_its_route_template():
@@ -32,7 +32,7 @@ async def test_a_request_is_one_server_span_named_by_its_route_template():
         raise RuntimeError("boom")
 
     app = Starlette(routes=[Route("/api/periods/{period}/board", board), Route("/broken", broken)])
-    transport = httpx.ASGITransport(app=HttpTracing(app, tracer), raise_app_exceptions=False)
+    transport = httpx.ASGITransport(app=HttpMetrics(app, tracer), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         assert (await client.get("/api/periods/h1-2027-private/board?doctor=gp04")).status_code == 200
         assert (await client.get("/broken")).status_code == 500
