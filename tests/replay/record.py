@@ -32,7 +32,7 @@ from domain.model import Phase
 from domain.scenario import parse_scenario, to_period_config
 from infra.embedded import embedded_postgres_url, start_time_skipping_env, stop_embedded_postgres
 from app.periods.updates import send_update
-from tests.helpers.support import CONVERTER, retrying_update, submit_retrying
+from tests.helpers.support import CONVERTER, submit_retrying
 from workflows.messages import ClosePhaseInput, ExtendDeadlineInput, PeriodInput
 from workflows.period import AllocationPeriodWorkflow
 
@@ -191,85 +191,33 @@ async def record_published(out: Path = PUBLISHED) -> list[Path]:
     worked as they end, and continue-as-new among the swaps (every 10 updates, the staff's shifts
     included). Recorded before
     vacancies and swap approval, so rounds published before them keep replaying."""
-    from app.registry.districts import import_scenario
-    from infra.mailbox import DevSmtpServer
-    from tests.helpers.mail import free_port
-    from tests.helpers.support import services_for
     from tests.integration.test_swap_notices import swappable
-    from domain.period.calendar import PeriodCalendar
-    from domain.period.events import parse_event
-    from domain.period.state import fold
-    from worker import live_activities
+    from tests.replay.published_round import published_round  # it imports this module
     from workflows.messages import AcceptSwapInput, CloseSwapInput, OfferSwapInput
 
-    scenario = parse_scenario(json.loads(EXAMPLE.read_text()))
-    config = to_period_config(scenario)
-    config = config.model_copy(update={
-        "period": config.period.model_copy(update={"id": WORKFLOW_ID}),
-        "district": config.district.model_copy(update={"id": "demo"}),
-    })
-    data_dir = Path(tempfile.mkdtemp(prefix="vakt-replay-pg-"))
-    smtp = DevSmtpServer(data_dir / "mail", port=free_port())
-    smtp.start()
-    try:
-        url = embedded_postgres_url(data_dir / "pg", cleanup_mode="delete")
-        live = await create_pool(url)
-        await migrate(live)
-        pool = await create_pool(url, schema="simulation")
-        store = EventStore(pool, [RosterProjection()], kind="simulation")
-        env = await start_time_skipping_env(CONVERTER)
-        services = services_for(url, data_dir, env.client, SMTP_URL=f"smtp://127.0.0.1:{smtp.port}")
-        await import_scenario(services, "demo", EXAMPLE, actor="admin:recorder")
-        extra = await live_activities(services)
-        async with env, create_worker(env.client, store, TASK_QUEUE, fail_fast=True, extra_activities=extra):
-            anchor = config.period.wishes_due - timedelta(hours=1)
-            inp = PeriodInput(
-                config=config, simulated=True, notify=True, follow_through=True, max_updates_per_run=10,
-                clock_offset_seconds=(anchor - await env.get_current_time()).total_seconds(),
-                started_by="operator:recorder",
-            )
-            handle = await env.client.start_workflow(
-                AllocationPeriodWorkflow.run, inp, id=WORKFLOW_ID, task_queue=TASK_QUEUE
-            )
-            first_run = handle.result_run_id
-            for a in scenario.staff_assignments:
-                await submit_retrying(env.client, WORKFLOW_ID, "staff", a.doctor, a.shift)
-            await _skip_until(env, handle, lambda v: v.phase is Phase.PUBLISHED)
-            view = await handle.query(AllocationPeriodWorkflow.phase)
-            state = fold(parse_event(e.data) for e in await store.read_stream(WORKFLOW_ID))
-            calendar = PeriodCalendar.from_config(state.require_config())
-            involved: set[str] = set()
+    async with published_round() as r:
+        involved: set[str] = set()
 
-            update = retrying_update(handle)
+        async def offer(giver, shift, receiver):
+            asked = OfferSwapInput(giver=giver, shift=shift, receiver=receiver, actor=f"doctor:{giver}")
+            return (await r.update(AllocationPeriodWorkflow.offer_swap, asked)).swap
 
-            async def offer(giver, shift, receiver):
-                asked = OfferSwapInput(giver=giver, shift=shift, receiver=receiver, actor=f"doctor:{giver}")
-                return (await update(AllocationPeriodWorkflow.offer_swap, asked)).swap
-
-            giver, shift, receiver = swappable(state, calendar, view.now, involved)
-            swap = await offer(giver, shift, receiver)
-            await update(AllocationPeriodWorkflow.accept_swap,
-                         AcceptSwapInput(swap=swap, receiver=receiver, actor=f"doctor:{receiver}"))
-            giver, shift, _ = swappable(state, calendar, view.now, involved)
-            swap = await offer(giver, shift, None)
-            await update(AllocationPeriodWorkflow.close_swap, CloseSwapInput(swap=swap, by=giver, actor=f"doctor:{giver}"))
-            giver, shift, receiver = swappable(state, calendar, view.now, involved)
-            swap = await offer(giver, shift, receiver)
-            await update(AllocationPeriodWorkflow.close_swap,
-                         CloseSwapInput(swap=swap, by=receiver, actor=f"doctor:{receiver}"))
-            giver, shift, receiver = swappable(state, calendar, view.now, involved)
-            await offer(giver, shift, receiver)  # left to expire
-            result = await handle.result()  # the server skips past the expiry to the last shift's end
-            assert result.phase is Phase.PUBLISHED and result.runs > 1, result
-            written = await write_runs(env.client, first_run, out)
-        await services.aclose()
-        await pool.close()
-        await live.close()
-    finally:
-        smtp.stop()
-        stop_embedded_postgres(data_dir / "pg")
-        shutil.rmtree(data_dir, ignore_errors=True)
-    return written
+        giver, shift, receiver = swappable(r.state, r.calendar, r.view.now, involved)
+        swap = await offer(giver, shift, receiver)
+        await r.update(AllocationPeriodWorkflow.accept_swap,
+                       AcceptSwapInput(swap=swap, receiver=receiver, actor=f"doctor:{receiver}"))
+        giver, shift, _ = swappable(r.state, r.calendar, r.view.now, involved)
+        swap = await offer(giver, shift, None)
+        await r.update(AllocationPeriodWorkflow.close_swap, CloseSwapInput(swap=swap, by=giver, actor=f"doctor:{giver}"))
+        giver, shift, receiver = swappable(r.state, r.calendar, r.view.now, involved)
+        swap = await offer(giver, shift, receiver)
+        await r.update(AllocationPeriodWorkflow.close_swap,
+                       CloseSwapInput(swap=swap, by=receiver, actor=f"doctor:{receiver}"))
+        giver, shift, receiver = swappable(r.state, r.calendar, r.view.now, involved)
+        await offer(giver, shift, receiver)  # left to expire
+        result = await r.handle.result()  # the server skips past the expiry to the last shift's end
+        assert result.phase is Phase.PUBLISHED and result.runs > 1, result
+        return await write_runs(r.env.client, r.first_run, out)
 
 
 if __name__ == "__main__":
